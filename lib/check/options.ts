@@ -1,0 +1,126 @@
+/**
+ * The webhook check's command line: flags, their environment fallbacks (what
+ * the null_resource passes, so no value ever goes through a shell), and parsing.
+ * No cdktf and no HTTP here; the WebhookCheck construct imports the names.
+ */
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+
+export interface CheckOptions {
+  /** kubeconfig files, merged in order like kubectl does with KUBECONFIG. */
+  readonly kubeconfig: string[];
+  readonly context?: string;
+  readonly namespace: string;
+  readonly service: string;
+  readonly port: number;
+  /** Overall deadline, seconds. */
+  readonly timeout: number;
+  /** Pause between attempts, seconds. */
+  readonly interval: number;
+  readonly json: boolean;
+}
+
+/** Environment variables read when the matching flag is absent. */
+export const CHECK_ENV = {
+  context: "WEBHOOK_CHECK_CONTEXT",
+  namespace: "WEBHOOK_CHECK_NAMESPACE",
+  service: "WEBHOOK_CHECK_SERVICE",
+  port: "WEBHOOK_CHECK_PORT",
+  timeout: "WEBHOOK_CHECK_TIMEOUT",
+  interval: "WEBHOOK_CHECK_INTERVAL",
+  json: "WEBHOOK_CHECK_JSON",
+} as const;
+
+export const CHECK_DEFAULTS = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, timeout: 120, interval: 2 } as const;
+
+export const USAGE = `Usage: webhook-check [flags]
+
+Proves that kube-apiserver can call the cert-manager admission webhook, the way
+the API server really does it: server-side dry-run creates that go through the
+webhook's Service. Nothing is persisted, no pod is started.
+
+Flags (environment fallback in brackets):
+  --kubeconfig PATH   kubeconfig file(s), ':'-separated  [KUBECONFIG, then ~/.kube/config]
+  --context NAME      kubeconfig context                 [${CHECK_ENV.context}; default: current-context]
+  --namespace NS      webhook namespace                  [${CHECK_ENV.namespace}; default: ${CHECK_DEFAULTS.namespace}]
+  --service NAME      webhook Service                    [${CHECK_ENV.service}; default: ${CHECK_DEFAULTS.service}]
+  --port N            Service port                       [${CHECK_ENV.port}; default: ${CHECK_DEFAULTS.port}]
+  --timeout SECONDS   overall deadline                   [${CHECK_ENV.timeout}; default: ${CHECK_DEFAULTS.timeout}]
+  --interval SECONDS  pause between attempts             [${CHECK_ENV.interval}; default: ${CHECK_DEFAULTS.interval}]
+  --json              JSON report on stdout              [${CHECK_ENV.json}=1]
+  -h, --help          this text
+
+Exit codes: 0 reachable; 1 not reachable by the deadline; 2 usage or configuration error.
+`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+function number(name: string, raw: string | undefined, fallback: number, min: number, max: number, integer: boolean): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`--${name} ${JSON.stringify(raw)}: expected ${integer ? "a whole number" : "a number"} from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** Parses argv (without node and the script) plus the environment; throws UsageError. */
+export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CheckOptions | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        kubeconfig: { type: "string" },
+        context: { type: "string" },
+        namespace: { type: "string" },
+        service: { type: "string" },
+        port: { type: "string" },
+        timeout: { type: "string" },
+        interval: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return "help";
+  const home = env.HOME ?? os.homedir();
+  const kubeconfigRaw = v.kubeconfig ?? env.KUBECONFIG;
+  // A leading ~/ is expanded as the Terraform providers do, so both read the same file.
+  const kubeconfig = (kubeconfigRaw !== undefined && kubeconfigRaw !== "" ? kubeconfigRaw.split(path.delimiter).filter((p) => p !== "") : ["~/.kube/config"]).map(
+    (p) => (p === "~" || p.startsWith("~/") ? path.join(home, p.slice(1)) : p),
+  );
+  const text = (flag: string | undefined, envName: string, fallback?: string) => {
+    const value = flag ?? env[envName];
+    return value === undefined || value === "" ? fallback : value;
+  };
+  const namespace = text(v.namespace, CHECK_ENV.namespace, CHECK_DEFAULTS.namespace) as string;
+  const service = text(v.service, CHECK_ENV.service, CHECK_DEFAULTS.service) as string;
+  for (const [name, value] of [["namespace", namespace], ["service", service]] as const) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) throw new UsageError(`--${name} "${value}" is not a valid Kubernetes name`);
+  }
+  const timeout = number("timeout", text(v.timeout, CHECK_ENV.timeout), CHECK_DEFAULTS.timeout, 1, 3600, false);
+  const interval = number("interval", text(v.interval, CHECK_ENV.interval), CHECK_DEFAULTS.interval, 0.05, 600, false);
+  const jsonEnv = env[CHECK_ENV.json];
+  return {
+    kubeconfig,
+    context: text(v.context, CHECK_ENV.context),
+    namespace,
+    service,
+    port: number("port", text(v.port, CHECK_ENV.port), CHECK_DEFAULTS.port, 1, 65535, true),
+    timeout,
+    interval,
+    json: v.json === true || jsonEnv === "1" || jsonEnv === "true",
+  };
+}

@@ -1,0 +1,74 @@
+import { Construct } from "constructs";
+import { CiliumRelease, CiliumReleaseOptions } from "./cilium-release";
+import { KubeAccess } from "./cluster-providers";
+import { NetworkPolicies, NetworkPoliciesOptions } from "./network-policies";
+import { PolicySet, policySetDirectory } from "./policy-sets";
+import { WebhookCheck, WebhookCheckOptions } from "./webhook-check";
+
+/** Props of {@link CiliumPlatform}. */
+export interface CiliumPlatformProps {
+  /**
+   * The Cilium release.
+   *
+   * @default - CiliumRelease defaults (pinned chart, policy mode "default", no Talos preset)
+   */
+  readonly release?: CiliumReleaseOptions;
+
+  /**
+   * A policy set shipped with this package, loaded before `policies`.
+   *
+   * @default - none
+   */
+  readonly policySet?: PolicySet;
+
+  /**
+   * Your own policies (directories and objects), on top of `policySet`.
+   *
+   * @default - none
+   */
+  readonly policies?: NetworkPoliciesOptions;
+
+  /**
+   * The post-apply webhook check, or `false` for none.
+   *
+   * @default - the check with its defaults (cert-manager/cert-manager-webhook:443, 120 s)
+   */
+  readonly check?: WebhookCheckOptions | false;
+
+  /**
+   * The kubeconfig and context the check uses: pass the same as to the
+   * providers (`ClusterProviders.access`).
+   *
+   * @default - KUBECONFIG of the apply process, then ~/.kube/config; current-context
+   */
+  readonly kube?: KubeAccess;
+}
+
+/**
+ * Cilium, the network policies, and proof that kube-apiserver can still reach
+ * the cert-manager webhook: CiliumRelease -> NetworkPolicies (each depending on
+ * the release) -> WebhookCheck (after all of them). Each part is also usable
+ * alone.
+ */
+export class CiliumPlatform extends Construct {
+  public readonly release: CiliumRelease;
+  public readonly policies: NetworkPolicies;
+  /** Absent when `check: false`. */
+  public readonly check?: WebhookCheck;
+
+  constructor(scope: Construct, id: string, props: CiliumPlatformProps = {}) {
+    super(scope, id);
+    this.release = new CiliumRelease(this, "release", props.release);
+    const directories = [...(props.policySet ? [policySetDirectory(props.policySet)] : []), ...(props.policies?.directories ?? [])];
+    this.policies = new NetworkPolicies(this, "policies", { ...props.policies, directories, release: this.release });
+    if (props.check !== false) {
+      this.check = new WebhookCheck(this, "webhook-check", {
+        ...(props.kube?.configPaths ? { kubeconfigPaths: props.kube.configPaths } : {}),
+        ...(props.kube?.context !== undefined ? { context: props.kube.context } : {}),
+        ...(props.check ?? {}),
+        release: this.release,
+        policies: this.policies,
+      });
+    }
+  }
+}

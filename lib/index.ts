@@ -1,0 +1,10 @@
+// The public surface of cdktf-cilium. Nothing outside this file is API.
+export { CiliumPlatform, CiliumPlatformProps } from "./cilium-platform";
+export { CiliumRelease, CiliumReleaseOptions, CiliumReleaseProps, DEFAULT_CILIUM_VERSION, CILIUM_HELM_REPOSITORY } from "./cilium-release";
+export { CiliumValues, PolicyEnforcementMode, POLICY_ENFORCEMENT_MODES, TALOS_PRESET, TALOS_KUBEPRISM_HOST, TALOS_KUBEPRISM_PORT, mergeValues } from "./cilium-values";
+export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./cluster-providers";
+export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps } from "./network-policies";
+export { PolicyProblem, PolicyValidationError } from "./policies/problems";
+export { PolicyKind, SUPPORTED_KINDS, ValidatedPolicy } from "./policies/validate";
+export { PolicySet, POLICY_SETS, policySetDirectory } from "./policy-sets";
+export { WebhookCheck, WebhookCheckOptions, WebhookCheckProps } from "./webhook-check";

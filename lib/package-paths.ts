@@ -1,0 +1,27 @@
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+
+/**
+ * Walks up from `start` to the nearest directory holding a package.json.
+ * From source (`lib/`), from the build (`dist/lib/`) and from an installed copy
+ * (`node_modules/cdktf-cilium/dist/lib/`) this finds the same package root, so
+ * shipped files resolve from the package and never from the caller's cwd.
+ */
+function findPackageRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    if (existsSync(path.join(dir, "package.json"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`cdktf-cilium: no package.json above ${start}`);
+    dir = parent;
+  }
+}
+
+/** Root directory of the cdktf-cilium package. */
+export const PACKAGE_ROOT = findPackageRoot(__dirname);
+
+/** The policy sets shipped with the package (`policies/<set>/`). */
+export const SHIPPED_POLICIES_DIR = path.join(PACKAGE_ROOT, "policies");
+
+/** The bundled, self-contained webhook check (built by `npm run build`). */
+export const CHECK_BUNDLE = path.join(PACKAGE_ROOT, "dist", "check", "webhook-check.js");

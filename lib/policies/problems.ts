@@ -1,0 +1,59 @@
+/** One thing wrong with one policy document. */
+export interface PolicyProblem {
+  /** The file the document came from, or `<code:ID>` for objects passed in code. */
+  readonly file: string;
+  /** 1-based position of the document in its file (multi-document YAML). */
+  readonly document: number;
+  /** Dotted path of the offending field, e.g. `spec.ingress[0].ports[1].port`; `(document)` for the whole. */
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Where a document came from. */
+export interface DocumentSource {
+  readonly file: string;
+  readonly document: number;
+}
+
+export function problemAt(source: DocumentSource, field: string, message: string): PolicyProblem {
+  return { file: source.file, document: source.document, field, message };
+}
+
+export function formatProblem(p: PolicyProblem): string {
+  return `${p.file} (document ${p.document}) ${p.field}: ${p.message}`;
+}
+
+/**
+ * Thrown at synth when any policy is bad. Carries every problem found in every
+ * file, so one run reports them all; nothing is synthesized.
+ */
+export class PolicyValidationError extends Error {
+  constructor(public readonly problems: readonly PolicyProblem[]) {
+    super(
+      `${problems.length} problem(s) in network policies; nothing was synthesized:\n` +
+        problems.map((p) => `  - ${formatProblem(p)}`).join("\n"),
+    );
+    this.name = "PolicyValidationError";
+  }
+}
+
+/** `["spec", "ingress", 0, "ports"]` -> `spec.ingress[0].ports` */
+export function fieldPath(parts: ReadonlyArray<string | number>): string {
+  let out = "";
+  for (const part of parts) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? part : `.${part}`;
+  }
+  return out === "" ? "(document)" : out;
+}
+
+/** Ajv-style instancePath (`/spec/ingress/0/ports`) -> `spec.ingress[0].ports` */
+export function fieldFromPointer(pointer: string): string {
+  if (pointer === "") return "(document)";
+  const parts = pointer
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  return fieldPath(parts);
+}

@@ -1,0 +1,103 @@
+import type { NetworkPolicyV1Metadata, NetworkPolicyV1Spec } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { ValidatedPolicy } from "./validate";
+
+/**
+ * Kubernetes documents -> kubernetes_network_policy_v1 configuration.
+ * Every field of networking.k8s.io/v1 NetworkPolicy is carried over. Two
+ * distinctions matter and are kept:
+ * - an absent (or empty) `ingress`/`egress` list means "no rule" (deny, when the
+ *   direction is in policyTypes); `[{}]` is one rule that matches everything (allow);
+ * - `policyTypes`, required by the provider, gets the default Kubernetes gives it
+ *   when absent or empty: Ingress always, Egress when `egress` has a rule.
+ */
+
+/* The input is validated, so these types describe it. */
+interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}
+interface Peer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: { cidr: string; except?: string[] };
+}
+interface Port {
+  protocol?: string;
+  port?: number | string;
+  endPort?: number;
+}
+interface Rule {
+  from?: Peer[];
+  to?: Peer[];
+  ports?: Port[];
+}
+export interface NetworkPolicyManifest {
+  apiVersion: "networking.k8s.io/v1";
+  kind: "NetworkPolicy";
+  metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: { podSelector: LabelSelector; policyTypes?: string[]; ingress?: Rule[]; egress?: Rule[] };
+}
+
+function selector(s: LabelSelector) {
+  return {
+    ...(s.matchLabels !== undefined ? { matchLabels: { ...s.matchLabels } } : {}),
+    ...(s.matchExpressions !== undefined
+      ? { matchExpressions: s.matchExpressions.map((e) => ({ key: e.key, operator: e.operator, ...(e.values !== undefined ? { values: [...e.values] } : {}) })) }
+      : {}),
+  };
+}
+
+function peer(p: Peer) {
+  return {
+    ...(p.podSelector ? { podSelector: selector(p.podSelector) } : {}),
+    ...(p.namespaceSelector ? { namespaceSelector: selector(p.namespaceSelector) } : {}),
+    ...(p.ipBlock ? { ipBlock: { cidr: p.ipBlock.cidr, ...(p.ipBlock.except !== undefined ? { except: [...p.ipBlock.except] } : {}) } } : {}),
+  };
+}
+
+function port(p: Port) {
+  return {
+    // The provider's default is TCP too; writing it keeps plans free of spurious diffs.
+    protocol: p.protocol ?? "TCP",
+    ...(p.port !== undefined ? { port: String(p.port) } : {}),
+    ...(p.endPort !== undefined ? { endPort: p.endPort } : {}),
+  };
+}
+
+/** The policyTypes Kubernetes would store for this spec. */
+export function effectivePolicyTypes(spec: NetworkPolicyManifest["spec"]): string[] {
+  if (spec.policyTypes !== undefined && spec.policyTypes.length > 0) return [...spec.policyTypes];
+  return spec.egress !== undefined && spec.egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
+}
+
+export function toNetworkPolicyV1(policy: ValidatedPolicy): { metadata: NetworkPolicyV1Metadata; spec: NetworkPolicyV1Spec } {
+  const doc = policy.manifest as unknown as NetworkPolicyManifest;
+  const { metadata, spec } = doc;
+  const ingress = (spec.ingress ?? []).map((r) => ({
+    ...(r.from !== undefined && r.from.length > 0 ? { from: r.from.map(peer) } : {}),
+    ...(r.ports !== undefined && r.ports.length > 0 ? { ports: r.ports.map(port) } : {}),
+  }));
+  const egress = (spec.egress ?? []).map((r) => ({
+    ...(r.to !== undefined && r.to.length > 0 ? { to: r.to.map(peer) } : {}),
+    ...(r.ports !== undefined && r.ports.length > 0 ? { ports: r.ports.map(port) } : {}),
+  }));
+  return {
+    metadata: {
+      name: metadata.name,
+      namespace: metadata.namespace,
+      ...(metadata.labels !== undefined ? { labels: { ...metadata.labels } } : {}),
+      ...(metadata.annotations !== undefined ? { annotations: { ...metadata.annotations } } : {}),
+    },
+    spec: {
+      podSelector: selector(spec.podSelector),
+      policyTypes: effectivePolicyTypes(spec),
+      ...(ingress.length > 0 ? { ingress } : {}),
+      ...(egress.length > 0 ? { egress } : {}),
+    },
+  };
+}
+
+/** Stable construct id from the policy's identity, never from its file or position. */
+export function policyConstructId(policy: Pick<ValidatedPolicy, "kind" | "namespace" | "name">): string {
+  return policy.namespace === undefined ? `${policy.kind}-${policy.name}` : `${policy.kind}-${policy.namespace}-${policy.name}`;
+}

@@ -1,0 +1,227 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { NetworkPolicy as NetworkPolicyModel } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { checkAnnotationKeys, checkDns1123Label, checkDns1123Subdomain, checkLabels, checkNetworkPolicySpec, Path } from "./kubernetes-rules";
+import { RawDocument } from "./load";
+import { DocumentSource, fieldFromPointer, fieldPath, PolicyProblem, problemAt } from "./problems";
+
+/** The kinds this module turns into Terraform resources. */
+export type PolicyKind = "NetworkPolicy" | "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy";
+
+export const SUPPORTED_KINDS: Readonly<Record<PolicyKind, { apiVersion: string; namespaced: boolean }>> = {
+  NetworkPolicy: { apiVersion: "networking.k8s.io/v1", namespaced: true },
+  CiliumNetworkPolicy: { apiVersion: "cilium.io/v2", namespaced: true },
+  CiliumClusterwideNetworkPolicy: { apiVersion: "cilium.io/v2", namespaced: false },
+};
+
+/** A policy document that passed validation. */
+export interface ValidatedPolicy {
+  readonly kind: PolicyKind;
+  readonly apiVersion: string;
+  readonly name: string;
+  /** Absent for cluster-wide kinds. */
+  readonly namespace?: string;
+  readonly source: DocumentSource;
+  /** The document as written (plain JSON data). */
+  readonly manifest: Record<string, unknown>;
+}
+
+export interface ValidateResult {
+  readonly policies: ValidatedPolicy[];
+  readonly problems: PolicyProblem[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+// ---- strict fields (kubectl --validate=strict) -----------------------------------------------
+// The fields of networking.k8s.io/v1 NetworkPolicy that kubernetes_network_policy_v1 can carry.
+// A key outside this shape is either a typo (`ingres`) or something the typed resource cannot
+// express; both are refused rather than silently dropped.
+type Shape = { readonly [key: string]: Shape | "value" | readonly [Shape | "value"] | "map" };
+const SELECTOR: Shape = { matchLabels: "map", matchExpressions: [{ key: "value", operator: "value", values: ["value"] }] };
+const PEER: Shape = { podSelector: SELECTOR, namespaceSelector: SELECTOR, ipBlock: { cidr: "value", except: ["value"] } };
+const PORT: Shape = { protocol: "value", port: "value", endPort: "value" };
+const METADATA: Shape = { name: "value", namespace: "value", labels: "map", annotations: "map" };
+const NETWORK_POLICY_SHAPE: Shape = {
+  apiVersion: "value",
+  kind: "value",
+  metadata: METADATA,
+  spec: {
+    podSelector: SELECTOR,
+    policyTypes: ["value"],
+    ingress: [{ from: [PEER], ports: [PORT] }],
+    egress: [{ to: [PEER], ports: [PORT] }],
+  },
+};
+// Cilium kinds: the envelope is checked here, the spec by the Cilium CRD schema.
+const CILIUM_SHAPE: Shape = { apiVersion: "value", kind: "value", metadata: METADATA, spec: "map", specs: "map" };
+
+function closest(key: string, candidates: string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const tmp = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+        prev = tmp;
+      }
+    }
+    return row[b.length];
+  };
+  const best = candidates.map((c) => [c, distance(key, c)] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= 2 ? best[0] : undefined;
+}
+
+function checkShape(value: unknown, shape: Shape | "value" | "map" | readonly [Shape | "value"], at: Path, report: (p: Path, m: string) => void): void {
+  if (shape === "value" || shape === "map") return;
+  if (Array.isArray(shape)) {
+    if (Array.isArray(value)) value.forEach((item, i) => checkShape(item, shape[0], [...at, i], report));
+    return;
+  }
+  if (!isObject(value)) return;
+  const known = Object.keys(shape);
+  for (const key of Object.keys(value)) {
+    const sub = (shape as Shape)[key];
+    if (sub === undefined) {
+      const hint = closest(key, known);
+      report([...at, key], `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}; known fields here: ${known.join(", ")}`);
+    } else {
+      checkShape(value[key], sub, [...at, key], report);
+    }
+  }
+}
+
+// ---- schema validation -------------------------------------------------------------------------
+interface SchemaError {
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+function schemaProblems(source: DocumentSource, err: unknown): PolicyProblem[] {
+  const errors = (err as { errors?: SchemaError[] }).errors;
+  if (!Array.isArray(errors) || errors.length === 0) {
+    return [problemAt(source, "(document)", `schema: ${(err as Error).message}`)];
+  }
+  return errors
+    .filter((e) => !String(e.message ?? "").includes('must match a schema in "anyOf"'))
+    .map((e) => {
+      const allowed = Array.isArray(e.params?.allowedValues) ? ` (${(e.params.allowedValues as unknown[]).join(", ")})` : "";
+      return problemAt(source, fieldFromPointer(e.instancePath ?? ""), `${e.message ?? "invalid"}${allowed}`);
+    });
+}
+
+type ModelClass = new (data: Record<string, unknown>) => { validate(): void };
+
+// @kubernetes-models/cilium is ESM-only with an import-only exports map. Node >= 20.19
+// loads ESM synchronously through require(); going through Node's own require (not a
+// bundler's or a test runner's) keeps construct constructors synchronous. Loaded only
+// when a Cilium document appears.
+const nativeRequire = createRequire(__filename);
+const ciliumModels = new Map<string, ModelClass>();
+function ciliumModel(kind: PolicyKind): ModelClass {
+  const cached = ciliumModels.get(kind);
+  if (cached) return cached;
+  const searchPaths = nativeRequire.resolve.paths("@kubernetes-models/cilium") ?? [];
+  const root = searchPaths.map((p) => path.join(p, "@kubernetes-models", "cilium")).find((p) => existsSync(path.join(p, "package.json")));
+  if (!root) throw new Error("@kubernetes-models/cilium is not installed; it is needed to validate Cilium policies");
+  const mod = nativeRequire(path.join(root, "cilium.io", "v2", `${kind}.js`)) as Record<string, ModelClass>;
+  const model = mod[kind];
+  ciliumModels.set(kind, model);
+  return model;
+}
+
+function validateSchema(kind: PolicyKind, doc: Record<string, unknown>): unknown {
+  const Model: ModelClass = kind === "NetworkPolicy" ? (NetworkPolicyModel as unknown as ModelClass) : ciliumModel(kind);
+  try {
+    new Model(structuredClone(doc)).validate();
+    return undefined;
+  } catch (err) {
+    return err;
+  }
+}
+
+// ---- one document --------------------------------------------------------------------------------
+export function validateDocument(raw: RawDocument): { policy?: ValidatedPolicy; problems: PolicyProblem[] } {
+  const problems: PolicyProblem[] = [];
+  const report = (p: Path, message: string) => problems.push(problemAt(raw.source, fieldPath(p), message));
+  const doc = raw.value;
+  if (!isObject(doc)) {
+    report([], `expected a Kubernetes object (a mapping with apiVersion and kind), got ${Array.isArray(doc) ? "a list" : typeof doc}`);
+    return { problems };
+  }
+  const kind = doc.kind;
+  const known = Object.keys(SUPPORTED_KINDS);
+  if (typeof kind !== "string" || !known.includes(kind)) {
+    report(["kind"], `${kind === undefined ? "missing" : `"${String(kind)}" is not supported`}; supported kinds: ${known.join(", ")}`);
+    return { problems };
+  }
+  const k = kind as PolicyKind;
+  const spec = SUPPORTED_KINDS[k];
+  if (doc.apiVersion !== spec.apiVersion) {
+    report(["apiVersion"], `${doc.apiVersion === undefined ? "missing" : `unknown apiVersion "${String(doc.apiVersion)}"`} for kind ${k}; expected ${spec.apiVersion}`);
+    return { problems };
+  }
+  checkShape(doc, k === "NetworkPolicy" ? NETWORK_POLICY_SHAPE : CILIUM_SHAPE, [], report);
+
+  const meta = isObject(doc.metadata) ? doc.metadata : undefined;
+  if (!meta) report(["metadata"], "missing: metadata.name is required");
+  const name = meta?.name;
+  if (meta && typeof name !== "string") report(["metadata", "name"], "missing: every policy needs a name");
+  checkDns1123Subdomain(name, ["metadata", "name"], report);
+  const namespace = meta?.namespace;
+  if (spec.namespaced) {
+    if (meta && typeof namespace !== "string") report(["metadata", "namespace"], `missing: a ${k} must name its namespace (it is never defaulted)`);
+    checkDns1123Label(namespace, ["metadata", "namespace"], report);
+  } else if (namespace !== undefined) {
+    report(["metadata", "namespace"], `${k} is cluster-scoped and takes no namespace`);
+  }
+  checkLabels(meta?.labels, ["metadata", "labels"], report);
+  checkAnnotationKeys(meta?.annotations, ["metadata", "annotations"], report);
+
+  const schemaError = validateSchema(k, doc);
+  if (schemaError !== undefined) problems.push(...schemaProblems(raw.source, schemaError));
+  if (k === "NetworkPolicy") checkNetworkPolicySpec(doc.spec, ["spec"], report);
+
+  if (problems.length > 0) return { problems };
+  return {
+    problems,
+    policy: {
+      kind: k,
+      apiVersion: spec.apiVersion,
+      name: name as string,
+      ...(spec.namespaced ? { namespace: namespace as string } : {}),
+      source: raw.source,
+      manifest: doc,
+    },
+  };
+}
+
+/** `Kind/namespace/name`, the identity a policy has in the cluster. */
+export function policyKey(p: Pick<ValidatedPolicy, "kind" | "namespace" | "name">): string {
+  return p.namespace === undefined ? `${p.kind}/${p.name}` : `${p.kind}/${p.namespace}/${p.name}`;
+}
+
+/** Validates every document, then refuses the same kind/namespace/name twice. */
+export function validateDocuments(documents: readonly RawDocument[]): ValidateResult {
+  const policies: ValidatedPolicy[] = [];
+  const problems: PolicyProblem[] = [];
+  const seen = new Map<string, ValidatedPolicy>();
+  for (const raw of documents) {
+    const result = validateDocument(raw);
+    problems.push(...result.problems);
+    if (!result.policy) continue;
+    const key = policyKey(result.policy);
+    const first = seen.get(key);
+    if (first) {
+      problems.push(problemAt(raw.source, "metadata.name", `${key} is defined twice: also in ${first.source.file} (document ${first.source.document})`));
+      continue;
+    }
+    seen.set(key, result.policy);
+    policies.push(result.policy);
+  }
+  return { policies, problems };
+}

@@ -1,0 +1,203 @@
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+import { Resource } from "@cdktf/provider-null/lib/resource";
+import { Fn, ITerraformDependable, TerraformAsset, TerraformProvider, AssetType } from "cdktf";
+import { Construct } from "constructs";
+import { CHECK_DEFAULTS, CHECK_ENV } from "./check/options";
+import { CiliumRelease } from "./cilium-release";
+import { NetworkPolicies } from "./network-policies";
+import { CHECK_BUNDLE } from "./package-paths";
+import { stableStringify } from "./stable-json";
+
+/** What a caller sets on {@link WebhookCheck}. */
+export interface WebhookCheckOptions {
+  /**
+   * kubeconfig file(s) the check reads (passed as KUBECONFIG). Use the same as
+   * the providers, see `kubeAccessFromEnvironment`.
+   *
+   * @default - KUBECONFIG of the `terraform apply` process, then ~/.kube/config
+   */
+  readonly kubeconfigPaths?: string[];
+
+  /**
+   * kubeconfig context.
+   *
+   * @default - the kubeconfig's current-context
+   */
+  readonly context?: string;
+
+  /**
+   * Namespace of the webhook Service.
+   *
+   * @default "cert-manager"
+   */
+  readonly namespace?: string;
+
+  /**
+   * Name of the webhook Service.
+   *
+   * @default "cert-manager-webhook"
+   */
+  readonly service?: string;
+
+  /**
+   * Port of the webhook Service.
+   *
+   * @default 443
+   */
+  readonly port?: number;
+
+  /**
+   * Overall deadline of the check, in seconds; the apply fails after it.
+   *
+   * @default 120
+   */
+  readonly timeoutSeconds?: number;
+
+  /**
+   * Pause between attempts, in seconds.
+   *
+   * @default 2
+   */
+  readonly intervalSeconds?: number;
+
+  /**
+   * Run the check on every `apply`, not only when its inputs change.
+   *
+   * @default false
+   */
+  readonly runOnEveryApply?: boolean;
+
+  /**
+   * Extra values that re-run the check when they change.
+   *
+   * @default - none
+   */
+  readonly triggers?: Record<string, string>;
+
+  /**
+   * The node executable local-exec runs the check with.
+   *
+   * @default "node"
+   */
+  readonly nodeBinary?: string;
+
+  /**
+   * The null provider to use.
+   *
+   * @default - the stack's default null provider
+   */
+  readonly provider?: TerraformProvider;
+}
+
+/** Props of {@link WebhookCheck}. */
+export interface WebhookCheckProps extends WebhookCheckOptions {
+  /**
+   * The Cilium release: the check runs after it, and again when its chart
+   * version or values change.
+   *
+   * @default - none
+   */
+  readonly release?: CiliumRelease;
+
+  /**
+   * The policies: the check runs after all of them, and again when any changes.
+   *
+   * @default - none
+   */
+  readonly policies?: NetworkPolicies;
+
+  /**
+   * Further resources the check runs after.
+   *
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * A `null_resource` whose local-exec proves, after apply, that kube-apiserver
+ * can call the cert-manager webhook (server-side dry-run creates through the
+ * webhook Service); a failure fails the deploy.
+ *
+ * The check is shipped into the stack as a TerraformAsset (one bundled JS file),
+ * so `terraform apply` in `cdktf.out/stacks/<stack>` needs only `node`. It is run
+ * without a shell (`node <asset>`), with every setting in `environment`: no value
+ * can inject a command.
+ */
+export class WebhookCheck extends Construct {
+  /** The null_resource running the check. */
+  public readonly resource: Resource;
+  /** The shipped check script. */
+  public readonly asset: TerraformAsset;
+  /** Environment the check runs with. */
+  public readonly environment: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: WebhookCheckProps = {}) {
+    super(scope, id);
+    const problems = checkProps(props);
+    if (problems.length > 0) throw new Error(`WebhookCheck "${id}": ${problems.join("; ")}`);
+    if (!existsSync(CHECK_BUNDLE)) {
+      throw new Error(`WebhookCheck "${id}": the check bundle ${CHECK_BUNDLE} is missing; run \`npm run build\` in ${path.dirname(path.dirname(path.dirname(CHECK_BUNDLE)))}`);
+    }
+    this.asset = new TerraformAsset(this, "script", { path: CHECK_BUNDLE, type: AssetType.FILE });
+
+    const settings = {
+      namespace: props.namespace ?? CHECK_DEFAULTS.namespace,
+      service: props.service ?? CHECK_DEFAULTS.service,
+      port: props.port ?? CHECK_DEFAULTS.port,
+      timeout: props.timeoutSeconds ?? CHECK_DEFAULTS.timeout,
+      interval: props.intervalSeconds ?? CHECK_DEFAULTS.interval,
+    };
+    const environment: Record<string, string> = {
+      ...(props.kubeconfigPaths !== undefined && props.kubeconfigPaths.length > 0 ? { KUBECONFIG: props.kubeconfigPaths.join(path.delimiter) } : {}),
+      ...(props.context !== undefined ? { [CHECK_ENV.context]: props.context } : {}),
+      [CHECK_ENV.namespace]: settings.namespace,
+      [CHECK_ENV.service]: settings.service,
+      [CHECK_ENV.port]: String(settings.port),
+      [CHECK_ENV.timeout]: String(settings.timeout),
+      [CHECK_ENV.interval]: String(settings.interval),
+    };
+    this.environment = environment;
+
+    const triggers: Record<string, string> = {
+      check_script_sha256: this.asset.assetHash,
+      check_settings: stableStringify(environment),
+      ...(props.release
+        ? { cilium_chart_version: props.release.chartVersion, cilium_values_sha256: props.release.valuesHash }
+        : {}),
+      ...(props.policies ? { policies_sha256: props.policies.contentHash } : {}),
+      ...(props.triggers ?? {}),
+      ...(props.runOnEveryApply ? { always: Fn.timestamp() } : {}),
+    };
+    const dependsOn: ITerraformDependable[] = [
+      ...(props.release ? [props.release.release] : []),
+      ...(props.policies ? props.policies.resources : []),
+      ...(props.dependsOn ?? []),
+    ];
+    this.resource = new Resource(this, "check", {
+      triggers,
+      dependsOn,
+      provider: props.provider,
+      provisioners: [
+        {
+          type: "local-exec",
+          interpreter: [props.nodeBinary ?? "node"],
+          command: this.asset.path,
+          environment,
+        },
+      ],
+    });
+  }
+}
+
+function checkProps(p: WebhookCheckProps): string[] {
+  const problems: string[] = [];
+  const name = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  if (p.namespace !== undefined && !name.test(p.namespace)) problems.push(`namespace "${p.namespace}" is not a valid Kubernetes name`);
+  if (p.service !== undefined && !name.test(p.service)) problems.push(`service "${p.service}" is not a valid Kubernetes name`);
+  if (p.port !== undefined && (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)) problems.push(`port ${p.port} must be from 1 to 65535`);
+  if (p.timeoutSeconds !== undefined && !(p.timeoutSeconds >= 1 && p.timeoutSeconds <= 3600)) problems.push(`timeoutSeconds ${p.timeoutSeconds} must be from 1 to 3600`);
+  if (p.intervalSeconds !== undefined && !(p.intervalSeconds >= 0.05 && p.intervalSeconds <= 600)) problems.push(`intervalSeconds ${p.intervalSeconds} must be from 0.05 to 600`);
+  return problems;
+}

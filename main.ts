@@ -1,0 +1,59 @@
+// The dev stack for `cdktf deploy dev` (and `npm run synth`): configuration from
+// the environment -> one CiliumPlatform. Other environments are the same stack
+// class with another config.
+import { App, LocalBackend, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment, POLICY_SETS, PolicySet } from "./lib";
+
+export interface EnvironmentConfig {
+  /** Apply the Talos preset (KubePrism on localhost:7445, no SYS_MODULE, ...). */
+  readonly talos: boolean;
+  /** Shipped policy set; `CILIUM_POLICY_SET` overrides it. */
+  readonly policySet: PolicySet;
+  /** cilium-operator replicas (1 for a single-node dev cluster). */
+  readonly operatorReplicas?: number;
+  /** Environment variable naming the kubeconfig context; unset means current-context. */
+  readonly contextVariable: string;
+}
+
+export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
+  dev: { talos: true, policySet: "allow-all", operatorReplicas: 1, contextVariable: "KUBE_CONTEXT" },
+  prod: { talos: true, policySet: "least-privilege", contextVariable: "KUBE_CONTEXT_PROD" },
+};
+
+export class CiliumStack extends TerraformStack {
+  public readonly platform: CiliumPlatform;
+
+  constructor(scope: Construct, name: string, config: EnvironmentConfig, env: NodeJS.ProcessEnv = process.env) {
+    super(scope, name);
+    // Relative to cdktf.out/stacks/<name>: state lives at the repo root, outside the
+    // synth output, and no absolute path ends up in cdk.tf.json.
+    new LocalBackend(this, { path: `../../../terraform.${name}.tfstate` });
+
+    const policySet = (env.CILIUM_POLICY_SET || config.policySet) as PolicySet;
+    if (!POLICY_SETS.includes(policySet)) {
+      throw new Error(`CILIUM_POLICY_SET="${policySet}" is not a shipped policy set; use one of ${POLICY_SETS.join(", ")}`);
+    }
+    const providers = new ClusterProviders(this, "providers", kubeAccessFromEnvironment({ KUBECONFIG: env.KUBECONFIG, KUBE_CONTEXT: env[config.contextVariable] }));
+    this.platform = new CiliumPlatform(this, "cilium", {
+      release: {
+        talos: config.talos,
+        policyEnforcementMode: "default",
+        ...(config.operatorReplicas !== undefined ? { operatorReplicas: config.operatorReplicas } : {}),
+      },
+      policySet,
+      kube: providers.access,
+    });
+  }
+}
+
+/** Builds the app with every environment; `outdir` defaults to cdktf.out (or CDKTF_OUTDIR). */
+export function buildApp(env: NodeJS.ProcessEnv = process.env, outdir?: string): App {
+  const app = new App(outdir !== undefined ? { outdir } : {});
+  for (const [name, config] of Object.entries(ENVIRONMENTS)) new CiliumStack(app, name, config, env);
+  return app;
+}
+
+if (require.main === module) {
+  buildApp().synth();
+}
