@@ -25,3 +25,6 @@ export const SHIPPED_POLICIES_DIR = path.join(PACKAGE_ROOT, "policies");
 
 /** The bundled, self-contained webhook check (built by `npm run build`). */
 export const CHECK_BUNDLE = path.join(PACKAGE_ROOT, "dist", "check", "webhook-check.js");
+
+/** Cilium's policy models and validators, bundled to CommonJS by `npm run build`. */
+export const CILIUM_MODELS_BUNDLE = path.join(PACKAGE_ROOT, "dist", "vendor", "cilium-models.js");

@@ -36,14 +36,14 @@ export function listPolicyFiles(dir: string): string[] {
 export function parsePolicyText(text: string, label: string): LoadResult {
   const documents: RawDocument[] = [];
   const problems: PolicyProblem[] = [];
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
+  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, i) => {
     const source = { file: label, document: i + 1 };
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
         const where = err.linePos ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})` : "";
-        problems.push(problemAt(source, "(document)", `YAML syntax error${where}: ${err.message.split("\n")[0]}`));
+        problems.push(problemAt(source, "(document)", `YAML syntax error${where}: ${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`));
       }
       return;
     }

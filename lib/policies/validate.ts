@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import * as path from "node:path";
 import { NetworkPolicy as NetworkPolicyModel } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { checkAnnotationKeys, checkDns1123Label, checkDns1123Subdomain, checkLabels, checkNetworkPolicySpec, Path } from "./kubernetes-rules";
 import { RawDocument } from "./load";
+import { CILIUM_MODELS_BUNDLE } from "../package-paths";
 import { DocumentSource, fieldFromPointer, fieldPath, PolicyProblem, problemAt } from "./problems";
 
 /** The kinds this module turns into Terraform resources. */
@@ -116,22 +115,16 @@ function schemaProblems(source: DocumentSource, err: unknown): PolicyProblem[] {
 
 type ModelClass = new (data: Record<string, unknown>) => { validate(): void };
 
-// @kubernetes-models/cilium is ESM-only with an import-only exports map. Node >= 20.19
-// loads ESM synchronously through require(); going through Node's own require (not a
-// bundler's or a test runner's) keeps construct constructors synchronous. Loaded only
-// when a Cilium document appears.
-const nativeRequire = createRequire(__filename);
-const ciliumModels = new Map<string, ModelClass>();
+// Cilium's models come from @kubernetes-models/cilium, which is ESM-only; the build
+// bundles them to CommonJS (dist/vendor/cilium-models.js, scripts/bundle.mjs) so that
+// synchronous construct code can load them anywhere. Loaded on the first Cilium document.
+let ciliumModels: Record<string, ModelClass> | undefined;
 function ciliumModel(kind: PolicyKind): ModelClass {
-  const cached = ciliumModels.get(kind);
-  if (cached) return cached;
-  const searchPaths = nativeRequire.resolve.paths("@kubernetes-models/cilium") ?? [];
-  const root = searchPaths.map((p) => path.join(p, "@kubernetes-models", "cilium")).find((p) => existsSync(path.join(p, "package.json")));
-  if (!root) throw new Error("@kubernetes-models/cilium is not installed; it is needed to validate Cilium policies");
-  const mod = nativeRequire(path.join(root, "cilium.io", "v2", `${kind}.js`)) as Record<string, ModelClass>;
-  const model = mod[kind];
-  ciliumModels.set(kind, model);
-  return model;
+  if (!ciliumModels) {
+    if (!existsSync(CILIUM_MODELS_BUNDLE)) throw new Error(`the Cilium policy validators ${CILIUM_MODELS_BUNDLE} are missing; run \`npm run build\``);
+    ciliumModels = require(CILIUM_MODELS_BUNDLE) as Record<string, ModelClass>;
+  }
+  return ciliumModels[kind];
 }
 
 function validateSchema(kind: PolicyKind, doc: Record<string, unknown>): unknown {
@@ -166,6 +159,7 @@ export function validateDocument(raw: RawDocument): { policy?: ValidatedPolicy; 
     return { problems };
   }
   checkShape(doc, k === "NetworkPolicy" ? NETWORK_POLICY_SHAPE : CILIUM_SHAPE, [], report);
+  const unknownFields = problems.length > 0;
 
   const meta = isObject(doc.metadata) ? doc.metadata : undefined;
   if (!meta) report(["metadata"], "missing: metadata.name is required");
@@ -184,7 +178,8 @@ export function validateDocument(raw: RawDocument): { policy?: ValidatedPolicy; 
 
   const schemaError = validateSchema(k, doc);
   if (schemaError !== undefined) problems.push(...schemaProblems(raw.source, schemaError));
-  if (k === "NetworkPolicy") checkNetworkPolicySpec(doc.spec, ["spec"], report);
+  // Unknown fields first: a typo (`podSelektor`) would otherwise also read as a missing peer.
+  if (k === "NetworkPolicy" && !unknownFields) checkNetworkPolicySpec(doc.spec, ["spec"], report);
 
   if (problems.length > 0) return { problems };
   return {

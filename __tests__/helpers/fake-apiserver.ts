@@ -1,0 +1,199 @@
+/**
+ * A local HTTPS stand-in for kube-apiserver, for the webhook check's tests: a real
+ * CA, a server certificate for 127.0.0.1 and a client certificate (made with
+ * openssl), a kubeconfig pointing at it, and the handful of API paths the check
+ * calls, answering as the real API server does in each scenario.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import * as https from "node:https";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { AddressInfo } from "node:net";
+
+export interface Pki {
+  dir: string;
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+/** CA, server (127.0.0.1/localhost) and client (kubernetes-admin) certificates. */
+export function makePki(): Pki {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "webhook-check-pki-"));
+  const f = (name: string) => path.join(dir, name);
+  const ossl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+  const key = (name: string) => ossl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", f(name));
+  key("ca.key");
+  ossl("req", "-x509", "-new", "-key", f("ca.key"), "-subj", "/CN=webhook-check-test-ca", "-days", "2", "-out", f("ca.crt"));
+  const sign = (name: string, subject: string, ext: string) => {
+    key(`${name}.key`);
+    ossl("req", "-new", "-key", f(`${name}.key`), "-subj", subject, "-out", f(`${name}.csr`));
+    writeFileSync(f(`${name}.ext`), ext);
+    ossl("x509", "-req", "-in", f(`${name}.csr`), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", f(`${name}.ext`), "-out", f(`${name}.crt`));
+  };
+  sign("server", "/CN=kube-apiserver", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+  sign("client", "/O=system:masters/CN=kubernetes-admin", "extendedKeyUsage=clientAuth\n");
+  const read = (name: string) => readFileSync(f(name), "utf8");
+  return { dir, ca: read("ca.crt"), serverCert: read("server.crt"), serverKey: read("server.key"), clientCert: read("client.crt"), clientKey: read("client.key") };
+}
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+
+/** Writes a kubeconfig for `server` with a client-certificate context and a token context. */
+export function writeKubeconfig(pki: Pki, server: string, file = path.join(pki.dir, `kubeconfig-${Date.now()}-${Math.random()}`)): string {
+  writeFileSync(
+    file,
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters:",
+      "  - name: fake",
+      "    cluster:",
+      `      server: ${server}`,
+      `      certificate-authority-data: ${b64(pki.ca)}`,
+      "users:",
+      "  - name: admin",
+      "    user:",
+      `      client-certificate-data: ${b64(pki.clientCert)}`,
+      `      client-key-data: ${b64(pki.clientKey)}`,
+      "  - name: token-user",
+      "    user:",
+      "      token: not-a-valid-token",
+      "contexts:",
+      "  - name: admin@fake",
+      "    context: {cluster: fake, user: admin}",
+      "  - name: token@fake",
+      "    context: {cluster: fake, user: token-user}",
+      "current-context: admin@fake",
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
+
+/** How the fake API server behaves. */
+export interface Scenario {
+  /** Status for every request: 401 (credentials) or 403 (RBAC); default: authorize by client certificate. */
+  auth?: 401 | 403;
+  /** The webhook Service exists. Default true. */
+  service?: boolean;
+  /** Ready endpoints behind it. Default 1. */
+  readyEndpoints?: number;
+  /** The cert-manager CRDs exist. Default true. */
+  crds?: boolean;
+  /** The API server's error when it calls the webhook, e.g. the incident's; undefined: the call works. */
+  webhookError?: string;
+  /** Milliseconds after start from which the webhook works again. */
+  recoverAfterMs?: number;
+}
+
+export const INCIDENT_ERROR =
+  'Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/validate?timeout=30s": dial tcp 10.98.200.162:443: connect: operation not permitted';
+
+export interface FakeApiServer {
+  url: string;
+  /** Every request seen: method, path with query. */
+  requests: string[];
+  /** Requests that would have persisted something (a POST without dryRun=All, any DELETE/PUT/PATCH). */
+  writes: string[];
+  close(): Promise<void>;
+}
+
+function status(code: number, reason: string, message: string) {
+  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
+}
+
+export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Promise<FakeApiServer> {
+  const started = Date.now();
+  const requests: string[] = [];
+  const writes: string[] = [];
+  const server = https.createServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "https://fake");
+      requests.push(`${req.method} ${url.pathname}${url.search}`);
+      if (req.method !== "GET" && !(req.method === "POST" && url.searchParams.get("dryRun") === "All")) writes.push(`${req.method} ${url.pathname}${url.search}`);
+      const send = (code: number, body: unknown) => {
+        res.writeHead(code, { "content-type": "application/json" });
+        res.end(JSON.stringify(body));
+      };
+      // As kube-apiserver: a bearer token it does not know is 401 on every request;
+      // otherwise the client certificate must chain to the CA.
+      const token = req.headers.authorization;
+      const authorized = token === undefined && (req.socket as import("node:tls").TLSSocket).authorized;
+      if (scenario.auth === 401 || !authorized) return send(401, status(401, "Unauthorized", "Unauthorized"));
+      if (scenario.auth === 403) return send(403, status(403, "Forbidden", `${url.pathname} is forbidden: User "kubernetes-admin" cannot get resource`));
+      const p = url.pathname;
+      if (p === "/version") return send(200, { major: "1", minor: "31", gitVersion: "v1.31.4" });
+      if (p === "/api/v1/namespaces/cert-manager/services/cert-manager-webhook") {
+        if (scenario.service === false) return send(404, status(404, "NotFound", 'services "cert-manager-webhook" not found'));
+        return send(200, { metadata: { name: "cert-manager-webhook" }, spec: { clusterIP: "10.98.200.162", ports: [{ name: "https", port: 443, targetPort: "https" }] } });
+      }
+      if (p === "/apis/discovery.k8s.io/v1/namespaces/cert-manager/endpointslices") {
+        const n = scenario.readyEndpoints ?? 1;
+        const endpoints = Array.from({ length: n }, (_, i) => ({ addresses: [`10.244.0.${10 + i}`], conditions: { ready: true } }));
+        return send(200, { items: [{ metadata: { name: "cert-manager-webhook-abcde" }, endpoints }] });
+      }
+      if (p === "/apis/cert-manager.io/v1/namespaces/cert-manager/certificaterequests" && req.method === "POST") {
+        if (scenario.crds === false) return send(404, status(404, "NotFound", "the server could not find the requested resource"));
+        const broken = scenario.webhookError !== undefined && (scenario.recoverAfterMs === undefined || Date.now() - started < scenario.recoverAfterMs);
+        if (broken) return send(500, status(500, "InternalError", scenario.webhookError as string));
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        const csr = Buffer.from(body.spec.request, "base64").toString("utf8");
+        if (!csr.includes("BEGIN CERTIFICATE REQUEST")) {
+          return send(
+            403,
+            status(403, "Forbidden", 'admission webhook "webhook.cert-manager.io" denied the request: spec.request: Invalid value: []byte{...}: error decoding certificate request PEM block'),
+          );
+        }
+        return send(201, { ...body, metadata: { ...body.metadata, name: "webhook-check-x7k2p" }, spec: { ...body.spec, username: "kubernetes-admin", groups: ["system:masters"] } });
+      }
+      return send(404, status(404, "NotFound", "the server could not find the requested resource"));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    requests,
+    writes,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A TCP server that accepts connections and never says a word (a hung API server). */
+export async function startSilentServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A loopback port with nothing listening (connection refused). */
+export async function closedPortUrl(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `https://127.0.0.1:${port}`;
+}

@@ -1,0 +1,29 @@
+// Builds the two bundled artifacts that dist/ ships beside the tsc output:
+// - dist/check/webhook-check.js: the webhook check with @kubernetes/client-node, one
+//   self-contained file, the TerraformAsset that `terraform apply` runs with plain
+//   `node`, without this repo or its node_modules;
+// - dist/vendor/cilium-models.js: Cilium's policy models and validators (ESM-only
+//   upstream) as CommonJS that synchronous construct code can require, with the
+//   re2.wasm it loads at run time.
+// esbuild output is deterministic for the same inputs, so asset hashes only change
+// when the code does.
+import { build } from "esbuild";
+import { chmodSync, copyFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const common = { absWorkingDir: root, bundle: true, platform: "node", target: "node20", format: "cjs", legalComments: "eof", logLevel: "warning" };
+const check = path.join(root, "dist", "check", "webhook-check.js");
+
+await Promise.all([
+  build({ ...common, entryPoints: ["lib/check/bin.ts"], outfile: check, minify: true }),
+  build({ ...common, entryPoints: ["lib/vendor/cilium-models.ts"], outfile: path.join(root, "dist", "vendor", "cilium-models.js"), minify: true }),
+]);
+chmodSync(check, 0o755);
+// re2-wasm (used by the Cilium validators for CRD regex patterns) loads re2.wasm from
+// beside the module, which in the bundle is dist/vendor/.
+const require = createRequire(import.meta.url);
+const re2Package = require.resolve("re2-wasm/package.json", { paths: [path.join(root, "node_modules", "@kubernetes-models", "validate")] });
+copyFileSync(path.join(path.dirname(re2Package), "build", "wasm", "re2.wasm"), path.join(root, "dist", "vendor", "re2.wasm"));
