@@ -1,6 +1,7 @@
 // The dev stack for `cdktf deploy dev` (and `npm run synth`): configuration from
 // the environment -> one CiliumPlatform. Other environments are the same stack
 // class with another config.
+import * as path from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment, POLICY_SETS, PolicySet } from "./lib";
@@ -42,6 +43,8 @@ export class CiliumStack extends TerraformStack {
         ...(config.operatorReplicas !== undefined ? { operatorReplicas: config.operatorReplicas } : {}),
       },
       policySet,
+      // Your own policy directories on top of the set (a path-list, like PATH).
+      policies: { directories: (env.CILIUM_POLICY_DIRS ?? "").split(path.delimiter).filter((d) => d !== "") },
       kube: providers.access,
     });
   }

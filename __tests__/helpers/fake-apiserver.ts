@@ -41,10 +41,19 @@ export function makePki(): Pki {
   return { dir, ca: read("ca.crt"), serverCert: read("server.crt"), serverKey: read("server.key"), clientCert: read("client.crt"), clientKey: read("client.key") };
 }
 
+/** The token the exec plugin hands out, and the only bearer token the server accepts. */
+export const EXEC_TOKEN = "token-from-exec-plugin";
+
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
 /** Writes a kubeconfig for `server` with a client-certificate context and a token context. */
 export function writeKubeconfig(pki: Pki, server: string, file = path.join(pki.dir, `kubeconfig-${Date.now()}-${Math.random()}`)): string {
+  // An exec credential plugin, as EKS/GKE/OIDC kubeconfigs use: prints an ExecCredential.
+  const plugin = path.join(pki.dir, "exec-plugin.js");
+  writeFileSync(
+    plugin,
+    'process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: EXEC_TOKEN } }));\n'.replace("EXEC_TOKEN", JSON.stringify(EXEC_TOKEN)),
+  );
   writeFileSync(
     file,
     [
@@ -63,11 +72,20 @@ export function writeKubeconfig(pki: Pki, server: string, file = path.join(pki.d
       "  - name: token-user",
       "    user:",
       "      token: not-a-valid-token",
+      "  - name: exec-user",
+      "    user:",
+      "      exec:",
+      "        apiVersion: client.authentication.k8s.io/v1",
+      `        command: ${JSON.stringify(process.execPath)}`,
+      `        args: [${JSON.stringify(plugin)}]`,
+      "        interactiveMode: Never",
       "contexts:",
       "  - name: admin@fake",
       "    context: {cluster: fake, user: admin}",
       "  - name: token@fake",
       "    context: {cluster: fake, user: token-user}",
+      "  - name: exec@fake",
+      "    context: {cluster: fake, user: exec-user}",
       "current-context: admin@fake",
       "",
     ].join("\n"),
@@ -96,6 +114,8 @@ export const INCIDENT_ERROR =
 
 export interface FakeApiServer {
   url: string;
+  /** When the server started (Date.now()): the clock of recoverAfterMs. */
+  startedAt: number;
   /** Every request seen: method, path with query. */
   requests: string[];
   /** Requests that would have persisted something (a POST without dryRun=All, any DELETE/PUT/PATCH). */
@@ -125,7 +145,7 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
       // As kube-apiserver: a bearer token it does not know is 401 on every request;
       // otherwise the client certificate must chain to the CA.
       const token = req.headers.authorization;
-      const authorized = token === undefined && (req.socket as import("node:tls").TLSSocket).authorized;
+      const authorized = token === undefined ? (req.socket as import("node:tls").TLSSocket).authorized : token === `Bearer ${EXEC_TOKEN}`;
       if (scenario.auth === 401 || !authorized) return send(401, status(401, "Unauthorized", "Unauthorized"));
       if (scenario.auth === 403) return send(403, status(403, "Forbidden", `${url.pathname} is forbidden: User "kubernetes-admin" cannot get resource`));
       const p = url.pathname;
@@ -160,6 +180,7 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
   const { port } = server.address() as AddressInfo;
   return {
     url: `https://127.0.0.1:${port}`,
+    startedAt: started,
     requests,
     writes,
     close: () =>

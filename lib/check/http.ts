@@ -19,6 +19,8 @@ export class TransportError extends Error {
   constructor(
     message: string,
     public readonly code: string,
+    /** Raised by the overall deadline rather than by the server or the network. */
+    public readonly atDeadline = false,
   ) {
     super(message);
     this.name = "TransportError";
@@ -29,7 +31,7 @@ export function apiRequest(target: KubeTarget, method: string, pathAndQuery: str
   return new Promise((resolve, reject) => {
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      reject(new TransportError("deadline reached before the request was sent", "DEADLINE"));
+      reject(new TransportError("deadline reached before the request was sent", "DEADLINE", true));
       return;
     }
     const url = new URL(pathAndQuery, target.server);
@@ -71,7 +73,7 @@ export function apiRequest(target: KubeTarget, method: string, pathAndQuery: str
       reject(err instanceof TransportError ? err : new TransportError(`${err.message}`, code));
     };
     const timer = setTimeout(() => {
-      const err = new TransportError(`no answer from ${url.host} before the deadline (timed out)`, "ETIMEDOUT");
+      const err = new TransportError(`no answer from ${url.host} before the deadline (timed out)`, "ETIMEDOUT", true);
       fail(err);
       req.destroy(err);
     }, remaining);

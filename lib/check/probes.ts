@@ -26,6 +26,8 @@ export interface ProbeResult {
   readonly error?: string;
   readonly class?: FailureClass;
   readonly hint?: string;
+  /** The overall deadline cut this probe short: it says nothing about the cluster. */
+  readonly cutByDeadline?: boolean;
 }
 
 export interface ProbeTarget {
@@ -57,7 +59,8 @@ function unexpected(what: string, res: ApiResponse, fallback: FailureClass): Out
 function transport(what: string, err: unknown): Outcome {
   const message = err instanceof Error ? err.message : String(err);
   const code = err instanceof TransportError ? ` (${err.code})` : "";
-  return fail(`${what}: the API server did not answer${code}`, classification("api-down"), message);
+  const cut = err instanceof TransportError && err.atDeadline;
+  return { ...fail(`${what}: the API server did not answer${code}`, classification("api-down"), message), ...(cut ? { cutByDeadline: true } : {}) };
 }
 
 async function timed(probe: ProbeName, run: () => Promise<Outcome>): Promise<ProbeResult> {

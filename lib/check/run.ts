@@ -36,12 +36,17 @@ export async function runCheck(target: KubeTarget, options: CheckOptions, starte
   const webhook = `${options.namespace}/${options.service}:${options.port}`;
   let attempts = 0;
   let lastKey = "";
+  // The last attempt that ran to its end: when the deadline cuts the final attempt
+  // short, that attempt knows nothing, and the report keeps this one's diagnosis.
+  let complete: { probes: ProbeResult[]; failure: ProbeResult } | undefined;
   for (;;) {
     attempts++;
     const probes = await attempt(target, options, deadline);
     const failure = probes.find((p) => !p.ok);
     const report = { server: target.server.origin, context: target.context, webhook, attempts, elapsedMs: Date.now() - started, probes };
     if (!failure) return { ok: true, ...report };
+    if (failure.cutByDeadline && complete) return { ok: false, ...report, ...complete };
+    if (!failure.cutByDeadline) complete = { probes, failure };
     const key = `${failure.probe}|${failure.class}|${failure.error ?? failure.detail}`;
     if (key !== lastKey) {
       progress(`attempt ${attempts} (${(report.elapsedMs / 1000).toFixed(1)}s): ${failure.probe} failed [${failure.class}]: ${failure.error ?? failure.detail}`);

@@ -1,0 +1,59 @@
+import { App, TerraformStack, Testing } from "cdktf";
+import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment } from "../lib";
+import { resourcesOf, synthStack } from "./helpers/synth";
+
+test("wires release -> policies -> check with the shipped allow-all set", () => {
+  const json = synthStack((s) => new CiliumPlatform(s, "cilium", { policySet: "allow-all", release: { talos: true } }));
+  const release = `helm_release.${Object.keys(resourcesOf(json, "helm_release"))[0]}`;
+  const policies = Object.entries(resourcesOf(json, "kubernetes_network_policy_v1"));
+  expect(policies.map(([, p]) => `${(p.metadata as any).namespace}/${(p.metadata as any).name}`)).toEqual(["cert-manager/allow-all-ingress", "kube-system/allow-all-egress"]);
+  for (const [, p] of policies) expect(p.depends_on).toEqual([release]);
+  const check = Object.values(resourcesOf(json, "null_resource"))[0];
+  expect(check.depends_on).toEqual([release, ...policies.map(([k]) => `kubernetes_network_policy_v1.${k}`)]);
+});
+
+test("the least-privilege set admits only kube-apiserver to the webhook port", () => {
+  const json = synthStack((s) => new CiliumPlatform(s, "cilium", { policySet: "least-privilege" }));
+  expect(resourcesOf(json, "kubernetes_network_policy_v1")).toEqual({});
+  const [cnp] = Object.values(resourcesOf(json, "kubernetes_manifest"));
+  expect((cnp.manifest as any).spec.ingress).toEqual([{ fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }] }]);
+});
+
+test("check: false leaves the check out", () => {
+  const json = synthStack((s) => new CiliumPlatform(s, "cilium", { check: false }));
+  expect(resourcesOf(json, "null_resource")).toEqual({});
+});
+
+test("two instances in one stack synthesize without clashes", () => {
+  const json = synthStack((s) => {
+    new CiliumPlatform(s, "a", { policySet: "allow-all" });
+    new CiliumPlatform(s, "b", { release: { namespace: "cilium-b", releaseName: "cilium-b" }, check: { namespace: "certs-b" } });
+  });
+  expect(Object.keys(resourcesOf(json, "helm_release"))).toHaveLength(2);
+  expect(Object.keys(resourcesOf(json, "null_resource"))).toHaveLength(2);
+  const commands = Object.values(resourcesOf(json, "null_resource")).map((r) => (r.provisioner as any)[0]["local-exec"].command);
+  expect(new Set(commands).size).toBe(2);
+});
+
+test("the same construct in two stacks of one app", () => {
+  const app = Testing.app();
+  const stacks = ["dev", "staging"].map((name) => {
+    const stack = new TerraformStack(app, name);
+    new ClusterProviders(stack, "providers", kubeAccessFromEnvironment({}));
+    new CiliumPlatform(stack, "cilium", { policySet: "allow-all" });
+    return stack;
+  });
+  const [dev, staging] = stacks.map((s) => JSON.parse(Testing.synth(s)));
+  expect(Object.keys(dev.resource)).toEqual(Object.keys(staging.resource));
+  expect(dev.resource.helm_release).toEqual(staging.resource.helm_release);
+});
+
+test("ClusterProviders: helm and kubernetes read the same kubeconfig paths and context, never contents", () => {
+  const app = new App({ outdir: "/tmp/unused" });
+  const stack = new TerraformStack(app, "t");
+  new ClusterProviders(stack, "p", kubeAccessFromEnvironment({ KUBECONFIG: "/a/config:/b/config", KUBE_CONTEXT: "admin@dev" }));
+  const json = JSON.parse(Testing.synth(stack));
+  expect(json.provider.kubernetes).toEqual([{ config_paths: ["/a/config", "/b/config"], config_context: "admin@dev" }]);
+  expect(json.provider.helm).toEqual([{ kubernetes: { config_paths: ["/a/config", "/b/config"], config_context: "admin@dev" } }]);
+  expect(kubeAccessFromEnvironment({})).toEqual({ configPaths: ["~/.kube/config"] });
+});

@@ -1,0 +1,69 @@
+import { TerraformStack, Testing } from "cdktf";
+import { CiliumRelease, NetworkPolicies, WebhookCheck, WebhookCheckProps } from "../lib";
+import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
+import { onlyResource, resourcesOf, synthStack } from "./helpers/synth";
+
+function check(props: WebhookCheckProps = {}) {
+  return onlyResource(
+    synthStack((s) => new WebhookCheck(s, "check", props)),
+    "null_resource",
+  ) as { triggers: Record<string, string>; provisioner: Array<{ "local-exec": Record<string, any> }>; depends_on?: string[] };
+}
+
+test("synthesizes one null_resource running the shipped check (snapshot)", () => {
+  expect(check({ kubeconfigPaths: ["~/.kube/config"], context: "admin@dev" })).toMatchSnapshot();
+});
+
+test("runs `node <asset>` with no shell: every setting travels in environment", () => {
+  const exec = check({ context: "a'; rm -rf / #", namespace: "certs", service: "hook", port: 8443, timeoutSeconds: 60, intervalSeconds: 1 }).provisioner[0]["local-exec"];
+  expect(exec.interpreter).toEqual(["node"]);
+  expect(exec.command).toMatch(/^assets\/check_script_[0-9A-F]{8}\/[0-9A-F]{32}\/webhook-check\.js$/);
+  expect(exec.environment).toEqual({
+    WEBHOOK_CHECK_CONTEXT: "a'; rm -rf / #",
+    WEBHOOK_CHECK_NAMESPACE: "certs",
+    WEBHOOK_CHECK_SERVICE: "hook",
+    WEBHOOK_CHECK_PORT: "8443",
+    WEBHOOK_CHECK_TIMEOUT: "60",
+    WEBHOOK_CHECK_INTERVAL: "1",
+  });
+});
+
+test("depends on the release and every policy; re-runs when the chart, values or any policy change", () => {
+  const build = (values: Record<string, unknown>, spec: string) =>
+    synthStack((s) => {
+      const release = new CiliumRelease(s, "cilium", { values });
+      const policies = new NetworkPolicies(s, "policies", { release, directories: [policyDir({ "a.yaml": networkPolicyYaml("a", "ns", spec) + "---\n" + networkPolicyYaml("b", "ns") })] });
+      new WebhookCheck(s, "check", { release, policies });
+    });
+  const base = build({}, "  podSelector: {}\n");
+  const r = onlyResource(base, "null_resource") as { triggers: Record<string, string>; depends_on: string[] };
+  const addresses = [
+    ...Object.keys(resourcesOf(base, "helm_release")).map((k) => `helm_release.${k}`),
+    ...Object.keys(resourcesOf(base, "kubernetes_network_policy_v1")).map((k) => `kubernetes_network_policy_v1.${k}`),
+  ];
+  expect(r.depends_on).toEqual(addresses);
+  expect(addresses).toHaveLength(3);
+  expect(Object.keys(r.triggers).sort()).toEqual(["check_script_sha256", "check_settings", "cilium_chart_version", "cilium_values_sha256", "policies_sha256"]);
+
+  const triggers = (json: ReturnType<typeof build>) => (onlyResource(json, "null_resource") as { triggers: Record<string, string> }).triggers;
+  expect(triggers(build({}, "  podSelector: {}\n"))).toEqual(r.triggers);
+  expect(triggers(build({ debug: { enabled: true } }, "  podSelector: {}\n")).cilium_values_sha256).not.toBe(r.triggers.cilium_values_sha256);
+  expect(triggers(build({}, "  podSelector:\n    matchLabels: {app: x}\n")).policies_sha256).not.toBe(r.triggers.policies_sha256);
+});
+
+test("runOnEveryApply adds a timestamp() trigger", () => {
+  expect(check({ runOnEveryApply: true }).triggers.always).toBe("${timestamp()}");
+  expect(check().triggers).not.toHaveProperty("always");
+});
+
+test("kubeconfig paths are passed as KUBECONFIG, never their contents", () => {
+  expect(check({ kubeconfigPaths: ["~/.kube/config", "/etc/kube/extra"] }).provisioner[0]["local-exec"].environment.KUBECONFIG).toBe("~/.kube/config:/etc/kube/extra");
+});
+
+test.each([
+  [{ port: 0 }, /port 0 must be from 1 to 65535/],
+  [{ namespace: "Cert_Manager" }, /namespace "Cert_Manager" is not a valid Kubernetes name/],
+  [{ timeoutSeconds: 0 }, /timeoutSeconds 0/],
+])("refuses bad settings at synth: %p", (props, message) => {
+  expect(() => new WebhookCheck(new TerraformStack(Testing.app(), "t"), "check", props)).toThrow(message);
+});
