@@ -1,7 +1,9 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { TerraformStack, Testing } from "cdktf";
+import { buildApp } from "../main";
 import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
 
 // The dev stack as `npm run synth` writes it: the built dist/main.js, run as a
@@ -18,29 +20,48 @@ function projectCopy(): string {
   return dir;
 }
 
-function synth(cwd: string, env: Record<string, string> = {}) {
-  const home = mkdtempSync(path.join(os.tmpdir(), "home-"));
-  const run = spawnSync(process.execPath, ["dist/main.js"], { cwd, env: { PATH: process.env.PATH ?? "", HOME: home, ...env }, encoding: "utf8" });
-  const out = path.join(cwd, "cdktf.out", "stacks", "dev", "cdk.tf.json");
-  return { ...run, out, json: existsSync(out) ? readFileSync(out, "utf8") : undefined };
+interface Synth {
+  cwd: string;
+  status: number | null;
+  stderr: string;
+  json?: string;
 }
 
+/** `node dist/main.js` in `cwd` with a clean environment (no KUBECONFIG, a fresh HOME). */
+function synth(cwd: string, env: Record<string, string> = {}): Promise<Synth> {
+  const home = mkdtempSync(path.join(os.tmpdir(), "home-"));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["dist/main.js"], { cwd, env: { PATH: process.env.PATH ?? "", HOME: home, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status) => {
+      const out = path.join(cwd, "cdktf.out", "stacks", "dev", "cdk.tf.json");
+      resolve({ cwd, status, stderr, json: existsSync(out) ? readFileSync(out, "utf8") : undefined });
+    });
+  });
+}
+
+// Every synth these tests look at, run side by side once.
+let first: Synth, second: Synth, badPolicies: Synth;
+beforeAll(async () => {
+  const bad = policyDir({ "mine/typo.yaml": networkPolicyYaml("x", "ns", "  podSelector: {}\n  ingres: [{}]\n"), "other.yaml": "kind: [" });
+  [first, second, badPolicies] = await Promise.all([synth(projectCopy()), synth(projectCopy()), synth(projectCopy(), { CILIUM_POLICY_DIRS: bad })]);
+});
+
 test("byte-identical cdk.tf.json from two directories, with no absolute paths", () => {
-  const [a, b] = [projectCopy(), projectCopy()];
-  const [ra, rb] = [synth(a), synth(b)];
-  expect(ra.status).toBe(0);
-  expect(rb.status).toBe(0);
-  expect(ra.json).toBeDefined();
-  expect(ra.json).toBe(rb.json);
-  expect(ra.json).not.toContain(a);
-  expect(ra.json).not.toContain(os.tmpdir());
-  expect(ra.json).not.toContain(repo);
+  expect(first.status).toBe(0);
+  expect(second.status).toBe(0);
+  expect(first.cwd).not.toBe(second.cwd);
+  expect(first.json).toBeDefined();
+  expect(first.json).toBe(second.json);
+  expect(first.json).not.toContain(first.cwd);
+  expect(first.json).not.toContain(os.tmpdir());
+  expect(first.json).not.toContain(repo);
 });
 
 test("the dev stack: release, the incident's two policies depending on it, the check after them (snapshot)", () => {
-  const run = synth(projectCopy());
-  expect(run.status).toBe(0);
-  const json = JSON.parse(run.json as string);
+  const json = JSON.parse(first.json as string);
   const policies = json.resource.kubernetes_network_policy_v1;
   expect(Object.values(policies).map((p: any) => `${p.metadata.namespace}/${p.metadata.name}:${p.spec.policy_types}`)).toEqual([
     "cert-manager/allow-all-ingress:Ingress",
@@ -50,9 +71,8 @@ test("the dev stack: release, the incident's two policies depending on it, the c
 });
 
 test("the shipped check asset is in the stack directory, so `terraform apply` there needs only node", () => {
-  const cwd = projectCopy();
-  const run = synth(cwd);
-  const json = JSON.parse(run.json as string);
+  const cwd = first.cwd;
+  const json = JSON.parse(first.json as string);
   const command = (Object.values(json.resource.null_resource)[0] as any).provisioner[0]["local-exec"].command as string;
   const asset = path.join(cwd, "cdktf.out", "stacks", "dev", command);
   expect(readFileSync(asset).equals(readFileSync(path.join(repo, "dist", "check", "webhook-check.js")))).toBe(true);
@@ -62,23 +82,19 @@ test("the shipped check asset is in the stack directory, so `terraform apply` th
 });
 
 test("a bad policy file fails synth with file, document and field, and nothing is written", () => {
-  const cwd = projectCopy();
-  const bad = policyDir({ "mine/typo.yaml": networkPolicyYaml("x", "ns", "  podSelector: {}\n  ingres: [{}]\n"), "other.yaml": "kind: [" });
-  const run = synth(cwd, { CILIUM_POLICY_DIRS: bad });
+  const run = badPolicies;
   expect(run.status).not.toBe(0);
   expect(run.stderr).toMatch(/mine\/typo\.yaml \(document 1\) spec\.ingres: unknown field "ingres"/);
   expect(run.stderr).toMatch(/other\.yaml \(document 1\) \(document\): YAML syntax error/);
   // cdktf creates empty output directories up front; not one file may follow.
-  const out = path.join(cwd, "cdktf.out");
+  const out = path.join(run.cwd, "cdktf.out");
   const files = existsSync(out) ? readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [];
   expect(files.map((f) => f.name)).toEqual([]);
 });
 
 test("CILIUM_POLICY_SET selects the least-privilege set; an unknown set is refused", () => {
-  const ok = synth(projectCopy(), { CILIUM_POLICY_SET: "least-privilege" });
-  expect(ok.status).toBe(0);
-  expect(Object.keys(JSON.parse(ok.json as string).resource)).toContain("kubernetes_manifest");
-  const bad = synth(projectCopy(), { CILIUM_POLICY_SET: "allow-everything" });
-  expect(bad.status).not.toBe(0);
-  expect(bad.stderr).toMatch(/CILIUM_POLICY_SET="allow-everything" is not a shipped policy set/);
+  const outdir = mkdtempSync(path.join(os.tmpdir(), "out-"));
+  const dev = buildApp({ CILIUM_POLICY_SET: "least-privilege" }, outdir).node.findChild("dev") as TerraformStack;
+  expect(Object.keys(JSON.parse(Testing.synth(dev)).resource)).toEqual(["helm_release", "kubernetes_manifest", "null_resource"]);
+  expect(() => buildApp({ CILIUM_POLICY_SET: "allow-everything" }, outdir)).toThrow(/CILIUM_POLICY_SET="allow-everything" is not a shipped policy set; use one of allow-all, least-privilege/);
 });

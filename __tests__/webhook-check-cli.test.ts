@@ -54,7 +54,7 @@ async function cluster(scenario: Scenario = {}): Promise<{ api: FakeApiServer; k
   return { api, kubeconfig: writeKubeconfig(pki, api.url) };
 }
 
-const fast = ["--json", "--interval", "0.2"];
+const fast = ["--json", "--interval", "0.5"];
 
 test.concurrent("healthy: exit 0, every probe passes, nothing is persisted", async () => {
   const { api, kubeconfig } = await cluster();
@@ -76,19 +76,19 @@ test.concurrent("healthy: exit 0, every probe passes, nothing is persisted", asy
 
 test.concurrent("the incident: admission blocked with `operation not permitted` -> exit 1, classified as Cilium, by the deadline", async () => {
   const { kubeconfig } = await cluster({ webhookError: INCIDENT_ERROR });
-  const run = await runCheck([...fast, "--timeout", "1.5", "--kubeconfig", kubeconfig]);
+  const run = await runCheck([...fast, "--timeout", "3", "--kubeconfig", kubeconfig]);
   expect(run.code).toBe(1);
   expect(run.report.failure).toMatchObject({ probe: "admission", class: "cilium-policy" });
   expect(run.report.failure.error).toContain("dial tcp 10.98.200.162:443: connect: operation not permitted");
   expect(run.report.failure.hint).toMatch(/socket-LB or a network policy/);
   expect(run.report.attempts).toBeGreaterThan(1);
-  expect(run.ms).toBeGreaterThanOrEqual(1500);
-  expect(run.ms).toBeLessThan(4500);
+  expect(run.report.elapsedMs).toBeGreaterThanOrEqual(3000);
+  expect(run.report.elapsedMs).toBeLessThan(4000);
 });
 
 test.concurrent("human report names each probe, its time and verdict, with the API server's words", async () => {
   const { kubeconfig } = await cluster({ webhookError: INCIDENT_ERROR });
-  const run = await runCheck(["--timeout", "1", "--interval", "0.2", "--kubeconfig", kubeconfig]);
+  const run = await runCheck(["--timeout", "3", "--interval", "0.5", "--kubeconfig", kubeconfig]);
   expect(run.code).toBe(1);
   expect(run.stdout).toMatch(/NOT REACHABLE/);
   expect(run.stdout).toMatch(/ok {3}api-server +\d+ms/);
@@ -99,7 +99,7 @@ test.concurrent("human report names each probe, its time and verdict, with the A
 
 test.concurrent("no endpoints: exit 1, classified no-endpoints", async () => {
   const { kubeconfig } = await cluster({ readyEndpoints: 0, webhookError: 'Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/validate?timeout=30s": no endpoints available for service "cert-manager-webhook"' });
-  const run = await runCheck([...fast, "--timeout", "1", "--kubeconfig", kubeconfig]);
+  const run = await runCheck([...fast, "--timeout", "2", "--kubeconfig", kubeconfig]);
   expect(run.code).toBe(1);
   expect(run.report.failure).toMatchObject({ probe: "webhook-endpoints", class: "no-endpoints" });
   expect(run.report.probes.find((p: any) => p.probe === "admission")).toMatchObject({ ok: false, class: "no-endpoints" });
@@ -107,7 +107,7 @@ test.concurrent("no endpoints: exit 1, classified no-endpoints", async () => {
 
 test.concurrent("webhook pod not listening: the API server's `connection refused` is classified", async () => {
   const { kubeconfig } = await cluster({ webhookError: INCIDENT_ERROR.replace("operation not permitted", "connection refused") });
-  const run = await runCheck([...fast, "--timeout", "1", "--kubeconfig", kubeconfig]);
+  const run = await runCheck([...fast, "--timeout", "3", "--kubeconfig", kubeconfig]);
   expect(run.code).toBe(1);
   expect(run.report.failure).toMatchObject({ probe: "admission", class: "connection-refused" });
 });
@@ -119,8 +119,8 @@ test.concurrent("API server refuses connections: exit 1, api-down, retried until
   expect(run.report.failure).toMatchObject({ probe: "api-server", class: "api-down" });
   expect(run.report.failure.error).toMatch(/ECONNREFUSED/);
   expect(run.report.attempts).toBeGreaterThan(2);
-  expect(run.ms).toBeGreaterThanOrEqual(1500);
-  expect(run.ms).toBeLessThan(4000);
+  expect(run.report.elapsedMs).toBeGreaterThanOrEqual(1500);
+  expect(run.report.elapsedMs).toBeLessThan(2500);
 });
 
 test.concurrent("a server that accepts and never answers cannot hold the check past its deadline", async () => {
@@ -131,17 +131,20 @@ test.concurrent("a server that accepts and never answers cannot hold the check p
   expect(run.code).toBe(1);
   expect(run.report.failure).toMatchObject({ probe: "api-server", class: "api-down" });
   expect(run.report.failure.error).toMatch(/timed out/);
-  expect(run.ms).toBeGreaterThanOrEqual(2000);
-  expect(run.ms).toBeLessThan(3500);
+  // The deadline bounds the check itself; the process around it (start-up under a
+  // loaded test run) gets a generous ceiling on top.
+  expect(run.report.elapsedMs).toBeGreaterThanOrEqual(2000);
+  expect(run.report.elapsedMs).toBeLessThan(3000);
+  expect(run.ms).toBeLessThan(6000);
 });
 
 test.concurrent("a webhook that recovers after a few seconds: retries, then exit 0", async () => {
-  const { api, kubeconfig } = await cluster({ webhookError: INCIDENT_ERROR, recoverAfterMs: 2000 });
+  const { kubeconfig } = await cluster({ webhookError: INCIDENT_ERROR, recoverAfterMs: 2000 });
   const run = await runCheck(["--json", "--interval", "0.25", "--timeout", "20", "--kubeconfig", kubeconfig]);
   expect(run.code).toBe(0);
-  expect(run.report.attempts).toBeGreaterThan(1);
-  expect(Date.now() - api.startedAt).toBeGreaterThanOrEqual(2000);
-  expect(run.ms).toBeLessThan(6000);
+  expect(run.report.attempts).toBeGreaterThan(2);
+  expect(run.report.elapsedMs).toBeGreaterThanOrEqual(2000);
+  expect(run.report.elapsedMs).toBeLessThan(6000);
   expect(run.stderr).toMatch(/attempt 1 .*admission failed \[cilium-policy\]/);
 });
 
@@ -154,28 +157,28 @@ test.concurrent("credentials from an exec plugin (client-node's exec auth) are u
 
 test.concurrent("401: credentials rejected", async () => {
   const { kubeconfig } = await cluster();
-  const run = await runCheck([...fast, "--timeout", "1", "--kubeconfig", kubeconfig, "--context", "token@fake"]);
+  const run = await runCheck([...fast, "--timeout", "3", "--kubeconfig", kubeconfig, "--context", "token@fake"]);
   expect(run.code).toBe(1);
   expect(run.report.failure).toMatchObject({ probe: "api-server", class: "credentials" });
 });
 
 test.concurrent("403: RBAC", async () => {
   const { kubeconfig } = await cluster({ auth: 403 });
-  const run = await runCheck([...fast, "--timeout", "1", "--kubeconfig", kubeconfig]);
+  const run = await runCheck([...fast, "--timeout", "3", "--kubeconfig", kubeconfig]);
   expect(run.code).toBe(1);
   expect(run.report.failure).toMatchObject({ probe: "api-server", class: "rbac" });
 });
 
 test.concurrent("cert-manager CRDs missing", async () => {
   const { kubeconfig } = await cluster({ crds: false });
-  const run = await runCheck([...fast, "--timeout", "1", "--kubeconfig", kubeconfig]);
+  const run = await runCheck([...fast, "--timeout", "3", "--kubeconfig", kubeconfig]);
   expect(run.code).toBe(1);
   expect(run.report.failure).toMatchObject({ probe: "admission", class: "crds-missing" });
 });
 
 test.concurrent("settings come from the environment when flags are absent (as the null_resource passes them)", async () => {
   const { kubeconfig } = await cluster({ service: false });
-  const run = await runCheck([], { KUBECONFIG: kubeconfig, WEBHOOK_CHECK_TIMEOUT: "1", WEBHOOK_CHECK_INTERVAL: "0.2", WEBHOOK_CHECK_JSON: "1" });
+  const run = await runCheck([], { KUBECONFIG: kubeconfig, WEBHOOK_CHECK_TIMEOUT: "3", WEBHOOK_CHECK_INTERVAL: "0.2", WEBHOOK_CHECK_JSON: "1" });
   expect(run.code).toBe(1);
   expect(run.report.failure).toMatchObject({ probe: "webhook-endpoints", class: "service-missing" });
 });
@@ -207,10 +210,8 @@ describe("configuration errors exit 2 at once, without retrying", () => {
     expect(run.stderr).toMatch(/context "prod" is not in .*; contexts there: admin@fake, token@fake, exec@fake/);
   });
 
-  test.concurrent("a bad flag or value", async () => {
-    quick(await runCheck(["--bogus"]));
-    quick(await runCheck(["--port", "70000"]));
-    quick(await runCheck(["--timeout", "soon"]));
+  // Every usage error is covered in-process by the parser's tests; this proves the exit code.
+  test.concurrent("a bad value", async () => {
     const run = await runCheck(["--namespace", "Cert_Manager"]);
     quick(run);
     expect(run.stderr).toMatch(/--namespace "Cert_Manager" is not a valid Kubernetes name/);

@@ -43,7 +43,7 @@ test("depends on the release and every policy; re-runs when the chart, values or
   ];
   expect(r.depends_on).toEqual(addresses);
   expect(addresses).toHaveLength(3);
-  expect(Object.keys(r.triggers).sort()).toEqual(["check_script_sha256", "check_settings", "cilium_chart_version", "cilium_values_sha256", "policies_sha256"]);
+  expect(Object.keys(r.triggers).sort()).toEqual(["check_script_hash", "check_settings", "cilium_chart_version", "cilium_values_sha256", "policies_sha256"]);
 
   const triggers = (json: ReturnType<typeof build>) => (onlyResource(json, "null_resource") as { triggers: Record<string, string> }).triggers;
   expect(triggers(build({}, "  podSelector: {}\n"))).toEqual(r.triggers);

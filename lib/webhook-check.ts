@@ -161,7 +161,7 @@ export class WebhookCheck extends Construct {
     this.environment = environment;
 
     const triggers: Record<string, string> = {
-      check_script_sha256: this.asset.assetHash,
+      check_script_hash: this.asset.assetHash,
       check_settings: stableStringify(environment),
       ...(props.release
         ? { cilium_chart_version: props.release.chartVersion, cilium_values_sha256: props.release.valuesHash }

@@ -105,7 +105,7 @@ export interface Scenario {
   crds?: boolean;
   /** The API server's error when it calls the webhook, e.g. the incident's; undefined: the call works. */
   webhookError?: string;
-  /** Milliseconds after start from which the webhook works again. */
+  /** Milliseconds after the first admission call from which the webhook works again. */
   recoverAfterMs?: number;
 }
 
@@ -114,8 +114,6 @@ export const INCIDENT_ERROR =
 
 export interface FakeApiServer {
   url: string;
-  /** When the server started (Date.now()): the clock of recoverAfterMs. */
-  startedAt: number;
   /** Every request seen: method, path with query. */
   requests: string[];
   /** Requests that would have persisted something (a POST without dryRun=All, any DELETE/PUT/PATCH). */
@@ -128,7 +126,7 @@ function status(code: number, reason: string, message: string) {
 }
 
 export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Promise<FakeApiServer> {
-  const started = Date.now();
+  let firstAdmission: number | undefined;
   const requests: string[] = [];
   const writes: string[] = [];
   const server = https.createServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
@@ -161,7 +159,8 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
       }
       if (p === "/apis/cert-manager.io/v1/namespaces/cert-manager/certificaterequests" && req.method === "POST") {
         if (scenario.crds === false) return send(404, status(404, "NotFound", "the server could not find the requested resource"));
-        const broken = scenario.webhookError !== undefined && (scenario.recoverAfterMs === undefined || Date.now() - started < scenario.recoverAfterMs);
+        firstAdmission ??= Date.now();
+        const broken = scenario.webhookError !== undefined && (scenario.recoverAfterMs === undefined || Date.now() - firstAdmission < scenario.recoverAfterMs);
         if (broken) return send(500, status(500, "InternalError", scenario.webhookError as string));
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
         const csr = Buffer.from(body.spec.request, "base64").toString("utf8");
@@ -180,7 +179,6 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
   const { port } = server.address() as AddressInfo;
   return {
     url: `https://127.0.0.1:${port}`,
-    startedAt: started,
     requests,
     writes,
     close: () =>

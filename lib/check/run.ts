@@ -45,8 +45,9 @@ export async function runCheck(target: KubeTarget, options: CheckOptions, starte
     const failure = probes.find((p) => !p.ok);
     const report = { server: target.server.origin, context: target.context, webhook, attempts, elapsedMs: Date.now() - started, probes };
     if (!failure) return { ok: true, ...report };
-    if (failure.cutByDeadline && complete) return { ok: false, ...report, ...complete };
-    if (!failure.cutByDeadline) complete = { probes, failure };
+    const cut = probes.some((p) => p.cutByDeadline);
+    if (cut && complete) return { ok: false, ...report, ...complete };
+    if (!cut) complete = { probes, failure };
     const key = `${failure.probe}|${failure.class}|${failure.error ?? failure.detail}`;
     if (key !== lastKey) {
       progress(`attempt ${attempts} (${(report.elapsedMs / 1000).toFixed(1)}s): ${failure.probe} failed [${failure.class}]: ${failure.error ?? failure.detail}`);
