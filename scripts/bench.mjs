@@ -1,0 +1,61 @@
+// npm run bench: the speed figures the project holds itself to, measured on this
+// machine and printed (targets from issue 2 and 4). Not a test: timings vary with the
+// machine and its load; the tests assert behaviour only.
+//   - npm run synth (build + synth of the dev stack), wall time, best of 3
+//   - node dist/main.js alone (synth without the build), best of 3
+//   - npm test (type-check + jest), wall time, once
+//   - policy scaling: NetworkPolicies over 10 / 100 / 1000 policy files, synth included
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const skipTests = process.argv.includes("--no-test");
+
+function wall(cmd, args, opts = {}) {
+  const start = process.hrtime.bigint();
+  const run = spawnSync(cmd, args, { cwd: root, stdio: "ignore", ...opts });
+  if (run.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${run.status})`);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+const best = (n, f) => Math.min(...Array.from({ length: n }, f));
+const row = (label, seconds, target) => console.log(`${label.padEnd(44)} ${seconds.toFixed(2).padStart(6)} s${target ? `   (target ${target})` : ""}`);
+
+console.log(`cdktf-cilium bench: node ${process.version}, ${os.cpus().length} cores, ${os.platform()}/${os.arch()}\n`);
+row("npm run synth (build + synth), best of 3", best(3, () => wall(npm, ["run", "--silent", "synth"])), "< 3 s; cdktf template: 7.7 s");
+row("node dist/main.js (synth only), best of 3", best(3, () => wall(process.execPath, ["dist/main.js"])));
+if (!skipTests) row("npm test (type-check + jest), once", wall(npm, ["test", "--silent"]), "< 10 s");
+
+// Policy scaling: N files, one NetworkPolicy each, through load -> validate -> translate -> synth.
+const require = createRequire(import.meta.url);
+const { App, TerraformStack, Testing } = require("cdktf");
+const { NetworkPolicies } = require(path.join(root, "dist", "lib", "index.js"));
+const doc = (i) =>
+  `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p-${i}\n  namespace: ns-${i % 7}\nspec:\n  podSelector:\n    matchLabels: {app: a${i}}\n  ingress:\n    - from:\n        - namespaceSelector: {matchLabels: {team: t${i % 5}}}\n      ports:\n        - {protocol: TCP, port: ${1 + (i % 60000)}}\n`;
+console.log("\npolicy files   load+validate+synth   per file");
+const results = [];
+for (const n of [10, 100, 1000]) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `bench-policies-${n}-`));
+  for (let i = 0; i < n; i++) {
+    const sub = path.join(dir, `d${i % 10}`);
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(path.join(sub, `p-${i}.yaml`), doc(i));
+  }
+  const seconds = best(3, () => {
+    const start = process.hrtime.bigint();
+    const stack = new TerraformStack(new App({ outdir: mkdtempSync(path.join(os.tmpdir(), "bench-out-")) }), "bench");
+    new NetworkPolicies(stack, "p", { directories: [dir] });
+    Testing.synth(stack);
+    return Number(process.hrtime.bigint() - start) / 1e9;
+  });
+  results.push([n, seconds]);
+  console.log(`${String(n).padStart(12)}   ${seconds.toFixed(3).padStart(17)} s   ${((seconds / n) * 1000).toFixed(2)} ms`);
+  rmSync(dir, { recursive: true, force: true });
+}
+const [[n1, t1], , [n3, t3]] = results;
+console.log(`\nscaling 10 -> 1000 files: ${(t3 / t1).toFixed(1)}x the time for ${n3 / n1}x the files (linear would be ${n3 / n1}x or less)`);
+
