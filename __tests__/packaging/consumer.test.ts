@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
@@ -40,7 +40,7 @@ test("a consumer stack imports it, type-checks, and synthesizes two platforms wi
     `import { App, TerraformStack } from "cdktf";
 import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment, PolicyValidationError } from "cdktf-cilium";
 
-const app = new App({ outdir: process.argv[2] });
+const app = new App(); // outdir from CDKTF_OUTDIR
 const stack = new TerraformStack(app, "consumer");
 const providers = new ClusterProviders(stack, "providers", kubeAccessFromEnvironment({}));
 new CiliumPlatform(stack, "cilium", { policySet: "least-privilege", release: { talos: true }, kube: providers.access });
@@ -50,12 +50,15 @@ app.synth();
 `,
   );
   writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "nodenext", target: "es2022", outDir: "out-js", skipLibCheck: true, types: [] }, files: ["stack.ts"] }));
-  execFileSync(path.join(repo, "node_modules", ".bin", "tsc"), ["-p", consumer], { stdio: "pipe" });
+  // No @types/node in the consumer: the library's declarations must not need them.
+  const tsc = spawnSync(path.join(repo, "node_modules", ".bin", "tsc"), ["-p", consumer], { encoding: "utf8" });
+  expect(tsc.stdout + tsc.stderr).toBe("");
+  expect(tsc.status).toBe(0);
 
   // Run from an unrelated directory: nothing may resolve from the working directory.
   const elsewhere = mkdtempSync(path.join(os.tmpdir(), "elsewhere-"));
   const outdir = path.join(consumer, "cdktf.out");
-  const run = spawnSync(process.execPath, [path.join(consumer, "out-js", "stack.js"), outdir], { cwd: elsewhere, encoding: "utf8" });
+  const run = spawnSync(process.execPath, [path.join(consumer, "out-js", "stack.js")], { cwd: elsewhere, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir } });
   expect(run.stderr).toBe("");
   expect(run.status).toBe(0);
   const stackDir = path.join(outdir, "stacks", "consumer");
@@ -66,7 +69,7 @@ app.synth();
   const commands = Object.values(json.resource.null_resource).map((r: any) => r.provisioner[0]["local-exec"].command as string);
   expect(commands).toHaveLength(2);
   for (const c of commands) expect(existsSync(path.join(stackDir, c))).toBe(true);
-  expect(readdirFiles(elsewhere)).toEqual([]);
+  expect(readdirSync(elsewhere)).toEqual([]);
 });
 
 test("the webhook-check bin is installed", () => {
@@ -74,7 +77,3 @@ test("the webhook-check bin is installed", () => {
   expect(run.status).toBe(0);
   expect(run.stdout).toMatch(/^Usage: webhook-check/);
 });
-
-function readdirFiles(dir: string): string[] {
-  return require("node:fs").readdirSync(dir);
-}
