@@ -8,6 +8,7 @@ module.exports = {
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },
+  reporters: ["default", "<rootDir>/scripts/summary-reporter.js"],
   maxWorkers: 2,
   // The check scenarios wait on real deadlines; they run side by side (test.concurrent).
   maxConcurrency: 20,
