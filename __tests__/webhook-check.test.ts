@@ -63,7 +63,8 @@ test("kubeconfig paths are passed as KUBECONFIG, never their contents", () => {
 test.each([
   [{ port: 0 }, /port 0 must be from 1 to 65535/],
   [{ namespace: "Cert_Manager" }, /namespace "Cert_Manager" is not a valid Kubernetes name/],
-  [{ timeoutSeconds: 0 }, /timeoutSeconds 0/],
+  [{ timeoutSeconds: 0 }, /timeoutSeconds 0 must be from 1 to 3600/],
+  [{ service: "s".repeat(64) }, /service "s{64}" is not a valid Kubernetes name/],
 ])("refuses bad settings at synth: %p", (props, message) => {
   expect(() => new WebhookCheck(new TerraformStack(Testing.app(), "t"), "check", props)).toThrow(message);
 });

@@ -3,6 +3,7 @@ import { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
 import { CiliumValues, mergeValues, POLICY_ENFORCEMENT_MODES, PolicyEnforcementMode, TALOS_KUBEPRISM_HOST, TALOS_PRESET, Values } from "./cilium-values";
+import { isDns1123Label } from "./k8s-names";
 import { sha256 } from "./stable-json";
 
 /** The Cilium chart version pinned by default: a current stable 1.x release. */
@@ -169,7 +170,6 @@ export interface CiliumReleaseOptions {
 export interface CiliumReleaseProps extends CiliumReleaseOptions {}
 
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z.-]+)?$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * The Cilium CNI as one `helm_release`, with a pinned chart and typed values,
@@ -225,7 +225,7 @@ export class CiliumRelease extends Construct {
     this.policyEnforcementMode = values.policyEnforcementMode as PolicyEnforcementMode;
     this.release = new Release(this, "release", {
       name: releaseName,
-      repository: props.repository ?? "https://helm.cilium.io",
+      repository: props.repository ?? CILIUM_HELM_REPOSITORY,
       chart: props.chart ?? "cilium",
       version,
       namespace,
@@ -256,8 +256,8 @@ function checkRelease(c: ReleaseCheck): string[] {
   if (!EXACT_VERSION.test(c.version)) {
     problems.push(`version "${c.version}" is not an exact chart version; pin one, e.g. version: "${DEFAULT_CILIUM_VERSION}"`);
   }
-  if (!DNS1123_LABEL.test(c.namespace) || c.namespace.length > 63) problems.push(`namespace "${c.namespace}" is not a valid namespace name (RFC 1123 label)`);
-  if (!DNS1123_LABEL.test(c.releaseName) || c.releaseName.length > 53) {
+  if (!isDns1123Label(c.namespace)) problems.push(`namespace "${c.namespace}" is not a valid namespace name (RFC 1123 label)`);
+  if (!isDns1123Label(c.releaseName, 53)) {
     problems.push(`releaseName "${c.releaseName}" is not a valid Helm release name (lowercase alphanumerics and '-', at most 53 characters)`);
   }
   const mode = values.policyEnforcementMode;

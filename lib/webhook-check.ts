@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { Resource } from "@cdktf/provider-null/lib/resource";
 import { Fn, ITerraformDependable, TerraformAsset, TerraformProvider, AssetType } from "cdktf";
 import { Construct } from "constructs";
-import { CHECK_DEFAULTS, CHECK_ENV } from "./check/options";
+import { CHECK_DEFAULTS, CHECK_ENV, CHECK_LIMITS } from "./check/options";
+import { isDns1123Label } from "./k8s-names";
 import { CiliumRelease } from "./cilium-release";
 import { NetworkPolicies } from "./network-policies";
 import { CHECK_BUNDLE } from "./package-paths";
@@ -191,13 +192,19 @@ export class WebhookCheck extends Construct {
   }
 }
 
+/** Refuses at synth what the check would refuse at apply (exit 2). */
 function checkProps(p: WebhookCheckProps): string[] {
   const problems: string[] = [];
-  const name = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-  if (p.namespace !== undefined && !name.test(p.namespace)) problems.push(`namespace "${p.namespace}" is not a valid Kubernetes name`);
-  if (p.service !== undefined && !name.test(p.service)) problems.push(`service "${p.service}" is not a valid Kubernetes name`);
-  if (p.port !== undefined && (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)) problems.push(`port ${p.port} must be from 1 to 65535`);
-  if (p.timeoutSeconds !== undefined && !(p.timeoutSeconds >= 1 && p.timeoutSeconds <= 3600)) problems.push(`timeoutSeconds ${p.timeoutSeconds} must be from 1 to 3600`);
-  if (p.intervalSeconds !== undefined && !(p.intervalSeconds >= 0.05 && p.intervalSeconds <= 600)) problems.push(`intervalSeconds ${p.intervalSeconds} must be from 0.05 to 600`);
+  for (const [prop, value] of [["namespace", p.namespace], ["service", p.service]] as const) {
+    if (value !== undefined && !isDns1123Label(value)) problems.push(`${prop} "${value}" is not a valid Kubernetes name`);
+  }
+  const ranges = [
+    ["port", p.port, CHECK_LIMITS.port, true],
+    ["timeoutSeconds", p.timeoutSeconds, CHECK_LIMITS.timeout, false],
+    ["intervalSeconds", p.intervalSeconds, CHECK_LIMITS.interval, false],
+  ] as const;
+  for (const [prop, value, [min, max], integer] of ranges) {
+    if (value !== undefined && (!(value >= min && value <= max) || (integer && !Number.isInteger(value)))) problems.push(`${prop} ${value} must be from ${min} to ${max}`);
+  }
   return problems;
 }

@@ -6,6 +6,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { isDns1123Label } from "../k8s-names";
 
 export interface CheckOptions {
   /** kubeconfig files, merged in order like kubectl does with KUBECONFIG. */
@@ -33,6 +34,9 @@ export const CHECK_ENV = {
 } as const;
 
 export const CHECK_DEFAULTS = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, timeout: 120, interval: 2 } as const;
+
+/** Accepted ranges, [min, max]; the WebhookCheck construct refuses the same at synth. */
+export const CHECK_LIMITS = { port: [1, 65535], timeout: [1, 3600], interval: [0.05, 600] } as const;
 
 export const USAGE = `Usage: webhook-check [flags]
 
@@ -108,17 +112,17 @@ export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   const namespace = text(v.namespace, CHECK_ENV.namespace, CHECK_DEFAULTS.namespace) as string;
   const service = text(v.service, CHECK_ENV.service, CHECK_DEFAULTS.service) as string;
   for (const [name, value] of [["namespace", namespace], ["service", service]] as const) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) throw new UsageError(`--${name} "${value}" is not a valid Kubernetes name`);
+    if (!isDns1123Label(value)) throw new UsageError(`--${name} "${value}" is not a valid Kubernetes name`);
   }
-  const timeout = number("timeout", text(v.timeout, CHECK_ENV.timeout), CHECK_DEFAULTS.timeout, 1, 3600, false);
-  const interval = number("interval", text(v.interval, CHECK_ENV.interval), CHECK_DEFAULTS.interval, 0.05, 600, false);
+  const timeout = number("timeout", text(v.timeout, CHECK_ENV.timeout), CHECK_DEFAULTS.timeout, ...CHECK_LIMITS.timeout, false);
+  const interval = number("interval", text(v.interval, CHECK_ENV.interval), CHECK_DEFAULTS.interval, ...CHECK_LIMITS.interval, false);
   const jsonEnv = env[CHECK_ENV.json];
   return {
     kubeconfig,
     context: text(v.context, CHECK_ENV.context),
     namespace,
     service,
-    port: number("port", text(v.port, CHECK_ENV.port), CHECK_DEFAULTS.port, 1, 65535, true),
+    port: number("port", text(v.port, CHECK_ENV.port), CHECK_DEFAULTS.port, ...CHECK_LIMITS.port, true),
     timeout,
     interval,
     json: v.json === true || jsonEnv === "1" || jsonEnv === "true",

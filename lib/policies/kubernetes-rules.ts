@@ -6,12 +6,11 @@
  * CIDR parsing and containment use ipaddr.js.
  */
 import * as ipaddr from "ipaddr.js";
+import { isDns1123Label, isDns1123Subdomain } from "../k8s-names";
 
 export type Path = ReadonlyArray<string | number>;
 export type Report = (path: Path, message: string) => void;
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -20,14 +19,14 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 export function checkDns1123Subdomain(value: unknown, path: Path, report: Report): void {
   if (typeof value !== "string") return;
-  if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+  if (!isDns1123Subdomain(value)) {
     report(path, `"${value}" is not a valid name: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (at most 253 characters)`);
   }
 }
 
 export function checkDns1123Label(value: unknown, path: Path, report: Report): void {
   if (typeof value !== "string") return;
-  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
+  if (!isDns1123Label(value)) {
     report(path, `"${value}" is not a valid namespace: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (at most 63 characters)`);
   }
 }
@@ -37,7 +36,7 @@ export function checkQualifiedName(key: string, path: Path, report: Report): voi
   const slash = key.lastIndexOf("/");
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  const badPrefix = prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix));
+  const badPrefix = prefix !== undefined && !isDns1123Subdomain(prefix);
   if (badPrefix || name.length === 0 || name.length > 63 || !QUALIFIED_NAME_PART.test(name)) {
     report(path, `"${key}" is not a valid label key: an optional DNS subdomain prefix and '/', then a name of at most 63 alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character`);
   }
