@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  // The packaging test installs from the registry cache and takes ~15 s: `npm run test:package`.
+  // The packaging test installs from the registry cache and takes ~10 s: `npm run test:package`.
   testPathIgnorePatterns: ["/node_modules/", "/__tests__/packaging/"],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],

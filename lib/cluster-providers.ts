@@ -3,6 +3,7 @@ import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Construct } from "constructs";
+import { DEFAULT_KUBECONFIG } from "./check/options";
 
 /** Which cluster to talk to: kubeconfig paths and context, never kubeconfig contents. */
 export interface KubeAccess {
@@ -30,7 +31,7 @@ export interface KubeAccess {
 export function kubeAccessFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): Required<Pick<KubeAccess, "configPaths">> & KubeAccess {
   const configPaths = (env.KUBECONFIG ?? "").split(path.delimiter).filter((p) => p !== "");
   return {
-    configPaths: configPaths.length > 0 ? configPaths : ["~/.kube/config"],
+    configPaths: configPaths.length > 0 ? configPaths : [DEFAULT_KUBECONFIG],
     ...(env.KUBE_CONTEXT ? { context: env.KUBE_CONTEXT } : {}),
   };
 }
@@ -51,7 +52,7 @@ export class ClusterProviders extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterProvidersProps = {}) {
     super(scope, id);
-    const configPaths = props.configPaths && props.configPaths.length > 0 ? props.configPaths : ["~/.kube/config"];
+    const configPaths = props.configPaths && props.configPaths.length > 0 ? props.configPaths : [DEFAULT_KUBECONFIG];
     this.access = { configPaths, ...(props.context !== undefined ? { context: props.context } : {}) };
     const paths = configPaths.length === 1 ? { configPath: configPaths[0] } : { configPaths };
     const context = props.context !== undefined ? { configContext: props.context } : {};

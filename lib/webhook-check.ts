@@ -7,7 +7,7 @@ import { CHECK_DEFAULTS, CHECK_ENV, CHECK_LIMITS } from "./check/options";
 import { isDns1123Label } from "./k8s-names";
 import { CiliumRelease } from "./cilium-release";
 import { NetworkPolicies } from "./network-policies";
-import { CHECK_BUNDLE } from "./package-paths";
+import { CHECK_BUNDLE, PACKAGE_ROOT } from "./package-paths";
 import { stableStringify } from "./stable-json";
 
 /** What a caller sets on {@link WebhookCheck}. */
@@ -139,7 +139,7 @@ export class WebhookCheck extends Construct {
     const problems = checkProps(props);
     if (problems.length > 0) throw new Error(`WebhookCheck "${id}": ${problems.join("; ")}`);
     if (!existsSync(CHECK_BUNDLE)) {
-      throw new Error(`WebhookCheck "${id}": the check bundle ${CHECK_BUNDLE} is missing; run \`npm run build\` in ${path.dirname(path.dirname(path.dirname(CHECK_BUNDLE)))}`);
+      throw new Error(`WebhookCheck "${id}": the check bundle ${CHECK_BUNDLE} is missing; run \`npm run build\` in ${PACKAGE_ROOT}`);
     }
     this.asset = new TerraformAsset(this, "script", { path: CHECK_BUNDLE, type: AssetType.FILE });
 

@@ -33,6 +33,9 @@ export const CHECK_ENV = {
   json: "WEBHOOK_CHECK_JSON",
 } as const;
 
+/** The kubeconfig read when none is named; the providers default to the same (a leading ~/ is expanded). */
+export const DEFAULT_KUBECONFIG = "~/.kube/config";
+
 export const CHECK_DEFAULTS = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, timeout: 120, interval: 2 } as const;
 
 /** Accepted ranges, [min, max]; the WebhookCheck construct refuses the same at synth. */
@@ -102,7 +105,7 @@ export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   const home = env.HOME ?? os.homedir();
   const kubeconfigRaw = v.kubeconfig ?? env.KUBECONFIG;
   // A leading ~/ is expanded as the Terraform providers do, so both read the same file.
-  const kubeconfig = (kubeconfigRaw !== undefined && kubeconfigRaw !== "" ? kubeconfigRaw.split(path.delimiter).filter((p) => p !== "") : ["~/.kube/config"]).map(
+  const kubeconfig = (kubeconfigRaw !== undefined && kubeconfigRaw !== "" ? kubeconfigRaw.split(path.delimiter).filter((p) => p !== "") : [DEFAULT_KUBECONFIG]).map(
     (p) => (p === "~" || p.startsWith("~/") ? path.join(home, p.slice(1)) : p),
   );
   const text = (flag: string | undefined, envName: string, fallback?: string) => {

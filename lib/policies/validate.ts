@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { NetworkPolicy as NetworkPolicyModel } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { checkAnnotationKeys, checkDns1123Label, checkDns1123Subdomain, checkLabels, checkNetworkPolicySpec, Path } from "./kubernetes-rules";
+import { checkAnnotationKeys, checkDns1123Label, checkDns1123Subdomain, checkLabels, checkNetworkPolicySpec, isObject, Path } from "./kubernetes-rules";
 import { RawDocument } from "./load";
 import { CILIUM_MODELS_BUNDLE } from "../package-paths";
 import { DocumentSource, fieldFromPointer, fieldPath, PolicyProblem, problemAt } from "./problems";
@@ -31,7 +31,6 @@ export interface ValidateResult {
   readonly problems: PolicyProblem[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 // ---- strict fields (kubectl --validate=strict) -----------------------------------------------
 // The fields of networking.k8s.io/v1 NetworkPolicy that kubernetes_network_policy_v1 can carry.
