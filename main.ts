@@ -3,8 +3,8 @@
 // class with another config.
 import * as path from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
-import { Construct } from "constructs";
-import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment, POLICY_SETS, PolicySet } from "./lib";
+import type { Construct } from "constructs";
+import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment, POLICY_SETS, type PolicySet } from "./lib";
 
 export interface EnvironmentConfig {
   /** Apply the Talos preset (KubePrism on localhost:7445, no SYS_MODULE, ...). */
@@ -35,7 +35,11 @@ export class CiliumStack extends TerraformStack {
     if (!POLICY_SETS.includes(policySet)) {
       throw new Error(`CILIUM_POLICY_SET="${policySet}" is not a shipped policy set; use one of ${POLICY_SETS.join(", ")}`);
     }
-    const providers = new ClusterProviders(this, "providers", kubeAccessFromEnvironment({ KUBECONFIG: env.KUBECONFIG, KUBE_CONTEXT: env[config.contextVariable] }));
+    const providers = new ClusterProviders(
+      this,
+      "providers",
+      kubeAccessFromEnvironment({ KUBECONFIG: env.KUBECONFIG, KUBE_CONTEXT: env[config.contextVariable] }),
+    );
     this.platform = new CiliumPlatform(this, "cilium", {
       release: {
         talos: config.talos,

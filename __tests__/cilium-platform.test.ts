@@ -6,7 +6,10 @@ test("wires release -> policies -> check with the shipped allow-all set", () => 
   const json = synthStack((s) => new CiliumPlatform(s, "cilium", { policySet: "allow-all", release: { talos: true } }));
   const release = `helm_release.${Object.keys(resourcesOf(json, "helm_release"))[0]}`;
   const policies = Object.entries(resourcesOf(json, "kubernetes_network_policy_v1"));
-  expect(policies.map(([, p]) => `${(p.metadata as any).namespace}/${(p.metadata as any).name}`)).toEqual(["cert-manager/allow-all-ingress", "kube-system/allow-all-egress"]);
+  expect(policies.map(([, p]) => `${(p.metadata as any).namespace}/${(p.metadata as any).name}`)).toEqual([
+    "cert-manager/allow-all-ingress",
+    "kube-system/allow-all-egress",
+  ]);
   for (const [, p] of policies) expect(p.depends_on).toEqual([release]);
   const check = Object.values(resourcesOf(json, "null_resource"))[0];
   expect(check.depends_on).toEqual([release, ...policies.map(([k]) => `kubernetes_network_policy_v1.${k}`)]);
@@ -16,7 +19,9 @@ test("the least-privilege set admits only kube-apiserver to the webhook port", (
   const json = synthStack((s) => new CiliumPlatform(s, "cilium", { policySet: "least-privilege" }));
   expect(resourcesOf(json, "kubernetes_network_policy_v1")).toEqual({});
   const [cnp] = Object.values(resourcesOf(json, "kubernetes_manifest"));
-  expect((cnp.manifest as any).spec.ingress).toEqual([{ fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }] }]);
+  expect((cnp.manifest as any).spec.ingress).toEqual([
+    { fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }] },
+  ]);
 });
 
 test("check: false leaves the check out", () => {

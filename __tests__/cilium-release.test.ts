@@ -3,7 +3,7 @@ import * as path from "node:path";
 import Ajv from "ajv";
 import { TerraformStack, Testing } from "cdktf";
 import { parse } from "yaml";
-import { CiliumRelease, CiliumReleaseProps, DEFAULT_CILIUM_VERSION, TALOS_PRESET } from "../lib";
+import { CiliumRelease, type CiliumReleaseProps, DEFAULT_CILIUM_VERSION, TALOS_PRESET } from "../lib";
 import { onlyResource, synthStack } from "./helpers/synth";
 
 function release(props: CiliumReleaseProps = {}) {
@@ -55,7 +55,17 @@ test("the Talos preset writes the values Talos documents", () => {
     policyEnforcementMode: "default",
   });
   expect(values.securityContext.capabilities.ciliumAgent).toEqual([
-    "CHOWN", "KILL", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "SYS_ADMIN", "SYS_RESOURCE", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID",
+    "CHOWN",
+    "KILL",
+    "NET_ADMIN",
+    "NET_RAW",
+    "IPC_LOCK",
+    "SYS_ADMIN",
+    "SYS_RESOURCE",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "SETGID",
+    "SETUID",
   ]);
   expect(values.securityContext.capabilities.cleanCiliumState).toEqual(["NET_ADMIN", "SYS_ADMIN", "SYS_RESOURCE"]);
   expect(JSON.stringify(values)).not.toContain("SYS_MODULE");
@@ -95,7 +105,9 @@ test("values YAML is deterministic: key order of the input does not matter", () 
 
 describe("refusals at synth", () => {
   test('policyEnforcementMode "never" without the acknowledgement', () => {
-    expect(refusal({ policyEnforcementMode: "never" })).toMatch(/"never" turns off every network policy.*allowPolicyEnforcementNever: true/);
+    expect(refusal({ policyEnforcementMode: "never" })).toMatch(
+      /"never" turns off every network policy.*allowPolicyEnforcementNever: true/,
+    );
   });
 
   test('"never" through the values escape hatch is refused the same way', () => {
@@ -107,7 +119,9 @@ describe("refusals at synth", () => {
   });
 
   test("an unknown enforcement mode", () => {
-    expect(refusal({ policyEnforcementMode: "sometimes" as never })).toMatch(/policyEnforcementMode "sometimes" is not one of default, always, never/);
+    expect(refusal({ policyEnforcementMode: "sometimes" as never })).toMatch(
+      /policyEnforcementMode "sometimes" is not one of default, always, never/,
+    );
   });
 
   test.each(["^1.18", "~1.19.0", "1.x", "1.19", "latest", ""])("a non-exact version %p", (version) => {
@@ -120,7 +134,9 @@ describe("refusals at synth", () => {
   });
 
   test("Talos preset with a non-localhost k8sServiceHost, as a prop or in values", () => {
-    expect(refusal({ talos: true, k8sServiceHost: "10.0.0.1" })).toMatch(/KubePrism on localhost; k8sServiceHost "10.0.0.1" would bypass it/);
+    expect(refusal({ talos: true, k8sServiceHost: "10.0.0.1" })).toMatch(
+      /KubePrism on localhost; k8sServiceHost "10.0.0.1" would bypass it/,
+    );
     expect(refusal({ talos: true, values: { k8sServiceHost: "api.example.com" } })).toMatch(/k8sServiceHost "api.example.com"/);
   });
 
@@ -186,6 +202,9 @@ describe("every key the construct writes exists in Cilium's values schema", () =
   });
 
   test("the check detects a key the chart does not know", () => {
-    expect(missingKeys({ kubeProxyReplacment: true, cgroup: { hostRoot: "/x", autoMunt: {} } }, load())).toEqual(["kubeProxyReplacment", "cgroup.autoMunt"]);
+    expect(missingKeys({ kubeProxyReplacment: true, cgroup: { hostRoot: "/x", autoMunt: {} } }, load())).toEqual([
+      "kubeProxyReplacment",
+      "cgroup.autoMunt",
+    ]);
   });
 });

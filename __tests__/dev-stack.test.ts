@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TerraformStack, Testing } from "cdktf";
+import { type TerraformStack, Testing } from "cdktf";
 import { buildApp } from "../main";
 import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
 
@@ -15,7 +15,8 @@ const repo = path.resolve(__dirname, "..");
 function projectCopy(): string {
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "cdktf-cilium-copy-")), "somewhere", "else");
   mkdirSync(dir, { recursive: true });
-  for (const entry of ["package.json", "dist", "policies", "cdktf.json"]) cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true });
+  for (const entry of ["package.json", "dist", "policies", "cdktf.json"])
+    cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true });
   symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"));
   return dir;
 }
@@ -31,7 +32,11 @@ interface Synth {
 function synth(cwd: string, env: Record<string, string> = {}): Promise<Synth> {
   const home = mkdtempSync(path.join(os.tmpdir(), "home-"));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["dist/main.js"], { cwd, env: { PATH: process.env.PATH ?? "", HOME: home, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, ["dist/main.js"], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: home, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
@@ -46,7 +51,11 @@ function synth(cwd: string, env: Record<string, string> = {}): Promise<Synth> {
 let first: Synth, second: Synth, badPolicies: Synth;
 beforeAll(async () => {
   const bad = policyDir({ "mine/typo.yaml": networkPolicyYaml("x", "ns", "  podSelector: {}\n  ingres: [{}]\n"), "other.yaml": "kind: [" });
-  [first, second, badPolicies] = await Promise.all([synth(projectCopy()), synth(projectCopy()), synth(projectCopy(), { CILIUM_POLICY_DIRS: bad })]);
+  [first, second, badPolicies] = await Promise.all([
+    synth(projectCopy()),
+    synth(projectCopy()),
+    synth(projectCopy(), { CILIUM_POLICY_DIRS: bad }),
+  ]);
 });
 
 test("byte-identical cdk.tf.json from two directories, with no absolute paths", () => {
@@ -76,7 +85,11 @@ test("the shipped check asset is in the stack directory, so `terraform apply` th
   const command = (Object.values(json.resource.null_resource)[0] as any).provisioner[0]["local-exec"].command as string;
   const asset = path.join(cwd, "cdktf.out", "stacks", "dev", command);
   expect(readFileSync(asset).equals(readFileSync(path.join(repo, "dist", "check", "webhook-check.js")))).toBe(true);
-  const help = spawnSync(process.execPath, [asset, "--help"], { cwd: os.tmpdir(), encoding: "utf8", env: { PATH: process.env.PATH ?? "" } });
+  const help = spawnSync(process.execPath, [asset, "--help"], {
+    cwd: os.tmpdir(),
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "" },
+  });
   expect(help.status).toBe(0);
   expect(help.stdout).toMatch(/Exit codes: 0 reachable; 1 not reachable by the deadline; 2 usage or configuration error/);
 });
@@ -96,5 +109,7 @@ test("CILIUM_POLICY_SET selects the least-privilege set; an unknown set is refus
   const outdir = mkdtempSync(path.join(os.tmpdir(), "out-"));
   const dev = buildApp({ CILIUM_POLICY_SET: "least-privilege" }, outdir).node.findChild("dev") as TerraformStack;
   expect(Object.keys(JSON.parse(Testing.synth(dev)).resource)).toEqual(["helm_release", "kubernetes_manifest", "null_resource"]);
-  expect(() => buildApp({ CILIUM_POLICY_SET: "allow-everything" }, outdir)).toThrow(/CILIUM_POLICY_SET="allow-everything" is not a shipped policy set; use one of allow-all, least-privilege/);
+  expect(() => buildApp({ CILIUM_POLICY_SET: "allow-everything" }, outdir)).toThrow(
+    /CILIUM_POLICY_SET="allow-everything" is not a shipped policy set; use one of allow-all, least-privilege/,
+  );
 });

@@ -29,15 +29,33 @@ function expectProblem(files: Record<string, string>, file: string, document: nu
 
 describe("bad input is refused at synth with file, document and field", () => {
   test("YAML syntax error", () => {
-    expectProblem({ "a.yaml": "apiVersion: networking.k8s.io/v1\nkind: [NetworkPolicy\n" }, "a.yaml", 1, "(document)", /YAML syntax error \(line \d+, column \d+\)/);
+    expectProblem(
+      { "a.yaml": "apiVersion: networking.k8s.io/v1\nkind: [NetworkPolicy\n" },
+      "a.yaml",
+      1,
+      "(document)",
+      /YAML syntax error \(line \d+, column \d+\)/,
+    );
   });
 
   test("duplicate key in a mapping", () => {
-    expectProblem({ "a.yaml": networkPolicyYaml("x", "ns") + "kind: NetworkPolicy\n" }, "a.yaml", 1, "(document)", /YAML syntax error.*unique/i);
+    expectProblem(
+      { "a.yaml": `${networkPolicyYaml("x", "ns")}kind: NetworkPolicy\n` },
+      "a.yaml",
+      1,
+      "(document)",
+      /YAML syntax error.*unique/i,
+    );
   });
 
   test("unsupported kind", () => {
-    expectProblem({ "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n" }, "a.yaml", 1, "kind", /"ConfigMap" is not supported; supported kinds: NetworkPolicy/);
+    expectProblem(
+      { "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n" },
+      "a.yaml",
+      1,
+      "kind",
+      /"ConfigMap" is not supported; supported kinds: NetworkPolicy/,
+    );
   });
 
   test("unknown apiVersion for a known kind", () => {
@@ -55,7 +73,13 @@ describe("bad input is refused at synth with file, document and field", () => {
   });
 
   test("invalid DNS-1123 names", () => {
-    expectProblem({ "a.yaml": networkPolicyYaml("Allow_All", "ns") }, "a.yaml", 1, "metadata.name", /not a valid name: a lowercase RFC 1123 subdomain/);
+    expectProblem(
+      { "a.yaml": networkPolicyYaml("Allow_All", "ns") },
+      "a.yaml",
+      1,
+      "metadata.name",
+      /not a valid name: a lowercase RFC 1123 subdomain/,
+    );
     expectProblem({ "a.yaml": networkPolicyYaml("x", "Cert.Manager") }, "a.yaml", 1, "metadata.namespace", /not a valid namespace/);
   });
 
@@ -78,7 +102,12 @@ describe("bad input is refused at synth with file, document and field", () => {
 
   test.each([
     ["policyTypes", "  podSelector: {}\n  policyTypes: [Egres]\n", "spec.policyTypes[0]", /allowed values \(Egress, Ingress\)/],
-    ["protocol", "  podSelector: {}\n  ingress:\n    - ports:\n        - protocol: HTTP\n          port: 80\n", "spec.ingress[0].ports[0].protocol", /allowed values \(SCTP, TCP, UDP\)/],
+    [
+      "protocol",
+      "  podSelector: {}\n  ingress:\n    - ports:\n        - protocol: HTTP\n          port: 80\n",
+      "spec.ingress[0].ports[0].protocol",
+      /allowed values \(SCTP, TCP, UDP\)/,
+    ],
     [
       "selector operator",
       "  podSelector:\n    matchExpressions:\n      - key: app\n        operator: Inside\n        values: [a]\n",
@@ -105,14 +134,26 @@ describe("bad input is refused at synth with file, document and field", () => {
 
   test("endPort below port, or with a named port", () => {
     expectProblem(
-      { "a.yaml": networkPolicyYaml("x", "ns", "  podSelector: {}\n  egress:\n    - ports:\n        - port: 8000\n          endPort: 7000\n") },
+      {
+        "a.yaml": networkPolicyYaml(
+          "x",
+          "ns",
+          "  podSelector: {}\n  egress:\n    - ports:\n        - port: 8000\n          endPort: 7000\n",
+        ),
+      },
       "a.yaml",
       1,
       "spec.egress[0].ports[0].endPort",
       /must be an integer from port \(8000\) to 65535/,
     );
     expectProblem(
-      { "a.yaml": networkPolicyYaml("x", "ns", "  podSelector: {}\n  egress:\n    - ports:\n        - port: https\n          endPort: 9000\n") },
+      {
+        "a.yaml": networkPolicyYaml(
+          "x",
+          "ns",
+          "  podSelector: {}\n  egress:\n    - ports:\n        - port: https\n          endPort: 9000\n",
+        ),
+      },
       "a.yaml",
       1,
       "spec.egress[0].ports[0].endPort",
@@ -122,7 +163,9 @@ describe("bad input is refused at synth with file, document and field", () => {
 
   test.each([["10.0.0.0/33"], ["10.0.0/8"], ["10.0.0.0"], ["fd00::/129"], ["banana/8"]])("invalid CIDR %s", (cidr) => {
     expectProblem(
-      { "a.yaml": networkPolicyYaml("x", "ns", `  podSelector: {}\n  egress:\n    - to:\n        - ipBlock:\n            cidr: ${cidr}\n`) },
+      {
+        "a.yaml": networkPolicyYaml("x", "ns", `  podSelector: {}\n  egress:\n    - to:\n        - ipBlock:\n            cidr: ${cidr}\n`),
+      },
       "a.yaml",
       1,
       "spec.egress[0].to[0].ipBlock.cidr",
@@ -132,7 +175,13 @@ describe("bad input is refused at synth with file, document and field", () => {
 
   test("except outside its cidr", () => {
     expectProblem(
-      { "a.yaml": networkPolicyYaml("x", "ns", "  podSelector: {}\n  egress:\n    - to:\n        - ipBlock:\n            cidr: 10.0.0.0/8\n            except: [192.168.0.0/16]\n") },
+      {
+        "a.yaml": networkPolicyYaml(
+          "x",
+          "ns",
+          "  podSelector: {}\n  egress:\n    - to:\n        - ipBlock:\n            cidr: 10.0.0.0/8\n            except: [192.168.0.0/16]\n",
+        ),
+      },
       "a.yaml",
       1,
       "spec.egress[0].to[0].ipBlock.except[0]",
@@ -142,7 +191,13 @@ describe("bad input is refused at synth with file, document and field", () => {
 
   test("ipBlock together with a selector in one peer", () => {
     expectProblem(
-      { "a.yaml": networkPolicyYaml("x", "ns", "  podSelector: {}\n  egress:\n    - to:\n        - ipBlock:\n            cidr: 10.0.0.0/8\n          podSelector: {}\n") },
+      {
+        "a.yaml": networkPolicyYaml(
+          "x",
+          "ns",
+          "  podSelector: {}\n  egress:\n    - to:\n        - ipBlock:\n            cidr: 10.0.0.0/8\n          podSelector: {}\n",
+        ),
+      },
       "a.yaml",
       1,
       "spec.egress[0].to[0]",
@@ -169,7 +224,11 @@ describe("bad input is refused at synth with file, document and field", () => {
       `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\n  namespace: ns\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromEntities: [${entity}]\n`;
     expectProblem({ "a.yaml": cnp("kube-apiservr") }, "a.yaml", 1, "spec.ingress[0].fromEntities[0]", /allowed values/);
     expectProblem(
-      { "a.yaml": cnp("kube-apiserver").replace("metadata:\n  name: x\n  namespace: ns", "metadata:\n  name: x").replace("CiliumNetworkPolicy", "CiliumNetworkPolicy") },
+      {
+        "a.yaml": cnp("kube-apiserver")
+          .replace("metadata:\n  name: x\n  namespace: ns", "metadata:\n  name: x")
+          .replace("CiliumNetworkPolicy", "CiliumNetworkPolicy"),
+      },
       "a.yaml",
       1,
       "metadata.namespace",
@@ -178,31 +237,43 @@ describe("bad input is refused at synth with file, document and field", () => {
   });
 
   test("a cluster-wide policy takes no namespace", () => {
-    const ccnp = "apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: x\n  namespace: ns\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromEntities: [world]\n";
+    const ccnp =
+      "apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: x\n  namespace: ns\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromEntities: [world]\n";
     expectProblem({ "a.yaml": ccnp }, "a.yaml", 1, "metadata.namespace", /cluster-scoped and takes no namespace/);
   });
 
   test("every bad file is reported at once, with document numbers in multi-document files", () => {
     const err = problemsFor({
-      "a.yaml": networkPolicyYaml("good", "ns") + "---\n" + networkPolicyYaml("bad", undefined),
+      "a.yaml": `${networkPolicyYaml("good", "ns")}---\n${networkPolicyYaml("bad", undefined)}`,
       "b.yaml": "kind: [",
       "c/d.yml": networkPolicyYaml("Bad_Name", "ns"),
     });
     const where = err.problems.map((p) => `${p.file.split("/").slice(-2).join("/")}#${p.document}:${p.field}`);
-    expect(where).toEqual(expect.arrayContaining([expect.stringMatching(/a\.yaml#2:metadata\.namespace$/), expect.stringMatching(/b\.yaml#1:\(document\)$/), "c/d.yml#1:metadata.name"]));
+    expect(where).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/a\.yaml#2:metadata\.namespace$/),
+        expect.stringMatching(/b\.yaml#1:\(document\)$/),
+        "c/d.yml#1:metadata.name",
+      ]),
+    );
     expect(err.problems).toHaveLength(3);
   });
 
   test("objects passed in code are validated and named <code:N>", () => {
     const stack = new TerraformStack(Testing.app(), "test");
-    expect(() => new NetworkPolicies(stack, "p", { manifests: [{ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "x" }, spec: { podSelector: {} } }] })).toThrow(
-      /<code:0> \(document 1\) metadata\.namespace: missing/,
-    );
+    expect(
+      () =>
+        new NetworkPolicies(stack, "p", {
+          manifests: [{ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "x" }, spec: { podSelector: {} } }],
+        }),
+    ).toThrow(/<code:0> \(document 1\) metadata\.namespace: missing/);
   });
 
   test("a missing directory is an error, not an empty set", () => {
     const stack = new TerraformStack(Testing.app(), "test");
-    expect(() => new NetworkPolicies(stack, "p", { directories: ["/nonexistent/policies"] })).toThrow(/policy directory \/nonexistent\/policies does not exist/);
+    expect(() => new NetworkPolicies(stack, "p", { directories: ["/nonexistent/policies"] })).toThrow(
+      /policy directory \/nonexistent\/policies does not exist/,
+    );
   });
 });
 
@@ -213,7 +284,10 @@ describe("translation", () => {
       "allow.yaml": networkPolicyYaml("allow", "ns", "  podSelector: {}\n  ingress:\n    - {}\n"),
     });
     const json = synthStack((s) => new NetworkPolicies(s, "p", { directories: [dir] }));
-    const specs = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")).map((r) => [(r.metadata as { name: string }).name, r.spec]);
+    const specs = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")).map((r) => [
+      (r.metadata as { name: string }).name,
+      r.spec,
+    ]);
     expect(Object.fromEntries(specs)).toEqual({
       allow: { pod_selector: {}, policy_types: ["Ingress"], ingress: [{}] },
       deny: { pod_selector: {}, policy_types: ["Ingress"] },
@@ -226,12 +300,15 @@ describe("translation", () => {
       "b.yaml": networkPolicyYaml("empty-egress", "ns", "  podSelector: {}\n  egress: []\n"),
     });
     const json = synthStack((s) => new NetworkPolicies(s, "p", { directories: [dir] }));
-    const types = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")).map((r) => [(r.metadata as { name: string }).name, (r.spec as { policy_types: string[] }).policy_types]);
+    const types = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")).map((r) => [
+      (r.metadata as { name: string }).name,
+      (r.spec as { policy_types: string[] }).policy_types,
+    ]);
     expect(Object.fromEntries(types)).toEqual({ "with-egress": ["Ingress", "Egress"], "empty-egress": ["Ingress"] });
   });
 
   test("every policy depends on the Cilium release", () => {
-    const dir = policyDir({ "a.yaml": networkPolicyYaml("a", "ns") + "---\n" + networkPolicyYaml("b", "ns") });
+    const dir = policyDir({ "a.yaml": `${networkPolicyYaml("a", "ns")}---\n${networkPolicyYaml("b", "ns")}` });
     const json = synthStack((s) => {
       const release = new CiliumRelease(s, "cilium");
       new NetworkPolicies(s, "p", { directories: [dir], release });
@@ -243,7 +320,7 @@ describe("translation", () => {
   });
 
   test("addresses come from kind/namespace/name: renaming or splitting files changes nothing", () => {
-    const one = policyDir({ "all.yaml": networkPolicyYaml("a", "ns") + "---\n" + networkPolicyYaml("b", "ns") });
+    const one = policyDir({ "all.yaml": `${networkPolicyYaml("a", "ns")}---\n${networkPolicyYaml("b", "ns")}` });
     const split = policyDir({ "zz-b.yaml": networkPolicyYaml("b", "ns"), "sub/aa-a.yml": networkPolicyYaml("a", "ns") });
     const render = (dir: string) => {
       const app = Testing.app();
@@ -260,7 +337,8 @@ describe("translation", () => {
   });
 
   test("contentHash changes exactly when a policy changes", () => {
-    const hash = (files: Record<string, string>) => new NetworkPolicies(new TerraformStack(Testing.app(), "t"), "p", { directories: [policyDir(files)] }).contentHash;
+    const hash = (files: Record<string, string>) =>
+      new NetworkPolicies(new TerraformStack(Testing.app(), "t"), "p", { directories: [policyDir(files)] }).contentHash;
     const base = hash({ "a.yaml": networkPolicyYaml("a", "ns") });
     expect(hash({ "renamed.yml": networkPolicyYaml("a", "ns") })).toBe(base);
     expect(hash({ "a.yaml": networkPolicyYaml("a", "ns", "  podSelector:\n    matchLabels: {app: x}\n") })).not.toBe(base);
@@ -271,7 +349,10 @@ describe("translation", () => {
       apiVersion: "cilium.io/v2",
       kind: "CiliumNetworkPolicy",
       metadata: { name: "api-to-webhook", namespace: "cert-manager" },
-      spec: { endpointSelector: { matchLabels: { "app.kubernetes.io/name": "webhook" } }, ingress: [{ fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }] }] },
+      spec: {
+        endpointSelector: { matchLabels: { "app.kubernetes.io/name": "webhook" } },
+        ingress: [{ fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }] }],
+      },
     };
     const json = synthStack((s) => new NetworkPolicies(s, "p", { manifests: [manifest] }));
     expect(Object.values(resourcesOf(json, "kubernetes_manifest")).map((r) => r.manifest)).toEqual([manifest]);

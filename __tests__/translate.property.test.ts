@@ -9,13 +9,19 @@ import { resourcesOf, synthStack } from "./helpers/synth";
 type Obj = Record<string, unknown>;
 
 const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,8}[a-z0-9])?$/);
-const labelKey = fc.oneof(label, label.map((l) => `example.com/${l}`));
+const labelKey = fc.oneof(
+  label,
+  label.map((l) => `example.com/${l}`),
+);
 const labels = fc.dictionary(labelKey, label, { minKeys: 1, maxKeys: 3 });
 const expression = fc.oneof(
   fc.record({ key: labelKey, operator: fc.constantFrom("In", "NotIn"), values: fc.array(label, { minLength: 1, maxLength: 3 }) }),
   fc.record({ key: labelKey, operator: fc.constantFrom("Exists", "DoesNotExist") }),
 );
-const selector = fc.record({ matchLabels: labels, matchExpressions: fc.array(expression, { minLength: 1, maxLength: 2 }) }, { requiredKeys: [] });
+const selector = fc.record(
+  { matchLabels: labels, matchExpressions: fc.array(expression, { minLength: 1, maxLength: 2 }) },
+  { requiredKeys: [] },
+);
 const ipBlock = fc.oneof(
   fc.constant({ cidr: "10.0.0.0/8" }),
   fc.constant({ cidr: "10.0.0.0/8", except: ["10.1.0.0/16", "10.2.3.0/24"] }),
@@ -29,11 +35,16 @@ const peer = fc.oneof(
 const port = fc.oneof(
   fc.record({ protocol: fc.constantFrom("TCP", "UDP", "SCTP"), port: fc.integer({ min: 1, max: 65535 }) }, { requiredKeys: ["port"] }),
   fc.record({ protocol: fc.constantFrom("TCP", "UDP"), port: fc.constantFrom("https", "metrics", "dns-tcp") }, { requiredKeys: ["port"] }),
-  fc.integer({ min: 1, max: 60000 }).chain((start) => fc.record({ port: fc.constant(start), endPort: fc.integer({ min: start, max: 65535 }) })),
+  fc
+    .integer({ min: 1, max: 60000 })
+    .chain((start) => fc.record({ port: fc.constant(start), endPort: fc.integer({ min: start, max: 65535 }) })),
   fc.record({ protocol: fc.constantFrom("TCP", "UDP") }),
 );
 const rule = (peersKey: "from" | "to") =>
-  fc.record({ [peersKey]: fc.array(peer, { maxLength: 3 }), ports: fc.array(port, { maxLength: 3 }) } as Record<string, fc.Arbitrary<unknown>>, { requiredKeys: [] });
+  fc.record(
+    { [peersKey]: fc.array(peer, { maxLength: 3 }), ports: fc.array(port, { maxLength: 3 }) } as Record<string, fc.Arbitrary<unknown>>,
+    { requiredKeys: [] },
+  );
 const spec = fc.record(
   {
     podSelector: selector,
@@ -43,10 +54,11 @@ const spec = fc.record(
   },
   { requiredKeys: ["podSelector"] },
 );
-const policies = fc.uniqueArray(
-  fc.record({ name: label, namespace: label, labels: fc.option(labels, { nil: undefined }), spec }),
-  { minLength: 1, maxLength: 4, selector: (p) => `${p.namespace}/${p.name}` },
-);
+const policies = fc.uniqueArray(fc.record({ name: label, namespace: label, labels: fc.option(labels, { nil: undefined }), spec }), {
+  minLength: 1,
+  maxLength: 4,
+  selector: (p) => `${p.namespace}/${p.name}`,
+});
 
 function toDocument(p: { name: string; namespace: string; labels?: Record<string, string>; spec: Obj }): Obj {
   return {
@@ -68,8 +80,15 @@ function normalize(doc: Obj): Obj {
     });
   const ingress = rules(spec.ingress, "from");
   const egress = rules(spec.egress, "to");
-  const policyTypes = (spec.policyTypes as string[] | undefined)?.length ? spec.policyTypes : egress.length ? ["Ingress", "Egress"] : ["Ingress"];
-  return { metadata: doc.metadata, spec: { podSelector: spec.podSelector, policyTypes, ...(ingress.length ? { ingress } : {}), ...(egress.length ? { egress } : {}) } };
+  const policyTypes = (spec.policyTypes as string[] | undefined)?.length
+    ? spec.policyTypes
+    : egress.length
+      ? ["Ingress", "Egress"]
+      : ["Ingress"];
+  return {
+    metadata: doc.metadata,
+    spec: { podSelector: spec.podSelector, policyTypes, ...(ingress.length ? { ingress } : {}), ...(egress.length ? { egress } : {}) },
+  };
 }
 
 // Terraform JSON (snake_case) -> Kubernetes field names and types.
@@ -78,7 +97,9 @@ function fromTerraform(value: unknown, key = ""): unknown {
   if (Array.isArray(value)) return value.map((v) => fromTerraform(v, key));
   if (value !== null && typeof value === "object") {
     const mapKeys = key === "matchLabels" || key === "labels";
-    return Object.fromEntries(Object.entries(value as Obj).map(([k, v]) => [mapKeys ? k : camel(k), mapKeys ? v : fromTerraform(v, camel(k))]));
+    return Object.fromEntries(
+      Object.entries(value as Obj).map(([k, v]) => [mapKeys ? k : camel(k), mapKeys ? v : fromTerraform(v, camel(k))]),
+    );
   }
   if (key === "port" && typeof value === "string" && /^\d+$/.test(value)) return Number(value);
   return value;
@@ -89,8 +110,11 @@ test("every valid NetworkPolicy survives translation and synth unchanged", () =>
     fc.property(policies, (generated) => {
       const docs = generated.map(toDocument);
       const json = synthStack((s) => new NetworkPolicies(s, "p", { manifests: docs }));
-      const back = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")).map((r) => fromTerraform({ metadata: r.metadata, spec: r.spec }) as Obj);
-      const byName = (list: Obj[]) => Object.fromEntries(list.map((d) => [`${(d.metadata as Obj).namespace}/${(d.metadata as Obj).name}`, d]));
+      const back = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")).map(
+        (r) => fromTerraform({ metadata: r.metadata, spec: r.spec }) as Obj,
+      );
+      const byName = (list: Obj[]) =>
+        Object.fromEntries(list.map((d) => [`${(d.metadata as Obj).namespace}/${(d.metadata as Obj).name}`, d]));
       expect(byName(back)).toEqual(byName(docs.map(normalize)));
     }),
     { numRuns: 60, seed: 20261125 },

@@ -3,7 +3,17 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CHECK_BUNDLE } from "../lib/package-paths";
-import { closedPortUrl, FakeApiServer, INCIDENT_ERROR, makePki, Pki, Scenario, startFakeApiServer, startSilentServer, writeKubeconfig } from "./helpers/fake-apiserver";
+import {
+  closedPortUrl,
+  type FakeApiServer,
+  INCIDENT_ERROR,
+  makePki,
+  type Pki,
+  type Scenario,
+  startFakeApiServer,
+  startSilentServer,
+  writeKubeconfig,
+} from "./helpers/fake-apiserver";
 
 // The shipped artifact (dist/check/webhook-check.js, built by `npm test`) against a
 // real local HTTPS API server: real TLS with a CA, a real kubeconfig, real faults.
@@ -21,7 +31,10 @@ function runCheck(args: string[], env: Record<string, string> = {}): Promise<Run
   const home = mkdtempSync(path.join(os.tmpdir(), "webhook-check-home-"));
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [CHECK_BUNDLE, ...args], { env: { PATH: process.env.PATH ?? "", HOME: home, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CHECK_BUNDLE, ...args], {
+      env: { PATH: process.env.PATH ?? "", HOME: home, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -98,7 +111,11 @@ test.concurrent("human report names each probe, its time and verdict, with the A
 });
 
 test.concurrent("no endpoints: exit 1, classified no-endpoints", async () => {
-  const { kubeconfig } = await cluster({ readyEndpoints: 0, webhookError: 'Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/validate?timeout=30s": no endpoints available for service "cert-manager-webhook"' });
+  const { kubeconfig } = await cluster({
+    readyEndpoints: 0,
+    webhookError:
+      'Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/validate?timeout=30s": no endpoints available for service "cert-manager-webhook"',
+  });
   const run = await runCheck([...fast, "--timeout", "2", "--kubeconfig", kubeconfig]);
   expect(run.code).toBe(1);
   expect(run.report.failure).toMatchObject({ probe: "webhook-endpoints", class: "no-endpoints" });
@@ -178,7 +195,12 @@ test.concurrent("cert-manager CRDs missing", async () => {
 
 test.concurrent("settings come from the environment when flags are absent (as the null_resource passes them)", async () => {
   const { kubeconfig } = await cluster({ service: false });
-  const run = await runCheck([], { KUBECONFIG: kubeconfig, WEBHOOK_CHECK_TIMEOUT: "3", WEBHOOK_CHECK_INTERVAL: "0.2", WEBHOOK_CHECK_JSON: "1" });
+  const run = await runCheck([], {
+    KUBECONFIG: kubeconfig,
+    WEBHOOK_CHECK_TIMEOUT: "3",
+    WEBHOOK_CHECK_INTERVAL: "0.2",
+    WEBHOOK_CHECK_JSON: "1",
+  });
   expect(run.code).toBe(1);
   expect(run.report.failure).toMatchObject({ probe: "webhook-endpoints", class: "service-missing" });
 });

@@ -18,7 +18,12 @@ describe("option parsing", () => {
   });
 
   test("KUBECONFIG path lists, ~ expansion, and flags over environment", () => {
-    const o = parseCheckArgs(["--namespace", "certs", "--port", "8443"], { HOME: "/h", KUBECONFIG: "~/a:/b", WEBHOOK_CHECK_NAMESPACE: "ignored", WEBHOOK_CHECK_CONTEXT: "dev" });
+    const o = parseCheckArgs(["--namespace", "certs", "--port", "8443"], {
+      HOME: "/h",
+      KUBECONFIG: "~/a:/b",
+      WEBHOOK_CHECK_NAMESPACE: "ignored",
+      WEBHOOK_CHECK_CONTEXT: "dev",
+    });
     expect(o).toMatchObject({ kubeconfig: ["/h/a", "/b"], namespace: "certs", port: 8443, context: "dev" });
   });
 
@@ -26,9 +31,12 @@ describe("option parsing", () => {
     expect(parseCheckArgs(["--kubeconfig", "/x"], { KUBECONFIG: "/y" })).toMatchObject({ kubeconfig: ["/x"] });
   });
 
-  test.each([[["--port", "0"]], [["--port", "1.5"]], [["--timeout", "-1"]], [["--interval", "abc"]], [["--service", "Bad"]], [["extra"]]])("refuses %p", (args) => {
-    expect(() => parseCheckArgs(args, {})).toThrow(UsageError);
-  });
+  test.each([[["--port", "0"]], [["--port", "1.5"]], [["--timeout", "-1"]], [["--interval", "abc"]], [["--service", "Bad"]], [["extra"]]])(
+    "refuses %p",
+    (args) => {
+      expect(() => parseCheckArgs(args, {})).toThrow(UsageError);
+    },
+  );
 });
 
 describe("classification of the API server's error text", () => {
@@ -54,6 +62,9 @@ describe("classification of the API server's error text", () => {
 });
 
 test("the probe CSR is a valid, self-signed PKCS#10 request (openssl)", () => {
-  const out = execFileSync("openssl", ["req", "-verify", "-noout", "-subject"], { input: PROBE_CSR_PEM, stdio: ["pipe", "pipe", "pipe"] }).toString();
+  const out = execFileSync("openssl", ["req", "-verify", "-noout", "-subject"], {
+    input: PROBE_CSR_PEM,
+    stdio: ["pipe", "pipe", "pipe"],
+  }).toString();
   expect(out).toMatch(/CN\s*=\s*webhook-check\.cdktf-cilium\.invalid/);
 });

@@ -1,5 +1,5 @@
 import { TerraformStack, Testing } from "cdktf";
-import { CiliumRelease, NetworkPolicies, WebhookCheck, WebhookCheckProps } from "../lib";
+import { CiliumRelease, NetworkPolicies, WebhookCheck, type WebhookCheckProps } from "../lib";
 import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
 import { onlyResource, resourcesOf, synthStack } from "./helpers/synth";
 
@@ -15,7 +15,8 @@ test("synthesizes one null_resource running the shipped check (snapshot)", () =>
 });
 
 test("runs `node <asset>` with no shell: every setting travels in environment", () => {
-  const exec = check({ context: "a'; rm -rf / #", namespace: "certs", service: "hook", port: 8443, timeoutSeconds: 60, intervalSeconds: 1 }).provisioner[0]["local-exec"];
+  const exec = check({ context: "a'; rm -rf / #", namespace: "certs", service: "hook", port: 8443, timeoutSeconds: 60, intervalSeconds: 1 })
+    .provisioner[0]["local-exec"];
   expect(exec.interpreter).toEqual(["node"]);
   expect(exec.command).toMatch(/^assets\/check_script_[0-9A-F]{8}\/[0-9A-F]{32}\/webhook-check\.js$/);
   expect(exec.environment).toEqual({
@@ -32,7 +33,10 @@ test("depends on the release and every policy; re-runs when the chart, values or
   const build = (values: Record<string, unknown>, spec: string) =>
     synthStack((s) => {
       const release = new CiliumRelease(s, "cilium", { values });
-      const policies = new NetworkPolicies(s, "policies", { release, directories: [policyDir({ "a.yaml": networkPolicyYaml("a", "ns", spec) + "---\n" + networkPolicyYaml("b", "ns") })] });
+      const policies = new NetworkPolicies(s, "policies", {
+        release,
+        directories: [policyDir({ "a.yaml": `${networkPolicyYaml("a", "ns", spec)}---\n${networkPolicyYaml("b", "ns")}` })],
+      });
       new WebhookCheck(s, "check", { release, policies });
     });
   const base = build({}, "  podSelector: {}\n");
@@ -43,21 +47,32 @@ test("depends on the release and every policy; re-runs when the chart, values or
   ];
   expect(r.depends_on).toEqual(addresses);
   expect(addresses).toHaveLength(3);
-  expect(Object.keys(r.triggers).sort()).toEqual(["check_script_hash", "check_settings", "cilium_chart_version", "cilium_values_sha256", "policies_sha256"]);
+  expect(Object.keys(r.triggers).sort()).toEqual([
+    "check_script_hash",
+    "check_settings",
+    "cilium_chart_version",
+    "cilium_values_sha256",
+    "policies_sha256",
+  ]);
 
-  const triggers = (json: ReturnType<typeof build>) => (onlyResource(json, "null_resource") as { triggers: Record<string, string> }).triggers;
+  const triggers = (json: ReturnType<typeof build>) =>
+    (onlyResource(json, "null_resource") as { triggers: Record<string, string> }).triggers;
   expect(triggers(build({}, "  podSelector: {}\n"))).toEqual(r.triggers);
-  expect(triggers(build({ debug: { enabled: true } }, "  podSelector: {}\n")).cilium_values_sha256).not.toBe(r.triggers.cilium_values_sha256);
+  expect(triggers(build({ debug: { enabled: true } }, "  podSelector: {}\n")).cilium_values_sha256).not.toBe(
+    r.triggers.cilium_values_sha256,
+  );
   expect(triggers(build({}, "  podSelector:\n    matchLabels: {app: x}\n")).policies_sha256).not.toBe(r.triggers.policies_sha256);
 });
 
 test("runOnEveryApply adds a timestamp() trigger", () => {
-  expect(check({ runOnEveryApply: true }).triggers.always).toBe("${timestamp()}");
+  expect(check({ runOnEveryApply: true }).triggers.always).toBe(`$${"{"}timestamp()}`);
   expect(check().triggers).not.toHaveProperty("always");
 });
 
 test("kubeconfig paths are passed as KUBECONFIG, never their contents", () => {
-  expect(check({ kubeconfigPaths: ["~/.kube/config", "/etc/kube/extra"] }).provisioner[0]["local-exec"].environment.KUBECONFIG).toBe("~/.kube/config:/etc/kube/extra");
+  expect(check({ kubeconfigPaths: ["~/.kube/config", "/etc/kube/extra"] }).provisioner[0]["local-exec"].environment.KUBECONFIG).toBe(
+    "~/.kube/config:/etc/kube/extra",
+  );
 });
 
 test.each([

@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
-import { CiliumRelease, CiliumReleaseOptions } from "./cilium-release";
-import { KubeAccess } from "./cluster-providers";
-import { NetworkPolicies, NetworkPoliciesOptions } from "./network-policies";
-import { PolicySet, policySetDirectory } from "./policy-sets";
-import { WebhookCheck, WebhookCheckOptions } from "./webhook-check";
+import { CiliumRelease, type CiliumReleaseOptions } from "./cilium-release";
+import type { KubeAccess } from "./cluster-providers";
+import { NetworkPolicies, type NetworkPoliciesOptions } from "./network-policies";
+import { type PolicySet, policySetDirectory } from "./policy-sets";
+import { WebhookCheck, type WebhookCheckOptions } from "./webhook-check";
 
 /** Props of {@link CiliumPlatform}. */
 export interface CiliumPlatformProps {

@@ -1,8 +1,16 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { ITerraformDependable, TerraformProvider } from "cdktf";
+import type { ITerraformDependable, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
-import { CiliumValues, mergeValues, POLICY_ENFORCEMENT_MODES, PolicyEnforcementMode, TALOS_KUBEPRISM_HOST, TALOS_PRESET, Values } from "./cilium-values";
+import {
+  type CiliumValues,
+  mergeValues,
+  POLICY_ENFORCEMENT_MODES,
+  type PolicyEnforcementMode,
+  TALOS_KUBEPRISM_HOST,
+  TALOS_PRESET,
+  type Values,
+} from "./cilium-values";
 import { isDns1123Label } from "./k8s-names";
 import { sha256 } from "./stable-json";
 
@@ -213,7 +221,9 @@ export class CiliumRelease extends Construct {
 
     const problems = checkRelease({ version, namespace, releaseName, talos, values, props });
     if (problems.length > 0) {
-      throw new Error(`CiliumRelease "${id}": ${problems.length} problem(s); nothing was synthesized:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+      throw new Error(
+        `CiliumRelease "${id}": ${problems.length} problem(s); nothing was synthesized:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      );
     }
 
     this.namespace = namespace;
@@ -258,7 +268,9 @@ function checkRelease(c: ReleaseCheck): string[] {
   }
   if (!isDns1123Label(c.namespace)) problems.push(`namespace "${c.namespace}" is not a valid namespace name (RFC 1123 label)`);
   if (!isDns1123Label(c.releaseName, 53)) {
-    problems.push(`releaseName "${c.releaseName}" is not a valid Helm release name (lowercase alphanumerics and '-', at most 53 characters)`);
+    problems.push(
+      `releaseName "${c.releaseName}" is not a valid Helm release name (lowercase alphanumerics and '-', at most 53 characters)`,
+    );
   }
   const mode = values.policyEnforcementMode;
   if (typeof mode !== "string" || !POLICY_ENFORCEMENT_MODES.includes(mode as PolicyEnforcementMode)) {
@@ -274,7 +286,9 @@ function checkRelease(c: ReleaseCheck): string[] {
     problems.push(`k8sServicePort ${String(port)} must be an integer from 1 to 65535`);
   }
   if (values.kubeProxyReplacement === true && (typeof values.k8sServiceHost !== "string" || values.k8sServiceHost === "")) {
-    problems.push("kubeProxyReplacement needs k8sServiceHost (and k8sServicePort): without kube-proxy nothing else routes Cilium to the API server");
+    problems.push(
+      "kubeProxyReplacement needs k8sServiceHost (and k8sServicePort): without kube-proxy nothing else routes Cilium to the API server",
+    );
   }
   if (c.talos) {
     if (values.k8sServiceHost !== TALOS_KUBEPRISM_HOST) {

@@ -39,7 +39,19 @@ export const TALOS_PRESET: CiliumValues = {
   cgroup: { autoMount: { enabled: false }, hostRoot: "/sys/fs/cgroup" },
   securityContext: {
     capabilities: {
-      ciliumAgent: ["CHOWN", "KILL", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "SYS_ADMIN", "SYS_RESOURCE", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
+      ciliumAgent: [
+        "CHOWN",
+        "KILL",
+        "NET_ADMIN",
+        "NET_RAW",
+        "IPC_LOCK",
+        "SYS_ADMIN",
+        "SYS_RESOURCE",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "SETGID",
+        "SETUID",
+      ],
       cleanCiliumState: ["NET_ADMIN", "SYS_ADMIN", "SYS_RESOURCE"],
     },
   },

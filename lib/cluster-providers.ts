@@ -28,7 +28,9 @@ export interface KubeAccess {
  * KubeAccess from the environment, as kubectl reads it: `KUBECONFIG` (a
  * path-list) else `~/.kube/config`, and `KUBE_CONTEXT` else the current-context.
  */
-export function kubeAccessFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): Required<Pick<KubeAccess, "configPaths">> & KubeAccess {
+export function kubeAccessFromEnvironment(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Required<Pick<KubeAccess, "configPaths">> & KubeAccess {
   const configPaths = (env.KUBECONFIG ?? "").split(path.delimiter).filter((p) => p !== "");
   return {
     configPaths: configPaths.length > 0 ? configPaths : [DEFAULT_KUBECONFIG],

@@ -1,7 +1,15 @@
 // The public surface of cdktf-cilium. Nothing outside this file is API.
 export { CiliumPlatform, CiliumPlatformProps } from "./cilium-platform";
 export { CiliumRelease, CiliumReleaseOptions, CiliumReleaseProps, DEFAULT_CILIUM_VERSION, CILIUM_HELM_REPOSITORY } from "./cilium-release";
-export { CiliumValues, PolicyEnforcementMode, POLICY_ENFORCEMENT_MODES, TALOS_PRESET, TALOS_KUBEPRISM_HOST, TALOS_KUBEPRISM_PORT, mergeValues } from "./cilium-values";
+export {
+  CiliumValues,
+  PolicyEnforcementMode,
+  POLICY_ENFORCEMENT_MODES,
+  TALOS_PRESET,
+  TALOS_KUBEPRISM_HOST,
+  TALOS_KUBEPRISM_PORT,
+  mergeValues,
+} from "./cilium-values";
 export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./cluster-providers";
 export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps } from "./network-policies";
 export { PolicyProblem, PolicyValidationError } from "./policies/problems";

@@ -1,13 +1,13 @@
 import { existsSync, statSync } from "node:fs";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import { ITerraformDependable, TerraformProvider, TerraformResource } from "cdktf";
+import type { ITerraformDependable, TerraformProvider, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
-import { CiliumRelease } from "./cilium-release";
-import { loadPolicyDirectory, RawDocument } from "./policies/load";
-import { PolicyProblem, PolicyValidationError } from "./policies/problems";
+import type { CiliumRelease } from "./cilium-release";
+import { loadPolicyDirectory, type RawDocument } from "./policies/load";
+import { type PolicyProblem, PolicyValidationError } from "./policies/problems";
 import { policyConstructId, toNetworkPolicyV1 } from "./policies/translate";
-import { policyKey, validateDocuments, ValidatedPolicy } from "./policies/validate";
+import { policyKey, validateDocuments, type ValidatedPolicy } from "./policies/validate";
 import { sha256, stableStringify } from "./stable-json";
 
 /** What a caller sets on {@link NetworkPolicies}. */
@@ -90,7 +90,9 @@ export class NetworkPolicies extends Construct {
       documents.push(...loaded.documents);
       problems.push(...loaded.problems);
     }
-    (props.manifests ?? []).forEach((value, i) => documents.push({ source: { file: `<code:${i}>`, document: 1 }, value }));
+    (props.manifests ?? []).forEach((value, i) => {
+      documents.push({ source: { file: `<code:${i}>`, document: 1 }, value });
+    });
 
     const validated = validateDocuments(documents);
     problems.push(...validated.problems);

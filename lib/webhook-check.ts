@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Resource } from "@cdktf/provider-null/lib/resource";
-import { Fn, ITerraformDependable, TerraformAsset, TerraformProvider, AssetType } from "cdktf";
+import { Fn, type ITerraformDependable, TerraformAsset, type TerraformProvider, AssetType } from "cdktf";
 import { Construct } from "constructs";
 import { CHECK_DEFAULTS, CHECK_ENV, CHECK_LIMITS } from "./check/options";
 import { isDns1123Label } from "./k8s-names";
-import { CiliumRelease } from "./cilium-release";
-import { NetworkPolicies } from "./network-policies";
+import type { CiliumRelease } from "./cilium-release";
+import type { NetworkPolicies } from "./network-policies";
 import { CHECK_BUNDLE, PACKAGE_ROOT } from "./package-paths";
 import { stableStringify } from "./stable-json";
 
@@ -151,7 +151,9 @@ export class WebhookCheck extends Construct {
       interval: props.intervalSeconds ?? CHECK_DEFAULTS.interval,
     };
     const environment: Record<string, string> = {
-      ...(props.kubeconfigPaths !== undefined && props.kubeconfigPaths.length > 0 ? { KUBECONFIG: props.kubeconfigPaths.join(path.delimiter) } : {}),
+      ...(props.kubeconfigPaths !== undefined && props.kubeconfigPaths.length > 0
+        ? { KUBECONFIG: props.kubeconfigPaths.join(path.delimiter) }
+        : {}),
       ...(props.context !== undefined ? { [CHECK_ENV.context]: props.context } : {}),
       [CHECK_ENV.namespace]: settings.namespace,
       [CHECK_ENV.service]: settings.service,
@@ -164,9 +166,7 @@ export class WebhookCheck extends Construct {
     const triggers: Record<string, string> = {
       check_script_hash: this.asset.assetHash,
       check_settings: stableStringify(environment),
-      ...(props.release
-        ? { cilium_chart_version: props.release.chartVersion, cilium_values_sha256: props.release.valuesHash }
-        : {}),
+      ...(props.release ? { cilium_chart_version: props.release.chartVersion, cilium_values_sha256: props.release.valuesHash } : {}),
       ...(props.policies ? { policies_sha256: props.policies.contentHash } : {}),
       ...(props.triggers ?? {}),
       ...(props.runOnEveryApply ? { always: Fn.timestamp() } : {}),
@@ -195,7 +195,10 @@ export class WebhookCheck extends Construct {
 /** Refuses at synth what the check would refuse at apply (exit 2). */
 function checkProps(p: WebhookCheckProps): string[] {
   const problems: string[] = [];
-  for (const [prop, value] of [["namespace", p.namespace], ["service", p.service]] as const) {
+  for (const [prop, value] of [
+    ["namespace", p.namespace],
+    ["service", p.service],
+  ] as const) {
     if (value !== undefined && !isDns1123Label(value)) problems.push(`${prop} "${value}" is not a valid Kubernetes name`);
   }
   const ranges = [
@@ -204,7 +207,8 @@ function checkProps(p: WebhookCheckProps): string[] {
     ["intervalSeconds", p.intervalSeconds, CHECK_LIMITS.interval, false],
   ] as const;
   for (const [prop, value, [min, max], integer] of ranges) {
-    if (value !== undefined && (!(value >= min && value <= max) || (integer && !Number.isInteger(value)))) problems.push(`${prop} ${value} must be from ${min} to ${max}`);
+    if (value !== undefined && (!(value >= min && value <= max) || (integer && !Number.isInteger(value))))
+      problems.push(`${prop} ${value} must be from ${min} to ${max}`);
   }
   return problems;
 }

@@ -23,11 +23,19 @@ function wall(cmd, args, opts = {}) {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 const best = (n, f) => Math.min(...Array.from({ length: n }, f));
-const row = (label, seconds, target) => console.log(`${label.padEnd(44)} ${seconds.toFixed(2).padStart(6)} s${target ? `   (target ${target})` : ""}`);
+const row = (label, seconds, target) =>
+  console.log(`${label.padEnd(44)} ${seconds.toFixed(2).padStart(6)} s${target ? `   (target ${target})` : ""}`);
 
 console.log(`cdktf-cilium bench: node ${process.version}, ${os.cpus().length} cores, ${os.platform()}/${os.arch()}\n`);
-row("npm run synth (build + synth), best of 3", best(3, () => wall(npm, ["run", "--silent", "synth"])), "< 3 s; cdktf template: 7.7 s");
-row("node dist/main.js (synth only), best of 3", best(3, () => wall(process.execPath, ["dist/main.js"])));
+row(
+  "npm run synth (build + synth), best of 3",
+  best(3, () => wall(npm, ["run", "--silent", "synth"])),
+  "< 3 s; cdktf template: 7.7 s",
+);
+row(
+  "node dist/main.js (synth only), best of 3",
+  best(3, () => wall(process.execPath, ["dist/main.js"])),
+);
 if (!skipTests) row("npm test (type-check + jest), once", wall(npm, ["test", "--silent"]), "< 10 s");
 
 // Policy scaling: N files, one NetworkPolicy each, through load -> validate -> translate -> synth.
@@ -57,5 +65,6 @@ for (const n of [10, 100, 1000]) {
   rmSync(dir, { recursive: true, force: true });
 }
 const [[n1, t1], , [n3, t3]] = results;
-console.log(`\nscaling 10 -> 1000 files: ${(t3 / t1).toFixed(1)}x the time for ${n3 / n1}x the files (linear would be ${n3 / n1}x or less)`);
-
+console.log(
+  `\nscaling 10 -> 1000 files: ${(t3 / t1).toFixed(1)}x the time for ${n3 / n1}x the files (linear would be ${n3 / n1}x or less)`,
+);

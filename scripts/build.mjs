@@ -13,7 +13,10 @@ rmSync(path.join(root, "dist"), { recursive: true, force: true });
 
 const tsc = (...args) =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), ...args], { cwd: root, stdio: "inherit" });
+    const child = spawn(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), ...args], {
+      cwd: root,
+      stdio: "inherit",
+    });
     child.on("error", reject);
     child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`tsc ${args.join(" ")} exited with ${code}`))));
   });

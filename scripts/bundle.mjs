@@ -14,7 +14,15 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const common = { absWorkingDir: root, bundle: true, platform: "node", target: "node20", format: "cjs", legalComments: "eof", logLevel: "warning" };
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  legalComments: "eof",
+  logLevel: "warning",
+};
 const check = path.join(root, "dist", "check", "webhook-check.js");
 
 // The check uses KubeConfig for kubeconfig loading and credentials only. Its config.js
@@ -25,7 +33,9 @@ const withoutGeneratedApiClients = {
   name: "client-node-without-generated-api-clients",
   setup(b) {
     b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
-      args.importer.includes(`${path.sep}@kubernetes${path.sep}client-node${path.sep}`) ? { path: "client-node-gen-stub", namespace: "stub" } : undefined,
+      args.importer.includes(`${path.sep}@kubernetes${path.sep}client-node${path.sep}`)
+        ? { path: "client-node-gen-stub", namespace: "stub" }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
       contents:
@@ -39,13 +49,20 @@ const withoutGeneratedApiClients = {
 export async function bundle() {
   await Promise.all([
     build({ ...common, entryPoints: ["lib/check/bin.ts"], outfile: check, minify: true, plugins: [withoutGeneratedApiClients] }),
-    build({ ...common, entryPoints: ["lib/vendor/cilium-models.ts"], outfile: path.join(root, "dist", "vendor", "cilium-models.js"), minify: true }),
+    build({
+      ...common,
+      entryPoints: ["lib/vendor/cilium-models.ts"],
+      outfile: path.join(root, "dist", "vendor", "cilium-models.js"),
+      minify: true,
+    }),
   ]);
   chmodSync(check, 0o755);
   // re2-wasm (used by the Cilium validators for CRD regex patterns) loads re2.wasm from
   // beside the module, which in the bundle is dist/vendor/.
   const require = createRequire(import.meta.url);
-  const re2Package = require.resolve("re2-wasm/package.json", { paths: [path.join(root, "node_modules", "@kubernetes-models", "validate")] });
+  const re2Package = require.resolve("re2-wasm/package.json", {
+    paths: [path.join(root, "node_modules", "@kubernetes-models", "validate")],
+  });
   copyFileSync(path.join(path.dirname(re2Package), "build", "wasm", "re2.wasm"), path.join(root, "dist", "vendor", "re2.wasm"));
 }
 

@@ -10,7 +10,7 @@ import * as https from "node:https";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 
 export interface Pki {
   dir: string;
@@ -33,12 +33,35 @@ export function makePki(): Pki {
     key(`${name}.key`);
     ossl("req", "-new", "-key", f(`${name}.key`), "-subj", subject, "-out", f(`${name}.csr`));
     writeFileSync(f(`${name}.ext`), ext);
-    ossl("x509", "-req", "-in", f(`${name}.csr`), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", f(`${name}.ext`), "-out", f(`${name}.crt`));
+    ossl(
+      "x509",
+      "-req",
+      "-in",
+      f(`${name}.csr`),
+      "-CA",
+      f("ca.crt"),
+      "-CAkey",
+      f("ca.key"),
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-extfile",
+      f(`${name}.ext`),
+      "-out",
+      f(`${name}.crt`),
+    );
   };
   sign("server", "/CN=kube-apiserver", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
   sign("client", "/O=system:masters/CN=kubernetes-admin", "extendedKeyUsage=clientAuth\n");
   const read = (name: string) => readFileSync(f(name), "utf8");
-  return { dir, ca: read("ca.crt"), serverCert: read("server.crt"), serverKey: read("server.key"), clientCert: read("client.crt"), clientKey: read("client.key") };
+  return {
+    dir,
+    ca: read("ca.crt"),
+    serverCert: read("server.crt"),
+    serverKey: read("server.key"),
+    clientCert: read("client.crt"),
+    clientKey: read("client.key"),
+  };
 }
 
 /** The token the exec plugin hands out, and the only bearer token the server accepts. */
@@ -52,7 +75,10 @@ export function writeKubeconfig(pki: Pki, server: string, file = path.join(pki.d
   const plugin = path.join(pki.dir, "exec-plugin.js");
   writeFileSync(
     plugin,
-    'process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: EXEC_TOKEN } }));\n'.replace("EXEC_TOKEN", JSON.stringify(EXEC_TOKEN)),
+    'process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: EXEC_TOKEN } }));\n'.replace(
+      "EXEC_TOKEN",
+      JSON.stringify(EXEC_TOKEN),
+    ),
   );
   writeFileSync(
     file,
@@ -129,52 +155,70 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
   let firstAdmission: number | undefined;
   const requests: string[] = [];
   const writes: string[] = [];
-  const server = https.createServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "https://fake");
-      requests.push(`${req.method} ${url.pathname}${url.search}`);
-      if (req.method !== "GET" && !(req.method === "POST" && url.searchParams.get("dryRun") === "All")) writes.push(`${req.method} ${url.pathname}${url.search}`);
-      const send = (code: number, body: unknown) => {
-        res.writeHead(code, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
-      };
-      // As kube-apiserver: a bearer token it does not know is 401 on every request;
-      // otherwise the client certificate must chain to the CA.
-      const token = req.headers.authorization;
-      const authorized = token === undefined ? (req.socket as import("node:tls").TLSSocket).authorized : token === `Bearer ${EXEC_TOKEN}`;
-      if (scenario.auth === 401 || !authorized) return send(401, status(401, "Unauthorized", "Unauthorized"));
-      if (scenario.auth === 403) return send(403, status(403, "Forbidden", `${url.pathname} is forbidden: User "kubernetes-admin" cannot get resource`));
-      const p = url.pathname;
-      if (p === "/version") return send(200, { major: "1", minor: "31", gitVersion: "v1.31.4" });
-      if (p === "/api/v1/namespaces/cert-manager/services/cert-manager-webhook") {
-        if (scenario.service === false) return send(404, status(404, "NotFound", 'services "cert-manager-webhook" not found'));
-        return send(200, { metadata: { name: "cert-manager-webhook" }, spec: { clusterIP: "10.98.200.162", ports: [{ name: "https", port: 443, targetPort: "https" }] } });
-      }
-      if (p === "/apis/discovery.k8s.io/v1/namespaces/cert-manager/endpointslices") {
-        const n = scenario.readyEndpoints ?? 1;
-        const endpoints = Array.from({ length: n }, (_, i) => ({ addresses: [`10.244.0.${10 + i}`], conditions: { ready: true } }));
-        return send(200, { items: [{ metadata: { name: "cert-manager-webhook-abcde" }, endpoints }] });
-      }
-      if (p === "/apis/cert-manager.io/v1/namespaces/cert-manager/certificaterequests" && req.method === "POST") {
-        if (scenario.crds === false) return send(404, status(404, "NotFound", "the server could not find the requested resource"));
-        firstAdmission ??= Date.now();
-        const broken = scenario.webhookError !== undefined && (scenario.recoverAfterMs === undefined || Date.now() - firstAdmission < scenario.recoverAfterMs);
-        if (broken) return send(500, status(500, "InternalError", scenario.webhookError as string));
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        const csr = Buffer.from(body.spec.request, "base64").toString("utf8");
-        if (!csr.includes("BEGIN CERTIFICATE REQUEST")) {
-          return send(
-            403,
-            status(403, "Forbidden", 'admission webhook "webhook.cert-manager.io" denied the request: spec.request: Invalid value: []byte{...}: error decoding certificate request PEM block'),
-          );
+  const server = https.createServer(
+    { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const url = new URL(req.url ?? "/", "https://fake");
+        requests.push(`${req.method} ${url.pathname}${url.search}`);
+        if (req.method !== "GET" && !(req.method === "POST" && url.searchParams.get("dryRun") === "All"))
+          writes.push(`${req.method} ${url.pathname}${url.search}`);
+        const send = (code: number, body: unknown) => {
+          res.writeHead(code, { "content-type": "application/json" });
+          res.end(JSON.stringify(body));
+        };
+        // As kube-apiserver: a bearer token it does not know is 401 on every request;
+        // otherwise the client certificate must chain to the CA.
+        const token = req.headers.authorization;
+        const authorized = token === undefined ? (req.socket as import("node:tls").TLSSocket).authorized : token === `Bearer ${EXEC_TOKEN}`;
+        if (scenario.auth === 401 || !authorized) return send(401, status(401, "Unauthorized", "Unauthorized"));
+        if (scenario.auth === 403)
+          return send(403, status(403, "Forbidden", `${url.pathname} is forbidden: User "kubernetes-admin" cannot get resource`));
+        const p = url.pathname;
+        if (p === "/version") return send(200, { major: "1", minor: "31", gitVersion: "v1.31.4" });
+        if (p === "/api/v1/namespaces/cert-manager/services/cert-manager-webhook") {
+          if (scenario.service === false) return send(404, status(404, "NotFound", 'services "cert-manager-webhook" not found'));
+          return send(200, {
+            metadata: { name: "cert-manager-webhook" },
+            spec: { clusterIP: "10.98.200.162", ports: [{ name: "https", port: 443, targetPort: "https" }] },
+          });
         }
-        return send(201, { ...body, metadata: { ...body.metadata, name: "webhook-check-x7k2p" }, spec: { ...body.spec, username: "kubernetes-admin", groups: ["system:masters"] } });
-      }
-      return send(404, status(404, "NotFound", "the server could not find the requested resource"));
-    });
-  });
+        if (p === "/apis/discovery.k8s.io/v1/namespaces/cert-manager/endpointslices") {
+          const n = scenario.readyEndpoints ?? 1;
+          const endpoints = Array.from({ length: n }, (_, i) => ({ addresses: [`10.244.0.${10 + i}`], conditions: { ready: true } }));
+          return send(200, { items: [{ metadata: { name: "cert-manager-webhook-abcde" }, endpoints }] });
+        }
+        if (p === "/apis/cert-manager.io/v1/namespaces/cert-manager/certificaterequests" && req.method === "POST") {
+          if (scenario.crds === false) return send(404, status(404, "NotFound", "the server could not find the requested resource"));
+          firstAdmission ??= Date.now();
+          const broken =
+            scenario.webhookError !== undefined &&
+            (scenario.recoverAfterMs === undefined || Date.now() - firstAdmission < scenario.recoverAfterMs);
+          if (broken) return send(500, status(500, "InternalError", scenario.webhookError as string));
+          const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          const csr = Buffer.from(body.spec.request, "base64").toString("utf8");
+          if (!csr.includes("BEGIN CERTIFICATE REQUEST")) {
+            return send(
+              403,
+              status(
+                403,
+                "Forbidden",
+                'admission webhook "webhook.cert-manager.io" denied the request: spec.request: Invalid value: []byte{...}: error decoding certificate request PEM block',
+              ),
+            );
+          }
+          return send(201, {
+            ...body,
+            metadata: { ...body.metadata, name: "webhook-check-x7k2p" },
+            spec: { ...body.spec, username: "kubernetes-admin", groups: ["system:masters"] },
+          });
+        }
+        return send(404, status(404, "NotFound", "the server could not find the requested resource"));
+      });
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

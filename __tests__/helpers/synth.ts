@@ -1,5 +1,5 @@
 import { TerraformStack, Testing } from "cdktf";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 
 /** Synthesizes one fresh stack built by `build` and returns its Terraform JSON. */
 export function synthStack(build: (stack: Construct) => void): TerraformJson {

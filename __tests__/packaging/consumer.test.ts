@@ -16,18 +16,37 @@ let tarball: string;
 
 beforeAll(() => {
   const work = mkdtempSync(path.join(os.tmpdir(), "cdktf-cilium-consumer-"));
-  tarball = path.join(work, execFileSync(npm, ["pack", "--silent", "--pack-destination", work], { cwd: repo, encoding: "utf8" }).trim().split("\n").pop() as string);
+  tarball = path.join(
+    work,
+    execFileSync(npm, ["pack", "--silent", "--pack-destination", work], { cwd: repo, encoding: "utf8" }).trim().split("\n").pop() as string,
+  );
   consumer = path.join(work, "app");
   mkdirSync(consumer);
   const dev = pkg.devDependencies as Record<string, string>;
   const peers = Object.fromEntries(Object.keys(pkg.peerDependencies).map((name) => [name, dev[name]]));
-  writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer-app", version: "1.0.0", private: true, dependencies: peers }, null, 2));
-  execFileSync(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball], { cwd: consumer, stdio: "pipe" });
+  writeFileSync(
+    path.join(consumer, "package.json"),
+    JSON.stringify({ name: "consumer-app", version: "1.0.0", private: true, dependencies: peers }, null, 2),
+  );
+  execFileSync(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball], {
+    cwd: consumer,
+    stdio: "pipe",
+  });
 });
 
 test("the tarball ships the library, the bundled check and validators, the policy sets, README and help; not the sources", () => {
   const files = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean);
-  for (const f of ["dist/lib/index.js", "dist/lib/index.d.ts", "dist/check/webhook-check.js", "dist/vendor/cilium-models.js", "dist/vendor/re2.wasm", "policies/allow-all/kube-system-allow-all-egress.yaml", "policies/least-privilege/cert-manager-webhook-from-apiserver.yaml", "README.md", "help"]) {
+  for (const f of [
+    "dist/lib/index.js",
+    "dist/lib/index.d.ts",
+    "dist/check/webhook-check.js",
+    "dist/vendor/cilium-models.js",
+    "dist/vendor/re2.wasm",
+    "policies/allow-all/kube-system-allow-all-egress.yaml",
+    "policies/least-privilege/cert-manager-webhook-from-apiserver.yaml",
+    "README.md",
+    "help",
+  ]) {
     expect(files).toContain(`package/${f}`);
   }
   expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith(".d.ts"))).toEqual([]);
@@ -49,7 +68,13 @@ void PolicyValidationError;
 app.synth();
 `,
   );
-  writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "nodenext", target: "es2022", outDir: "out-js", skipLibCheck: true, types: [] }, files: ["stack.ts"] }));
+  writeFileSync(
+    path.join(consumer, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: { strict: true, module: "nodenext", target: "es2022", outDir: "out-js", skipLibCheck: true, types: [] },
+      files: ["stack.ts"],
+    }),
+  );
   // No @types/node in the consumer: the library's declarations must not need them.
   const tsc = spawnSync(path.join(repo, "node_modules", ".bin", "tsc"), ["-p", consumer], { encoding: "utf8" });
   expect(tsc.stdout + tsc.stderr).toBe("");
@@ -58,7 +83,11 @@ app.synth();
   // Run from an unrelated directory: nothing may resolve from the working directory.
   const elsewhere = mkdtempSync(path.join(os.tmpdir(), "elsewhere-"));
   const outdir = path.join(consumer, "cdktf.out");
-  const run = spawnSync(process.execPath, [path.join(consumer, "out-js", "stack.js")], { cwd: elsewhere, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  const run = spawnSync(process.execPath, [path.join(consumer, "out-js", "stack.js")], {
+    cwd: elsewhere,
+    encoding: "utf8",
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+  });
   expect(run.stderr).toBe("");
   expect(run.status).toBe(0);
   const stackDir = path.join(outdir, "stacks", "consumer");

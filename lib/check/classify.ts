@@ -24,15 +24,19 @@ const HINTS: Record<FailureClass, string> = {
   "cilium-policy":
     "the dial to the webhook's ClusterIP was refused locally with EPERM: Cilium's socket-LB or a network policy dropped it, or the Service has no backends (Cilium answers that way too). " +
     "Check `kubectl -n <ns> get endpointslices`, the policies selecting the webhook pods (ingress) and kube-system (egress), and `cilium monitor --type drop` on the control-plane node.",
-  "connection-refused": "the webhook pod is not listening yet (starting, crash-looping or not ready): check `kubectl -n <ns> get pods` and the webhook's logs.",
-  timeout: "the API server's call to the webhook timed out: often a network policy that drops (rather than rejects) the packets, or an overloaded webhook.",
+  "connection-refused":
+    "the webhook pod is not listening yet (starting, crash-looping or not ready): check `kubectl -n <ns> get pods` and the webhook's logs.",
+  timeout:
+    "the API server's call to the webhook timed out: often a network policy that drops (rather than rejects) the packets, or an overloaded webhook.",
   "no-endpoints": "the webhook Service has no ready endpoints: the webhook pods are missing or not ready.",
-  "service-missing": "the webhook Service does not exist: is cert-manager installed in this namespace, and are --namespace/--service right?",
+  "service-missing":
+    "the webhook Service does not exist: is cert-manager installed in this namespace, and are --namespace/--service right?",
   tls: "TLS between the API server and the webhook failed: the caBundle in the webhook configuration does not match the serving certificate (cert-manager's cainjector injects it; check it is running).",
   "crds-missing": "the cert-manager CRDs (certificaterequests.cert-manager.io) are not installed.",
   rbac: "the credentials are valid but lack permission: the check needs get on services and endpointslices, and create on certificaterequests (dry-run) in the webhook namespace.",
   credentials: "the API server rejected the credentials (401): the kubeconfig's token or client certificate is expired or wrong.",
-  "api-down": "the API server itself did not answer: check the kubeconfig's server address, the network path to it, and that the control plane is up.",
+  "api-down":
+    "the API server itself did not answer: check the kubeconfig's server address, the network path to it, and that the control plane is up.",
   "webhook-misbehaving": "the webhook answered, but not as cert-manager's webhook does: check its version and the webhook configurations.",
 };
 

@@ -3,8 +3,8 @@
  * 1 when it cannot by the deadline, 2 on a usage or configuration error
  * (returned at once, never retried).
  */
-import { ConfigError, KubeTarget, loadKubeConfig, resolveTarget } from "./kube";
-import { CheckOptions, parseCheckArgs, USAGE, UsageError } from "./options";
+import { ConfigError, type KubeTarget, loadKubeConfig, resolveTarget } from "./kube";
+import { type CheckOptions, parseCheckArgs, USAGE, UsageError } from "./options";
 import { formatReport, runCheck } from "./run";
 
 export interface Io {
@@ -38,20 +38,26 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   const deadline = started + options.timeout * 1000;
   let target: KubeTarget;
   try {
-    target = await beforeDeadline(resolveTarget(loadKubeConfig(options.kubeconfig, options.context)), deadline, "loading the kubeconfig credentials");
+    target = await beforeDeadline(
+      resolveTarget(loadKubeConfig(options.kubeconfig, options.context)),
+      deadline,
+      "loading the kubeconfig credentials",
+    );
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(`webhook-check: configuration error: ${err.message}\n`);
-      if (options.json) io.out(JSON.stringify({ ok: false, exitCode: 2, error: err.message }) + "\n");
+      if (options.json) io.out(`${JSON.stringify({ ok: false, exitCode: 2, error: err.message })}\n`);
       return 2;
     }
     io.err(`webhook-check: ${(err as Error).message}\n`);
     return 1;
   }
-  io.err(`webhook-check: checking kube-apiserver -> ${options.namespace}/${options.service}:${options.port} via ${target.server.origin} (deadline ${options.timeout}s)\n`);
+  io.err(
+    `webhook-check: checking kube-apiserver -> ${options.namespace}/${options.service}:${options.port} via ${target.server.origin} (deadline ${options.timeout}s)\n`,
+  );
   const report = await runCheck(target, options, started, (line) => io.err(`webhook-check: ${line}\n`));
   const exitCode = report.ok ? 0 : 1;
-  if (options.json) io.out(JSON.stringify({ ...report, exitCode }, null, 2) + "\n");
-  else io.out(formatReport(report) + "\n");
+  if (options.json) io.out(`${JSON.stringify({ ...report, exitCode }, null, 2)}\n`);
+  else io.out(`${formatReport(report)}\n`);
   return exitCode;
 }

@@ -27,7 +27,13 @@ export class TransportError extends Error {
   }
 }
 
-export function apiRequest(target: KubeTarget, method: string, pathAndQuery: string, deadline: number, body?: unknown): Promise<ApiResponse> {
+export function apiRequest(
+  target: KubeTarget,
+  method: string,
+  pathAndQuery: string,
+  deadline: number,
+  body?: unknown,
+): Promise<ApiResponse> {
   return new Promise((resolve, reject) => {
     const remaining = deadline - Date.now();
     if (remaining <= 0) {

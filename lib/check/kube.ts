@@ -50,11 +50,15 @@ export function loadKubeConfig(files: readonly string[], context?: string): Kube
   const names = (kc.getContexts() ?? []).map((c) => c.name);
   if (context !== undefined) {
     if (!kc.getContextObject(context)) {
-      throw new ConfigError(`context "${context}" is not in ${files.join(", ")}; contexts there: ${names.length > 0 ? names.join(", ") : "(none)"}`);
+      throw new ConfigError(
+        `context "${context}" is not in ${files.join(", ")}; contexts there: ${names.length > 0 ? names.join(", ") : "(none)"}`,
+      );
     }
     kc.setCurrentContext(context);
   } else if (!kc.getCurrentContext() || !kc.getContextObject(kc.getCurrentContext())) {
-    throw new ConfigError(`${files.join(", ")} sets no usable current-context; pass --context (contexts: ${names.length > 0 ? names.join(", ") : "(none)"})`);
+    throw new ConfigError(
+      `${files.join(", ")} sets no usable current-context; pass --context (contexts: ${names.length > 0 ? names.join(", ") : "(none)"})`,
+    );
   }
   return kc;
 }
@@ -62,14 +66,15 @@ export function loadKubeConfig(files: readonly string[], context?: string): Kube
 /** Resolves server, TLS and credentials for the selected context (may run exec plugins). */
 export async function resolveTarget(kc: KubeConfig): Promise<KubeTarget> {
   const cluster = kc.getCurrentCluster();
-  if (!cluster || !cluster.server) throw new ConfigError(`context "${kc.getCurrentContext()}" has no cluster with a server address`);
+  if (!cluster?.server) throw new ConfigError(`context "${kc.getCurrentContext()}" has no cluster with a server address`);
   let server: URL;
   try {
     server = new URL(cluster.server);
   } catch {
     throw new ConfigError(`cluster "${cluster.name}" has an invalid server address "${cluster.server}"`);
   }
-  if (server.protocol !== "https:" && server.protocol !== "http:") throw new ConfigError(`cluster "${cluster.name}" server must be https:// (got ${server.protocol})`);
+  if (server.protocol !== "https:" && server.protocol !== "http:")
+    throw new ConfigError(`cluster "${cluster.name}" server must be https:// (got ${server.protocol})`);
   const requestOptions: https.RequestOptions = {};
   try {
     await kc.applyToHTTPSOptions(requestOptions);

@@ -77,44 +77,47 @@ function number(name: string, raw: string | undefined, fallback: number, min: nu
   return value;
 }
 
-/** Parses argv (without node and the script) plus the environment; throws UsageError. */
-export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CheckOptions | "help" {
-  let parsed;
+const CLI_OPTIONS = {
+  kubeconfig: { type: "string" },
+  context: { type: "string" },
+  namespace: { type: "string" },
+  service: { type: "string" },
+  port: { type: "string" },
+  timeout: { type: "string" },
+  interval: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function parseFlags(argv: readonly string[]) {
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        kubeconfig: { type: "string" },
-        context: { type: "string" },
-        namespace: { type: "string" },
-        service: { type: "string" },
-        port: { type: "string" },
-        timeout: { type: "string" },
-        interval: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: CLI_OPTIONS });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** Parses argv (without node and the script) plus the environment; throws UsageError. */
+export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CheckOptions | "help" {
+  const parsed = parseFlags(argv);
   const v = parsed.values;
   if (v.help) return "help";
   const home = env.HOME ?? os.homedir();
   const kubeconfigRaw = v.kubeconfig ?? env.KUBECONFIG;
   // A leading ~/ is expanded as the Terraform providers do, so both read the same file.
-  const kubeconfig = (kubeconfigRaw !== undefined && kubeconfigRaw !== "" ? kubeconfigRaw.split(path.delimiter).filter((p) => p !== "") : [DEFAULT_KUBECONFIG]).map(
-    (p) => (p === "~" || p.startsWith("~/") ? path.join(home, p.slice(1)) : p),
-  );
+  const kubeconfig = (
+    kubeconfigRaw !== undefined && kubeconfigRaw !== "" ? kubeconfigRaw.split(path.delimiter).filter((p) => p !== "") : [DEFAULT_KUBECONFIG]
+  ).map((p) => (p === "~" || p.startsWith("~/") ? path.join(home, p.slice(1)) : p));
   const text = (flag: string | undefined, envName: string, fallback?: string) => {
     const value = flag ?? env[envName];
     return value === undefined || value === "" ? fallback : value;
   };
   const namespace = text(v.namespace, CHECK_ENV.namespace, CHECK_DEFAULTS.namespace) as string;
   const service = text(v.service, CHECK_ENV.service, CHECK_DEFAULTS.service) as string;
-  for (const [name, value] of [["namespace", namespace], ["service", service]] as const) {
+  for (const [name, value] of [
+    ["namespace", namespace],
+    ["service", service],
+  ] as const) {
     if (!isDns1123Label(value)) throw new UsageError(`--${name} "${value}" is not a valid Kubernetes name`);
   }
   const timeout = number("timeout", text(v.timeout, CHECK_ENV.timeout), CHECK_DEFAULTS.timeout, ...CHECK_LIMITS.timeout, false);

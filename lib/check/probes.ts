@@ -8,9 +8,9 @@
  *    (spec.username set by the mutating webhook); an invalid one must be denied by
  *    webhook.cert-manager.io. Dry-run: nothing is persisted.
  */
-import { Classification, classification, classifyStatus, classifyWebhookError, FailureClass } from "./classify";
+import { type Classification, classification, classifyStatus, classifyWebhookError, type FailureClass } from "./classify";
 import { PROBE_CSR_PEM } from "./csr";
-import { apiRequest, ApiResponse, TransportError } from "./http";
+import { apiRequest, type ApiResponse, TransportError } from "./http";
 import type { KubeTarget } from "./kube";
 
 export type ProbeName = "api-server" | "webhook-endpoints" | "admission";
@@ -42,7 +42,13 @@ const DENIED = new RegExp(`admission webhook "${CERT_MANAGER_WEBHOOK.replace(/\.
 type Outcome = Omit<ProbeResult, "probe" | "ms">;
 
 const pass = (detail: string): Outcome => ({ ok: true, detail });
-const fail = (detail: string, c: Classification, error?: string): Outcome => ({ ok: false, detail, class: c.class, hint: c.hint, ...(error !== undefined ? { error } : {}) });
+const fail = (detail: string, c: Classification, error?: string): Outcome => ({
+  ok: false,
+  detail,
+  class: c.class,
+  hint: c.hint,
+  ...(error !== undefined ? { error } : {}),
+});
 
 /** The message of a Kubernetes Status body, or the raw text. */
 function apiMessage(res: ApiResponse): string {
@@ -60,7 +66,10 @@ function transport(what: string, err: unknown): Outcome {
   const message = err instanceof Error ? err.message : String(err);
   const code = err instanceof TransportError ? ` (${err.code})` : "";
   const cut = err instanceof TransportError && err.atDeadline;
-  return { ...fail(`${what}: the API server did not answer${code}`, classification("api-down"), message), ...(cut ? { cutByDeadline: true } : {}) };
+  return {
+    ...fail(`${what}: the API server did not answer${code}`, classification("api-down"), message),
+    ...(cut ? { cutByDeadline: true } : {}),
+  };
 }
 
 async function timed(probe: ProbeName, run: () => Promise<Outcome>): Promise<ProbeResult> {
@@ -92,11 +101,15 @@ export function probeEndpoints(target: KubeTarget, t: ProbeTarget, deadline: num
     } catch (err) {
       return transport(`GET ${svcPath}`, err);
     }
-    if (svc.status === 404) return fail(`Service ${t.namespace}/${t.service} does not exist`, classification("service-missing"), apiMessage(svc));
+    if (svc.status === 404)
+      return fail(`Service ${t.namespace}/${t.service} does not exist`, classification("service-missing"), apiMessage(svc));
     if (svc.status !== 200) return unexpected(`GET ${svcPath}`, svc, "api-down");
     const ports = ((svc.body as { spec?: { ports?: Array<{ port?: number }> } }).spec?.ports ?? []).map((p) => p.port);
     if (!ports.includes(t.port)) {
-      return fail(`Service ${t.namespace}/${t.service} has no port ${t.port} (ports: ${ports.join(", ") || "none"})`, classification("service-missing"));
+      return fail(
+        `Service ${t.namespace}/${t.service} has no port ${t.port} (ports: ${ports.join(", ") || "none"})`,
+        classification("service-missing"),
+      );
     }
     const slicesPath = `/apis/discovery.k8s.io/v1/namespaces/${t.namespace}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${t.service}`)}`;
     let slices: ApiResponse;
@@ -108,7 +121,10 @@ export function probeEndpoints(target: KubeTarget, t: ProbeTarget, deadline: num
     if (slices.status !== 200) return unexpected("GET endpointslices", slices, "api-down");
     type Slice = { endpoints?: Array<{ addresses?: string[]; conditions?: { ready?: boolean } }> };
     const items = (slices.body as { items?: Slice[] }).items ?? [];
-    const ready = items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses ?? []);
+    const ready = items
+      .flatMap((s) => s.endpoints ?? [])
+      .filter((e) => e.conditions?.ready !== false)
+      .flatMap((e) => e.addresses ?? []);
     if (ready.length === 0) return fail(`Service ${t.namespace}/${t.service} has no ready endpoints`, classification("no-endpoints"));
     return pass(`Service ${t.namespace}/${t.service}:${t.port} has ${ready.length} ready endpoint(s): ${ready.slice(0, 5).join(", ")}`);
   });
@@ -162,10 +178,15 @@ export function probeAdmission(target: KubeTarget, t: ProbeTarget, deadline: num
       return transport("dry-run create (invalid CSR)", err);
     }
     if (invalid.status >= 200 && invalid.status < 300) {
-      return fail("dry-run create (invalid CSR) was admitted: cert-manager's validating webhook did not run", classification("webhook-misbehaving"));
+      return fail(
+        "dry-run create (invalid CSR) was admitted: cert-manager's validating webhook did not run",
+        classification("webhook-misbehaving"),
+      );
     }
     const message = apiMessage(invalid);
     if (!DENIED.test(message)) return admissionFailure("dry-run create (invalid CSR)", invalid);
-    return pass(`kube-apiserver called ${CERT_MANAGER_WEBHOOK}: a valid CSR was mutated (spec.username=${username}), an invalid one denied`);
+    return pass(
+      `kube-apiserver called ${CERT_MANAGER_WEBHOOK}: a valid CSR was mutated (spec.username=${username}), an invalid one denied`,
+    );
   });
 }

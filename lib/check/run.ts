@@ -4,7 +4,7 @@
  */
 import type { KubeTarget } from "./kube";
 import type { CheckOptions } from "./options";
-import { probeAdmission, probeApiServer, probeEndpoints, ProbeResult } from "./probes";
+import { probeAdmission, probeApiServer, probeEndpoints, type ProbeResult } from "./probes";
 
 export interface CheckReport {
   readonly ok: boolean;
@@ -31,7 +31,12 @@ async function attempt(target: KubeTarget, options: CheckOptions, deadline: numb
   return [api, endpoints, admission];
 }
 
-export async function runCheck(target: KubeTarget, options: CheckOptions, started: number, progress: (line: string) => void): Promise<CheckReport> {
+export async function runCheck(
+  target: KubeTarget,
+  options: CheckOptions,
+  started: number,
+  progress: (line: string) => void,
+): Promise<CheckReport> {
   const deadline = started + options.timeout * 1000;
   const webhook = `${options.namespace}/${options.service}:${options.port}`;
   let attempts = 0;
@@ -50,7 +55,9 @@ export async function runCheck(target: KubeTarget, options: CheckOptions, starte
     if (!cut) complete = { probes, failure };
     const key = `${failure.probe}|${failure.class}|${failure.error ?? failure.detail}`;
     if (key !== lastKey) {
-      progress(`attempt ${attempts} (${(report.elapsedMs / 1000).toFixed(1)}s): ${failure.probe} failed [${failure.class}]: ${failure.error ?? failure.detail}`);
+      progress(
+        `attempt ${attempts} (${(report.elapsedMs / 1000).toFixed(1)}s): ${failure.probe} failed [${failure.class}]: ${failure.error ?? failure.detail}`,
+      );
       lastKey = key;
     }
     const remaining = deadline - Date.now();

@@ -20,14 +20,20 @@ export const isObject = (v: unknown): v is Record<string, unknown> => typeof v =
 export function checkDns1123Subdomain(value: unknown, path: Path, report: Report): void {
   if (typeof value !== "string") return;
   if (!isDns1123Subdomain(value)) {
-    report(path, `"${value}" is not a valid name: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (at most 253 characters)`);
+    report(
+      path,
+      `"${value}" is not a valid name: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (at most 253 characters)`,
+    );
   }
 }
 
 export function checkDns1123Label(value: unknown, path: Path, report: Report): void {
   if (typeof value !== "string") return;
   if (!isDns1123Label(value)) {
-    report(path, `"${value}" is not a valid namespace: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (at most 63 characters)`);
+    report(
+      path,
+      `"${value}" is not a valid namespace: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (at most 63 characters)`,
+    );
   }
 }
 
@@ -38,14 +44,20 @@ export function checkQualifiedName(key: string, path: Path, report: Report): voi
   const name = slash >= 0 ? key.slice(slash + 1) : key;
   const badPrefix = prefix !== undefined && !isDns1123Subdomain(prefix);
   if (badPrefix || name.length === 0 || name.length > 63 || !QUALIFIED_NAME_PART.test(name)) {
-    report(path, `"${key}" is not a valid label key: an optional DNS subdomain prefix and '/', then a name of at most 63 alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character`);
+    report(
+      path,
+      `"${key}" is not a valid label key: an optional DNS subdomain prefix and '/', then a name of at most 63 alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character`,
+    );
   }
 }
 
 export function checkLabelValue(value: unknown, path: Path, report: Report): void {
   if (typeof value !== "string") return;
   if (value.length > 63 || !LABEL_VALUE.test(value)) {
-    report(path, `"${value}" is not a valid label value: at most 63 alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character`);
+    report(
+      path,
+      `"${value}" is not a valid label value: at most 63 alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character`,
+    );
   }
 }
 
@@ -83,7 +95,9 @@ export function checkLabelSelector(selector: unknown, path: Path, report: Report
     } else if ((op === "Exists" || op === "DoesNotExist") && values.length > 0) {
       report([...at, "values"], `must be empty when operator is ${op}`);
     }
-    values.forEach((v, j) => checkLabelValue(v, [...at, "values", j], report));
+    values.forEach((v, j) => {
+      checkLabelValue(v, [...at, "values", j], report);
+    });
   });
 }
 
@@ -92,10 +106,14 @@ export function checkPort(port: unknown, path: Path, report: Report): void {
   if (!isObject(port)) return;
   const p = port.port;
   if (typeof p === "number") {
-    if (!Number.isInteger(p) || p < 1 || p > 65535) report([...path, "port"], `${p} is out of range: must be between 1 and 65535, inclusive`);
+    if (!Number.isInteger(p) || p < 1 || p > 65535)
+      report([...path, "port"], `${p} is out of range: must be between 1 and 65535, inclusive`);
   } else if (typeof p === "string") {
     if (p.length > 15 || !IANA_SVC_NAME.test(p) || !/[a-z]/.test(p) || p.includes("--")) {
-      report([...path, "port"], `"${p}" is neither a port number nor a valid port name (an IANA service name: at most 15 lowercase alphanumerics or '-', with at least one letter; write numbers unquoted)`);
+      report(
+        [...path, "port"],
+        `"${p}" is neither a port number nor a valid port name (an IANA service name: at most 15 lowercase alphanumerics or '-', with at least one letter; write numbers unquoted)`,
+      );
     }
   }
   const end = port.endPort;
@@ -103,7 +121,8 @@ export function checkPort(port: unknown, path: Path, report: Report): void {
   if (typeof end !== "number") return; // the schema reports the type
   if (p === undefined || p === null) report([...path, "endPort"], "may not be specified when port is not specified");
   else if (typeof p !== "number") report([...path, "endPort"], "may not be specified when port is a named port");
-  else if (!Number.isInteger(end) || end < p || end > 65535) report([...path, "endPort"], `${end} must be an integer from port (${p}) to 65535`);
+  else if (!Number.isInteger(end) || end < p || end > 65535)
+    report([...path, "endPort"], `${end} must be an integer from port (${p}) to 65535`);
 }
 
 function parseCidr(value: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
@@ -154,16 +173,20 @@ export function checkPeer(peer: unknown, path: Path, report: Report): void {
 export function checkNetworkPolicySpec(spec: unknown, path: Path, report: Report): void {
   if (!isObject(spec)) return;
   checkLabelSelector(spec.podSelector, [...path, "podSelector"], report);
-  if (Array.isArray(spec.policyTypes) && spec.policyTypes.length > 2) report([...path, "policyTypes"], "may not specify more than two policyTypes");
-  for (const [direction, peers] of [["ingress", "from"], ["egress", "to"]] as const) {
+  if (Array.isArray(spec.policyTypes) && spec.policyTypes.length > 2)
+    report([...path, "policyTypes"], "may not specify more than two policyTypes");
+  for (const [direction, peers] of [
+    ["ingress", "from"],
+    ["egress", "to"],
+  ] as const) {
     const rules = spec[direction];
     if (!Array.isArray(rules)) continue;
     rules.forEach((rule, i) => {
       if (!isObject(rule)) return;
       const at = [...path, direction, i];
-      if (Array.isArray(rule.ports)) rule.ports.forEach((port, j) => checkPort(port, [...at, "ports", j], report));
+      if (Array.isArray(rule.ports)) for (const [j, port] of rule.ports.entries()) checkPort(port, [...at, "ports", j], report);
       const list = rule[peers];
-      if (Array.isArray(list)) list.forEach((peer, j) => checkPeer(peer, [...at, peers, j], report));
+      if (Array.isArray(list)) for (const [j, peer] of list.entries()) checkPeer(peer, [...at, peers, j], report);
     });
   }
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { DocumentSource, PolicyProblem, problemAt } from "./problems";
+import { type DocumentSource, type PolicyProblem, problemAt } from "./problems";
 
 /** A parsed but not yet validated document, with where it came from. */
 export interface RawDocument {
@@ -43,7 +43,13 @@ export function parsePolicyText(text: string, label: string): LoadResult {
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
         const where = err.linePos ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})` : "";
-        problems.push(problemAt(source, "(document)", `YAML syntax error${where}: ${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`));
+        problems.push(
+          problemAt(
+            source,
+            "(document)",
+            `YAML syntax error${where}: ${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+          ),
+        );
       }
       return;
     }

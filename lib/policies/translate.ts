@@ -1,5 +1,5 @@
 import type { NetworkPolicyV1Metadata, NetworkPolicyV1Spec } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import { ValidatedPolicy } from "./validate";
+import type { ValidatedPolicy } from "./validate";
 
 /**
  * Kubernetes documents -> kubernetes_network_policy_v1 configuration.
@@ -42,7 +42,13 @@ function selector(s: LabelSelector) {
   return {
     ...(s.matchLabels !== undefined ? { matchLabels: { ...s.matchLabels } } : {}),
     ...(s.matchExpressions !== undefined
-      ? { matchExpressions: s.matchExpressions.map((e) => ({ key: e.key, operator: e.operator, ...(e.values !== undefined ? { values: [...e.values] } : {}) })) }
+      ? {
+          matchExpressions: s.matchExpressions.map((e) => ({
+            key: e.key,
+            operator: e.operator,
+            ...(e.values !== undefined ? { values: [...e.values] } : {}),
+          })),
+        }
       : {}),
   };
 }
@@ -51,7 +57,9 @@ function peer(p: Peer) {
   return {
     ...(p.podSelector ? { podSelector: selector(p.podSelector) } : {}),
     ...(p.namespaceSelector ? { namespaceSelector: selector(p.namespaceSelector) } : {}),
-    ...(p.ipBlock ? { ipBlock: { cidr: p.ipBlock.cidr, ...(p.ipBlock.except !== undefined ? { except: [...p.ipBlock.except] } : {}) } } : {}),
+    ...(p.ipBlock
+      ? { ipBlock: { cidr: p.ipBlock.cidr, ...(p.ipBlock.except !== undefined ? { except: [...p.ipBlock.except] } : {}) } }
+      : {}),
   };
 }
 

@@ -1,9 +1,17 @@
 import { existsSync } from "node:fs";
 import { NetworkPolicy as NetworkPolicyModel } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { checkAnnotationKeys, checkDns1123Label, checkDns1123Subdomain, checkLabels, checkNetworkPolicySpec, isObject, Path } from "./kubernetes-rules";
-import { RawDocument } from "./load";
+import {
+  checkAnnotationKeys,
+  checkDns1123Label,
+  checkDns1123Subdomain,
+  checkLabels,
+  checkNetworkPolicySpec,
+  isObject,
+  type Path,
+} from "./kubernetes-rules";
+import type { RawDocument } from "./load";
 import { CILIUM_MODELS_BUNDLE } from "../package-paths";
-import { DocumentSource, fieldFromPointer, fieldPath, PolicyProblem, problemAt } from "./problems";
+import { type DocumentSource, fieldFromPointer, fieldPath, type PolicyProblem, problemAt } from "./problems";
 
 /** The kinds this module turns into Terraform resources. */
 export type PolicyKind = "NetworkPolicy" | "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy";
@@ -30,7 +38,6 @@ export interface ValidateResult {
   readonly policies: ValidatedPolicy[];
   readonly problems: PolicyProblem[];
 }
-
 
 // ---- strict fields (kubectl --validate=strict) -----------------------------------------------
 // The fields of networking.k8s.io/v1 NetworkPolicy that kubernetes_network_policy_v1 can carry.
@@ -73,10 +80,15 @@ function closest(key: string, candidates: string[]): string | undefined {
   return best && best[1] <= 2 ? best[0] : undefined;
 }
 
-function checkShape(value: unknown, shape: Shape | "value" | "map" | readonly [Shape | "value"], at: Path, report: (p: Path, m: string) => void): void {
+function checkShape(
+  value: unknown,
+  shape: Shape | "value" | "map" | readonly [Shape | "value"],
+  at: Path,
+  report: (p: Path, m: string) => void,
+): void {
   if (shape === "value" || shape === "map") return;
   if (Array.isArray(shape)) {
-    if (Array.isArray(value)) value.forEach((item, i) => checkShape(item, shape[0], [...at, i], report));
+    if (Array.isArray(value)) for (const [i, item] of value.entries()) checkShape(item, shape[0], [...at, i], report);
     return;
   }
   if (!isObject(value)) return;
@@ -120,7 +132,8 @@ type ModelClass = new (data: Record<string, unknown>) => { validate(): void };
 let ciliumModels: Record<string, ModelClass> | undefined;
 function ciliumModel(kind: PolicyKind): ModelClass {
   if (!ciliumModels) {
-    if (!existsSync(CILIUM_MODELS_BUNDLE)) throw new Error(`the Cilium policy validators ${CILIUM_MODELS_BUNDLE} are missing; run \`npm run build\``);
+    if (!existsSync(CILIUM_MODELS_BUNDLE))
+      throw new Error(`the Cilium policy validators ${CILIUM_MODELS_BUNDLE} are missing; run \`npm run build\``);
     ciliumModels = require(CILIUM_MODELS_BUNDLE) as Record<string, ModelClass>;
   }
   return ciliumModels[kind];
@@ -154,7 +167,10 @@ export function validateDocument(raw: RawDocument): { policy?: ValidatedPolicy; 
   const k = kind as PolicyKind;
   const spec = SUPPORTED_KINDS[k];
   if (doc.apiVersion !== spec.apiVersion) {
-    report(["apiVersion"], `${doc.apiVersion === undefined ? "missing" : `unknown apiVersion "${String(doc.apiVersion)}"`} for kind ${k}; expected ${spec.apiVersion}`);
+    report(
+      ["apiVersion"],
+      `${doc.apiVersion === undefined ? "missing" : `unknown apiVersion "${String(doc.apiVersion)}"`} for kind ${k}; expected ${spec.apiVersion}`,
+    );
     return { problems };
   }
   checkShape(doc, k === "NetworkPolicy" ? NETWORK_POLICY_SHAPE : CILIUM_SHAPE, [], report);
@@ -167,7 +183,8 @@ export function validateDocument(raw: RawDocument): { policy?: ValidatedPolicy; 
   checkDns1123Subdomain(name, ["metadata", "name"], report);
   const namespace = meta?.namespace;
   if (spec.namespaced) {
-    if (meta && typeof namespace !== "string") report(["metadata", "namespace"], `missing: a ${k} must name its namespace (it is never defaulted)`);
+    if (meta && typeof namespace !== "string")
+      report(["metadata", "namespace"], `missing: a ${k} must name its namespace (it is never defaulted)`);
     checkDns1123Label(namespace, ["metadata", "namespace"], report);
   } else if (namespace !== undefined) {
     report(["metadata", "namespace"], `${k} is cluster-scoped and takes no namespace`);
@@ -211,7 +228,9 @@ export function validateDocuments(documents: readonly RawDocument[]): ValidateRe
     const key = policyKey(result.policy);
     const first = seen.get(key);
     if (first) {
-      problems.push(problemAt(raw.source, "metadata.name", `${key} is defined twice: also in ${first.source.file} (document ${first.source.document})`));
+      problems.push(
+        problemAt(raw.source, "metadata.name", `${key} is defined twice: also in ${first.source.file} (document ${first.source.document})`),
+      );
       continue;
     }
     seen.set(key, result.policy);
