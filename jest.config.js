@@ -1,3 +1,5 @@
+const path = require("node:path");
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
@@ -8,9 +10,15 @@ module.exports = {
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },
+  // Not in the temp directory: a test run leaves nothing there.
+  cacheDirectory: path.join(__dirname, "node_modules", ".cache", "jest"),
+  globalSetup: "<rootDir>/scripts/jest-global-setup.js",
+  globalTeardown: "<rootDir>/scripts/jest-global-teardown.js",
+  setupFilesAfterEnv: ["<rootDir>/__tests__/jest.setup.ts"],
+  snapshotSerializers: ["<rootDir>/__tests__/helpers/mask-asset-hash.js"],
   reporters: ["default", "<rootDir>/scripts/summary-reporter.js"],
   maxWorkers: 2,
-  // The check scenarios wait on real deadlines; they run side by side (test.concurrent).
-  maxConcurrency: 20,
+  // End-to-end check runs are few and bounded (helpers/run-cli.ts runs at most 2 at once).
+  maxConcurrency: 8,
   testTimeout: 30000,
 };

@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type TerraformStack, Testing } from "cdktf";
 import { buildApp } from "../main";
 import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
+import { tempDir } from "./helpers/temp";
 
 // The dev stack as `npm run synth` writes it: the built dist/main.js, run as a
 // process from copies of the project in different directories.
@@ -13,7 +14,7 @@ const repo = path.resolve(__dirname, "..");
 
 /** A copy of what synth needs (package.json, dist, policies) in a fresh directory; node_modules linked. */
 function projectCopy(): string {
-  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "cdktf-cilium-copy-")), "somewhere", "else");
+  const dir = path.join(tempDir("cdktf-cilium-copy-"), "somewhere", "else");
   mkdirSync(dir, { recursive: true });
   for (const entry of ["package.json", "dist", "policies", "cdktf.json"])
     cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true });
@@ -30,7 +31,7 @@ interface Synth {
 
 /** `node dist/main.js` in `cwd` with a clean environment (no KUBECONFIG, a fresh HOME). */
 function synth(cwd: string, env: Record<string, string> = {}): Promise<Synth> {
-  const home = mkdtempSync(path.join(os.tmpdir(), "home-"));
+  const home = tempDir("home-");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["dist/main.js"], {
       cwd,
@@ -106,7 +107,7 @@ test("a bad policy file fails synth with file, document and field, and nothing i
 });
 
 test("CILIUM_POLICY_SET selects the least-privilege set; an unknown set is refused", () => {
-  const outdir = mkdtempSync(path.join(os.tmpdir(), "out-"));
+  const outdir = tempDir("out-");
   const dev = buildApp({ CILIUM_POLICY_SET: "least-privilege" }, outdir).node.findChild("dev") as TerraformStack;
   expect(Object.keys(JSON.parse(Testing.synth(dev)).resource)).toEqual(["helm_release", "kubernetes_manifest", "null_resource"]);
   expect(() => buildApp({ CILIUM_POLICY_SET: "allow-everything" }, outdir)).toThrow(

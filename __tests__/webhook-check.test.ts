@@ -1,5 +1,8 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { TerraformStack, Testing } from "cdktf";
 import { CiliumRelease, NetworkPolicies, WebhookCheck, type WebhookCheckProps } from "../lib";
+import { CHECK_BUNDLE } from "../lib/package-paths";
 import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
 import { onlyResource, resourcesOf, synthStack } from "./helpers/synth";
 
@@ -12,6 +15,13 @@ function check(props: WebhookCheckProps = {}) {
 
 test("synthesizes one null_resource running the shipped check (snapshot)", () => {
   expect(check({ kubeconfigPaths: ["~/.kube/config"], context: "admin@dev" })).toMatchSnapshot();
+});
+
+test("the check re-runs when its code changes: check_script_hash is the shipped bundle's content hash (masked in snapshots)", () => {
+  const r = check();
+  const md5 = createHash("md5").update(readFileSync(CHECK_BUNDLE)).digest("hex").toUpperCase();
+  expect(r.triggers.check_script_hash).toBe(md5);
+  expect(r.provisioner[0]["local-exec"].command).toContain(`/${md5}/webhook-check.js`);
 });
 
 test("runs `node <asset>` with no shell: every setting travels in environment", () => {

@@ -5,12 +5,13 @@
  * calls, answering as the real API server does in each scenario.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
+import type { KubeTarget } from "../../lib/check/kube";
 
 export interface Pki {
   dir: string;
@@ -62,6 +63,23 @@ export function makePki(): Pki {
     clientCert: read("client.crt"),
     clientKey: read("client.key"),
   };
+}
+
+/** Removes the PKI's directory: keys, certificates, kubeconfigs, the exec plugin. */
+export function removePki(pki: Pki | undefined): void {
+  if (pki) rmSync(pki.dir, { recursive: true, force: true });
+}
+
+/**
+ * What the check derives from the kubeconfig, built directly for in-process probe
+ * tests: the CA, and the admin client certificate (or a bearer token).
+ */
+export function targetFor(pki: Pki, url: string, auth: { token: string } | "client-certificate" = "client-certificate"): KubeTarget {
+  const requestOptions =
+    auth === "client-certificate"
+      ? { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey }
+      : { ca: pki.ca, headers: { authorization: `Bearer ${auth.token}` } };
+  return { server: new URL(url), context: "admin@fake", requestOptions };
 }
 
 /** The token the exec plugin hands out, and the only bearer token the server accepts. */

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { tempDir } from "./temp";
 
 /** A fresh temporary directory holding the given files (relative path -> content). */
 export function policyDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "cdktf-cilium-policies-"));
+  const dir = tempDir("cdktf-cilium-policies-");
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(dir, name);
     mkdirSync(path.dirname(file), { recursive: true });

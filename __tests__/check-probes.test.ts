@@ -1,0 +1,115 @@
+// The probes in-process against a real local HTTPS API server (real CA, client
+// certificates, real sockets): every classification of the API server's answers,
+// without starting a process per scenario.
+import { apiRequest, TransportError } from "../lib/check/http";
+import type { ProbeResult } from "../lib/check/probes";
+import { runAttempt } from "../lib/check/run";
+import {
+  closedPortUrl,
+  INCIDENT_ERROR,
+  makePki,
+  type Pki,
+  removePki,
+  type Scenario,
+  startFakeApiServer,
+  startSilentServer,
+  targetFor,
+} from "./helpers/fake-apiserver";
+
+let pki: Pki;
+const servers: Array<{ close(): Promise<void> }> = [];
+beforeAll(() => {
+  pki = makePki();
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  removePki(pki);
+});
+
+const WEBHOOK = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443 };
+const far = () => Date.now() + 60_000;
+
+async function attemptAgainst(scenario: Scenario, auth?: { token: string }) {
+  const api = await startFakeApiServer(pki, scenario);
+  servers.push(api);
+  const probes = await runAttempt(targetFor(pki, api.url, auth), WEBHOOK, far());
+  return { api, probes, failure: probes.find((p) => !p.ok) as ProbeResult };
+}
+
+test("healthy: every probe passes; only dry-run POSTs, nothing persisted", async () => {
+  const { api, probes } = await attemptAgainst({});
+  expect(probes.map((p) => [p.probe, p.ok])).toEqual([
+    ["api-server", true],
+    ["webhook-endpoints", true],
+    ["admission", true],
+  ]);
+  expect(probes[2].detail).toMatch(/valid CSR was mutated \(spec.username=kubernetes-admin\), an invalid one denied/);
+  const posts = api.requests.filter((r) => r.startsWith("POST"));
+  expect(posts).toHaveLength(2);
+  for (const p of posts) expect(p).toMatch(/dryRun=All/);
+  expect(api.writes).toEqual([]);
+});
+
+test("the incident: `operation not permitted` from the API server's webhook call", async () => {
+  const { failure } = await attemptAgainst({ webhookError: INCIDENT_ERROR });
+  expect(failure).toMatchObject({ probe: "admission", class: "cilium-policy" });
+  expect(failure.error).toContain("dial tcp 10.98.200.162:443: connect: operation not permitted");
+  expect(failure.hint).toMatch(/socket-LB or a network policy/);
+});
+
+test("no ready endpoints: the endpoints probe fails, and admission carries the API server's words", async () => {
+  const noEndpoints =
+    'Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/validate?timeout=30s": no endpoints available for service "cert-manager-webhook"';
+  const { probes, failure } = await attemptAgainst({ readyEndpoints: 0, webhookError: noEndpoints });
+  expect(failure).toMatchObject({ probe: "webhook-endpoints", class: "no-endpoints" });
+  expect(probes.find((p) => p.probe === "admission")).toMatchObject({ ok: false, class: "no-endpoints" });
+});
+
+test("webhook pod not listening: `connection refused`", async () => {
+  const { failure } = await attemptAgainst({ webhookError: INCIDENT_ERROR.replace("operation not permitted", "connection refused") });
+  expect(failure).toMatchObject({ probe: "admission", class: "connection-refused" });
+});
+
+test("the webhook Service is missing", async () => {
+  const { failure } = await attemptAgainst({ service: false });
+  expect(failure).toMatchObject({ probe: "webhook-endpoints", class: "service-missing" });
+});
+
+test("cert-manager CRDs missing", async () => {
+  const { failure } = await attemptAgainst({ crds: false });
+  expect(failure).toMatchObject({ probe: "admission", class: "crds-missing" });
+});
+
+test("401: credentials rejected", async () => {
+  const { failure } = await attemptAgainst({}, { token: "not-a-valid-token" });
+  expect(failure).toMatchObject({ probe: "api-server", class: "credentials" });
+});
+
+test("403: RBAC", async () => {
+  const { failure } = await attemptAgainst({ auth: 403 });
+  expect(failure).toMatchObject({ probe: "api-server", class: "rbac" });
+});
+
+test("API server refusing connections: api-down with ECONNREFUSED", async () => {
+  const probes = await runAttempt(targetFor(pki, await closedPortUrl()), WEBHOOK, far());
+  expect(probes).toHaveLength(1);
+  expect(probes[0]).toMatchObject({ probe: "api-server", ok: false, class: "api-down" });
+  expect(probes[0].error).toMatch(/ECONNREFUSED/);
+});
+
+test("a server that accepts and never answers is cut at the deadline, and the probe says so", async () => {
+  const silent = await startSilentServer();
+  servers.push(silent);
+  const probes = await runAttempt(targetFor(pki, silent.url), WEBHOOK, Date.now() + 200);
+  expect(probes[0]).toMatchObject({ probe: "api-server", ok: false, class: "api-down", cutByDeadline: true });
+  expect(probes[0].error).toMatch(/timed out/);
+});
+
+test("a request whose deadline has passed is not sent", async () => {
+  const api = await startFakeApiServer(pki, {});
+  servers.push(api);
+  const err = await apiRequest(targetFor(pki, api.url), "GET", "/version", Date.now() - 1).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(TransportError);
+  expect(err).toMatchObject({ code: "DEADLINE", atDeadline: true });
+  expect(api.requests).toEqual([]);
+});

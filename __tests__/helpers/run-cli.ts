@@ -1,0 +1,79 @@
+/**
+ * Runs the shipped check bundle (dist/check/webhook-check.js) as terraform does:
+ * `node <bundle>`, a clean environment, no stdin. At most MAX_PARALLEL runs at a
+ * time, each with its own HOME that is removed afterwards; killAll() ends any
+ * process a failed test left behind.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { CHECK_BUNDLE } from "../../lib/package-paths";
+import { tempDir } from "./temp";
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Wall time of the whole process, start-up included. */
+  ms: number;
+  /** stdout parsed as JSON, when it is. */
+  report: any;
+}
+
+const MAX_PARALLEL = 2;
+let running = 0;
+const waiting: Array<() => void> = [];
+const children = new Set<ChildProcess>();
+
+async function slot(): Promise<() => void> {
+  if (running >= MAX_PARALLEL) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  return () => {
+    running--;
+    waiting.shift()?.();
+  };
+}
+
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  if (!existsSync(CHECK_BUNDLE)) throw new Error(`${CHECK_BUNDLE} is missing: run \`npm run build\` (npm test does)`);
+  const release = await slot();
+  const home = tempDir("webhook-check-home-");
+  try {
+    return await new Promise<CliRun>((resolve, reject) => {
+      const started = Date.now();
+      const child = spawn(process.execPath, [CHECK_BUNDLE, ...args], {
+        env: { PATH: process.env.PATH ?? "", HOME: home, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      children.add(child);
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      child.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      child.on("error", reject);
+      child.on("close", (code, signal) => {
+        children.delete(child);
+        let report: unknown;
+        try {
+          report = JSON.parse(stdout);
+        } catch {
+          report = undefined;
+        }
+        resolve({ code, signal, stdout, stderr, ms: Date.now() - started, report });
+      });
+    });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+    release();
+  }
+}
+
+/** Kills every check process still running (a test that failed half-way). */
+export function killAll(): void {
+  for (const child of children) child.kill("SIGKILL");
+  children.clear();
+}

@@ -1,0 +1,19 @@
+// Jest globalSetup/globalTeardown: the whole run (workers and every process they
+// start inherit TMPDIR) writes its temporary files below one directory, removed at
+// the end, so nothing a test created outlives the run, whatever a library does.
+const { mkdtempSync, rmSync } = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+
+const KEY = "CDKTF_CILIUM_TEST_TMPDIR";
+
+module.exports.setup = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "cdktf-cilium-test-"));
+  process.env[KEY] = dir;
+  process.env.TMPDIR = dir;
+};
+
+module.exports.teardown = () => {
+  const dir = process.env[KEY];
+  if (dir) rmSync(dir, { recursive: true, force: true });
+};
