@@ -18,7 +18,7 @@ module.exports = {
   snapshotSerializers: ["<rootDir>/__tests__/helpers/mask-asset-hash.js"],
   reporters: ["default", "<rootDir>/scripts/summary-reporter.js"],
   maxWorkers: 2,
-  // End-to-end check runs are few and bounded (helpers/run-cli.ts runs at most 2 at once).
+  // End-to-end check runs are few and bounded (helpers/run-cli.ts runs at most 3 at once).
   maxConcurrency: 8,
   testTimeout: 30000,
 };

