@@ -52,9 +52,9 @@ test("healthy: every probe passes; only dry-run POSTs, nothing persisted", async
 
 test("the incident: `operation not permitted` from the API server's webhook call", async () => {
   const { failure } = await attemptAgainst({ webhookError: INCIDENT_ERROR });
-  expect(failure).toMatchObject({ probe: "admission", class: "cilium-policy" });
+  expect(failure).toMatchObject({ probe: "admission", class: "cilium-service" });
   expect(failure.error).toContain("dial tcp 10.98.200.162:443: connect: operation not permitted");
-  expect(failure.hint).toMatch(/socket-LB or a network policy/);
+  expect(failure.hint).toMatch(/before 1\.19\.4 answers `connect: operation not permitted`.*from 1\.19\.4 `connect: no route to host`/);
 });
 
 test("no ready endpoints: the endpoints probe fails, and admission carries the API server's words", async () => {

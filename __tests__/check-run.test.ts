@@ -14,7 +14,7 @@ const failed = (probe: ProbeResult["probe"], cls: ProbeResult["class"], error: s
   error,
   ...extra,
 });
-const EPERM = failed("admission", "cilium-policy", "connect: operation not permitted");
+const EPERM = failed("admission", "cilium-service", "connect: operation not permitted");
 const CUT = failed("api-server", "api-down", "no answer before the deadline (timed out)", { cutByDeadline: true });
 
 /** Scripted attempts: each takes `ms` of clock time, then returns its probes (the last one repeats). */
@@ -104,7 +104,7 @@ test("progress reports each new failure once", async () => {
   ]);
   await retryUntilDeadline(attempt, { started: 0, timeoutMs: 8000, intervalMs: 2000 }, clock, (l) => lines.push(l));
   expect(lines).toEqual([
-    "attempt 1 (0.0s): admission failed [cilium-policy]: connect: operation not permitted",
+    "attempt 1 (0.0s): admission failed [cilium-service]: connect: operation not permitted",
     "attempt 3 (4.0s): admission failed [connection-refused]: connect: connection refused",
   ]);
 });
@@ -126,6 +126,6 @@ test("the human report names each probe, its time and verdict, with the API serv
     "  ok   api-server            1ms  api-server fine",
     "  FAIL admission             1ms  admission failed",
     "       API server said: connect: operation not permitted",
-    "       hint [cilium-policy]: Cilium",
+    "       hint [cilium-service]: Cilium",
   ]);
 });

@@ -1,9 +1,6 @@
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
-import Ajv from "ajv";
 import { TerraformStack, Testing } from "cdktf";
 import { parse } from "yaml";
-import { CiliumRelease, type CiliumReleaseProps, DEFAULT_CILIUM_VERSION, TALOS_PRESET } from "../lib";
+import { CiliumRelease, type CiliumReleaseProps, checkCiliumValues, DEFAULT_CILIUM_VERSION } from "../lib";
 import { onlyResource, synthStack } from "./helpers/synth";
 
 function release(props: CiliumReleaseProps = {}) {
@@ -98,8 +95,8 @@ test("merge order: preset < typed props < values escape hatch; lists are replace
 });
 
 test("values YAML is deterministic: key order of the input does not matter", () => {
-  const a = release({ values: { b: 1, a: { y: 1, x: 2 } } }).resource.values;
-  const b = release({ values: { a: { x: 2, y: 1 }, b: 1 } }).resource.values;
+  const a = release({ values: { debug: { enabled: true }, hubble: { relay: { enabled: true }, enabled: true } } }).resource.values;
+  const b = release({ values: { hubble: { enabled: true, relay: { enabled: true } }, debug: { enabled: true } } }).resource.values;
   expect(a).toEqual(b);
 });
 
@@ -133,9 +130,9 @@ describe("refusals at synth", () => {
     expect(release({ version: "1.20.0-rc.1" }).resource.version).toBe("1.20.0-rc.1");
   });
 
-  test("Talos preset with a non-localhost k8sServiceHost, as a prop or in values", () => {
+  test("Talos preset with a k8sServiceHost other than KubePrism's, as a prop or in values", () => {
     expect(refusal({ talos: true, k8sServiceHost: "10.0.0.1" })).toMatch(
-      /KubePrism on localhost; k8sServiceHost "10.0.0.1" would bypass it/,
+      /KubePrism \(localhost or 127\.0\.0\.1\); k8sServiceHost "10.0.0.1" would bypass it/,
     );
     expect(refusal({ talos: true, values: { k8sServiceHost: "api.example.com" } })).toMatch(/k8sServiceHost "api.example.com"/);
   });
@@ -150,10 +147,110 @@ describe("refusals at synth", () => {
     expect(refusal({ kubeProxyReplacement: true })).toMatch(/kubeProxyReplacement needs k8sServiceHost/);
   });
 
-  test("every problem is reported at once", () => {
+  test("every problem is reported at once, under the construct's path", () => {
     const message = refusal({ version: "^1", policyEnforcementMode: "never", namespace: "Kube_System" });
-    expect(message).toMatch(/3 problem\(s\)/);
+    expect(message).toMatch(/^test\/cilium: 3 problem\(s\); nothing was synthesized:\n {2}- /);
   });
+});
+
+describe("refusals read the merged values, whatever set them", () => {
+  test("operator.replicas through values", () => {
+    expect(refusal({ values: { operator: { replicas: 0 } } })).toMatch(/operator\.replicas 0 must be a whole number, 1 or more/);
+    expect(refusal({ operatorReplicas: 0 })).toMatch(/operator\.replicas 0/);
+  });
+
+  test("k8sServicePort through values", () => {
+    expect(refusal({ values: { k8sServicePort: 70000 } })).toMatch(/k8sServicePort 70000 must be a whole number from 1 to 65535/);
+  });
+
+  test("kube-proxy replacement through values, as the string the chart also accepts", () => {
+    expect(refusal({ values: { kubeProxyReplacement: "true" } })).toMatch(/kubeProxyReplacement needs k8sServiceHost/);
+  });
+});
+
+describe("the Talos preset: KubePrism and DNS", () => {
+  test("KubePrism's 127.0.0.1 is accepted as well as localhost", () => {
+    expect(release({ talos: true, k8sServiceHost: "127.0.0.1" }).values.k8sServiceHost).toBe("127.0.0.1");
+  });
+
+  test("sets bpf.hostLegacyRouting for Talos' forwardKubeDNSToHost (on by default)", () => {
+    expect(release({ talos: true }).values.bpf).toEqual({ hostLegacyRouting: true });
+    expect(release({ talos: true, talosForwardKubeDnsToHost: false }).values).not.toHaveProperty("bpf");
+  });
+
+  test("refuses the DNS trap: BPF masquerade without legacy host routing", () => {
+    expect(refusal({ talos: true, values: { bpf: { masquerade: true, hostLegacyRouting: false } } })).toMatch(
+      /bpf\.masquerade: true without bpf\.hostLegacyRouting: true breaks pods' DNS on Talos >= 1\.8.*talosForwardKubeDnsToHost: false/,
+    );
+    expect(refusal({ talos: true, values: { bpf: { masquerade: true, hostLegacyRouting: null } } })).toMatch(
+      /bpf\.masquerade: true without/,
+    );
+  });
+
+  test("masquerade with the preset's legacy routing, or with DNS forwarding off, is accepted", () => {
+    expect(release({ talos: true, values: { bpf: { masquerade: true } } }).values.bpf).toEqual({
+      hostLegacyRouting: true,
+      masquerade: true,
+    });
+    const off = release({ talos: true, talosForwardKubeDnsToHost: false, values: { bpf: { masquerade: true, hostLegacyRouting: false } } });
+    expect(off.values.bpf).toEqual({ masquerade: true, hostLegacyRouting: false });
+  });
+});
+
+describe("values are checked against the chart's values schema (schemas/cilium)", () => {
+  test("a typo is refused with its path and a suggestion", () => {
+    const message = refusal({ values: { hubble: { relay: { enabeld: true } }, kubeProxyReplacment: false } });
+    expect(message).toMatch(/values\.hubble\.relay\.enabeld: unknown key "enabeld" \(did you mean "enabled"\?\)/);
+    expect(message).toMatch(/values\.kubeProxyReplacment: unknown key "kubeProxyReplacment" \(did you mean "kubeProxyReplacement"\?\)/);
+    expect(message).toMatch(/allowUnknownValues: true/);
+  });
+
+  test("a wrong type or enum value is refused", () => {
+    expect(refusal({ values: { hubble: { relay: { enabled: "yes" } } } })).toMatch(/values\.hubble\.relay\.enabled: must be boolean/);
+    expect(refusal({ values: { identityManagementMode: "both-ways" } })).toMatch(
+      /values\.identityManagementMode: must be equal to one of the allowed values \(agent, operator, both\)/,
+    );
+  });
+
+  test("free-form maps accept any key: maps without properties, label maps, and Kubernetes pod fields", () => {
+    const values = {
+      podAnnotations: { "example.com/anything": "x" },
+      extraConfig: { "any-key": "v" },
+      nodeSelector: { "node-role.kubernetes.io/control-plane": "" },
+      operator: { nodeSelector: { role: "infra" } },
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } },
+      tolerations: [{ key: "k", operator: "Exists", effect: "NoSchedule", tolerationSeconds: 30 }],
+      resources: { limits: { memory: "1Gi" } },
+    };
+    expect(release({ values }).values).toMatchObject(values);
+  });
+
+  test("null removes a key, as in Helm, anywhere", () => {
+    expect(release({ values: { hubble: { relay: null }, debug: null } }).values).toEqual({
+      policyEnforcementMode: "default",
+      hubble: { relay: null },
+    });
+  });
+
+  test("allowUnknownValues passes unknown keys through with a warning at synth", () => {
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(release({ allowUnknownValues: true, values: { newFeature: { enabled: true } } }).values.newFeature).toEqual({ enabled: true });
+      expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toMatch(
+        /warning: test\/cilium: values\.newFeature: unknown key "newFeature"/,
+      );
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(refusal({ allowUnknownValues: true, values: { hubble: { relay: { enabled: "yes" } } } })).toMatch(/must be boolean/);
+  });
+});
+
+test("upgradeCompatibility is written as Cilium's value; a malformed one is refused", () => {
+  expect(release({ upgradeCompatibility: "1.18" }).values.upgradeCompatibility).toBe("1.18");
+  expect(refusal({ upgradeCompatibility: "1.18.3" })).toMatch(
+    /upgradeCompatibility "1\.18\.3" must be the Cilium minor version you upgrade from/,
+  );
 });
 
 test("exposes what other constructs need", () => {
@@ -166,38 +263,8 @@ test("exposes what other constructs need", () => {
   expect(r.policyEnforcementMode).toBe("default");
 });
 
-// Cilium's chart values schema, vendored in schemas/cilium (see its README for provenance).
-describe("every key the construct writes exists in Cilium's values schema", () => {
-  const schemaPath = path.resolve(__dirname, "..", "schemas", "cilium", "values.schema.json");
-
-  const load = () => JSON.parse(readFileSync(schemaPath, "utf8")) as Record<string, any>;
-
-  function missingKeys(values: unknown, schema: Record<string, any>, at: string[] = []): string[] {
-    if (values === null || typeof values !== "object" || Array.isArray(values)) return [];
-    const props = schema.properties as Record<string, any> | undefined;
-    return Object.entries(values).flatMap(([key, value]) => {
-      const sub = props?.[key];
-      if (!sub) return [[...at, key].join(".")];
-      return missingKeys(value, sub, [...at, key]);
-    });
-  }
-
-  const written = { ...TALOS_PRESET, policyEnforcementMode: "default", operator: { replicas: 1 } };
-
-  test("the typed values and the Talos preset", () => {
-    expect(missingKeys(written, load())).toEqual([]);
-  });
-
-  test("the rendered values validate against the schema (ajv, draft-07)", () => {
-    const validate = new Ajv({ strict: false, allErrors: true }).compile(load());
-    const { values } = release({ talos: true, operatorReplicas: 1, policyEnforcementMode: "always" });
-    expect(validate(values) ? [] : validate.errors).toEqual([]);
-  });
-
-  test("the check detects a key the chart does not know", () => {
-    expect(missingKeys({ kubeProxyReplacment: true, cgroup: { hostRoot: "/x", autoMunt: {} } }, load())).toEqual([
-      "kubeProxyReplacment",
-      "cgroup.autoMunt",
-    ]);
-  });
+test("the values the dev stack writes pass the vendored schema with no unknown key", () => {
+  const { values } = release({ talos: true, operatorReplicas: 1, policyEnforcementMode: "default" });
+  expect(checkCiliumValues(values)).toEqual([]);
+  expect(checkCiliumValues(release({ talos: true, policyEnforcementMode: "always" }).values)).toEqual([]);
 });

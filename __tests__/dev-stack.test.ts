@@ -16,7 +16,7 @@ const repo = path.resolve(__dirname, "..");
 function projectCopy(): string {
   const dir = path.join(tempDir("cdktf-cilium-copy-"), "somewhere", "else");
   mkdirSync(dir, { recursive: true });
-  for (const entry of ["package.json", "dist", "policies", "cdktf.json"])
+  for (const entry of ["package.json", "dist", "policies", "schemas", "cdktf.json"])
     cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true });
   symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"));
   return dir;

@@ -41,7 +41,8 @@ describe("option parsing", () => {
 
 describe("classification of the API server's error text", () => {
   test.each([
-    ["dial tcp 10.98.200.162:443: connect: operation not permitted", "cilium-policy"],
+    ["dial tcp 10.98.200.162:443: connect: operation not permitted", "cilium-service"],
+    ["dial tcp 10.98.200.162:443: connect: no route to host", "cilium-service"],
     ['no endpoints available for service "cert-manager-webhook"', "no-endpoints"],
     ['service "cert-manager-webhook" not found', "service-missing"],
     ["dial tcp 10.0.0.1:443: connect: connection refused", "connection-refused"],

@@ -1,5 +1,5 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
-import type { ITerraformDependable, TerraformProvider } from "cdktf";
+import { Annotations, type ITerraformDependable, type TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
 import {
@@ -7,15 +7,18 @@ import {
   mergeValues,
   POLICY_ENFORCEMENT_MODES,
   type PolicyEnforcementMode,
-  TALOS_KUBEPRISM_HOST,
+  TALOS_DNS_PRESET,
+  TALOS_KUBEPRISM_HOSTS,
   TALOS_PRESET,
   type Values,
 } from "./cilium-values";
+import { checkCiliumValues } from "./cilium-values-schema";
+import { DEFAULT_CILIUM_VERSION } from "./cilium-version";
 import { isDns1123Label } from "./k8s-names";
 import { sha256 } from "./stable-json";
+import { SynthError } from "./synth-error";
 
-/** The Cilium chart version pinned by default: a current stable 1.x release. */
-export const DEFAULT_CILIUM_VERSION = "1.19.2";
+export { DEFAULT_CILIUM_VERSION };
 /** Cilium's Helm repository. */
 export const CILIUM_HELM_REPOSITORY = "https://helm.cilium.io";
 
@@ -61,12 +64,26 @@ export interface CiliumReleaseOptions {
    * Apply the values Talos documents for Cilium with kube-proxy replacement
    * (see `TALOS_PRESET`): `ipam.mode=kubernetes`, `kubeProxyReplacement=true`,
    * KubePrism at `localhost:7445`, no cgroup auto-mount, `/sys/fs/cgroup` as
-   * cgroup root, and capability lists without SYS_MODULE. The Talos machine
-   * config must set `cluster.network.cni.name: none` and `cluster.proxy.disabled: true`.
+   * cgroup root, capability lists without SYS_MODULE, and
+   * `bpf.hostLegacyRouting=true` (see `talosForwardKubeDnsToHost`). The Talos
+   * machine config must set `cluster.network.cni.name: none` and
+   * `cluster.proxy.disabled: true`.
    *
    * @default false
    */
   readonly talos?: boolean;
+
+  /**
+   * Whether the Talos nodes forward kube DNS to the host
+   * (`machine.features.hostDNS.forwardKubeDNSToHost`, on by default since Talos
+   * 1.8). While it is on, the preset sets `bpf.hostLegacyRouting: true`, as
+   * Cilium's Talos page requires, and refuses `bpf.hostLegacyRouting: false`
+   * with `bpf.masquerade: true` (pods' DNS would fail). Set `false` only when the
+   * machine config turns forwarding off.
+   *
+   * @default true
+   */
+  readonly talosForwardKubeDnsToHost?: boolean;
 
   /**
    * Cilium's policy enforcement mode. `"never"` turns network policy off
@@ -93,8 +110,8 @@ export interface CiliumReleaseOptions {
   readonly kubeProxyReplacement?: boolean;
 
   /**
-   * Address Cilium uses to reach the API server. With `talos` only
-   * `localhost` (KubePrism) is accepted.
+   * Address Cilium uses to reach the API server. With `talos` only KubePrism's
+   * addresses, `localhost` and `127.0.0.1`, are accepted.
    *
    * @default - "localhost" with `talos`, otherwise the chart's default
    */
@@ -115,13 +132,32 @@ export interface CiliumReleaseOptions {
   readonly operatorReplicas?: number;
 
   /**
+   * The Cilium minor version the cluster is upgraded from (`"1.18"`), Cilium's
+   * `upgradeCompatibility` value: keeps defaults that changed since then, so an
+   * upgrade changes no behaviour by itself. See README, "Upgrade notes".
+   *
+   * @default - none (the chart's defaults of the pinned version)
+   */
+  readonly upgradeCompatibility?: string;
+
+  /**
    * Any other chart values, deep-merged over the typed ones (these win; `null`
    * removes a key, as in Helm). The refusals above are checked on the merged
-   * result, so they cannot be bypassed here.
+   * result, so they cannot be bypassed here. Every key must exist in the
+   * chart's values schema (`schemas/cilium`), with the right type.
    *
    * @default - none
    */
   readonly values?: Values;
+
+  /**
+   * Accept keys the vendored values schema does not know (for a chart newer
+   * than the schema); each is printed as a warning at synth. Types of known keys
+   * are still checked.
+   *
+   * @default false
+   */
+  readonly allowUnknownValues?: boolean;
 
   /**
    * Wait until every resource is ready before marking the release successful.
@@ -178,11 +214,13 @@ export interface CiliumReleaseOptions {
 export interface CiliumReleaseProps extends CiliumReleaseOptions {}
 
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z.-]+)?$/;
+const MINOR_VERSION = /^\d+\.\d+$/;
 
 /**
  * The Cilium CNI as one `helm_release`, with a pinned chart and typed values,
- * Talos-ready. Values are rendered as one YAML document with sorted keys, so the
- * same props always synthesize the same text.
+ * Talos-ready. Values are checked against the chart's values schema and
+ * rendered as one YAML document with sorted keys, so the same props always
+ * synthesize the same text.
  */
 export class CiliumRelease extends Construct {
   /** The helm_release; make resources that need the CNI depend on it. */
@@ -208,22 +246,39 @@ export class CiliumRelease extends Construct {
     const namespace = props.namespace ?? "kube-system";
     const releaseName = props.releaseName ?? "cilium";
     const talos = props.talos ?? false;
+    const forwardKubeDns = props.talosForwardKubeDnsToHost ?? true;
 
+    const preset = talos
+      ? forwardKubeDns
+        ? mergeValues(TALOS_PRESET as Values, TALOS_DNS_PRESET as Values)
+        : (TALOS_PRESET as Values)
+      : {};
     const typed: CiliumValues = {
-      ...(talos ? TALOS_PRESET : {}),
       policyEnforcementMode: props.policyEnforcementMode ?? "default",
       ...(props.kubeProxyReplacement !== undefined ? { kubeProxyReplacement: props.kubeProxyReplacement } : {}),
       ...(props.k8sServiceHost !== undefined ? { k8sServiceHost: props.k8sServiceHost } : {}),
       ...(props.k8sServicePort !== undefined ? { k8sServicePort: props.k8sServicePort } : {}),
       ...(props.operatorReplicas !== undefined ? { operator: { replicas: props.operatorReplicas } } : {}),
+      ...(props.upgradeCompatibility !== undefined ? { upgradeCompatibility: props.upgradeCompatibility } : {}),
     };
-    const values = mergeValues(typed as Values, props.values ?? {});
+    const values = mergeValues(mergeValues(preset, typed as Values), props.values ?? {});
 
-    const problems = checkRelease({ version, namespace, releaseName, talos, values, props });
-    if (problems.length > 0) {
-      throw new Error(
-        `CiliumRelease "${id}": ${problems.length} problem(s); nothing was synthesized:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    const problems = checkRelease({ version, namespace, releaseName, talos, forwardKubeDns, values, props });
+    const schemaProblems = checkCiliumValues(values);
+    const unknownAllowed = props.allowUnknownValues === true;
+    for (const p of schemaProblems) {
+      if (p.unknownKey && unknownAllowed) continue;
+      problems.push(
+        `values.${p.path}: ${p.message}${p.unknownKey ? "; fix the key, or set allowUnknownValues: true for a chart newer than the vendored schema" : ""}`,
       );
+    }
+    if (problems.length > 0) throw new SynthError(this, problems);
+    if (unknownAllowed) {
+      for (const p of schemaProblems.filter((x) => x.unknownKey)) {
+        const warning = `${this.node.path}: values.${p.path}: ${p.message}, not in the vendored Cilium values schema; passed to Helm as written (allowUnknownValues)`;
+        Annotations.of(this).addWarning(warning);
+        process.stderr.write(`warning: ${warning}\n`);
+      }
     }
 
     this.namespace = namespace;
@@ -256,9 +311,14 @@ interface ReleaseCheck {
   namespace: string;
   releaseName: string;
   talos: boolean;
+  forwardKubeDns: boolean;
+  /** The merged values: every rule on a chart value reads them, whatever set the value. */
   values: Values;
   props: CiliumReleaseProps;
 }
+
+const isObject = (v: unknown): v is Values => typeof v === "object" && v !== null && !Array.isArray(v);
+const at = (values: Values, path: string): unknown => path.split(".").reduce<unknown>((v, k) => (isObject(v) ? v[k] : undefined), values);
 
 function checkRelease(c: ReleaseCheck): string[] {
   const problems: string[] = [];
@@ -282,37 +342,56 @@ function checkRelease(c: ReleaseCheck): string[] {
     );
   }
   const port = values.k8sServicePort;
-  if (port !== undefined && (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535)) {
-    problems.push(`k8sServicePort ${String(port)} must be an integer from 1 to 65535`);
+  const portNumber = typeof port === "string" && /^\d+$/.test(port) ? Number(port) : port;
+  if (port !== undefined && (typeof portNumber !== "number" || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535)) {
+    problems.push(`k8sServicePort ${JSON.stringify(port)} must be a whole number from 1 to 65535`);
   }
-  if (values.kubeProxyReplacement === true && (typeof values.k8sServiceHost !== "string" || values.k8sServiceHost === "")) {
+  const kpr = values.kubeProxyReplacement;
+  if ((kpr === true || kpr === "true") && (typeof values.k8sServiceHost !== "string" || values.k8sServiceHost === "")) {
     problems.push(
       "kubeProxyReplacement needs k8sServiceHost (and k8sServicePort): without kube-proxy nothing else routes Cilium to the API server",
     );
   }
-  if (c.talos) {
-    if (values.k8sServiceHost !== TALOS_KUBEPRISM_HOST) {
-      problems.push(
-        `the Talos preset reaches the API server through KubePrism on ${TALOS_KUBEPRISM_HOST}; k8sServiceHost "${String(values.k8sServiceHost)}" would bypass it. ` +
-          "Remove the k8sServiceHost override, or set talos: false",
-      );
-    }
-    const caps = (values.securityContext as Values | undefined)?.capabilities as Values | undefined;
-    for (const key of ["ciliumAgent", "cleanCiliumState"]) {
-      const list = caps?.[key];
-      if (Array.isArray(list) && list.includes("SYS_MODULE")) {
-        problems.push(`securityContext.capabilities.${key} includes SYS_MODULE, which Talos does not grant to workloads; remove it`);
-      }
-    }
+  const replicas = at(values, "operator.replicas");
+  if (replicas !== undefined && (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 1)) {
+    problems.push(
+      `operator.replicas ${JSON.stringify(replicas)} must be a whole number, 1 or more: without cilium-operator, IPAM and identity garbage collection stop`,
+    );
   }
+  const compat = values.upgradeCompatibility;
+  if (compat !== undefined && (typeof compat !== "string" || !MINOR_VERSION.test(compat))) {
+    problems.push(`upgradeCompatibility ${JSON.stringify(compat)} must be the Cilium minor version you upgrade from, e.g. "1.18"`);
+  }
+  if (c.talos) checkTalos(c, problems);
   if (props.timeoutSeconds !== undefined && (!Number.isInteger(props.timeoutSeconds) || props.timeoutSeconds <= 0)) {
     problems.push(`timeoutSeconds ${props.timeoutSeconds} must be a positive whole number`);
   }
   if (props.maxHistory !== undefined && (!Number.isInteger(props.maxHistory) || props.maxHistory < 0)) {
     problems.push(`maxHistory ${props.maxHistory} must be a whole number, 0 or more`);
   }
-  if (props.operatorReplicas !== undefined && (!Number.isInteger(props.operatorReplicas) || props.operatorReplicas < 1)) {
-    problems.push(`operatorReplicas ${props.operatorReplicas} must be a whole number, 1 or more`);
-  }
   return problems;
+}
+
+function checkTalos(c: ReleaseCheck, problems: string[]): void {
+  const { values } = c;
+  if (!TALOS_KUBEPRISM_HOSTS.includes(values.k8sServiceHost as string)) {
+    problems.push(
+      `the Talos preset reaches the API server through KubePrism (${TALOS_KUBEPRISM_HOSTS.join(" or ")}); k8sServiceHost "${String(values.k8sServiceHost)}" would bypass it. ` +
+        "Remove the k8sServiceHost override, or set talos: false",
+    );
+  }
+  for (const key of ["ciliumAgent", "cleanCiliumState"]) {
+    const list = at(values, `securityContext.capabilities.${key}`);
+    if (Array.isArray(list) && list.includes("SYS_MODULE")) {
+      problems.push(`securityContext.capabilities.${key} includes SYS_MODULE, which Talos does not grant to workloads; remove it`);
+    }
+  }
+  // The chart's default for both is false.
+  if (c.forwardKubeDns && at(values, "bpf.hostLegacyRouting") !== true && at(values, "bpf.masquerade") === true) {
+    problems.push(
+      "bpf.masquerade: true without bpf.hostLegacyRouting: true breaks pods' DNS on Talos >= 1.8, which forwards kube DNS to the host " +
+        "(forwardKubeDNSToHost; Cilium's Talos install page). Keep the preset's bpf.hostLegacyRouting: true, or turn " +
+        "machine.features.hostDNS.forwardKubeDNSToHost off in the Talos machine config and set talosForwardKubeDnsToHost: false",
+    );
+  }
 }

@@ -17,12 +17,16 @@ export interface CiliumValues {
   readonly securityContext?: {
     readonly capabilities?: { readonly ciliumAgent?: readonly string[]; readonly cleanCiliumState?: readonly string[] };
   };
+  readonly bpf?: { readonly hostLegacyRouting?: boolean; readonly masquerade?: boolean };
   readonly policyEnforcementMode?: PolicyEnforcementMode;
   readonly operator?: { readonly replicas?: number };
+  readonly upgradeCompatibility?: string;
 }
 
-/** KubePrism, Talos's in-node API server load balancer. */
+/** KubePrism, Talos's in-node API server load balancer, as the preset writes it. */
 export const TALOS_KUBEPRISM_HOST = "localhost";
+/** Every address KubePrism answers on: it listens on 127.0.0.1, which `localhost` names. */
+export const TALOS_KUBEPRISM_HOSTS: readonly string[] = [TALOS_KUBEPRISM_HOST, "127.0.0.1"];
 export const TALOS_KUBEPRISM_PORT = 7445;
 
 /**
@@ -30,6 +34,12 @@ export const TALOS_KUBEPRISM_PORT = 7445;
  * ("Deploying Cilium CNI", Talos docs, Cilium 1.18): Kubernetes IPAM, the cgroupv2
  * and bpffs mounts Talos already provides, API server through KubePrism, and the
  * default capabilities minus SYS_MODULE (Talos lets no workload load kernel modules).
+ * README ("The Talos preset") compares it value by value with both install pages.
+ *
+ * Plus `bpf.hostLegacyRouting: true`, from Cilium's own Talos install page: since
+ * Talos 1.8, `forwardKubeDNSToHost` (on by default) forwards pod DNS to the host's
+ * DNS on 169.254.116.108, which Cilium's eBPF host routing with BPF masquerading
+ * breaks ("operation not permitted" from pods' DNS). See TALOS_DNS_PRESET.
  */
 export const TALOS_PRESET: CiliumValues = {
   ipam: { mode: "kubernetes" },
@@ -56,6 +66,9 @@ export const TALOS_PRESET: CiliumValues = {
     },
   },
 };
+
+/** Added to TALOS_PRESET while Talos forwards kube DNS to the host (`forwardKubeDNSToHost`, default since Talos 1.8). */
+export const TALOS_DNS_PRESET: CiliumValues = { bpf: { hostLegacyRouting: true } };
 
 export type Values = { [key: string]: unknown };
 

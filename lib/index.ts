@@ -6,10 +6,15 @@ export {
   PolicyEnforcementMode,
   POLICY_ENFORCEMENT_MODES,
   TALOS_PRESET,
+  TALOS_DNS_PRESET,
   TALOS_KUBEPRISM_HOST,
+  TALOS_KUBEPRISM_HOSTS,
   TALOS_KUBEPRISM_PORT,
   mergeValues,
+  Values,
 } from "./cilium-values";
+export { checkCiliumValues, ValuesProblem } from "./cilium-values-schema";
+export { SynthError } from "./synth-error";
 export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./cluster-providers";
 export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps } from "./network-policies";
 export { PolicyProblem, PolicyValidationError } from "./policies/problems";

@@ -28,3 +28,9 @@ export const CHECK_BUNDLE = path.join(PACKAGE_ROOT, "dist", "check", "webhook-ch
 
 /** Cilium's policy models and validators, bundled to CommonJS by `npm run build`. */
 export const CILIUM_MODELS_BUNDLE = path.join(PACKAGE_ROOT, "dist", "vendor", "cilium-models.js");
+
+/** The Cilium chart values schema this package vendors (schemas/cilium, see its README). */
+export const CILIUM_VALUES_SCHEMA = path.join(PACKAGE_ROOT, "schemas", "cilium", "values.schema.json");
+
+/** That schema compiled by ajv at build time (scripts/bundle.mjs). */
+export const CILIUM_VALUES_VALIDATOR = path.join(PACKAGE_ROOT, "dist", "vendor", "cilium-values-validator.js");

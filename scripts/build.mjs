@@ -17,7 +17,7 @@ import { bundle } from "./bundle.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stamp = path.join(root, "dist", ".build-inputs");
-const INPUT_DIRS = ["lib"];
+const INPUT_DIRS = ["lib", "schemas"];
 const INPUT_FILES = [
   "main.ts",
   "package.json",

@@ -3,7 +3,7 @@
  * report says where to look. Order matters: the first match wins.
  */
 export type FailureClass =
-  | "cilium-policy"
+  | "cilium-service"
   | "connection-refused"
   | "timeout"
   | "no-endpoints"
@@ -21,9 +21,10 @@ export interface Classification {
 }
 
 const HINTS: Record<FailureClass, string> = {
-  "cilium-policy":
-    "the dial to the webhook's ClusterIP was refused locally with EPERM: Cilium's socket-LB or a network policy dropped it, or the Service has no backends (Cilium answers that way too). " +
-    "Check `kubectl -n <ns> get endpointslices`, the policies selecting the webhook pods (ingress) and kube-system (egress), and `cilium monitor --type drop` on the control-plane node.",
+  "cilium-service":
+    "the dial to the webhook's ClusterIP failed on the API server's own node: Cilium's socket-LB has no backend for the Service, or a network policy drops the connection. " +
+    "Cilium before 1.19.4 answers `connect: operation not permitted` (EPERM); from 1.19.4 `connect: no route to host` (EHOSTUNREACH, cilium/cilium#45184). " +
+    "Check `kubectl -n <ns> get endpointslices`, `cilium-dbg service list` in the Cilium agent on the control-plane node, the policies selecting the webhook pods, and `cilium monitor --type drop`.",
   "connection-refused":
     "the webhook pod is not listening yet (starting, crash-looping or not ready): check `kubectl -n <ns> get pods` and the webhook's logs.",
   timeout:
@@ -41,7 +42,7 @@ const HINTS: Record<FailureClass, string> = {
 };
 
 const RULES: ReadonlyArray<[RegExp, FailureClass]> = [
-  [/operation not permitted/i, "cilium-policy"],
+  [/operation not permitted|no route to host/i, "cilium-service"],
   [/no endpoints available for service/i, "no-endpoints"],
   [/service "[^"]*" not found/i, "service-missing"],
   [/connection refused/i, "connection-refused"],

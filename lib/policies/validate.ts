@@ -11,6 +11,7 @@ import {
 } from "./kubernetes-rules";
 import type { RawDocument } from "./load";
 import { CILIUM_MODELS_BUNDLE } from "../package-paths";
+import { didYouMean } from "../suggest";
 import { type DocumentSource, fieldFromPointer, fieldPath, type PolicyProblem, problemAt } from "./problems";
 
 /** The kinds this module turns into Terraform resources. */
@@ -62,24 +63,6 @@ const NETWORK_POLICY_SHAPE: Shape = {
 // Cilium kinds: the envelope is checked here, the spec by the Cilium CRD schema.
 const CILIUM_SHAPE: Shape = { apiVersion: "value", kind: "value", metadata: METADATA, spec: "map", specs: "map" };
 
-function closest(key: string, candidates: string[]): string | undefined {
-  const distance = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const tmp = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-        prev = tmp;
-      }
-    }
-    return row[b.length];
-  };
-  const best = candidates.map((c) => [c, distance(key, c)] as const).sort((x, y) => x[1] - y[1])[0];
-  return best && best[1] <= 2 ? best[0] : undefined;
-}
-
 function checkShape(
   value: unknown,
   shape: Shape | "value" | "map" | readonly [Shape | "value"],
@@ -96,8 +79,7 @@ function checkShape(
   for (const key of Object.keys(value)) {
     const sub = (shape as Shape)[key];
     if (sub === undefined) {
-      const hint = closest(key, known);
-      report([...at, key], `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}; known fields here: ${known.join(", ")}`);
+      report([...at, key], `unknown field "${key}"${didYouMean(key, known)}; known fields here: ${known.join(", ")}`);
     } else {
       checkShape(value[key], sub, [...at, key], report);
     }

@@ -1,0 +1,134 @@
+/**
+ * Cilium chart values against the chart's own values schema (vendored in
+ * schemas/cilium), at synth:
+ * - every key path must exist in the schema: Helm ignores unknown keys (the
+ *   chart's schema sets no additionalProperties), so a typo would silently not
+ *   apply. Refused with a "did you mean";
+ * - types and enums are checked by ajv, with the validator compiled at build
+ *   time (dist/vendor/cilium-values-validator.js).
+ * Free-form maps accept any key: objects the schema gives no properties
+ * (`podAnnotations`, `extraConfig`), objects whose known keys are label keys
+ * rather than chart identifiers (`nodeSelector: {kubernetes.io/os: linux}`), and
+ * what lies below a Kubernetes pod-template field (`affinity`, `tolerations`,
+ * `resources`: see kubernetes-fields.ts). `null` is Helm's "remove this key" and
+ * passes everywhere.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { isKubernetesObjectField } from "./kubernetes-fields";
+import { CILIUM_VALUES_SCHEMA, CILIUM_VALUES_VALIDATOR } from "./package-paths";
+import { didYouMean } from "./suggest";
+
+interface Schema {
+  readonly properties?: Readonly<Record<string, Schema>>;
+  readonly items?: Schema;
+  readonly anyOf?: readonly Schema[];
+  readonly oneOf?: readonly Schema[];
+  readonly allOf?: readonly Schema[];
+  readonly additionalProperties?: boolean | Schema;
+}
+
+/** One thing wrong with the values: where (`hubble.relay.enabeld`) and what. */
+export interface ValuesProblem {
+  readonly path: string;
+  readonly message: string;
+  /** An unknown key (allowed with `allowUnknownValues`), rather than a wrong type. */
+  readonly unknownKey: boolean;
+}
+
+type Path = ReadonlyArray<string | number>;
+type AjvError = { instancePath: string; message?: string; keyword: string; params?: { allowedValues?: unknown[] } };
+type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+let schema: Schema | undefined;
+let validator: Validator | undefined;
+
+function loadSchema(): Schema {
+  schema ??= JSON.parse(readFileSync(CILIUM_VALUES_SCHEMA, "utf8")) as Schema;
+  return schema;
+}
+
+function loadValidator(): Validator {
+  if (!validator) {
+    if (!existsSync(CILIUM_VALUES_VALIDATOR))
+      throw new Error(`the Cilium values validator ${CILIUM_VALUES_VALIDATOR} is missing; run \`npm run build\``);
+    const mod = require(CILIUM_VALUES_VALIDATOR) as Validator & { default?: Validator };
+    validator = mod.default ?? mod;
+  }
+  return validator;
+}
+
+function formatPath(path: Path): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+/** Below a Kubernetes pod-template field somewhere above the last segment: Kubernetes' shape, not the chart's. */
+function belowKubernetesField(path: Path): boolean {
+  return path.slice(0, -1).some((p) => typeof p === "string" && isKubernetesObjectField(p));
+}
+
+interface Found {
+  readonly path: Path;
+  readonly message: string;
+  readonly unknownKey: boolean;
+}
+
+function unknownKeys(value: unknown, node: Schema, at: Path, out: Found[]): void {
+  if (Array.isArray(value)) {
+    if (node.items) for (const [i, item] of value.entries()) unknownKeys(item, node.items, [...at, i], out);
+    return;
+  }
+  if (!isObject(value)) return;
+  const alternatives = [node, ...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])];
+  if (!alternatives.some((a) => a.properties)) return; // a free-form map
+  const properties: Record<string, Schema> = Object.assign({}, ...alternatives.map((a) => a.properties ?? {}));
+  const known = Object.keys(properties);
+  if (known.some((k) => !IDENTIFIER.test(k))) return; // a label map with a default entry
+  const additional = alternatives.map((a) => a.additionalProperties).find((a) => a !== undefined && a !== false);
+  for (const [key, sub] of Object.entries(value)) {
+    if (sub === null) continue; // Helm: remove the key
+    const path = [...at, key];
+    if (properties[key]) unknownKeys(sub, properties[key], path, out);
+    else if (typeof additional === "object") unknownKeys(sub, additional, path, out);
+    else if (additional !== true) {
+      out.push({ path, message: `unknown key "${key}"${didYouMean(key, known)}`, unknownKey: true });
+    }
+  }
+}
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  );
+}
+
+function pointerPath(pointer: string): Path {
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** Every problem of `values` against the vendored chart schema. */
+export function checkCiliumValues(values: Record<string, unknown>): ValuesProblem[] {
+  const out: Found[] = [];
+  unknownKeys(values, loadSchema(), [], out);
+  const validate = loadValidator();
+  if (!validate(withoutNulls(values))) {
+    for (const e of validate.errors ?? []) {
+      if (e.keyword === "anyOf" || e.keyword === "oneOf") continue; // the branch errors say why
+      const allowed = Array.isArray(e.params?.allowedValues) ? ` (${e.params.allowedValues.join(", ")})` : "";
+      out.push({ path: pointerPath(e.instancePath), message: `${e.message ?? "invalid"}${allowed}`, unknownKey: false });
+    }
+  }
+  return out
+    .filter((p) => !belowKubernetesField(p.path))
+    .map((p) => ({ path: formatPath(p.path) || "(values)", message: p.message, unknownKey: p.unknownKey }));
+}
