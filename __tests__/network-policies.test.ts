@@ -54,7 +54,7 @@ describe("bad input is refused at synth with file, document and field", () => {
       "a.yaml",
       1,
       "kind",
-      /"ConfigMap" is not supported; supported kinds: NetworkPolicy/,
+      /"ConfigMap" \(v1\) is not a network policy; supported kinds: NetworkPolicy.*split/,
     );
   });
 
@@ -331,8 +331,8 @@ describe("translation", () => {
     const a = render(one);
     expect(render(split)).toBe(a);
     expect(Object.keys(JSON.parse(a).resource.kubernetes_network_policy_v1)).toEqual([
-      expect.stringMatching(/^p_NetworkPolicy-ns-a_[0-9A-F]{8}$/),
-      expect.stringMatching(/^p_NetworkPolicy-ns-b_[0-9A-F]{8}$/),
+      expect.stringMatching(/^p_NetworkPolicy_ns_a_[0-9A-F]{8}$/),
+      expect.stringMatching(/^p_NetworkPolicy_ns_b_[0-9A-F]{8}$/),
     ]);
   });
 

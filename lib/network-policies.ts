@@ -1,27 +1,54 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import type { ITerraformDependable, TerraformProvider, TerraformResource } from "cdktf";
+import { type ITerraformDependable, type TerraformProvider, type TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { CiliumRelease } from "./cilium-release";
-import { loadPolicyDirectory, type RawDocument } from "./policies/load";
+import { isDns1123Label } from "./k8s-names";
+import { legacyPolicyConstructId, policyConstructId, policyKey } from "./policies/identity";
+import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "./policies/load";
 import { type PolicyProblem, PolicyValidationError } from "./policies/problems";
-import { policyConstructId, toNetworkPolicyV1 } from "./policies/translate";
-import { policyKey, validateDocuments, type ValidatedPolicy } from "./policies/validate";
+import { toNetworkPolicyV1 } from "./policies/translate";
+import { type ValidatedPolicy, validateDocuments } from "./policies/validate";
 import { sha256, stableStringify } from "./stable-json";
+import { SynthError } from "./synth-error";
+import { escapeTerraform } from "./terraform-escape";
+
+/** A policy directory with settings, where a plain path is not enough. */
+export interface PolicyDirectory {
+  /** The directory. */
+  readonly path: string;
+
+  /**
+   * Namespace for documents that name none, as `kubectl apply -n` gives it. A
+   * document naming another namespace is refused; cluster-scoped kinds ignore it.
+   *
+   * @default - none: every namespaced document must name its namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Read subdirectories too.
+   *
+   * @default true
+   */
+  readonly recursive?: boolean;
+}
 
 /** What a caller sets on {@link NetworkPolicies}. */
 export interface NetworkPoliciesOptions {
   /**
-   * Directories to load: every `*.yaml` / `*.yml` file below each one,
-   * recursively, multi-document files allowed. Supported kinds:
+   * Directories to load: every `*.yaml` / `*.yml` file below each one
+   * (recursively unless `recursive: false`), multi-document files allowed, each
+   * file once however the directories overlap. A plain string is a path; an
+   * object can also give the directory a namespace. Supported kinds:
    * `networking.k8s.io/v1` NetworkPolicy (as `kubernetes_network_policy_v1`) and
    * `cilium.io/v2` CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy (as
    * `kubernetes_manifest`, which needs Cilium's CRDs at plan time).
    *
    * @default - no directory
    */
-  readonly directories?: string[];
+  readonly directories?: ReadonlyArray<string | PolicyDirectory>;
 
   /**
    * Policy objects given in code, in the same form as a YAML document
@@ -64,8 +91,9 @@ export interface NetworkPoliciesProps extends NetworkPoliciesOptions {
  *
  * Fails at synth, before anything is written, when any document is bad, with
  * every problem in every file (file, document number, field). Each resource's
- * construct id comes from kind/namespace/name, so renaming or splitting a file
- * never replaces a policy.
+ * construct id comes from kind/namespace/name (policies/identity.ts), so renaming
+ * or splitting a file never replaces a policy; the addresses of version 0.1 are
+ * moved to the current ones with `moved` blocks.
  */
 export class NetworkPolicies extends Construct {
   /** The validated policies, sorted by kind/namespace/name. */
@@ -74,39 +102,70 @@ export class NetworkPolicies extends Construct {
   public readonly resources: readonly TerraformResource[];
   /** sha256 over every policy's content: changes exactly when a policy does. */
   public readonly contentHash: string;
-  /** The release the policies depend on, if any. */
-  public readonly release?: CiliumRelease;
+  /** The policy files read, each once, in the order read. */
+  public readonly files: readonly string[];
 
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps = {}) {
     super(scope, id);
-    this.release = props.release;
     const documents: RawDocument[] = [];
     const problems: PolicyProblem[] = [];
-    for (const dir of props.directories ?? []) {
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-        throw new Error(`NetworkPolicies "${id}": policy directory ${dir} does not exist or is not a directory`);
+    const seen = new Set<string>();
+    const files: string[] = [];
+    const refusals: string[] = [];
+    for (const entry of props.directories ?? []) {
+      const dir: PolicyDirectory = typeof entry === "string" ? { path: entry } : entry;
+      if (!existsSync(dir.path) || !statSync(dir.path).isDirectory()) {
+        refusals.push(`policy directory ${dir.path} does not exist or is not a directory`);
+        continue;
       }
-      const loaded = loadPolicyDirectory(dir);
+      if (dir.namespace !== undefined && !isDns1123Label(dir.namespace)) {
+        refusals.push(`policy directory ${dir.path}: namespace "${dir.namespace}" is not a valid namespace name (RFC 1123 label)`);
+        continue;
+      }
+      const fresh = listPolicyFiles(dir.path, dir.recursive ?? true).filter((file) => {
+        const real = realpathSync(file);
+        if (seen.has(real)) return false;
+        seen.add(real);
+        return true;
+      });
+      files.push(...fresh);
+      const loaded = loadPolicyFiles(fresh, dir.namespace);
       documents.push(...loaded.documents);
       problems.push(...loaded.problems);
     }
+    if (refusals.length > 0) throw new SynthError(this, refusals);
     (props.manifests ?? []).forEach((value, i) => {
       documents.push({ source: { file: `<code:${i}>`, document: 1 }, value });
     });
 
     const validated = validateDocuments(documents);
     problems.push(...validated.problems);
-    if (problems.length > 0) throw new PolicyValidationError(problems);
+    if (problems.length > 0) throw new PolicyValidationError(problems, this.node.path);
 
     const sorted = [...validated.policies].sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : 1));
     this.policies = sorted;
+    this.files = files;
     const dependsOn: ITerraformDependable[] = [...(props.release ? [props.release.release] : []), ...(props.dependsOn ?? [])];
-    this.resources = sorted.map((policy) => {
-      const cid = policyConstructId(policy);
+    const legacyIds = sorted.map(legacyPolicyConstructId);
+    this.resources = sorted.map((policy, i) => {
       const common = { dependsOn, provider: props.provider };
-      if (policy.kind === "NetworkPolicy") return new NetworkPolicyV1(this, cid, { ...common, ...toNetworkPolicyV1(policy) });
-      return new Manifest(this, cid, { ...common, manifest: policy.manifest });
+      const resource =
+        policy.kind === "NetworkPolicy"
+          ? new NetworkPolicyV1(this, policyConstructId(policy), { ...common, ...escapeTerraform(toNetworkPolicyV1(policy)) })
+          : new Manifest(this, policyConstructId(policy), { ...common, manifest: escapeTerraform(policy.manifest) });
+      // Existing state at the 0.1 address moves here, unless two policies shared that address (then neither existed).
+      if (legacyIds.indexOf(legacyIds[i]) === legacyIds.lastIndexOf(legacyIds[i]))
+        resource.moveFromId(this.legacyAddress(resource, legacyIds[i]));
+      return resource;
     });
     this.contentHash = sha256(stableStringify(sorted.map((p) => [policyKey(p), p.manifest])));
+  }
+
+  /** The Terraform address a resource had under construct id `legacyId` (version 0.1). */
+  private legacyAddress(resource: TerraformResource, legacyId: string): string {
+    const probe = new Construct(this, legacyId);
+    const address = `${resource.terraformResourceType}.${TerraformStack.of(this).getLogicalId(probe.node)}`;
+    this.node.tryRemoveChild(legacyId);
+    return address;
   }
 }

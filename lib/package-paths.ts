@@ -34,3 +34,6 @@ export const CILIUM_VALUES_SCHEMA = path.join(PACKAGE_ROOT, "schemas", "cilium",
 
 /** That schema compiled by ajv at build time (scripts/bundle.mjs). */
 export const CILIUM_VALUES_VALIDATOR = path.join(PACKAGE_ROOT, "dist", "vendor", "cilium-values-validator.js");
+
+/** Property names of Cilium's policy schemas (for "did you mean"), extracted at build time. */
+export const CILIUM_VOCABULARY = path.join(PACKAGE_ROOT, "dist", "vendor", "cilium-vocabulary.json");

@@ -5,11 +5,16 @@ import type { IConstruct } from "constructs";
  * every problem (each saying where and how to fix it), and nothing synthesized.
  */
 export class SynthError extends Error {
-  constructor(
-    scope: IConstruct,
-    public readonly problems: readonly string[],
-  ) {
-    super(`${scope.node.path}: ${problems.length} problem(s); nothing was synthesized:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  /** The construct path the problems belong to. */
+  public readonly constructPath: string;
+  /** Each problem as one line. */
+  public readonly lines: readonly string[];
+
+  constructor(scope: IConstruct | string, lines: readonly string[]) {
+    const where = typeof scope === "string" ? scope : scope.node.path;
+    super(`${where}: ${lines.length} problem(s); nothing was synthesized:\n${lines.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "SynthError";
+    this.constructPath = where;
+    this.lines = lines;
   }
 }

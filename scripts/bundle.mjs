@@ -11,7 +11,7 @@
 // esbuild output is deterministic for the same inputs, so asset hashes only change
 // when the code does.
 import { build } from "esbuild";
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,7 +71,23 @@ async function valuesValidator() {
   }
 }
 
+/**
+ * Every property name the Cilium models declare (their .d.ts files, generated from
+ * Cilium's CRD schemas): the candidates for "did you mean" on unknown fields.
+ */
+function ciliumVocabulary() {
+  const dir = path.join(root, "node_modules", "@kubernetes-models", "cilium");
+  const names = new Set();
+  for (const entry of readdirSync(dir, { recursive: true })) {
+    if (!String(entry).endsWith(".d.ts")) continue;
+    for (const m of readFileSync(path.join(dir, String(entry)), "utf8").matchAll(/^\s+"([A-Za-z0-9_]+)"\??:/gm)) names.add(m[1]);
+  }
+  mkdirSync(path.join(root, "dist", "vendor"), { recursive: true });
+  writeFileSync(path.join(root, "dist", "vendor", "cilium-vocabulary.json"), `${JSON.stringify([...names].sort())}\n`);
+}
+
 export async function bundle() {
+  ciliumVocabulary();
   await Promise.all([
     valuesValidator(),
     build({ ...common, entryPoints: ["lib/check/bin.ts"], outfile: check, minify: true, plugins: [withoutGeneratedApiClients] }),

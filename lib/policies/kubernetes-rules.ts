@@ -69,9 +69,24 @@ export function checkLabels(labels: unknown, path: Path, report: Report): void {
   }
 }
 
-export function checkAnnotationKeys(annotations: unknown, path: Path, report: Report): void {
+/** The API server's limit on all annotations of one object together (TotalAnnotationSizeLimitB). */
+export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+/**
+ * Annotations as apimachinery's ValidateAnnotations checks them: each key is a
+ * qualified name once lower-cased (the prefix is a DNS subdomain, matched
+ * case-insensitively), and keys plus values take at most 256 KiB.
+ */
+export function checkAnnotations(annotations: unknown, path: Path, report: Report): void {
   if (!isObject(annotations)) return;
-  for (const key of Object.keys(annotations)) checkQualifiedName(key, [...path, key], report);
+  let size = 0;
+  for (const [key, value] of Object.entries(annotations)) {
+    checkQualifiedName(key.toLowerCase(), [...path, key], report);
+    size += Buffer.byteLength(key) + (typeof value === "string" ? Buffer.byteLength(value) : 0);
+  }
+  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) {
+    report(path, `annotations take ${size} bytes; the API server allows at most ${TOTAL_ANNOTATION_SIZE_LIMIT} (256 KiB) per object`);
+  }
 }
 
 const SELECTOR_OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"];

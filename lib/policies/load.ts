@@ -7,6 +7,8 @@ import { type DocumentSource, type PolicyProblem, problemAt } from "./problems";
 export interface RawDocument {
   readonly source: DocumentSource;
   readonly value: unknown;
+  /** The namespace its directory gives documents that name none (`kubectl apply -n`). */
+  readonly defaultNamespace?: string;
 }
 
 export interface LoadResult {
@@ -15,28 +17,33 @@ export interface LoadResult {
 }
 
 const POLICY_FILE = /\.ya?ml$/i;
+/** Aliases one document may expand: enough for any real file, far below a "billion laughs". */
+const MAX_ALIAS_COUNT = 100;
 
-/** Every `*.yaml` / `*.yml` below `dir`, recursively, in a stable (sorted) order. */
-export function listPolicyFiles(dir: string): string[] {
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Every `*.yaml` / `*.yml` in `dir` (and below it when `recursive`), in a stable (sorted) order. */
+export function listPolicyFiles(dir: string, recursive = true): string[] {
   const files: string[] = [];
-  for (const entry of entries) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort(byName)) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...listPolicyFiles(full));
+    if (entry.isDirectory() && recursive) files.push(...listPolicyFiles(full));
     else if (entry.isFile() && POLICY_FILE.test(entry.name)) files.push(full);
   }
   return files;
 }
 
 /**
- * Parses one YAML text into documents. Syntax errors, duplicate keys and files
- * with no document at all are problems; empty documents between `---` are skipped,
- * as kubectl does. `label` names the file in problems.
+ * Parses one YAML text into documents as kubectl does: YAML 1.1 (`yes`, `on`,
+ * `0755`, `1.10` get 1.1's types) with merge keys (`<<`). Syntax errors, duplicate
+ * keys, bad aliases, alias floods and files with no document at all are
+ * problems naming `label` and the document; empty documents between `---` are
+ * skipped, as kubectl does.
  */
-export function parsePolicyText(text: string, label: string): LoadResult {
+export function parsePolicyText(text: string, label: string, defaultNamespace?: string): LoadResult {
   const documents: RawDocument[] = [];
   const problems: PolicyProblem[] = [];
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+  const docs = parseAllDocuments(text, { version: "1.1", merge: true, uniqueKeys: true, prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, i) => {
     const source = { file: label, document: i + 1 };
@@ -53,9 +60,18 @@ export function parsePolicyText(text: string, label: string): LoadResult {
       }
       return;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      // Unresolved aliases and alias floods surface here, not as parse errors.
+      problems.push(
+        problemAt(source, "(document)", `YAML: ${(err as Error).message} (aliases are limited to ${MAX_ALIAS_COUNT} per document)`),
+      );
+      return;
+    }
     if (value === null || value === undefined) return;
-    documents.push({ source, value });
+    documents.push({ source, value, ...(defaultNamespace !== undefined ? { defaultNamespace } : {}) });
   });
   if (documents.length === 0 && problems.length === 0) {
     problems.push(problemAt({ file: label, document: 1 }, "(document)", "file holds no policy document (empty file)"));
@@ -63,18 +79,19 @@ export function parsePolicyText(text: string, label: string): LoadResult {
   return { documents, problems };
 }
 
-/**
- * Reads every policy file below `dir`. `displayRoot` is what file names in
- * problems are shown relative to (the current directory by default).
- */
-export function loadPolicyDirectory(dir: string, displayRoot: string = process.cwd()): LoadResult {
+/** How a policy file is named in problems: relative to the current directory when below it. */
+export function displayName(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  const label = rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
+  return label.split(path.sep).join("/");
+}
+
+/** Reads and parses policy files. */
+export function loadPolicyFiles(files: readonly string[], defaultNamespace?: string): LoadResult {
   const documents: RawDocument[] = [];
   const problems: PolicyProblem[] = [];
-  const files = listPolicyFiles(dir);
   for (const file of files) {
-    const rel = path.relative(displayRoot, file);
-    const label = rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
-    const result = parsePolicyText(readFileSync(file, "utf8"), label.split(path.sep).join("/"));
+    const result = parsePolicyText(readFileSync(file, "utf8"), displayName(file), defaultNamespace);
     documents.push(...result.documents);
     problems.push(...result.problems);
   }

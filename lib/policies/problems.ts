@@ -1,3 +1,5 @@
+import { SynthError } from "../synth-error";
+
 /** One thing wrong with one policy document. */
 export interface PolicyProblem {
   /** The file the document came from, or `<code:ID>` for objects passed in code. */
@@ -27,12 +29,12 @@ export function formatProblem(p: PolicyProblem): string {
  * Thrown at synth when any policy is bad. Carries every problem found in every
  * file, so one run reports them all; nothing is synthesized.
  */
-export class PolicyValidationError extends Error {
-  constructor(public readonly problems: readonly PolicyProblem[]) {
-    super(
-      `${problems.length} problem(s) in network policies; nothing was synthesized:\n` +
-        problems.map((p) => `  - ${formatProblem(p)}`).join("\n"),
-    );
+export class PolicyValidationError extends SynthError {
+  constructor(
+    public readonly problems: readonly PolicyProblem[],
+    constructPath = "network policies",
+  ) {
+    super(constructPath, problems.map(formatProblem));
     this.name = "PolicyValidationError";
   }
 }
