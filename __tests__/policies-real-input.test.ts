@@ -275,3 +275,30 @@ describe("addresses of version 0.1 move to the new ones, so no policy is destroy
     expect(json.moved).toBeUndefined();
   });
 });
+
+describe("every user string is literal for Terraform: one helper, everywhere", () => {
+  const nasty = "${X} %{if y}z%{endif}";
+
+  test("escapeTerraform round-trips and leaves cdktf tokens alone", () => {
+    const { escapeTerraform, unescapeTerraform } = require("../lib/terraform-escape");
+    const { Fn } = require("cdktf");
+    expect(escapeTerraform(nasty)).toBe("$${X} %%{if y}z%%{endif}");
+    expect(unescapeTerraform(escapeTerraform(nasty))).toBe(nasty);
+    expect(unescapeTerraform(escapeTerraform("$${already}"))).toBe("$${already}");
+    const token = Fn.timestamp();
+    expect(escapeTerraform({ a: [token] })).toEqual({ a: [token] });
+  });
+
+  test("Helm values and check settings are escaped too", () => {
+    const { CiliumRelease, WebhookCheck } = require("../lib");
+    const json = synthStack((s) => {
+      new CiliumRelease(s, "r", { values: { podAnnotations: { note: nasty } } });
+      new WebhookCheck(s, "c", { context: `ctx-${nasty}`, kubeconfigPaths: [`/kube/${nasty}`] });
+    });
+    const text = JSON.stringify(json);
+    expect(text).not.toMatch(/[^$]\$\{X\}|[^%]%\{if/);
+    const exec = (Object.values(resourcesOf(json, "null_resource"))[0] as any).provisioner[0]["local-exec"];
+    expect(exec.environment.WEBHOOK_CHECK_CONTEXT).toBe("ctx-$${X} %%{if y}z%%{endif}");
+    expect((Object.values(resourcesOf(json, "helm_release"))[0] as any).values[0]).toContain("$${X} %%{if y}z%%{endif}");
+  });
+});

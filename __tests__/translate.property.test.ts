@@ -1,10 +1,12 @@
 import * as fc from "fast-check";
 import { NetworkPolicies } from "../lib";
+import { storedAfterTerraform, storedByApiServer } from "./helpers/network-policy-roundtrip";
 import { resourcesOf, synthStack } from "./helpers/synth";
 
-// Round trip: valid NetworkPolicy -> validation -> kubernetes_network_policy_v1 ->
-// Terraform JSON -> back to a NetworkPolicy. The result must equal the input as the
-// API server would store it (policyTypes and protocol defaulted, empty lists dropped).
+// Round trip: valid NetworkPolicy (nulls included) -> validation ->
+// kubernetes_network_policy_v1 -> Terraform JSON -> the provider's expanders. The
+// result must equal what the API server would store for the input
+// (helpers/network-policy-roundtrip.ts).
 
 type Obj = Record<string, unknown>;
 
@@ -39,18 +41,24 @@ const port = fc.oneof(
     .integer({ min: 1, max: 60000 })
     .chain((start) => fc.record({ port: fc.constant(start), endPort: fc.integer({ min: start, max: 65535 }) })),
   fc.record({ protocol: fc.constantFrom("TCP", "UDP") }),
+  fc.record({ protocol: fc.constantFrom("TCP", "UDP"), port: fc.constant(null) }),
 );
+/** A list, or null (a key written with no value), which means absent. */
+const orNull = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ arbitrary: arb, weight: 4 }, { arbitrary: fc.constant(null), weight: 1 });
 const rule = (peersKey: "from" | "to") =>
   fc.record(
-    { [peersKey]: fc.array(peer, { maxLength: 3 }), ports: fc.array(port, { maxLength: 3 }) } as Record<string, fc.Arbitrary<unknown>>,
+    { [peersKey]: orNull(fc.array(peer, { maxLength: 3 })), ports: orNull(fc.array(port, { maxLength: 3 })) } as Record<
+      string,
+      fc.Arbitrary<unknown>
+    >,
     { requiredKeys: [] },
   );
 const spec = fc.record(
   {
     podSelector: selector,
-    policyTypes: fc.subarray(["Ingress", "Egress"], { minLength: 1 }),
-    ingress: fc.array(rule("from"), { maxLength: 3 }),
-    egress: fc.array(rule("to"), { maxLength: 3 }),
+    policyTypes: orNull(fc.subarray(["Ingress", "Egress"], { minLength: 1 })),
+    ingress: orNull(fc.array(rule("from"), { maxLength: 3 })),
+    egress: orNull(fc.array(rule("to"), { maxLength: 3 })),
   },
   { requiredKeys: ["podSelector"] },
 );
@@ -69,53 +77,15 @@ function toDocument(p: { name: string; namespace: string; labels?: Record<string
   };
 }
 
-/** What the API server stores for a document (defaults applied, empty lists as absent). */
-function normalize(doc: Obj): Obj {
-  const spec = doc.spec as Obj;
-  const rules = (list: unknown, peersKey: string) =>
-    ((list as Obj[] | undefined) ?? []).map((r) => {
-      const peers = (r[peersKey] as Obj[] | undefined) ?? [];
-      const ports = ((r.ports as Obj[] | undefined) ?? []).map((p) => ({ protocol: "TCP", ...p }));
-      return { ...(peers.length ? { [peersKey]: peers } : {}), ...(ports.length ? { ports } : {}) };
-    });
-  const ingress = rules(spec.ingress, "from");
-  const egress = rules(spec.egress, "to");
-  const policyTypes = (spec.policyTypes as string[] | undefined)?.length
-    ? spec.policyTypes
-    : egress.length
-      ? ["Ingress", "Egress"]
-      : ["Ingress"];
-  return {
-    metadata: doc.metadata,
-    spec: { podSelector: spec.podSelector, policyTypes, ...(ingress.length ? { ingress } : {}), ...(egress.length ? { egress } : {}) },
-  };
-}
-
-// Terraform JSON (snake_case) -> Kubernetes field names and types.
-const camel = (k: string) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-function fromTerraform(value: unknown, key = ""): unknown {
-  if (Array.isArray(value)) return value.map((v) => fromTerraform(v, key));
-  if (value !== null && typeof value === "object") {
-    const mapKeys = key === "matchLabels" || key === "labels";
-    return Object.fromEntries(
-      Object.entries(value as Obj).map(([k, v]) => [mapKeys ? k : camel(k), mapKeys ? v : fromTerraform(v, camel(k))]),
-    );
-  }
-  if (key === "port" && typeof value === "string" && /^\d+$/.test(value)) return Number(value);
-  return value;
-}
-
 test("every valid NetworkPolicy survives translation and synth unchanged", () => {
   fc.assert(
     fc.property(policies, (generated) => {
       const docs = generated.map(toDocument);
       const json = synthStack((s) => new NetworkPolicies(s, "p", { manifests: docs }));
-      const back = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")).map(
-        (r) => fromTerraform({ metadata: r.metadata, spec: r.spec }) as Obj,
-      );
+      const back = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")).map((r) => storedAfterTerraform(r));
       const byName = (list: Obj[]) =>
         Object.fromEntries(list.map((d) => [`${(d.metadata as Obj).namespace}/${(d.metadata as Obj).name}`, d]));
-      expect(byName(back)).toEqual(byName(docs.map(normalize)));
+      expect(byName(back)).toEqual(byName(docs.map(storedByApiServer)));
     }),
     { numRuns: 60, seed: 20261125 },
   );

@@ -17,6 +17,7 @@ import { DEFAULT_CILIUM_VERSION } from "./cilium-version";
 import { isDns1123Label } from "./k8s-names";
 import { sha256 } from "./stable-json";
 import { SynthError } from "./synth-error";
+import { escapeTerraform } from "./terraform-escape";
 
 export { DEFAULT_CILIUM_VERSION };
 /** Cilium's Helm repository. */
@@ -294,7 +295,8 @@ export class CiliumRelease extends Construct {
       chart: props.chart ?? "cilium",
       version,
       namespace,
-      values: [this.valuesYaml],
+      // Helm receives the text literally: Terraform must not read `${` in a value as a template.
+      values: [escapeTerraform(this.valuesYaml)],
       wait: props.wait ?? true,
       timeout: props.timeoutSeconds ?? 600,
       atomic: props.atomic ?? false,

@@ -9,6 +9,7 @@ import type { CiliumRelease } from "./cilium-release";
 import type { NetworkPolicies } from "./network-policies";
 import { CHECK_BUNDLE, PACKAGE_ROOT } from "./package-paths";
 import { stableStringify } from "./stable-json";
+import { escapeTerraform } from "./terraform-escape";
 
 /** What a caller sets on {@link WebhookCheck}. */
 export interface WebhookCheckOptions {
@@ -177,7 +178,7 @@ export class WebhookCheck extends Construct {
       ...(props.dependsOn ?? []),
     ];
     this.resource = new Resource(this, "check", {
-      triggers,
+      triggers: escapeTerraform(triggers),
       dependsOn,
       provider: props.provider,
       provisioners: [
@@ -185,7 +186,7 @@ export class WebhookCheck extends Construct {
           type: "local-exec",
           interpreter: [props.nodeBinary ?? "node"],
           command: this.asset.path,
-          environment,
+          environment: escapeTerraform(environment),
         },
       ],
     });
