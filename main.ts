@@ -4,7 +4,29 @@
 import * as path from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment, POLICY_SETS, type PolicySet } from "./lib";
+import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment, POLICY_SETS, type PolicyDirectory, type PolicySet } from "./lib";
+import { SHIPPED_POLICIES_DIR } from "./lib/package-paths";
+
+/**
+ * The repository's own policies: the files directly in `policies/` (not its set
+ * subdirectories), deployed by every stack on top of its set, as the original
+ * `fileset("policies", "*.yaml")` did.
+ */
+export const REPOSITORY_POLICIES: PolicyDirectory = { path: SHIPPED_POLICIES_DIR, recursive: false };
+
+/**
+ * `CILIUM_POLICY_DIRS`: a path list (like PATH); an entry `DIR=NAMESPACE` gives the
+ * directory's documents that name no namespace that one, as `kubectl apply -n` does.
+ */
+export function parsePolicyDirs(value: string | undefined): PolicyDirectory[] {
+  return (value ?? "")
+    .split(path.delimiter)
+    .filter((entry) => entry !== "")
+    .map((entry) => {
+      const eq = entry.lastIndexOf("=");
+      return eq > 0 ? { path: entry.slice(0, eq), namespace: entry.slice(eq + 1) } : { path: entry };
+    });
+}
 
 export interface EnvironmentConfig {
   /** Apply the Talos preset (KubePrism on localhost:7445, no SYS_MODULE, ...). */
@@ -24,6 +46,16 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
 
 export class CiliumStack extends TerraformStack {
   public readonly platform: CiliumPlatform;
+
+  /** One line for `npm run synth`: which policy directories, how many policies. */
+  public summary(): string {
+    const dirs = this.platform.policies.directories.map((d) => {
+      const rel = path.relative(process.cwd(), d.path) || ".";
+      return `${rel}${d.recursive === false ? " (top level)" : ""}${d.namespace ? ` (namespace ${d.namespace})` : ""}`;
+    });
+    const n = this.platform.policies.policies.length;
+    return `${this.node.id}: ${n} ${n === 1 ? "policy" : "policies"} from ${dirs.join(", ")}`;
+  }
 
   constructor(scope: Construct, name: string, config: EnvironmentConfig, env: NodeJS.ProcessEnv = process.env) {
     super(scope, name);
@@ -47,8 +79,8 @@ export class CiliumStack extends TerraformStack {
         ...(config.operatorReplicas !== undefined ? { operatorReplicas: config.operatorReplicas } : {}),
       },
       policySet,
-      // Your own policy directories on top of the set (a path-list, like PATH).
-      policies: { directories: (env.CILIUM_POLICY_DIRS ?? "").split(path.delimiter).filter((d) => d !== "") },
+      // The repository's top-level policies and your own directories, on top of the set.
+      policies: { directories: [REPOSITORY_POLICIES, ...parsePolicyDirs(env.CILIUM_POLICY_DIRS)] },
       kube: providers.access,
     });
   }
@@ -62,5 +94,7 @@ export function buildApp(env: NodeJS.ProcessEnv = process.env, outdir?: string):
 }
 
 if (require.main === module) {
-  buildApp().synth();
+  const app = buildApp();
+  app.synth();
+  for (const stack of app.node.children) if (stack instanceof CiliumStack) process.stderr.write(`${stack.summary()}\n`);
 }

@@ -114,3 +114,43 @@ test("CILIUM_POLICY_SET selects the least-privilege set; an unknown set is refus
     /CILIUM_POLICY_SET="allow-everything" is not a shipped policy set; use one of allow-all, least-privilege/,
   );
 });
+
+describe("policies/ is what gets deployed", () => {
+  const np = (name: string, ns?: string) =>
+    `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n${ns ? `  namespace: ${ns}\n` : ""}spec:\n  podSelector: {}\n`;
+
+  test("files directly in policies/ are deployed by every stack, on top of its set; set subdirectories are not pulled in", () => {
+    const { REPOSITORY_POLICIES } = require("../main");
+    expect(REPOSITORY_POLICIES).toMatchObject({ path: path.join(repo, "policies"), recursive: false });
+    const copy = projectCopy();
+    require("node:fs").writeFileSync(path.join(copy, "policies", "team.yaml"), np("team-default", "shop"));
+    const synthed = spawnSync(process.execPath, ["dist/main.js"], {
+      cwd: copy,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: tempDir("home-") },
+    });
+    expect(synthed.status).toBe(0);
+    for (const stack of ["dev", "prod"]) {
+      const json = JSON.parse(readFileSync(path.join(copy, "cdktf.out", "stacks", stack, "cdk.tf.json"), "utf8"));
+      const names = Object.values(json.resource.kubernetes_network_policy_v1 ?? {}).map((p: any) => p.metadata.name);
+      expect(names).toContain("team-default");
+    }
+    expect(synthed.stderr).toMatch(/^dev: 3 policies from policies\/allow-all, policies \(top level\)$/m);
+    expect(synthed.stderr).toMatch(/^prod: 2 policies from policies\/least-privilege, policies \(top level\)$/m);
+  });
+
+  test("CILIUM_POLICY_DIRS=DIR=NAMESPACE:DIR2, and naming policies/ again loads each file once", () => {
+    const { parsePolicyDirs } = require("../main");
+    expect(parsePolicyDirs("a=shop:b")).toEqual([{ path: "a", namespace: "shop" }, { path: "b" }]);
+    const mine = policyDir({ "x.yaml": np("from-env") });
+    const outdir = tempDir("out-");
+    const dev = buildApp({ CILIUM_POLICY_DIRS: [`${mine}=shop`, path.join(repo, "policies")].join(path.delimiter) }, outdir).node.findChild(
+      "dev",
+    ) as TerraformStack;
+    const json = JSON.parse(Testing.synth(dev));
+    const byName = Object.fromEntries(
+      Object.values(json.resource.kubernetes_network_policy_v1).map((p: any) => [p.metadata.name, p.metadata.namespace]),
+    );
+    expect(byName).toEqual({ "allow-all-ingress": "cert-manager", "allow-all-egress": "kube-system", "from-env": "shop" });
+  });
+});

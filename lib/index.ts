@@ -16,7 +16,7 @@ export {
 export { checkCiliumValues, ValuesProblem } from "./cilium-values-schema";
 export { SynthError } from "./synth-error";
 export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./cluster-providers";
-export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps } from "./network-policies";
+export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps, PolicyDirectory } from "./network-policies";
 export { PolicyProblem, PolicyValidationError } from "./policies/problems";
 export { PolicyKind, SUPPORTED_KINDS, ValidatedPolicy } from "./policies/validate";
 export { PolicySet, POLICY_SETS, policySetDirectory } from "./policy-sets";

@@ -104,6 +104,8 @@ export class NetworkPolicies extends Construct {
   public readonly contentHash: string;
   /** The policy files read, each once, in the order read. */
   public readonly files: readonly string[];
+  /** The directories read, as given. */
+  public readonly directories: readonly PolicyDirectory[];
 
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps = {}) {
     super(scope, id);
@@ -112,8 +114,8 @@ export class NetworkPolicies extends Construct {
     const seen = new Set<string>();
     const files: string[] = [];
     const refusals: string[] = [];
-    for (const entry of props.directories ?? []) {
-      const dir: PolicyDirectory = typeof entry === "string" ? { path: entry } : entry;
+    this.directories = (props.directories ?? []).map((entry) => (typeof entry === "string" ? { path: entry } : entry));
+    for (const dir of this.directories) {
       if (!existsSync(dir.path) || !statSync(dir.path).isDirectory()) {
         refusals.push(`policy directory ${dir.path} does not exist or is not a directory`);
         continue;
