@@ -5,7 +5,8 @@
 //   - npm run synth when nothing changed (the build is skipped), best of 3
 //   - node dist/main.js alone (synth without the build), best of 3
 //   - npm test (type-check, lint, jest), wall time, best of 2
-//   - policy scaling: NetworkPolicies over 10 / 100 / 1000 policy files, synth included
+//   - policy scaling: NetworkPolicies over 10 / 100 / 1000 policy files (one in ten a
+//     CiliumNetworkPolicy), synth included
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -69,8 +70,12 @@ process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e9));`;
 const require = createRequire(import.meta.url);
 const { App, TerraformStack, Testing } = require("cdktf");
 const { NetworkPolicies } = require(path.join(root, "dist", "lib", "index.js"));
-const doc = (i) =>
+const networkPolicy = (i) =>
   `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p-${i}\n  namespace: ns-${i % 7}\nspec:\n  podSelector:\n    matchLabels: {app: a${i}}\n  ingress:\n    - from:\n        - namespaceSelector: {matchLabels: {team: t${i % 5}}}\n      ports:\n        - {protocol: TCP, port: ${1 + (i % 60000)}}\n`;
+const ciliumPolicy = (i) =>
+  `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: c-${i}\n  namespace: ns-${i % 7}\nspec:\n  endpointSelector:\n    matchLabels: {app: a${i}}\n  ingress:\n    - fromEntities: [kube-apiserver]\n      toPorts:\n        - ports: [{port: "${1 + (i % 60000)}", protocol: TCP}]\n`;
+// One file in ten is a CiliumNetworkPolicy (validated against Cilium's CRD schema, unknown fields probed).
+const doc = (i) => (i % 10 === 9 ? ciliumPolicy(i) : networkPolicy(i));
 console.log("\npolicy files   load+validate+synth   per file");
 const results = [];
 for (const n of [10, 100, 1000]) {
