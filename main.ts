@@ -57,7 +57,13 @@ export class CiliumStack extends TerraformStack {
     return `${this.node.id}: ${n} ${n === 1 ? "policy" : "policies"} from ${dirs.join(", ")}`;
   }
 
-  constructor(scope: Construct, name: string, config: EnvironmentConfig, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    scope: Construct,
+    name: string,
+    config: EnvironmentConfig,
+    env: NodeJS.ProcessEnv = process.env,
+    repositoryPolicies: PolicyDirectory = REPOSITORY_POLICIES,
+  ) {
     super(scope, name);
     // Relative to cdktf.out/stacks/<name>: state lives at the repo root, outside the
     // synth output, and no absolute path ends up in cdk.tf.json.
@@ -80,16 +86,24 @@ export class CiliumStack extends TerraformStack {
       },
       policySet,
       // The repository's top-level policies and your own directories, on top of the set.
-      policies: { directories: [REPOSITORY_POLICIES, ...parsePolicyDirs(env.CILIUM_POLICY_DIRS)] },
+      policies: { directories: [repositoryPolicies, ...parsePolicyDirs(env.CILIUM_POLICY_DIRS)] },
       kube: providers.access,
     });
   }
 }
 
-/** Builds the app with every environment; `outdir` defaults to cdktf.out (or CDKTF_OUTDIR). */
-export function buildApp(env: NodeJS.ProcessEnv = process.env, outdir?: string): App {
+/**
+ * Builds the app with every environment; `outdir` defaults to cdktf.out (or
+ * CDKTF_OUTDIR). `repositoryPolicies` is the directory of the repository's own
+ * policies (the top level of `policies/`; tests point it elsewhere).
+ */
+export function buildApp(
+  env: NodeJS.ProcessEnv = process.env,
+  outdir?: string,
+  repositoryPolicies: PolicyDirectory = REPOSITORY_POLICIES,
+): App {
   const app = new App(outdir !== undefined ? { outdir } : {});
-  for (const [name, config] of Object.entries(ENVIRONMENTS)) new CiliumStack(app, name, config, env);
+  for (const [name, config] of Object.entries(ENVIRONMENTS)) new CiliumStack(app, name, config, env, repositoryPolicies);
   return app;
 }
 

@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { DEFAULT_CILIUM_VERSION } from "../lib";
+import { DEFAULT_CILIUM_VERSION } from "../lib/cilium-version";
 
 const root = path.join(__dirname, "..");
 const read = (file: string) => readFileSync(path.join(root, file), "utf8");

@@ -116,27 +116,33 @@ test("CILIUM_POLICY_SET selects the least-privilege set; an unknown set is refus
 });
 
 describe("policies/ is what gets deployed", () => {
-  const np = (name: string, ns?: string) =>
-    `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n${ns ? `  namespace: ${ns}\n` : ""}spec:\n  podSelector: {}\n`;
+  const np = (name: string) =>
+    `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\nspec:\n  podSelector: {}\n`;
 
   test("files directly in policies/ are deployed by every stack, on top of its set; set subdirectories are not pulled in", () => {
-    const { REPOSITORY_POLICIES } = require("../main");
-    expect(REPOSITORY_POLICIES).toMatchObject({ path: path.join(repo, "policies"), recursive: false });
-    const copy = projectCopy();
-    require("node:fs").writeFileSync(path.join(copy, "policies", "team.yaml"), np("team-default", "shop"));
-    const synthed = spawnSync(process.execPath, ["dist/main.js"], {
-      cwd: copy,
-      encoding: "utf8",
-      env: { PATH: process.env.PATH ?? "", HOME: tempDir("home-") },
+    const { CiliumStack, REPOSITORY_POLICIES } = require("../main");
+    expect(REPOSITORY_POLICIES).toEqual({ path: path.join(repo, "policies"), recursive: false });
+    const root = policyDir({
+      "team.yaml": networkPolicyYaml("team-default", "shop"),
+      "set/ignored.yaml": networkPolicyYaml("not-deployed", "shop"),
     });
-    expect(synthed.status).toBe(0);
-    for (const stack of ["dev", "prod"]) {
-      const json = JSON.parse(readFileSync(path.join(copy, "cdktf.out", "stacks", stack, "cdk.tf.json"), "utf8"));
-      const names = Object.values(json.resource.kubernetes_network_policy_v1 ?? {}).map((p: any) => p.metadata.name);
+    const app = buildApp({}, tempDir("out-"), { path: root, recursive: false });
+    for (const name of ["dev", "prod"]) {
+      const stack = app.node.findChild(name) as InstanceType<typeof CiliumStack>;
+      const names = stack.platform.policies.policies.map((p: { name: string }) => p.name);
       expect(names).toContain("team-default");
+      expect(names).not.toContain("not-deployed");
     }
-    expect(synthed.stderr).toMatch(/^dev: 3 policies from policies\/allow-all, policies \(top level\)$/m);
-    expect(synthed.stderr).toMatch(/^prod: 2 policies from policies\/least-privilege, policies \(top level\)$/m);
+    const summary = (name: string) => (app.node.findChild(name) as InstanceType<typeof CiliumStack>).summary();
+    expect(summary("dev")).toBe(
+      `dev: 3 policies from ${path.relative(process.cwd(), path.join(repo, "policies", "allow-all"))}, ${path.relative(process.cwd(), root)} (top level)`,
+    );
+    expect(summary("prod")).toMatch(/^prod: 2 policies from .*least-privilege, .* \(top level\)$/);
+  });
+
+  test("npm run synth prints one line per stack", () => {
+    expect(first.stderr).toMatch(/^dev: 2 policies from policies\/allow-all, policies \(top level\)$/m);
+    expect(first.stderr).toMatch(/^prod: 1 policy from policies\/least-privilege, policies \(top level\)$/m);
   });
 
   test("CILIUM_POLICY_DIRS=DIR=NAMESPACE:DIR2, and naming policies/ again loads each file once", () => {
