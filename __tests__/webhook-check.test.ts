@@ -61,8 +61,12 @@ test("depends on the release and every policy; re-runs when the chart, values or
     "check_script_hash",
     "check_settings",
     "cilium_chart_version",
+    "cilium_release_id",
+    "cilium_release_revision",
     "cilium_values_sha256",
     "policies_sha256",
+    "policy_uid NetworkPolicy/ns/a",
+    "policy_uid NetworkPolicy/ns/b",
   ]);
 
   const triggers = (json: ReturnType<typeof build>) =>
@@ -72,6 +76,33 @@ test("depends on the release and every policy; re-runs when the chart, values or
     r.triggers.cilium_values_sha256,
   );
   expect(triggers(build({}, "  podSelector:\n    matchLabels: {app: x}\n")).policies_sha256).not.toBe(r.triggers.policies_sha256);
+});
+
+test("re-runs after every change of the cluster: triggers hold values known only after apply", () => {
+  const json = synthStack((s) => {
+    const release = new CiliumRelease(s, "cilium");
+    const policies = new NetworkPolicies(s, "policies", {
+      release,
+      manifests: [
+        { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "a", namespace: "ns" }, spec: {} },
+        {
+          apiVersion: "cilium.io/v2",
+          kind: "CiliumNetworkPolicy",
+          metadata: { name: "c", namespace: "ns" },
+          spec: { endpointSelector: {}, ingress: [{}] },
+        },
+      ],
+    });
+    new WebhookCheck(s, "check", { release, policies });
+  });
+  const triggers = (onlyResource(json, "null_resource") as { triggers: Record<string, string> }).triggers;
+  const [release] = Object.keys(resourcesOf(json, "helm_release"));
+  const [np] = Object.keys(resourcesOf(json, "kubernetes_network_policy_v1"));
+  const [manifest] = Object.keys(resourcesOf(json, "kubernetes_manifest"));
+  expect(triggers.cilium_release_id).toBe(`\${helm_release.${release}.id}`);
+  expect(triggers.cilium_release_revision).toBe(`\${helm_release.${release}.metadata.revision}`);
+  expect(triggers["policy_uid NetworkPolicy/ns/a"]).toBe(`\${kubernetes_network_policy_v1.${np}.metadata[0].uid}`);
+  expect(triggers["policy_uid CiliumNetworkPolicy/ns/c"]).toBe(`\${kubernetes_manifest.${manifest}.object.metadata.uid}`);
 });
 
 test("runOnEveryApply adds a timestamp() trigger", () => {

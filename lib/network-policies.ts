@@ -1,7 +1,7 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import { type ITerraformDependable, type TerraformProvider, type TerraformResource, TerraformStack } from "cdktf";
+import { Fn, type ITerraformDependable, type TerraformProvider, type TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { CiliumRelease } from "./cilium-release";
 import { isDns1123Label } from "./k8s-names";
@@ -106,6 +106,12 @@ export class NetworkPolicies extends Construct {
   public readonly files: readonly string[];
   /** The directories read, as given. */
   public readonly directories: readonly PolicyDirectory[];
+  /**
+   * Each policy's `metadata.uid` by kind/namespace/name: values known only after
+   * apply, which change whenever a policy is (re-)created, so a check that lists
+   * them among its triggers re-runs then.
+   */
+  public readonly uids: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps = {}) {
     super(scope, id);
@@ -160,6 +166,13 @@ export class NetworkPolicies extends Construct {
         resource.moveFromId(this.legacyAddress(resource, legacyIds[i]));
       return resource;
     });
+    this.uids = Object.fromEntries(
+      sorted.map((policy, i) => {
+        const r = this.resources[i];
+        const uid = r instanceof NetworkPolicyV1 ? r.metadata.uid : Fn.lookupNested((r as Manifest).object, ["metadata", "uid"]);
+        return [policyKey(policy), uid];
+      }),
+    );
     this.contentHash = sha256(stableStringify(sorted.map((p) => [policyKey(p), p.manifest])));
   }
 

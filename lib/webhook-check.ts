@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Resource } from "@cdktf/provider-null/lib/resource";
-import { Fn, type ITerraformDependable, TerraformAsset, type TerraformProvider, AssetType } from "cdktf";
+import { AssetType, Fn, type ITerraformDependable, TerraformAsset, type TerraformProvider, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CHECK_DEFAULTS, CHECK_ENV, CHECK_LIMITS } from "./check/options";
 import { isDns1123Label } from "./k8s-names";
@@ -164,11 +164,25 @@ export class WebhookCheck extends Construct {
     };
     this.environment = environment;
 
+    // Re-run whenever the proof may be stale. Synth-time values cover changes of the
+    // configuration; values known only after apply cover changes of the cluster: a
+    // release installed, upgraded, rolled back or re-created (id, revision), a policy
+    // created or re-created, also after an out-of-band deletion (its uid). When refresh
+    // drops a deleted resource, Terraform plans a create, which replace_triggered_by
+    // does not see; an unknown-until-apply trigger value does.
     const triggers: Record<string, string> = {
       check_script_hash: this.asset.assetHash,
       check_settings: stableStringify(environment),
-      ...(props.release ? { cilium_chart_version: props.release.chartVersion, cilium_values_sha256: props.release.valuesHash } : {}),
+      ...(props.release
+        ? {
+            cilium_chart_version: props.release.chartVersion,
+            cilium_values_sha256: props.release.valuesHash,
+            cilium_release_id: props.release.release.id,
+            cilium_release_revision: Token.asString(props.release.release.metadata.revision),
+          }
+        : {}),
       ...(props.policies ? { policies_sha256: props.policies.contentHash } : {}),
+      ...Object.fromEntries(Object.entries(props.policies?.uids ?? {}).map(([key, uid]) => [`policy_uid ${key}`, uid])),
       ...(props.triggers ?? {}),
       ...(props.runOnEveryApply ? { always: Fn.timestamp() } : {}),
     };
