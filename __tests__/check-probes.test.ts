@@ -13,7 +13,7 @@ import {
   type Scenario,
   startFakeApiServer,
   startSilentServer,
-  targetFor,
+  fakeTarget,
 } from "./helpers/fake-apiserver";
 
 let pki: Pki;
@@ -26,13 +26,13 @@ afterAll(async () => {
   removePki(pki);
 });
 
-const WEBHOOK = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443 };
+const WEBHOOK = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, probeNamespace: "cert-manager" };
 const far = () => Date.now() + 60_000;
 
 async function attemptAgainst(scenario: Scenario, auth?: { token: string }) {
   const api = await startFakeApiServer(pki, scenario);
   servers.push(api);
-  const probes = await runAttempt(targetFor(pki, api.url, auth), WEBHOOK, far());
+  const probes = await runAttempt(fakeTarget(pki, api.url, auth), WEBHOOK, far());
   return { api, probes, failure: probes.find((p) => !p.ok) as ProbeResult };
 }
 
@@ -40,10 +40,11 @@ test("healthy: every probe passes; only dry-run POSTs, nothing persisted", async
   const { api, probes } = await attemptAgainst({});
   expect(probes.map((p) => [p.probe, p.ok])).toEqual([
     ["api-server", true],
+    ["probe-namespace", true],
     ["webhook-endpoints", true],
     ["admission", true],
   ]);
-  expect(probes[2].detail).toMatch(/valid CSR was mutated \(spec.username=kubernetes-admin\), an invalid one denied/);
+  expect(probes[3].detail).toMatch(/valid CSR was mutated \(spec.username=kubernetes-admin\), an invalid one denied/);
   const posts = api.requests.filter((r) => r.startsWith("POST"));
   expect(posts).toHaveLength(2);
   for (const p of posts) expect(p).toMatch(/dryRun=All/);
@@ -91,7 +92,7 @@ test("403: RBAC", async () => {
 });
 
 test("API server refusing connections: api-down with ECONNREFUSED", async () => {
-  const probes = await runAttempt(targetFor(pki, await closedPortUrl()), WEBHOOK, far());
+  const probes = await runAttempt(fakeTarget(pki, await closedPortUrl()), WEBHOOK, far());
   expect(probes).toHaveLength(1);
   expect(probes[0]).toMatchObject({ probe: "api-server", ok: false, class: "api-down" });
   expect(probes[0].error).toMatch(/ECONNREFUSED/);
@@ -100,7 +101,7 @@ test("API server refusing connections: api-down with ECONNREFUSED", async () => 
 test("a server that accepts and never answers is cut at the deadline, and the probe says so", async () => {
   const silent = await startSilentServer();
   servers.push(silent);
-  const probes = await runAttempt(targetFor(pki, silent.url), WEBHOOK, Date.now() + 200);
+  const probes = await runAttempt(fakeTarget(pki, silent.url), WEBHOOK, Date.now() + 200);
   expect(probes[0]).toMatchObject({ probe: "api-server", ok: false, class: "api-down", cutByDeadline: true });
   expect(probes[0].error).toMatch(/timed out/);
 });
@@ -108,7 +109,7 @@ test("a server that accepts and never answers is cut at the deadline, and the pr
 test("a request whose deadline has passed is not sent", async () => {
   const api = await startFakeApiServer(pki, {});
   servers.push(api);
-  const err = await apiRequest(targetFor(pki, api.url), "GET", "/version", Date.now() - 1).catch((e: unknown) => e);
+  const err = await apiRequest(fakeTarget(pki, api.url), "GET", "/version", Date.now() - 1).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(TransportError);
   expect(err).toMatchObject({ code: "DEADLINE", atDeadline: true });
   expect(api.requests).toEqual([]);

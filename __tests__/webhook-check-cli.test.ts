@@ -60,7 +60,12 @@ test.concurrent("healthy cluster: exit 0, a JSON report with every probe passed"
   const run = await runCli(["--json", "--kubeconfig", await cluster()]);
   expect(run.code).toBe(0);
   expect(run.report).toMatchObject({ ok: true, exitCode: 0, context: "admin@fake", attempts: 1 });
-  expect(run.report.probes.map((p: any) => p.ok)).toEqual([true, true, true]);
+  expect(run.report.probes.map((p: any) => [p.probe, p.ok])).toEqual([
+    ["api-server", true],
+    ["probe-namespace", true],
+    ["webhook-endpoints", true],
+    ["admission", true],
+  ]);
 });
 
 test.concurrent("settings from the environment (as the null_resource passes them); credentials from an exec plugin", async () => {
@@ -85,7 +90,7 @@ describe("configuration errors exit 2 at once, long before the 60 s deadline", (
     writeFileSync(path.join(dir, "config"), "clusters: [\n");
     const run = await runCli([...args, "--kubeconfig", path.join(dir, "config")]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/is not a valid kubeconfig/);
+    expect(run.stderr).toMatch(/kubeconfig .*config is not valid YAML \(\w+ at line \d+, column \d+\)/);
   });
 
   test.concurrent("an unknown context", async () => {

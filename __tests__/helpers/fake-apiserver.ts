@@ -11,7 +11,9 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
-import type { KubeTarget } from "../../lib/check/kube";
+import { CredentialSource } from "../../lib/check/credentials";
+import { type KubeTarget, targetFor } from "../../lib/check/http";
+import type { ResolvedKubeconfig } from "../../lib/check/kubeconfig";
 
 export interface Pki {
   dir: string;
@@ -71,15 +73,23 @@ export function removePki(pki: Pki | undefined): void {
 }
 
 /**
- * What the check derives from the kubeconfig, built directly for in-process probe
- * tests: the CA, and the admin client certificate (or a bearer token).
+ * What the check derives from a kubeconfig, built directly for in-process tests:
+ * the CA, and the admin client certificate (or a bearer token).
  */
-export function targetFor(pki: Pki, url: string, auth: { token: string } | "client-certificate" = "client-certificate"): KubeTarget {
-  const requestOptions =
-    auth === "client-certificate"
-      ? { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey }
-      : { ca: pki.ca, headers: { authorization: `Bearer ${auth.token}` } };
-  return { server: new URL(url), context: "admin@fake", requestOptions };
+export function fakeTarget(
+  pki: Pki,
+  url: string,
+  auth: { token: string } | "client-certificate" = "client-certificate",
+  env: NodeJS.ProcessEnv = {},
+): KubeTarget {
+  const kc: ResolvedKubeconfig = {
+    context: "admin@fake",
+    cluster: { server: url, certificateAuthorityData: pki.ca, insecureSkipTlsVerify: false },
+    user: auth === "client-certificate" ? { clientCertificateData: pki.clientCert, clientKeyData: pki.clientKey } : { token: auth.token },
+    secrets: [],
+    files: [],
+  };
+  return targetFor(kc, new CredentialSource(kc), env);
 }
 
 /** The token the exec plugin hands out, and the only bearer token the server accepts. */
@@ -151,6 +161,14 @@ export interface Scenario {
   webhookError?: string;
   /** Milliseconds after the first admission call from which the webhook works again. */
   recoverAfterMs?: number;
+  /** Serve the API under this path prefix (as Rancher does); requests outside it get an HTML 404. */
+  prefix?: string;
+  /** Labels of the cert-manager namespace; `false`: the namespace does not exist. */
+  namespace?: Record<string, string> | false;
+  /** Answer a request before the API logic does (status, and a JSON body or raw text). */
+  respond?: (method: string, path: string) => { status: number; json?: unknown; text?: string; contentType?: string } | undefined;
+  /** Bearer tokens accepted besides the exec plugin's. */
+  tokens?: string[];
 }
 
 export const INCIDENT_ERROR =
@@ -162,6 +180,8 @@ export interface FakeApiServer {
   requests: string[];
   /** Requests that would have persisted something (a POST without dryRun=All, any DELETE/PUT/PATCH). */
   writes: string[];
+  /** Headers of every request, in order. */
+  headers: Array<Record<string, string | string[] | undefined>>;
   close(): Promise<void>;
 }
 
@@ -173,6 +193,7 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
   let firstAdmission: number | undefined;
   const requests: string[] = [];
   const writes: string[] = [];
+  const headers: Array<Record<string, string | string[] | undefined>> = [];
   const server = https.createServer(
     { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: false },
     (req, res) => {
@@ -190,12 +211,33 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
         // As kube-apiserver: a bearer token it does not know is 401 on every request;
         // otherwise the client certificate must chain to the CA.
         const token = req.headers.authorization;
-        const authorized = token === undefined ? (req.socket as import("node:tls").TLSSocket).authorized : token === `Bearer ${EXEC_TOKEN}`;
+        const tokens = [`Bearer ${EXEC_TOKEN}`, ...(scenario.tokens ?? []).map((t) => `Bearer ${t}`)];
+        const authorized = token === undefined ? (req.socket as import("node:tls").TLSSocket).authorized : tokens.includes(token);
+        let p = url.pathname;
+        if (scenario.prefix !== undefined) {
+          if (!p.startsWith(`${scenario.prefix}/`)) {
+            res.writeHead(404, { "content-type": "text/html" });
+            return res.end("<html><body><h1>404 Not Found</h1></body></html>");
+          }
+          p = p.slice(scenario.prefix.length);
+        }
+        const override = scenario.respond?.(req.method ?? "GET", p);
+        if (override) {
+          res.writeHead(override.status, {
+            "content-type": override.contentType ?? (override.text !== undefined ? "text/html" : "application/json"),
+          });
+          return res.end(override.text ?? JSON.stringify(override.json));
+        }
         if (scenario.auth === 401 || !authorized) return send(401, status(401, "Unauthorized", "Unauthorized"));
         if (scenario.auth === 403)
           return send(403, status(403, "Forbidden", `${url.pathname} is forbidden: User "kubernetes-admin" cannot get resource`));
-        const p = url.pathname;
         if (p === "/version") return send(200, { major: "1", minor: "31", gitVersion: "v1.31.4" });
+        if (p === "/api/v1/namespaces/cert-manager") {
+          if (scenario.namespace === false) return send(404, status(404, "NotFound", 'namespaces "cert-manager" not found'));
+          return send(200, {
+            metadata: { name: "cert-manager", labels: { "kubernetes.io/metadata.name": "cert-manager", ...(scenario.namespace ?? {}) } },
+          });
+        }
         if (p === "/api/v1/namespaces/cert-manager/services/cert-manager-webhook") {
           if (scenario.service === false) return send(404, status(404, "NotFound", 'services "cert-manager-webhook" not found'));
           return send(200, {
@@ -243,6 +285,7 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
     url: `https://127.0.0.1:${port}`,
     requests,
     writes,
+    headers,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

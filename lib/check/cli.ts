@@ -1,26 +1,22 @@
 /**
  * webhook-check: exits 0 when kube-apiserver can call the cert-manager webhook,
  * 1 when it cannot by the deadline, 2 on a usage or configuration error
- * (returned at once, never retried).
+ * (returned at once, never retried); bin.ts turns SIGINT/SIGTERM into 130/143.
+ * Everything printed passes through the redactor: no token, password, key or
+ * certificate from the kubeconfig or an exec plugin ever reaches stdout or stderr.
  */
-import { ConfigError, type KubeTarget, loadKubeConfig, resolveTarget } from "./kube";
+import { CredentialSource, killPlugins, redact } from "./credentials";
+import { targetFor } from "./http";
+import { ConfigError, resolveKubeconfig } from "./kubeconfig";
 import { type CheckOptions, parseCheckArgs, USAGE, UsageError } from "./options";
-import { formatReport, runCheck } from "./run";
+import { formatReport, runCheck, SYSTEM_CLOCK } from "./run";
 
 export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
 
-function beforeDeadline<T>(work: Promise<T>, deadline: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish before the deadline`)), Math.max(0, deadline - Date.now()));
-  });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
-}
-
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io, signal?: AbortSignal): Promise<number> {
   const started = Date.now();
   let options: CheckOptions;
   try {
@@ -35,29 +31,32 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     io.err(`webhook-check: ${err.message}\n\n${USAGE}`);
     return 2;
   }
-  const deadline = started + options.timeout * 1000;
-  let target: KubeTarget;
+  let secrets: string[] = [];
+  const out = (text: string) => io.out(redact(text, secrets));
+  const err = (text: string) => io.err(redact(text, secrets));
+  const configError = (e: ConfigError) => {
+    err(`webhook-check: configuration error: ${e.message}\n`);
+    if (options.json) out(`${JSON.stringify({ ok: false, exitCode: 2, error: e.message })}\n`);
+    return 2;
+  };
   try {
-    target = await beforeDeadline(
-      resolveTarget(loadKubeConfig(options.kubeconfig, options.context)),
-      deadline,
-      "loading the kubeconfig credentials",
+    const kc = resolveKubeconfig(options.kubeconfig, options.context);
+    const credentials = new CredentialSource(kc);
+    secrets = credentials.secrets;
+    const target = targetFor(kc, credentials, env);
+    const via = target.proxy ? ` through proxy ${target.proxy.host}` : "";
+    err(
+      `webhook-check: checking kube-apiserver -> ${options.namespace}/${options.service}:${options.port} via ${target.server.href}${via} (deadline ${options.timeout}s)\n`,
     );
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.err(`webhook-check: configuration error: ${err.message}\n`);
-      if (options.json) io.out(`${JSON.stringify({ ok: false, exitCode: 2, error: err.message })}\n`);
-      return 2;
-    }
-    io.err(`webhook-check: ${(err as Error).message}\n`);
-    return 1;
+    const report = await runCheck(target, options, started, (line) => err(`webhook-check: ${line}\n`), SYSTEM_CLOCK, signal);
+    const exitCode = report.ok ? 0 : 1;
+    if (options.json) out(`${JSON.stringify({ ...report, exitCode }, null, 2)}\n`);
+    else out(`${formatReport(report)}\n`);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof ConfigError) return configError(e);
+    throw e;
+  } finally {
+    killPlugins();
   }
-  io.err(
-    `webhook-check: checking kube-apiserver -> ${options.namespace}/${options.service}:${options.port} via ${target.server.origin} (deadline ${options.timeout}s)\n`,
-  );
-  const report = await runCheck(target, options, started, (line) => io.err(`webhook-check: ${line}\n`));
-  const exitCode = report.ok ? 0 : 1;
-  if (options.json) io.out(`${JSON.stringify({ ...report, exitCode }, null, 2)}\n`);
-  else io.out(`${formatReport(report)}\n`);
-  return exitCode;
 }

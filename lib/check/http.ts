@@ -1,11 +1,18 @@
 /**
- * One HTTP request to the API server, bounded by an absolute deadline: the
- * socket is destroyed when the deadline passes, whatever the server does
- * (connects and never answers, trickles, hangs in TLS).
+ * Requests to the API server as client-go makes them, bounded by an absolute
+ * deadline: every request goes under the server URL's path prefix
+ * (`https://host/k8s/clusters/c-1` -> `/k8s/clusters/c-1/version`), TLS checks the
+ * `tls-server-name` when set, a proxy is used as Go's ProxyFromEnvironment decides
+ * (or the kubeconfig's `proxy-url`), and a 401 fetches the credentials again once.
+ * The socket is destroyed when the deadline passes or the signal aborts, whatever
+ * the server or the proxy does.
  */
 import * as http from "node:http";
 import * as https from "node:https";
-import type { KubeTarget } from "./kube";
+import * as net from "node:net";
+import * as tls from "node:tls";
+import type { CredentialSource } from "./credentials";
+import { ConfigError, type ResolvedKubeconfig } from "./kubeconfig";
 
 export interface ApiResponse {
   readonly status: number;
@@ -14,12 +21,12 @@ export interface ApiResponse {
   readonly text: string;
 }
 
-/** A failure below HTTP: refused, reset, TLS, timeout. */
+/** A failure below HTTP: refused, reset, TLS, DNS, timeout. */
 export class TransportError extends Error {
   constructor(
     message: string,
     public readonly code: string,
-    /** Raised by the overall deadline rather than by the server or the network. */
+    /** Raised by the overall deadline (or a signal) rather than by the server or the network. */
     public readonly atDeadline = false,
   ) {
     super(message);
@@ -27,64 +34,274 @@ export class TransportError extends Error {
   }
 }
 
-export function apiRequest(
+/** Where and how to reach the API server. */
+export interface KubeTarget {
+  readonly server: URL;
+  readonly context: string;
+  readonly ca?: string;
+  readonly servername?: string;
+  readonly insecure: boolean;
+  /** The proxy to use for this server, if any. */
+  readonly proxy?: URL;
+  readonly credentials: CredentialSource;
+}
+
+// ---- proxies, as golang.org/x/net/http/httpproxy decides ------------------------------------------
+function ipMatchesCidr(ip: string, cidr: string): boolean {
+  const [base, bitsText] = cidr.split("/");
+  const bits = Number(bitsText);
+  const family = net.isIP(base);
+  if (family === 0 || net.isIP(ip) !== family || !Number.isInteger(bits)) return false;
+  const blocks = new net.BlockList();
+  blocks.addSubnet(base, bits, family === 6 ? "ipv6" : "ipv4");
+  return blocks.check(ip, family === 6 ? "ipv6" : "ipv4");
+}
+
+function isLoopback(host: string): boolean {
+  if (host === "localhost") return true;
+  if (net.isIPv4(host)) return host.startsWith("127.");
+  if (net.isIPv6(host)) return host === "::1";
+  return false;
+}
+
+/** NO_PROXY semantics of Go's httpproxy: `*`, CIDRs, IPs, `host`, `.domain`/`*.domain` (subdomains), `host:port`. */
+export function bypassesProxy(target: URL, noProxy: string): boolean {
+  const host = target.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const port = target.port || (target.protocol === "https:" ? "443" : "80");
+  if (isLoopback(host)) return true;
+  for (const raw of noProxy.split(",")) {
+    let entry = raw.trim().toLowerCase();
+    if (entry === "") continue;
+    if (entry === "*") return true;
+    if (entry.includes("/")) {
+      if (net.isIP(host) && ipMatchesCidr(host, entry)) return true;
+      continue;
+    }
+    let entryPort: string | undefined;
+    const m = /^(.*):(\d+)$/.exec(entry);
+    if (m && !net.isIPv6(entry)) [entry, entryPort] = [m[1], m[2]];
+    entry = entry.replace(/^\[|\]$/g, "");
+    if (entryPort !== undefined && entryPort !== port) continue;
+    if (net.isIP(entry)) {
+      if (entry === host) return true;
+      continue;
+    }
+    if (entry.startsWith("*.")) entry = entry.slice(1);
+    if (entry.startsWith(".")) {
+      if (host.endsWith(entry) || host === entry.slice(1)) return true;
+    } else if (host === entry || host.endsWith(`.${entry}`)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The proxy for `server`: the kubeconfig's proxy-url, else HTTPS_PROXY/HTTP_PROXY unless NO_PROXY or loopback. */
+export function proxyFor(server: URL, env: NodeJS.ProcessEnv, proxyUrl?: string): URL | undefined {
+  const parse = (raw: string, from: string): URL => {
+    let url: URL;
+    try {
+      url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
+    } catch {
+      throw new ConfigError(`${from} "${raw}" is not a valid proxy URL`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new ConfigError(
+        `${from} "${url.protocol}//${url.host}": only http and https proxies are supported (not ${url.protocol.slice(0, -1)})`,
+      );
+    }
+    return url;
+  };
+  if (proxyUrl !== undefined) return parse(proxyUrl, "proxy-url");
+  const pick = (...names: string[]) => names.map((n) => env[n]).find((v) => v !== undefined && v !== "");
+  const raw = server.protocol === "https:" ? pick("HTTPS_PROXY", "https_proxy") : pick("HTTP_PROXY", "http_proxy");
+  if (raw === undefined) return undefined;
+  if (bypassesProxy(server, pick("NO_PROXY", "no_proxy") ?? "")) return undefined;
+  return parse(raw, server.protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY");
+}
+
+/** Builds the target for a resolved kubeconfig. */
+export function targetFor(kc: ResolvedKubeconfig, credentials: CredentialSource, env: NodeJS.ProcessEnv = process.env): KubeTarget {
+  let server: URL;
+  try {
+    server = new URL(kc.cluster.server);
+  } catch {
+    throw new ConfigError(`the server address of context "${kc.context}" is not a URL`);
+  }
+  if (server.protocol !== "https:" && server.protocol !== "http:")
+    throw new ConfigError(`the server of context "${kc.context}" must be https:// (got ${server.protocol})`);
+  const proxy = proxyFor(server, env, kc.cluster.proxyUrl);
+  return {
+    server,
+    context: kc.context,
+    ...(kc.cluster.certificateAuthorityData ? { ca: kc.cluster.certificateAuthorityData } : {}),
+    ...(kc.cluster.tlsServerName ? { servername: kc.cluster.tlsServerName } : {}),
+    insecure: kc.cluster.insecureSkipTlsVerify,
+    ...(proxy ? { proxy } : {}),
+    credentials,
+  };
+}
+
+// ---- one request ------------------------------------------------------------------------------------
+/** `/version` under the server's path prefix. */
+export function requestUrl(server: URL, pathAndQuery: string): URL {
+  const prefix = server.pathname.replace(/\/+$/, "");
+  return new URL(`${server.origin}${prefix}${pathAndQuery}`);
+}
+
+function tunnel(proxy: URL, host: string, port: number, deadline: number, signal?: AbortSignal): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const auth = proxy.username
+      ? {
+          "proxy-authorization": `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}`,
+        }
+      : {};
+    const req = (proxy.protocol === "https:" ? https : http).request({
+      host: proxy.hostname,
+      port: proxy.port || (proxy.protocol === "https:" ? 443 : 80),
+      method: "CONNECT",
+      path: `${host.includes(":") ? `[${host}]` : host}:${port}`,
+      headers: { host: `${host}:${port}`, ...auth },
+    });
+    const timer = setTimeout(
+      () => req.destroy(new TransportError(`no answer from the proxy ${proxy.host} before the deadline (timed out)`, "ETIMEDOUT", true)),
+      Math.max(0, deadline - Date.now()),
+    );
+    const onAbort = () => req.destroy(new TransportError("interrupted", "EINTR", true));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    req.on("connect", (res, socket) => {
+      done();
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        reject(new TransportError(`the proxy ${proxy.host} refused the tunnel to ${host}:${port}: HTTP ${res.statusCode}`, "EPROXY"));
+        return;
+      }
+      resolve(socket);
+    });
+    req.on("error", (err) => {
+      done();
+      reject(
+        err instanceof TransportError
+          ? err
+          : new TransportError(`proxy ${proxy.host}: ${err.message}`, (err as NodeJS.ErrnoException).code ?? "EPROXY"),
+      );
+    });
+    req.end();
+  });
+}
+
+interface RawResult {
+  status: number;
+  text: string;
+}
+
+async function send(
+  target: KubeTarget,
+  method: string,
+  url: URL,
+  deadline: number,
+  payload: Buffer | undefined,
+  signal?: AbortSignal,
+): Promise<RawResult> {
+  const creds = await target.credentials.get(deadline);
+  const headers: Record<string, string | number | string[]> = {
+    ...creds.headers,
+    accept: "application/json",
+    "user-agent": "cdktf-cilium-webhook-check",
+  };
+  if (payload) {
+    headers["content-type"] = "application/json";
+    headers["content-length"] = payload.length;
+  }
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  const tlsOptions: tls.ConnectionOptions = {
+    ...(target.ca ? { ca: target.ca } : {}),
+    ...(creds.cert ? { cert: creds.cert, key: creds.key } : {}),
+    rejectUnauthorized: !target.insecure,
+    servername: target.servername ?? (net.isIP(url.hostname.replace(/^\[|\]$/g, "")) ? undefined : url.hostname),
+  };
+  let socket: net.Socket | undefined;
+  if (target.proxy && url.protocol === "https:")
+    socket = await tunnel(target.proxy, url.hostname.replace(/^\[|\]$/g, ""), port, deadline, signal);
+  return new Promise((resolve, reject) => {
+    const viaHttpProxy = target.proxy !== undefined && url.protocol === "http:";
+    const options: https.RequestOptions = {
+      method,
+      headers,
+      ...(url.protocol === "https:" ? tlsOptions : {}),
+      ...(socket ? { createConnection: () => tls.connect({ ...tlsOptions, socket }) } : {}),
+      agent: false,
+    };
+    const req = viaHttpProxy
+      ? http.request({ ...options, host: target.proxy?.hostname, port: target.proxy?.port || 80, path: url.href })
+      : (url.protocol === "http:" ? http : https).request(url, options);
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      fn();
+    };
+    const fail = (err: Error) =>
+      finish(() =>
+        reject(err instanceof TransportError ? err : new TransportError(err.message, (err as NodeJS.ErrnoException).code ?? "ERROR")),
+      );
+    const timer = setTimeout(
+      () => {
+        const err = new TransportError(`no answer from ${url.host} before the deadline (timed out)`, "ETIMEDOUT", true);
+        fail(err);
+        req.destroy(err);
+        socket?.destroy();
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+    const onAbort = () => {
+      const err = new TransportError("interrupted", "EINTR", true);
+      fail(err);
+      req.destroy(err);
+      socket?.destroy();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", fail);
+      res.on("end", () => finish(() => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") })));
+    });
+    req.on("error", fail);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+export async function apiRequest(
   target: KubeTarget,
   method: string,
   pathAndQuery: string,
   deadline: number,
   body?: unknown,
+  signal?: AbortSignal,
 ): Promise<ApiResponse> {
-  return new Promise((resolve, reject) => {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) {
-      reject(new TransportError("deadline reached before the request was sent", "DEADLINE", true));
-      return;
-    }
-    const url = new URL(pathAndQuery, target.server);
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string | number> = {
-      ...((target.requestOptions.headers as Record<string, string>) ?? {}),
-      accept: "application/json",
-      "user-agent": "cdktf-cilium-webhook-check",
-    };
-    if (payload) {
-      headers["content-type"] = "application/json";
-      headers["content-length"] = payload.length;
-    }
-    const options: https.RequestOptions = { ...target.requestOptions, method, headers };
-    const req = (url.protocol === "http:" ? http : https).request(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", (err) => fail(err));
-      res.on("end", () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        const text = Buffer.concat(chunks).toString("utf8");
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed, text });
-      });
-    });
-    let settled = false;
-    const fail = (err: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      const code = (err as NodeJS.ErrnoException).code ?? (err instanceof TransportError ? err.code : "ERROR");
-      reject(err instanceof TransportError ? err : new TransportError(`${err.message}`, code));
-    };
-    const timer = setTimeout(() => {
-      const err = new TransportError(`no answer from ${url.host} before the deadline (timed out)`, "ETIMEDOUT", true);
-      fail(err);
-      req.destroy(err);
-    }, remaining);
-    req.on("error", fail);
-    if (payload) req.write(payload);
-    req.end();
-  });
+  if (deadline - Date.now() <= 0) throw new TransportError("deadline reached before the request was sent", "DEADLINE", true);
+  if (signal?.aborted) throw new TransportError("interrupted", "EINTR", true);
+  const url = requestUrl(target.server, pathAndQuery);
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  let raw = await send(target, method, url, deadline, payload, signal);
+  if (raw.status === 401) {
+    // As client-go: credentials may have expired or been rotated; fetch them once more.
+    target.credentials.refresh();
+    raw = await send(target, method, url, deadline, payload, signal);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: raw.status, body: parsed, text: raw.text };
 }

@@ -15,6 +15,8 @@ export interface CheckOptions {
   readonly namespace: string;
   readonly service: string;
   readonly port: number;
+  /** Namespace of the dry-run CertificateRequests (default: the webhook's namespace). */
+  readonly probeNamespace: string;
   /** Overall deadline, seconds. */
   readonly timeout: number;
   /** Pause between attempts, seconds. */
@@ -28,6 +30,7 @@ export const CHECK_ENV = {
   namespace: "WEBHOOK_CHECK_NAMESPACE",
   service: "WEBHOOK_CHECK_SERVICE",
   port: "WEBHOOK_CHECK_PORT",
+  probeNamespace: "WEBHOOK_CHECK_PROBE_NAMESPACE",
   timeout: "WEBHOOK_CHECK_TIMEOUT",
   interval: "WEBHOOK_CHECK_INTERVAL",
   json: "WEBHOOK_CHECK_JSON",
@@ -48,17 +51,23 @@ the API server really does it: server-side dry-run creates that go through the
 webhook's Service. Nothing is persisted, no pod is started.
 
 Flags (environment fallback in brackets):
-  --kubeconfig PATH   kubeconfig file(s), ':'-separated  [KUBECONFIG, then ~/.kube/config]
+  --kubeconfig PATH   kubeconfig file(s), ':'-separated, merged as kubectl merges KUBECONFIG
+                                                         [KUBECONFIG, then ~/.kube/config]
   --context NAME      kubeconfig context                 [${CHECK_ENV.context}; default: current-context]
   --namespace NS      webhook namespace                  [${CHECK_ENV.namespace}; default: ${CHECK_DEFAULTS.namespace}]
   --service NAME      webhook Service                    [${CHECK_ENV.service}; default: ${CHECK_DEFAULTS.service}]
   --port N            Service port                       [${CHECK_ENV.port}; default: ${CHECK_DEFAULTS.port}]
+  --probe-namespace NS  namespace of the dry-run creates [${CHECK_ENV.probeNamespace}; default: --namespace]
   --timeout SECONDS   overall deadline                   [${CHECK_ENV.timeout}; default: ${CHECK_DEFAULTS.timeout}]
   --interval SECONDS  pause between attempts             [${CHECK_ENV.interval}; default: ${CHECK_DEFAULTS.interval}]
   --json              JSON report on stdout              [${CHECK_ENV.json}=1]
   -h, --help          this text
 
-Exit codes: 0 reachable; 1 not reachable by the deadline; 2 usage or configuration error.
+Proxies: HTTPS_PROXY / HTTP_PROXY / NO_PROXY as kubectl uses them (loopback is never
+proxied), or the cluster's proxy-url.
+
+Exit codes: 0 reachable; 1 not reachable by the deadline; 2 usage or configuration error;
+130 interrupted (SIGINT); 143 terminated (SIGTERM). Interrupted, it prints what it knew.
 `;
 
 export class UsageError extends Error {
@@ -83,6 +92,7 @@ const CLI_OPTIONS = {
   namespace: { type: "string" },
   service: { type: "string" },
   port: { type: "string" },
+  "probe-namespace": { type: "string" },
   timeout: { type: "string" },
   interval: { type: "string" },
   json: { type: "boolean" },
@@ -114,9 +124,11 @@ export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   };
   const namespace = text(v.namespace, CHECK_ENV.namespace, CHECK_DEFAULTS.namespace) as string;
   const service = text(v.service, CHECK_ENV.service, CHECK_DEFAULTS.service) as string;
+  const probeNamespace = text(v["probe-namespace"], CHECK_ENV.probeNamespace, namespace) as string;
   for (const [name, value] of [
     ["namespace", namespace],
     ["service", service],
+    ["probe-namespace", probeNamespace],
   ] as const) {
     if (!isDns1123Label(value)) throw new UsageError(`--${name} "${value}" is not a valid Kubernetes name`);
   }
@@ -128,6 +140,7 @@ export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     context: text(v.context, CHECK_ENV.context),
     namespace,
     service,
+    probeNamespace,
     port: number("port", text(v.port, CHECK_ENV.port), CHECK_DEFAULTS.port, ...CHECK_LIMITS.port, true),
     timeout,
     interval,

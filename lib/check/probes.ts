@@ -1,42 +1,62 @@
 /**
- * The three probes, in the order a failure is diagnosed:
- * 1. api-server: reachable, and the credentials accepted;
- * 2. webhook-endpoints: the Service exists, has the port, and has ready endpoints;
- * 3. admission (the proof): server-side dry-run creates of CertificateRequests, so
+ * The probes, in the order a failure is diagnosed:
+ * 1. api-server: `/version` answers with a Kubernetes version, and the credentials
+ *    are accepted;
+ * 2. probe-namespace: the namespace the dry-runs go to exists and is not labelled
+ *    `cert-manager.io/disable-validation=true` (cert-manager's webhook skips such
+ *    namespaces, so the proof could never pass there);
+ * 3. webhook-endpoints (a diagnostic): the Service exists with the port and has
+ *    ready endpoints;
+ * 4. admission (the proof): server-side dry-run creates of CertificateRequests, so
  *    kube-apiserver itself calls cert-manager's webhook through its Service, as
  *    cert-manager's own API checker does. A valid CSR must come back mutated
  *    (spec.username set by the mutating webhook); an invalid one must be denied by
  *    webhook.cert-manager.io. Dry-run: nothing is persisted.
+ * Only the proof decides: diagnostics that fail or are forbidden are warnings.
  */
-import { type Classification, classification, classifyStatus, classifyWebhookError, type FailureClass } from "./classify";
+import {
+  type Classification,
+  classification,
+  classifyStatus,
+  classifyTransport,
+  classifyWebhookError,
+  type FailureClass,
+  firstLine,
+} from "./classify";
 import { PROBE_CSR_PEM } from "./csr";
-import { apiRequest, type ApiResponse, TransportError } from "./http";
-import type { KubeTarget } from "./kube";
+import { type ApiResponse, apiRequest, type KubeTarget, TransportError } from "./http";
+import { ConfigError } from "./kubeconfig";
 
-export type ProbeName = "api-server" | "webhook-endpoints" | "admission";
+export type ProbeName = "api-server" | "probe-namespace" | "webhook-endpoints" | "admission";
 
 export interface ProbeResult {
   readonly probe: ProbeName;
   readonly ok: boolean;
+  /** Failed, but only a diagnostic: reported, never the verdict. */
+  readonly warning?: boolean;
   /** Milliseconds the probe took. */
   readonly ms: number;
   /** What was observed, in a sentence. */
   readonly detail: string;
-  /** The API server's own error text, when it gave one. */
+  /** The API server's own words, when it gave any. */
   readonly error?: string;
   readonly class?: FailureClass;
   readonly hint?: string;
-  /** The overall deadline cut this probe short: it says nothing about the cluster. */
+  /** The overall deadline (or a signal) cut this probe short: it says nothing about the cluster. */
   readonly cutByDeadline?: boolean;
 }
 
 export interface ProbeTarget {
+  /** Namespace of the webhook Service. */
   readonly namespace: string;
   readonly service: string;
   readonly port: number;
+  /** Namespace the dry-run CertificateRequests go to. */
+  readonly probeNamespace: string;
 }
 
 export const CERT_MANAGER_WEBHOOK = "webhook.cert-manager.io";
+export const DISABLE_VALIDATION_LABEL = "cert-manager.io/disable-validation";
 const DENIED = new RegExp(`admission webhook "${CERT_MANAGER_WEBHOOK.replace(/\./g, "\\.")}" denied the request`);
 
 type Outcome = Omit<ProbeResult, "probe" | "ms">;
@@ -50,26 +70,30 @@ const fail = (detail: string, c: Classification, error?: string): Outcome => ({
   ...(error !== undefined ? { error } : {}),
 });
 
-/** The message of a Kubernetes Status body, or the raw text. */
-function apiMessage(res: ApiResponse): string {
+/** The message of a Kubernetes Status body; undefined when the body is not one. */
+function statusMessage(res: ApiResponse): string | undefined {
   const body = res.body as { message?: unknown } | undefined;
-  if (body && typeof body.message === "string") return body.message;
-  return res.text.slice(0, 500) || `HTTP ${res.status}`;
+  return body && typeof body.message === "string" ? body.message : undefined;
+}
+
+/** An answer that is not the JSON the API returns: a proxy's HTML page, a truncated body. */
+function badResponse(what: string, res: ApiResponse): Outcome {
+  return fail(`${what}: HTTP ${res.status} with a body that is not Kubernetes JSON`, classification("bad-response"), firstLine(res.text));
 }
 
 function unexpected(what: string, res: ApiResponse, fallback: FailureClass): Outcome {
-  const c = classifyStatus(res.status) ?? classification(fallback);
-  return fail(`${what}: HTTP ${res.status}`, c, apiMessage(res));
+  const message = statusMessage(res);
+  const c = classifyStatus(res.status) ?? (message === undefined ? classification("bad-response") : classification(fallback));
+  return fail(`${what}: HTTP ${res.status}`, c, message ?? firstLine(res.text));
 }
 
-function transport(what: string, err: unknown): Outcome {
+function transport(what: string, err: unknown, whenCut: FailureClass = "api-down"): Outcome {
+  if (err instanceof ConfigError) throw err;
   const message = err instanceof Error ? err.message : String(err);
-  const code = err instanceof TransportError ? ` (${err.code})` : "";
+  const code = err instanceof TransportError ? err.code : "ERROR";
   const cut = err instanceof TransportError && err.atDeadline;
-  return {
-    ...fail(`${what}: the API server did not answer${code}`, classification("api-down"), message),
-    ...(cut ? { cutByDeadline: true } : {}),
-  };
+  const c = cut ? classification(whenCut) : err instanceof TransportError ? classifyTransport(code) : classification("api-down");
+  return { ...fail(`${what}: no answer (${code})`, c, message), ...(cut ? { cutByDeadline: true } : {}) };
 }
 
 async function timed(probe: ProbeName, run: () => Promise<Outcome>): Promise<ProbeResult> {
@@ -78,56 +102,92 @@ async function timed(probe: ProbeName, run: () => Promise<Outcome>): Promise<Pro
   return { probe, ms: Date.now() - start, ...outcome };
 }
 
-export function probeApiServer(target: KubeTarget, deadline: number): Promise<ProbeResult> {
+const KUBE_VERSION = /^v\d+\.\d+\.\d+/;
+
+export function probeApiServer(target: KubeTarget, deadline: number, signal?: AbortSignal): Promise<ProbeResult> {
   return timed("api-server", async () => {
     let res: ApiResponse;
     try {
-      res = await apiRequest(target, "GET", "/version", deadline);
+      res = await apiRequest(target, "GET", "/version", deadline, undefined, signal);
     } catch (err) {
-      return transport(`GET ${target.server.origin}/version`, err);
+      return transport(`GET ${target.server.origin}${target.server.pathname.replace(/\/$/, "")}/version`, err);
     }
     if (res.status !== 200) return unexpected("GET /version", res, "api-down");
-    const version = (res.body as { gitVersion?: string } | undefined)?.gitVersion ?? "unknown version";
+    const version = (res.body as { gitVersion?: unknown } | undefined)?.gitVersion;
+    if (typeof version !== "string" || !KUBE_VERSION.test(version)) return badResponse("GET /version", res);
     return pass(`API server ${target.server.host} answered, credentials accepted (Kubernetes ${version})`);
   });
 }
 
-export function probeEndpoints(target: KubeTarget, t: ProbeTarget, deadline: number): Promise<ProbeResult> {
-  return timed("webhook-endpoints", async () => {
-    const svcPath = `/api/v1/namespaces/${t.namespace}/services/${t.service}`;
-    let svc: ApiResponse;
+/** The probe namespace: it must exist and must not switch cert-manager's validation off. */
+export function probeNamespace(target: KubeTarget, t: ProbeTarget, deadline: number, signal?: AbortSignal): Promise<ProbeResult> {
+  return timed("probe-namespace", async () => {
+    let res: ApiResponse;
     try {
-      svc = await apiRequest(target, "GET", svcPath, deadline);
+      res = await apiRequest(target, "GET", `/api/v1/namespaces/${t.probeNamespace}`, deadline, undefined, signal);
     } catch (err) {
-      return transport(`GET ${svcPath}`, err);
+      return { ...transport(`GET namespace ${t.probeNamespace}`, err), warning: true };
     }
-    if (svc.status === 404)
-      return fail(`Service ${t.namespace}/${t.service} does not exist`, classification("service-missing"), apiMessage(svc));
-    if (svc.status !== 200) return unexpected(`GET ${svcPath}`, svc, "api-down");
-    const ports = ((svc.body as { spec?: { ports?: Array<{ port?: number }> } }).spec?.ports ?? []).map((p) => p.port);
-    if (!ports.includes(t.port)) {
-      return fail(
-        `Service ${t.namespace}/${t.service} has no port ${t.port} (ports: ${ports.join(", ") || "none"})`,
-        classification("service-missing"),
+    if (res.status === 404 && statusMessage(res) !== undefined) {
+      return fail(`namespace ${t.probeNamespace} does not exist`, classification("namespace-missing"), statusMessage(res));
+    }
+    if (res.status !== 200)
+      return { ...unexpected(`GET namespace ${t.probeNamespace} (needs get namespaces)`, res, "api-down"), warning: true };
+    const labels = (res.body as { metadata?: { labels?: Record<string, string> } } | undefined)?.metadata?.labels ?? {};
+    if (labels[DISABLE_VALIDATION_LABEL] === "true") {
+      throw new ConfigError(
+        `namespace ${t.probeNamespace} is labelled ${DISABLE_VALIDATION_LABEL}=true, so cert-manager's webhook does not validate there and the proof cannot pass; ` +
+          "pass --probe-namespace with a namespace without that label",
       );
     }
-    const slicesPath = `/apis/discovery.k8s.io/v1/namespaces/${t.namespace}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${t.service}`)}`;
-    let slices: ApiResponse;
-    try {
-      slices = await apiRequest(target, "GET", slicesPath, deadline);
-    } catch (err) {
-      return transport("GET endpointslices", err);
-    }
-    if (slices.status !== 200) return unexpected("GET endpointslices", slices, "api-down");
-    type Slice = { endpoints?: Array<{ addresses?: string[]; conditions?: { ready?: boolean } }> };
-    const items = (slices.body as { items?: Slice[] }).items ?? [];
-    const ready = items
-      .flatMap((s) => s.endpoints ?? [])
-      .filter((e) => e.conditions?.ready !== false)
-      .flatMap((e) => e.addresses ?? []);
-    if (ready.length === 0) return fail(`Service ${t.namespace}/${t.service} has no ready endpoints`, classification("no-endpoints"));
-    return pass(`Service ${t.namespace}/${t.service}:${t.port} has ${ready.length} ready endpoint(s): ${ready.slice(0, 5).join(", ")}`);
+    return pass(`namespace ${t.probeNamespace} exists; cert-manager validates there`);
   });
+}
+
+export function probeEndpoints(target: KubeTarget, t: ProbeTarget, deadline: number, signal?: AbortSignal): Promise<ProbeResult> {
+  return timed("webhook-endpoints", async () => {
+    const outcome = await endpoints(target, t, deadline, signal);
+    return outcome.ok ? outcome : { ...outcome, warning: true };
+  });
+}
+
+async function endpoints(target: KubeTarget, t: ProbeTarget, deadline: number, signal?: AbortSignal): Promise<Outcome> {
+  const svcPath = `/api/v1/namespaces/${t.namespace}/services/${t.service}`;
+  let svc: ApiResponse;
+  try {
+    svc = await apiRequest(target, "GET", svcPath, deadline, undefined, signal);
+  } catch (err) {
+    return transport(`GET ${svcPath}`, err);
+  }
+  if (svc.status === 404 && statusMessage(svc) !== undefined)
+    return fail(`Service ${t.namespace}/${t.service} does not exist`, classification("service-missing"), statusMessage(svc));
+  if (svc.status !== 200) return unexpected(`GET ${svcPath}`, svc, "api-down");
+  const spec = (svc.body as { spec?: { ports?: Array<{ port?: number }> } } | undefined)?.spec;
+  if (spec === undefined) return badResponse(`GET ${svcPath}`, svc);
+  const ports = (spec.ports ?? []).map((p) => p.port);
+  if (!ports.includes(t.port)) {
+    return fail(
+      `Service ${t.namespace}/${t.service} has no port ${t.port} (ports: ${ports.join(", ") || "none"})`,
+      classification("service-missing"),
+    );
+  }
+  const slicesPath = `/apis/discovery.k8s.io/v1/namespaces/${t.namespace}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${t.service}`)}`;
+  let slices: ApiResponse;
+  try {
+    slices = await apiRequest(target, "GET", slicesPath, deadline, undefined, signal);
+  } catch (err) {
+    return transport("GET endpointslices", err);
+  }
+  if (slices.status !== 200) return unexpected("GET endpointslices", slices, "api-down");
+  type Slice = { endpoints?: Array<{ addresses?: string[]; conditions?: { ready?: boolean } }> };
+  const items = (slices.body as { items?: Slice[] } | undefined)?.items;
+  if (!Array.isArray(items)) return badResponse("GET endpointslices", slices);
+  const ready = items
+    .flatMap((s) => s.endpoints ?? [])
+    .filter((e) => e.conditions?.ready !== false)
+    .flatMap((e) => e.addresses ?? []);
+  if (ready.length === 0) return fail(`Service ${t.namespace}/${t.service} has no ready endpoints`, classification("no-endpoints"));
+  return pass(`Service ${t.namespace}/${t.service}:${t.port} has ${ready.length} ready endpoint(s): ${ready.slice(0, 5).join(", ")}`);
 }
 
 function certificateRequest(csrPem: string) {
@@ -142,29 +202,37 @@ function certificateRequest(csrPem: string) {
   };
 }
 
-/** An answer that is not the webhook's own: the API server could not get one. */
+/** An answer that is not cert-manager's webhook's own: why the API server could not get one. */
 function admissionFailure(what: string, res: ApiResponse): Outcome {
-  const message = apiMessage(res);
-  if (res.status === 404) return fail(`${what}: the certificaterequests API is not served`, classification("crds-missing"), message);
-  const status = classifyStatus(res.status);
-  if (status && !DENIED.test(message)) return fail(`${what}: HTTP ${res.status}`, status, message);
-  if (/failed calling webhook|failed to call webhook/i.test(message)) {
-    return fail(`${what}: kube-apiserver could not call the webhook`, classifyWebhookError(message), message);
+  const message = statusMessage(res);
+  if (message === undefined) return badResponse(what, res);
+  if (res.status === 404) {
+    if (/namespaces? "[^"]*" not found/i.test(message))
+      return fail(`${what}: the probe namespace does not exist`, classification("namespace-missing"), message);
+    return fail(`${what}: the certificaterequests API is not served`, classification("crds-missing"), message);
   }
-  return fail(`${what}: unexpected answer HTTP ${res.status}`, classifyWebhookError(message), message);
+  const status = classifyStatus(res.status);
+  const webhookWords = /webhook/i.test(message);
+  if (status && !webhookWords) return fail(`${what}: HTTP ${res.status}`, status, message);
+  if (/failed calling webhook|failed to call webhook/i.test(message)) {
+    return fail(`${what}: kube-apiserver could not call the webhook`, classifyWebhookError(message, CERT_MANAGER_WEBHOOK), message);
+  }
+  return fail(`${what}: unexpected answer HTTP ${res.status}`, classifyWebhookError(message, CERT_MANAGER_WEBHOOK), message);
 }
 
-export function probeAdmission(target: KubeTarget, t: ProbeTarget, deadline: number): Promise<ProbeResult> {
+export function probeAdmission(target: KubeTarget, t: ProbeTarget, deadline: number, signal?: AbortSignal): Promise<ProbeResult> {
   return timed("admission", async () => {
-    const path = `/apis/cert-manager.io/v1/namespaces/${t.namespace}/certificaterequests?dryRun=All&fieldManager=webhook-check`;
+    const path = `/apis/cert-manager.io/v1/namespaces/${t.probeNamespace}/certificaterequests?dryRun=All&fieldManager=webhook-check`;
     let valid: ApiResponse;
     try {
-      valid = await apiRequest(target, "POST", path, deadline, certificateRequest(PROBE_CSR_PEM));
+      valid = await apiRequest(target, "POST", path, deadline, certificateRequest(PROBE_CSR_PEM), signal);
     } catch (err) {
-      return transport("dry-run create (valid CSR)", err);
+      // A dry-run that hangs until the deadline: the API server's call to the webhook hangs.
+      return transport("dry-run create (valid CSR)", err, "timeout");
     }
     if (valid.status !== 200 && valid.status !== 201) return admissionFailure("dry-run create (valid CSR)", valid);
-    const username = (valid.body as { spec?: { username?: string } } | undefined)?.spec?.username;
+    if (valid.body === undefined) return badResponse("dry-run create (valid CSR)", valid);
+    const username = (valid.body as { spec?: { username?: string } }).spec?.username;
     if (!username) {
       return fail(
         "dry-run create (valid CSR) was admitted but not mutated (spec.username unset): cert-manager's mutating webhook did not run",
@@ -173,9 +241,9 @@ export function probeAdmission(target: KubeTarget, t: ProbeTarget, deadline: num
     }
     let invalid: ApiResponse;
     try {
-      invalid = await apiRequest(target, "POST", path, deadline, certificateRequest("this is not a certificate request"));
+      invalid = await apiRequest(target, "POST", path, deadline, certificateRequest("this is not a certificate request"), signal);
     } catch (err) {
-      return transport("dry-run create (invalid CSR)", err);
+      return transport("dry-run create (invalid CSR)", err, "timeout");
     }
     if (invalid.status >= 200 && invalid.status < 300) {
       return fail(
@@ -183,8 +251,8 @@ export function probeAdmission(target: KubeTarget, t: ProbeTarget, deadline: num
         classification("webhook-misbehaving"),
       );
     }
-    const message = apiMessage(invalid);
-    if (!DENIED.test(message)) return admissionFailure("dry-run create (invalid CSR)", invalid);
+    const message = statusMessage(invalid);
+    if (message === undefined || !DENIED.test(message)) return admissionFailure("dry-run create (invalid CSR)", invalid);
     return pass(
       `kube-apiserver called ${CERT_MANAGER_WEBHOOK}: a valid CSR was mutated (spec.username=${username}), an invalid one denied`,
     );

@@ -3,19 +3,29 @@
  * attempt again. The deadline is absolute: every request is cut off at it.
  * Time comes from a Clock, so the loop's timing is tested with a fake one.
  */
-import type { KubeTarget } from "./kube";
+import type { KubeTarget } from "./http";
 import type { CheckOptions } from "./options";
-import { type ProbeResult, probeAdmission, probeApiServer, probeEndpoints } from "./probes";
+import { type ProbeResult, type ProbeTarget, probeAdmission, probeApiServer, probeEndpoints, probeNamespace } from "./probes";
 
 /** Where the loop gets the time and how it waits; injected in tests. */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Waits `ms`, or less when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const SYSTEM_CLOCK: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      }
+      signal?.addEventListener("abort", done, { once: true });
+    }),
 };
 
 /** The outcome of the retry loop. */
@@ -25,8 +35,12 @@ export interface RetryOutcome {
   readonly elapsedMs: number;
   /** The probes of the last attempt (a probe not run is absent). */
   readonly probes: ProbeResult[];
-  /** The first failing probe of the last attempt. */
+  /** The first failing probe of the last attempt (diagnostics that only warn never are). */
   readonly failure?: ProbeResult;
+  /** Diagnostics of the last attempt that failed without deciding the verdict. */
+  readonly warnings?: string[];
+  /** The signal that stopped the check early, if one did. */
+  readonly interrupted?: string;
 }
 
 export interface CheckReport extends RetryOutcome {
@@ -36,19 +50,25 @@ export interface CheckReport extends RetryOutcome {
 }
 
 /** One attempt: every probe once, in diagnosis order. */
-export async function runAttempt(
-  target: KubeTarget,
-  options: Pick<CheckOptions, "namespace" | "service" | "port">,
-  deadline: number,
-): Promise<ProbeResult[]> {
-  const api = await probeApiServer(target, deadline);
+export async function runAttempt(target: KubeTarget, t: ProbeTarget, deadline: number, signal?: AbortSignal): Promise<ProbeResult[]> {
+  const api = await probeApiServer(target, deadline, signal);
   if (!api.ok) return [api];
-  // The admission probe runs even when endpoints fail: the API server's own
-  // error text is the best evidence of why it cannot reach the webhook.
-  const endpoints = await probeEndpoints(target, options, deadline);
-  const admission = await probeAdmission(target, options, deadline);
-  return [api, endpoints, admission];
+  // The diagnostics run side by side; the proof runs even when they fail: the API
+  // server's own words are the best evidence of why it cannot reach the webhook.
+  const [namespace, endpoints] = await Promise.all([
+    probeNamespace(target, t, deadline, signal),
+    probeEndpoints(target, t, deadline, signal),
+  ]);
+  if (!namespace.ok && !namespace.warning) return [api, namespace, endpoints];
+  const admission = await probeAdmission(target, t, deadline, signal);
+  return [api, namespace, endpoints, admission];
 }
+
+/** The probe that decides the verdict: the first one that failed and is not only a diagnostic. */
+export const decidingFailure = (probes: readonly ProbeResult[]) => probes.find((p) => !p.ok && !p.warning);
+
+const warningsOf = (probes: readonly ProbeResult[]) =>
+  probes.filter((p) => p.warning).map((p) => `${p.probe}: ${p.detail}${p.error ? ` (${p.error})` : ""}`);
 
 export interface RetrySettings {
   /** When the check started (clock time, ms); the deadline counts from here. */
@@ -69,20 +89,24 @@ export async function retryUntilDeadline(
   settings: RetrySettings,
   clock: Clock,
   progress: (line: string) => void,
+  signal?: AbortSignal,
 ): Promise<RetryOutcome> {
   const deadline = settings.started + settings.timeoutMs;
   const elapsed = () => clock.now() - settings.started;
+  const interrupted = () => (signal?.aborted ? { interrupted: String(signal.reason ?? "interrupted") } : {});
   let attempts = 0;
   let lastKey = "";
-  let complete: { probes: ProbeResult[]; failure: ProbeResult } | undefined;
+  let complete: { probes: ProbeResult[]; failure: ProbeResult; warnings: string[] } | undefined;
   for (;;) {
     attempts++;
     const probes = await attempt(deadline);
-    const failure = probes.find((p) => !p.ok);
-    if (!failure) return { ok: true, attempts, elapsedMs: elapsed(), probes };
+    const failure = decidingFailure(probes);
+    const warnings = warningsOf(probes);
+    if (!failure) return { ok: true, attempts, elapsedMs: elapsed(), probes, ...(warnings.length ? { warnings } : {}) };
     const cut = probes.some((p) => p.cutByDeadline);
-    if (cut && complete) return { ok: false, attempts, elapsedMs: elapsed(), ...complete };
-    if (!cut) complete = { probes, failure };
+    if (cut && complete) return { ok: false, attempts, elapsedMs: elapsed(), ...complete, ...interrupted() };
+    if (!cut) complete = { probes, failure, warnings };
+    if (signal?.aborted) return { ok: false, attempts, elapsedMs: elapsed(), probes, failure, warnings, ...interrupted() };
     const key = `${failure.probe}|${failure.class}|${failure.error ?? failure.detail}`;
     if (key !== lastKey) {
       progress(
@@ -91,9 +115,10 @@ export async function retryUntilDeadline(
       lastKey = key;
     }
     const remaining = deadline - clock.now();
-    if (remaining <= 0) return { ok: false, attempts, elapsedMs: elapsed(), probes, failure };
-    await clock.sleep(Math.min(settings.intervalMs, remaining));
-    if (clock.now() >= deadline) return { ok: false, attempts, elapsedMs: elapsed(), probes, failure };
+    if (remaining <= 0) return { ok: false, attempts, elapsedMs: elapsed(), probes, failure, warnings };
+    await clock.sleep(Math.min(settings.intervalMs, remaining), signal);
+    if (clock.now() >= deadline || signal?.aborted)
+      return { ok: false, attempts, elapsedMs: elapsed(), probes, failure, warnings, ...interrupted() };
   }
 }
 
@@ -103,12 +128,20 @@ export async function runCheck(
   started: number,
   progress: (line: string) => void,
   clock: Clock = SYSTEM_CLOCK,
+  signal?: AbortSignal,
 ): Promise<CheckReport> {
+  const t: ProbeTarget = {
+    namespace: options.namespace,
+    service: options.service,
+    port: options.port,
+    probeNamespace: options.probeNamespace,
+  };
   const outcome = await retryUntilDeadline(
-    (deadline) => runAttempt(target, options, deadline),
+    (deadline) => runAttempt(target, t, deadline, signal),
     { started, timeoutMs: options.timeout * 1000, intervalMs: options.interval * 1000 },
     clock,
     progress,
+    signal,
   );
   return {
     server: target.server.origin,
@@ -123,8 +156,9 @@ export function formatReport(report: CheckReport): string {
     `webhook-check: ${report.ok ? "REACHABLE" : "NOT REACHABLE"}: kube-apiserver -> ${report.webhook}`,
     `  server ${report.server} (context ${report.context}), ${report.attempts} attempt(s), ${(report.elapsedMs / 1000).toFixed(1)}s`,
   ];
+  if (report.interrupted) lines.push(`  interrupted by ${report.interrupted}: the report shows what was known then`);
   for (const p of report.probes) {
-    lines.push(`  ${p.ok ? "ok  " : "FAIL"} ${p.probe.padEnd(17)} ${String(p.ms).padStart(5)}ms  ${p.detail}`);
+    lines.push(`  ${p.ok ? "ok  " : p.warning ? "warn" : "FAIL"} ${p.probe.padEnd(17)} ${String(p.ms).padStart(5)}ms  ${p.detail}`);
     if (!p.ok && p.error) lines.push(`       API server said: ${p.error}`);
     if (!p.ok && p.hint) lines.push(`       hint [${p.class}]: ${p.hint}`);
   }

@@ -1,0 +1,205 @@
+/**
+ * Credentials for the selected kubeconfig user, as client-go applies them:
+ * client certificate, bearer token (or `tokenFile`, re-read on refresh), basic
+ * auth, an exec credential plugin, and impersonation headers.
+ *
+ * Exec plugins run asynchronously in their own process group, so the check's
+ * deadline holds while one runs: at the deadline (or on SIGINT/SIGTERM) the whole
+ * group is killed. `KUBERNETES_EXEC_INFO` is passed as client-go passes it
+ * (`provideClusterInfo` adds the cluster), and credentials are fetched again when
+ * they expire (`expirationTimestamp`) or when the API server answers 401.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { ConfigError, type ResolvedKubeconfig, type UserConfig } from "./kubeconfig";
+
+export interface Credentials {
+  readonly headers: Record<string, string | string[]>;
+  readonly cert?: string;
+  readonly key?: string;
+  /** When the credentials stop being valid (ms since epoch), if they say. */
+  readonly expiresAt?: number;
+}
+
+/** Thrown when an exec plugin fails: a credentials problem of the cluster's tooling, not of the check. */
+export class PluginError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PluginError";
+  }
+}
+
+/** Every plugin process still running, so a deadline or a signal can end them. */
+const running = new Set<ChildProcess>();
+
+/** Kills every running plugin with its process group. */
+export function killPlugins(): void {
+  for (const child of running) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL");
+    }
+  }
+  running.clear();
+}
+
+function impersonation(user: UserConfig): Record<string, string | string[]> {
+  const i = user.impersonate;
+  if (!i?.user) return {};
+  return {
+    "Impersonate-User": i.user,
+    ...(i.uid ? { "Impersonate-Uid": i.uid } : {}),
+    ...(i.groups.length > 0 ? { "Impersonate-Group": i.groups } : {}),
+    ...Object.fromEntries(Object.entries(i.extra).map(([k, v]) => [`Impersonate-Extra-${encodeURIComponent(k)}`, v])),
+  };
+}
+
+function execInfo(kc: ResolvedKubeconfig): string {
+  const exec = kc.user.exec;
+  const apiVersion = exec?.apiVersion ?? "client.authentication.k8s.io/v1";
+  const c = kc.cluster;
+  const cluster = exec?.provideClusterInfo
+    ? {
+        cluster: {
+          server: c.server,
+          ...(c.tlsServerName ? { "tls-server-name": c.tlsServerName } : {}),
+          ...(c.insecureSkipTlsVerify ? { "insecure-skip-tls-verify": true } : {}),
+          ...(c.certificateAuthorityData
+            ? { "certificate-authority-data": Buffer.from(c.certificateAuthorityData).toString("base64") }
+            : {}),
+          ...(c.proxyUrl ? { "proxy-url": c.proxyUrl } : {}),
+          ...(c.execExtension !== undefined ? { config: c.execExtension } : {}),
+        },
+      }
+    : {};
+  return JSON.stringify({ apiVersion, kind: "ExecCredential", spec: { ...cluster, interactive: false } });
+}
+
+/** Runs the exec plugin; rejects at `deadline` (killing it) or when it fails. */
+function runPlugin(kc: ResolvedKubeconfig, deadline: number, secrets: string[]): Promise<Credentials> {
+  const exec = kc.user.exec;
+  if (!exec) throw new Error("no exec plugin");
+  const command = exec.command.includes("/") && !path.isAbsolute(exec.command) ? path.resolve(exec.baseDir, exec.command) : exec.command;
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, ...Object.fromEntries(exec.env.map((e) => [e.name, e.value])), KUBERNETES_EXEC_INFO: execInfo(kc) };
+    const child = spawn(command, exec.args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    running.add(child);
+    let stdout = "";
+    let stderr = "";
+    let done = false;
+    const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      running.delete(child);
+      fn();
+    };
+    const timer = setTimeout(
+      () => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+        } catch {
+          child.kill("SIGKILL");
+        }
+        finish(() => reject(new PluginError(`the exec credential plugin "${exec.command}" did not finish before the deadline (killed)`)));
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", (err) =>
+      finish(() => reject(new ConfigError(`the exec credential plugin "${exec.command}" cannot be run: ${err.message}`))),
+    );
+    child.on("close", (code) => {
+      finish(() => {
+        if (code !== 0) {
+          const said = stderr.trim().split("\n").slice(-1)[0] ?? "";
+          reject(
+            new PluginError(`the exec credential plugin "${exec.command}" exited with ${code}${said ? `: ${redact(said, secrets)}` : ""}`),
+          );
+          return;
+        }
+        let cred: { status?: { token?: string; clientCertificateData?: string; clientKeyData?: string; expirationTimestamp?: string } };
+        try {
+          cred = JSON.parse(stdout);
+        } catch {
+          reject(new PluginError(`the exec credential plugin "${exec.command}" printed no ExecCredential JSON`));
+          return;
+        }
+        const s = cred.status ?? {};
+        for (const secret of [s.token, s.clientCertificateData, s.clientKeyData]) if (secret) secrets.push(secret);
+        if (!s.token && !(s.clientCertificateData && s.clientKeyData)) {
+          reject(new PluginError(`the exec credential plugin "${exec.command}" returned neither a token nor a client certificate`));
+          return;
+        }
+        const expires = s.expirationTimestamp ? Date.parse(s.expirationTimestamp) : undefined;
+        resolve({
+          headers: { ...(s.token ? { authorization: `Bearer ${s.token}` } : {}), ...impersonation(kc.user) },
+          ...(s.clientCertificateData ? { cert: s.clientCertificateData, key: s.clientKeyData } : {}),
+          ...(expires !== undefined && Number.isFinite(expires) ? { expiresAt: expires } : {}),
+        });
+      });
+    });
+  });
+}
+
+/** Replaces every known secret in `text` (a last line of defence for anything printed). */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) if (s.length >= 6) out = out.split(s).join("[redacted]");
+  return out;
+}
+
+/** Credentials for one attempt; `refresh` forgets cached exec or tokenFile credentials. */
+export class CredentialSource {
+  private cached?: Credentials;
+
+  constructor(
+    private readonly kc: ResolvedKubeconfig,
+    /** Secrets learnt on the way (plugin output), added to the kubeconfig's. */
+    public readonly secrets: string[] = [...kc.secrets],
+  ) {}
+
+  async get(deadline: number, now = Date.now()): Promise<Credentials> {
+    if (this.cached && (this.cached.expiresAt === undefined || this.cached.expiresAt > now)) return this.cached;
+    this.cached = await this.load(deadline);
+    return this.cached;
+  }
+
+  /** After a 401: the next get() fetches the credentials again. */
+  refresh(): void {
+    this.cached = undefined;
+  }
+
+  private async load(deadline: number): Promise<Credentials> {
+    const user = this.kc.user;
+    if (user.exec) return runPlugin(this.kc, deadline, this.secrets);
+    let token = user.token;
+    if (token === undefined && user.tokenFile !== undefined) {
+      try {
+        token = readFileSync(user.tokenFile, "utf8").trim();
+      } catch {
+        throw new ConfigError(`tokenFile ${user.tokenFile} cannot be read`);
+      }
+      this.secrets.push(token);
+    }
+    const basic =
+      user.username !== undefined && user.password !== undefined
+        ? Buffer.from(`${user.username}:${user.password}`).toString("base64")
+        : undefined;
+    if (basic) this.secrets.push(basic);
+    return {
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : basic ? { authorization: `Basic ${basic}` } : {}),
+        ...impersonation(user),
+      },
+      ...(user.clientCertificateData ? { cert: user.clientCertificateData, key: user.clientKeyData } : {}),
+    };
+  }
+}
