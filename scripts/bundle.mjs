@@ -1,7 +1,7 @@
 // Builds the two bundled artifacts that dist/ ships beside the tsc output:
-// - dist/check/webhook-check.js: the webhook check with @kubernetes/client-node, one
-//   self-contained file, the TerraformAsset that `terraform apply` runs with plain
-//   `node`, without this repo or its node_modules;
+// - dist/check/webhook-check.js: the webhook check, one self-contained file (its
+//   only dependency, yaml, bundled in), the TerraformAsset that `terraform apply` runs
+//   with plain `node`, without this repo or its node_modules;
 // - dist/vendor/cilium-models.js: Cilium's policy models and validators (ESM-only
 //   upstream) as CommonJS that synchronous construct code can require, with the
 //   re2.wasm it loads at run time;
@@ -27,27 +27,6 @@ const common = {
   logLevel: "warning",
 };
 const check = path.join(root, "dist", "check", "webhook-check.js");
-
-// The check uses KubeConfig for kubeconfig loading and credentials only. Its config.js
-// imports ./gen/index.js (14 MB of generated API clients) solely for makeApiClient(),
-// which the check never calls; a stub that throws if it ever is keeps the bundle small
-// and the build fast.
-const withoutGeneratedApiClients = {
-  name: "client-node-without-generated-api-clients",
-  setup(b) {
-    b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
-      args.importer.includes(`${path.sep}@kubernetes${path.sep}client-node${path.sep}`)
-        ? { path: "client-node-gen-stub", namespace: "stub" }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
-      contents:
-        'const unused = () => { throw new Error("webhook-check: generated API clients are not bundled"); };\n' +
-        "export const createConfiguration = unused;\nexport class ServerConfiguration { constructor() { unused(); } }\n",
-      loader: "js",
-    }));
-  },
-};
 
 /** ajv standalone code for the Cilium values schema, bundled into one CommonJS file. */
 async function valuesValidator() {
@@ -90,7 +69,7 @@ export async function bundle() {
   ciliumVocabulary();
   await Promise.all([
     valuesValidator(),
-    build({ ...common, entryPoints: ["lib/check/bin.ts"], outfile: check, minify: true, plugins: [withoutGeneratedApiClients] }),
+    build({ ...common, entryPoints: ["lib/check/bin.ts"], outfile: check, minify: true }),
     build({
       ...common,
       entryPoints: ["lib/vendor/cilium-models.ts"],

@@ -24,7 +24,12 @@ export interface Pki {
   clientKey: string;
 }
 
-/** CA, server (127.0.0.1/localhost) and client (kubernetes-admin) certificates. */
+/** A host name that resolves nowhere; the server certificate names it (only a proxy can reach it). */
+export const UNRESOLVABLE_HOST = "kube.cdktf-cilium.invalid";
+/** Another name in the server certificate, for `tls-server-name`. */
+export const TLS_SERVER_NAME = "api.cdktf-cilium.invalid";
+
+/** CA, server (127.0.0.1, localhost and the two names above) and client (kubernetes-admin) certificates. */
 export function makePki(): Pki {
   const dir = mkdtempSync(path.join(os.tmpdir(), "webhook-check-pki-"));
   const f = (name: string) => path.join(dir, name);
@@ -54,7 +59,11 @@ export function makePki(): Pki {
       f(`${name}.crt`),
     );
   };
-  sign("server", "/CN=kube-apiserver", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+  sign(
+    "server",
+    "/CN=kube-apiserver",
+    `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${UNRESOLVABLE_HOST},DNS:${TLS_SERVER_NAME}\nextendedKeyUsage=serverAuth\n`,
+  );
   sign("client", "/O=system:masters/CN=kubernetes-admin", "extendedKeyUsage=clientAuth\n");
   const read = (name: string) => readFileSync(f(name), "utf8");
   return {
@@ -202,6 +211,7 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
       req.on("end", () => {
         const url = new URL(req.url ?? "/", "https://fake");
         requests.push(`${req.method} ${url.pathname}${url.search}`);
+        headers.push({ ...req.headers });
         if (req.method !== "GET" && !(req.method === "POST" && url.searchParams.get("dryRun") === "All"))
           writes.push(`${req.method} ${url.pathname}${url.search}`);
         const send = (code: number, body: unknown) => {
@@ -320,4 +330,47 @@ export async function closedPortUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `https://127.0.0.1:${port}`;
+}
+
+/**
+ * A CONNECT proxy on loopback, as corporate proxies work: it resolves every host
+ * to `upstreamPort` on 127.0.0.1 (so a name that resolves nowhere works through
+ * it) and records each CONNECT target.
+ */
+export async function startConnectProxy(upstreamPort: () => number): Promise<{ url: string; connects: string[]; close(): Promise<void> }> {
+  const connects: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.on("close", () => sockets.delete(client));
+    client.once("data", (head) => {
+      const line = head.toString("latin1").split("\r\n")[0];
+      const m = /^CONNECT (\S+) HTTP\/1\.[01]$/.exec(line);
+      if (!m) {
+        client.end("HTTP/1.1 405 Method Not Allowed\r\n\r\n");
+        return;
+      }
+      connects.push(m[1]);
+      const upstream = net.connect(upstreamPort(), "127.0.0.1", () => {
+        client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      sockets.add(upstream);
+      upstream.on("close", () => sockets.delete(upstream));
+      upstream.on("error", () => client.destroy());
+      client.on("error", () => upstream.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connects,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -233,8 +233,8 @@ async function send(
       method,
       headers,
       ...(url.protocol === "https:" ? tlsOptions : {}),
-      ...(socket ? { createConnection: () => tls.connect({ ...tlsOptions, socket }) } : {}),
-      agent: false,
+      // Through a tunnel: no agent, so that Node uses createConnection (with agent: false it would not).
+      ...(socket ? { createConnection: () => tls.connect({ ...tlsOptions, socket }), agent: undefined } : { agent: false }),
     };
     const req = viaHttpProxy
       ? http.request({ ...options, host: target.proxy?.hostname, port: target.proxy?.port || 80, path: url.href })
