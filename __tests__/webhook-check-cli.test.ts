@@ -3,7 +3,7 @@
 // exec credential plugin. These prove exit codes and that the deadline bounds the
 // process; classification and timing are proven in-process (check-probes,
 // check-run). Bounds here are loose (deadline + 5 s) so they hold on a saturated machine.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   INCIDENT_ERROR,
@@ -72,6 +72,46 @@ test.concurrent("settings from the environment (as the null_resource passes them
   const run = await runCli([], { KUBECONFIG: await cluster(), WEBHOOK_CHECK_CONTEXT: "exec@fake", WEBHOOK_CHECK_JSON: "1" });
   expect(run.code).toBe(0);
   expect(run.report).toMatchObject({ ok: true, context: "exec@fake" });
+});
+
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+};
+
+test.concurrent("a hanging exec plugin: exit 1 by the deadline with the JSON report, and no process left behind", async () => {
+  const dir = tempDir("hang-");
+  const pids = path.join(dir, "pids");
+  const plugin = path.join(dir, "plugin.sh");
+  writeFileSync(plugin, `#!/bin/sh\nsleep 300 &\necho "$$ $!" > ${pids}\nwait\n`, { mode: 0o755 });
+  const kubeconfig = path.join(dir, "config");
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ${plugin}}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+  );
+  const run = await runCli(["--json", "--timeout", "1", "--kubeconfig", kubeconfig]);
+  expect(run.code).toBe(1);
+  expect(run.ms).toBeLessThan(1000 + SLACK_MS);
+  expect(run.report).toMatchObject({ ok: false, failure: { probe: "api-server", class: "credentials", cutByDeadline: true } });
+  const [shell, sleeper] = readFileSync(pids, "utf8").trim().split(" ").map(Number);
+  for (let i = 0; i < 50 && (alive(shell) || alive(sleeper)); i++) await new Promise((r) => setTimeout(r, 20));
+  expect([alive(shell), alive(sleeper)]).toEqual([false, false]);
+});
+
+test.concurrent.each([
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const)("%s: the check stops, prints what it knew (JSON), and exits %i", async (signal, code) => {
+  const silent = await startSilentServer();
+  servers.push(silent);
+  const run = await runCli(["--json", "--timeout", "60", "--kubeconfig", writeKubeconfig(pki, silent.url)], {}, signal);
+  expect(run.code).toBe(code);
+  expect(run.ms).toBeLessThan(60_000 / 2);
+  expect(run.report).toMatchObject({ ok: false, interrupted: signal, exitCode: 1 });
+  expect(run.report.probes).toEqual([expect.objectContaining({ probe: "api-server", cutByDeadline: true })]);
 });
 
 describe("configuration errors exit 2 at once, long before the 60 s deadline", () => {

@@ -34,7 +34,8 @@ async function slot(): Promise<() => void> {
   };
 }
 
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** `signal`: send it once stderr shows the check has started (its "checking" line). */
+export async function runCli(args: string[], env: Record<string, string> = {}, signal?: NodeJS.Signals): Promise<CliRun> {
   if (!existsSync(CHECK_BUNDLE)) throw new Error(`${CHECK_BUNDLE} is missing: run \`npm run build\` (npm test does)`);
   const release = await slot();
   const home = tempDir("webhook-check-home-");
@@ -51,8 +52,13 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
       child.stdout.on("data", (d) => {
         stdout += d;
       });
+      let signalled = false;
       child.stderr.on("data", (d) => {
         stderr += d;
+        if (signal && !signalled && stderr.includes("checking kube-apiserver")) {
+          signalled = true;
+          setTimeout(() => child.kill(signal), 200);
+        }
       });
       child.on("error", reject);
       child.on("close", (code, signal) => {

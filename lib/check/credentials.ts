@@ -24,7 +24,11 @@ export interface Credentials {
 
 /** Thrown when an exec plugin fails: a credentials problem of the cluster's tooling, not of the check. */
 export class PluginError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Killed at the deadline (or by a signal), rather than failed by itself. */
+    public readonly atDeadline = false,
+  ) {
     super(message);
     this.name = "PluginError";
   }
@@ -103,7 +107,9 @@ function runPlugin(kc: ResolvedKubeconfig, deadline: number, secrets: string[]):
         } catch {
           child.kill("SIGKILL");
         }
-        finish(() => reject(new PluginError(`the exec credential plugin "${exec.command}" did not finish before the deadline (killed)`)));
+        finish(() =>
+          reject(new PluginError(`the exec credential plugin "${exec.command}" did not finish before the deadline (killed)`, true)),
+        );
       },
       Math.max(0, deadline - Date.now()),
     );

@@ -24,6 +24,7 @@ import {
   firstLine,
 } from "./classify";
 import { PROBE_CSR_PEM } from "./csr";
+import { PluginError } from "./credentials";
 import { type ApiResponse, apiRequest, type KubeTarget, TransportError } from "./http";
 import { ConfigError } from "./kubeconfig";
 
@@ -54,6 +55,18 @@ export interface ProbeTarget {
   /** Namespace the dry-run CertificateRequests go to. */
   readonly probeNamespace: string;
 }
+
+/**
+ * Every Kubernetes permission the check uses, and whether the verdict needs it.
+ * README's RBAC list is checked against this; a test serves exactly these.
+ */
+export const CHECK_PERMISSIONS = [
+  { verbs: "get", resource: "/version (non-resource URL; every authenticated user has it by default)", where: "cluster", required: true },
+  { verbs: "create", resource: "certificaterequests.cert-manager.io (dry-run only)", where: "the probe namespace", required: true },
+  { verbs: "get", resource: "namespaces", where: "the probe namespace", required: false },
+  { verbs: "get", resource: "services", where: "the webhook namespace", required: false },
+  { verbs: "list", resource: "endpointslices.discovery.k8s.io", where: "the webhook namespace", required: false },
+] as const;
 
 export const CERT_MANAGER_WEBHOOK = "webhook.cert-manager.io";
 export const DISABLE_VALIDATION_LABEL = "cert-manager.io/disable-validation";
@@ -89,6 +102,12 @@ function unexpected(what: string, res: ApiResponse, fallback: FailureClass): Out
 
 function transport(what: string, err: unknown, whenCut: FailureClass = "api-down"): Outcome {
   if (err instanceof ConfigError) throw err;
+  if (err instanceof PluginError) {
+    return {
+      ...fail(`${what}: no credentials`, classification("credentials"), err.message),
+      ...(err.atDeadline ? { cutByDeadline: true } : {}),
+    };
+  }
   const message = err instanceof Error ? err.message : String(err);
   const code = err instanceof TransportError ? err.code : "ERROR";
   const cut = err instanceof TransportError && err.atDeadline;

@@ -1,0 +1,180 @@
+// The verdict and the report, through the CLI's main() in-process: only the proof
+// decides, the probe namespace, the documented RBAC, and no secret in any output.
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { main } from "../lib/check/cli";
+import { CHECK_PERMISSIONS } from "../lib/check/probes";
+import { makePki, type Pki, removePki, type Scenario, startFakeApiServer, writeKubeconfig } from "./helpers/fake-apiserver";
+import { tempDir } from "./helpers/temp";
+
+let pki: Pki;
+const servers: Array<{ close(): Promise<void> }> = [];
+beforeAll(() => {
+  pki = makePki();
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  removePki(pki);
+});
+
+async function check(args: string[], scenario: Scenario = {}, kubeconfig?: string) {
+  let file = kubeconfig;
+  if (file === undefined) {
+    const api = await startFakeApiServer(pki, scenario);
+    servers.push(api);
+    file = writeKubeconfig(pki, api.url);
+  }
+  let out = "";
+  let err = "";
+  const code = await main(
+    ["--json", "--interval", "0.2", "--kubeconfig", file, ...args],
+    { HOME: tempDir("home-") },
+    {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+    },
+  );
+  let report: any;
+  try {
+    report = JSON.parse(out);
+  } catch {
+    report = undefined;
+  }
+  return { code, out, err, report };
+}
+
+const forbidden = (message: string) => ({
+  status: 403,
+  json: { kind: "Status", apiVersion: "v1", status: "Failure", reason: "Forbidden", code: 403, message },
+});
+
+test("only the proof decides: forbidden diagnostics are warnings, the verdict is REACHABLE", async () => {
+  const run = await check([], {
+    respond: (method, p) =>
+      method === "GET" &&
+      (p.includes("/services/") || p.includes("/endpointslices") || (p.startsWith("/api/v1/namespaces/") && !p.includes("/services")))
+        ? forbidden(`${p} is forbidden: User "ci" cannot get resource`)
+        : undefined,
+  });
+  expect(run.code).toBe(0);
+  expect(run.report.ok).toBe(true);
+  expect(run.report.warnings).toEqual([
+    expect.stringMatching(/^probe-namespace: .*HTTP 403/),
+    expect.stringMatching(/^webhook-endpoints: .*HTTP 403/),
+  ]);
+  expect(run.report.probes.filter((p: any) => p.warning).map((p: any) => p.class)).toEqual(["rbac", "rbac"]);
+});
+
+test("a webhook Service without ready endpoints does not veto a passing proof", async () => {
+  const run = await check([], { readyEndpoints: 0 });
+  expect(run.code).toBe(0);
+  expect(run.report.warnings).toEqual([
+    expect.stringMatching(/webhook-endpoints: Service cert-manager\/cert-manager-webhook has no ready endpoints/),
+  ]);
+});
+
+test("RBAC: a server that grants exactly the documented permissions passes without a warning", async () => {
+  // The documented list, as an authorizer: anything else is 403.
+  const allowed = (method: string, p: string) =>
+    (method === "GET" && p === "/version") ||
+    (method === "POST" && p === "/apis/cert-manager.io/v1/namespaces/cert-manager/certificaterequests") ||
+    (method === "GET" && p === "/api/v1/namespaces/cert-manager") ||
+    (method === "GET" && p === "/api/v1/namespaces/cert-manager/services/cert-manager-webhook") ||
+    (method === "GET" && p === "/apis/discovery.k8s.io/v1/namespaces/cert-manager/endpointslices");
+  const run = await check([], { respond: (method, p) => (allowed(method, p) ? undefined : forbidden(`${p} is forbidden`)) });
+  expect(run.code).toBe(0);
+  expect(run.report.warnings).toBeUndefined();
+  expect(CHECK_PERMISSIONS.map((p) => p.verbs)).toEqual(["get", "create", "get", "get", "list"]);
+});
+
+test("README's RBAC list names every permission the check uses", () => {
+  const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+  for (const p of CHECK_PERMISSIONS)
+    expect(readme).toContain(`| ${p.verbs} | ${p.resource} | ${p.where} | ${p.required ? "yes" : "no (a warning)"} |`);
+});
+
+test("a probe namespace labelled cert-manager.io/disable-validation=true: exit 2 at once, saying so", async () => {
+  const started = Date.now();
+  const run = await check(["--timeout", "30"], { namespace: { "cert-manager.io/disable-validation": "true" } });
+  expect(run.code).toBe(2);
+  expect(Date.now() - started).toBeLessThan(10_000);
+  expect(run.err).toMatch(/namespace cert-manager is labelled cert-manager\.io\/disable-validation=true.*--probe-namespace/);
+});
+
+test.concurrent("a missing probe namespace is a failure with its class", async () => {
+  const run = await check(["--timeout", "1"], { namespace: false });
+  expect(run.code).toBe(1);
+  expect(run.report.failure).toMatchObject({ probe: "probe-namespace", class: "namespace-missing" });
+});
+
+test.concurrent("an HTML page with status 200 on /version is not an API server", async () => {
+  const run = await check(["--timeout", "1"], {
+    respond: (_m, p) => (p === "/version" ? { status: 200, text: "<html><body>Welcome to nginx!</body></html>" } : undefined),
+  });
+  expect(run.code).toBe(1);
+  expect(run.report.failure).toMatchObject({
+    probe: "api-server",
+    class: "bad-response",
+    error: "<html><body>Welcome to nginx!</body></html>",
+  });
+});
+
+describe("no secret in any output", () => {
+  const SECRETS = {
+    token: "bootstrap-token-abcdef.0123456789abcdef",
+    password: "hunter2-p4ssw0rd-very-secret",
+    key: "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA-not-a-real-key-but-secret\n-----END EC PRIVATE KEY-----",
+    envSecret: "exec-env-secret-value-42",
+  };
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+
+  function kubeconfigWithSecrets(server: string, malformed: boolean): string {
+    const file = path.join(tempDir("secrets-"), "config");
+    const doc = {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "c", cluster: { server, "certificate-authority-data": b64(pki.ca) } }],
+      users: [
+        { name: "token", user: { token: SECRETS.token } },
+        { name: "basic", user: { username: "admin", password: SECRETS.password } },
+        { name: "cert", user: { "client-certificate-data": b64(pki.clientCert), "client-key-data": b64(SECRETS.key) } },
+        { name: "exec", user: { exec: { command: "/nonexistent/plugin", env: [{ name: "SECRET", value: SECRETS.envSecret }] } } },
+      ],
+      contexts: ["token", "basic", "cert", "exec"].map((u) => ({ name: u, context: { cluster: "c", user: u } })),
+      "current-context": "token",
+    };
+    // Malformed: a broken line right after the secrets, where a YAML error would quote them.
+    writeFileSync(file, malformed ? `${stringify(doc)}\nusers: [ ${SECRETS.token}: {\n` : stringify(doc));
+    return file;
+  }
+
+  const expectClean = (text: string) => {
+    for (const s of Object.values(SECRETS)) {
+      expect(text).not.toContain(s);
+      expect(text).not.toContain(b64(s));
+    }
+  };
+
+  test.concurrent.each(["token", "basic", "cert", "exec"])(
+    "context %s against a server that refuses everything: nothing secret printed",
+    async (context) => {
+      const api = await startFakeApiServer(pki, { auth: 401 });
+      servers.push(api);
+      const run = await check(["--timeout", "1", "--context", context], {}, kubeconfigWithSecrets(api.url, false));
+      expect([1, 2]).toContain(run.code);
+      expectClean(run.out + run.err);
+    },
+  );
+
+  test("a malformed kubeconfig: exit 2, its line and column, nothing secret", async () => {
+    const run = await check([], {}, kubeconfigWithSecrets("https://127.0.0.1:1", true));
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/is not valid YAML \(\w+ at line \d+, column \d+\)/);
+    expectClean(run.out + run.err);
+  });
+});
