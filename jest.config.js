@@ -17,7 +17,7 @@ module.exports = {
   setupFilesAfterEnv: ["<rootDir>/__tests__/jest.setup.ts"],
   snapshotSerializers: ["<rootDir>/__tests__/helpers/mask-asset-hash.js"],
   reporters: ["default", "<rootDir>/scripts/summary-reporter.js"],
-  maxWorkers: 2,
+  maxWorkers: 3,
   // End-to-end check runs are few and bounded (helpers/run-cli.ts runs at most 3 at once).
   maxConcurrency: 8,
   testTimeout: 30000,

@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { main } from "../lib/check/cli";
 import { CHECK_PERMISSIONS } from "../lib/check/probes";
-import { makePki, type Pki, removePki, type Scenario, startFakeApiServer, writeKubeconfig } from "./helpers/fake-apiserver";
+import { decidingFailure, runAttempt } from "../lib/check/run";
+import { fakeTarget, makePki, type Pki, removePki, type Scenario, startFakeApiServer, writeKubeconfig } from "./helpers/fake-apiserver";
 import { tempDir } from "./helpers/temp";
 
 let pki: Pki;
@@ -106,22 +107,23 @@ test("a probe namespace labelled cert-manager.io/disable-validation=true: exit 2
   expect(run.err).toMatch(/namespace cert-manager is labelled cert-manager\.io\/disable-validation=true.*--probe-namespace/);
 });
 
-test.concurrent("a missing probe namespace is a failure with its class", async () => {
-  const run = await check(["--timeout", "1"], { namespace: false });
-  expect(run.code).toBe(1);
-  expect(run.report.failure).toMatchObject({ probe: "probe-namespace", class: "namespace-missing" });
+/** One attempt against a stand-in (no retry loop, no waiting for a deadline). */
+async function attempt(scenario: Scenario) {
+  const api = await startFakeApiServer(pki, scenario);
+  servers.push(api);
+  const t = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, probeNamespace: "cert-manager" };
+  return decidingFailure(await runAttempt(fakeTarget(pki, api.url), t, Date.now() + 10_000));
+}
+
+test("a missing probe namespace is a failure with its class", async () => {
+  expect(await attempt({ namespace: false })).toMatchObject({ probe: "probe-namespace", class: "namespace-missing" });
 });
 
-test.concurrent("an HTML page with status 200 on /version is not an API server", async () => {
-  const run = await check(["--timeout", "1"], {
+test("an HTML page with status 200 on /version is not an API server", async () => {
+  const failure = await attempt({
     respond: (_m, p) => (p === "/version" ? { status: 200, text: "<html><body>Welcome to nginx!</body></html>" } : undefined),
   });
-  expect(run.code).toBe(1);
-  expect(run.report.failure).toMatchObject({
-    probe: "api-server",
-    class: "bad-response",
-    error: "<html><body>Welcome to nginx!</body></html>",
-  });
+  expect(failure).toMatchObject({ probe: "api-server", class: "bad-response", error: "<html><body>Welcome to nginx!</body></html>" });
 });
 
 describe("no secret in any output", () => {
