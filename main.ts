@@ -1,16 +1,30 @@
-// The dev stack for `cdktf deploy dev` (and `npm run synth`): configuration from
-// the environment -> one CiliumPlatform. Other environments are the same stack
-// class with another config.
+// The app for `cdktf deploy` (and `npm run synth`): configuration from the
+// environment -> per environment two stacks, applied in order by one deploy:
+//   <env>-cilium  the Cilium release (and with it Cilium's CRDs);
+//   <env>         the network policies and the webhook check, planned only after
+//                 <env>-cilium is applied, so CiliumNetworkPolicies (kubernetes_manifest
+//                 reads the CRD at plan time) work on a cluster that had no Cilium.
 import * as path from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
-import type { Construct } from "constructs";
-import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment, POLICY_SETS, type PolicyDirectory, type PolicySet } from "./lib";
+import { Construct } from "constructs";
+import {
+  CiliumRelease,
+  ClusterProviders,
+  kubeAccessFromEnvironment,
+  NetworkPolicies,
+  POLICY_SETS,
+  type PolicyDirectory,
+  type PolicySet,
+  policySetDirectory,
+  SynthError,
+  WebhookCheck,
+} from "./lib";
 import { SHIPPED_POLICIES_DIR } from "./lib/package-paths";
 
 /**
  * The repository's own policies: the files directly in `policies/` (not its set
- * subdirectories), deployed by every stack on top of its set, as the original
- * `fileset("policies", "*.yaml")` did.
+ * subdirectories), deployed by every environment on top of its set, as the
+ * original `fileset("policies", "*.yaml")` did.
  */
 export const REPOSITORY_POLICIES: PolicyDirectory = { path: SHIPPED_POLICIES_DIR, recursive: false };
 
@@ -31,84 +45,145 @@ export function parsePolicyDirs(value: string | undefined): PolicyDirectory[] {
 export interface EnvironmentConfig {
   /** Apply the Talos preset (KubePrism on localhost:7445, no SYS_MODULE, ...). */
   readonly talos: boolean;
-  /** Shipped policy set; `CILIUM_POLICY_SET` overrides it. */
+  /** Shipped policy set; `CILIUM_POLICY_SET_<ENV>` overrides it. */
   readonly policySet: PolicySet;
   /** cilium-operator replicas (1 for a single-node dev cluster). */
   readonly operatorReplicas?: number;
-  /** Environment variable naming the kubeconfig context; unset means current-context. */
-  readonly contextVariable: string;
+  /**
+   * Whether the environment may use the kubeconfig's current-context when
+   * `KUBE_CONTEXT_<ENV>` is unset. Only `dev`: anything else never deploys to
+   * whatever cluster happens to be current.
+   */
+  readonly currentContextAllowed: boolean;
 }
 
 export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
-  dev: { talos: true, policySet: "allow-all", operatorReplicas: 1, contextVariable: "KUBE_CONTEXT" },
-  prod: { talos: true, policySet: "least-privilege", contextVariable: "KUBE_CONTEXT_PROD" },
+  dev: { talos: true, policySet: "allow-all", operatorReplicas: 1, currentContextAllowed: true },
+  prod: { talos: true, policySet: "least-privilege", currentContextAllowed: false },
 };
 
-export class CiliumStack extends TerraformStack {
-  public readonly platform: CiliumPlatform;
+/**
+ * A configuration variable of one environment: `NAME_<ENV>` (upper-cased), and
+ * for `dev` only also the plain `NAME`. One variable never changes two
+ * environments.
+ */
+export function setting(env: NodeJS.ProcessEnv, name: string, environment: string): string | undefined {
+  const own = env[`${name}_${environment.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`];
+  if (own !== undefined && own !== "") return own;
+  const plain = environment === "dev" ? env[name] : undefined;
+  return plain !== undefined && plain !== "" ? plain : undefined;
+}
 
-  /** One line for `npm run synth`: which policy directories, how many policies. */
-  public summary(): string {
-    const dirs = this.platform.policies.directories.map((d) => {
-      const rel = path.relative(process.cwd(), d.path) || ".";
-      return `${rel}${d.recursive === false ? " (top level)" : ""}${d.namespace ? ` (namespace ${d.namespace})` : ""}`;
+/** Local state per stack, at the repository root, at a relative path: no absolute path in cdk.tf.json. */
+function localState(stack: TerraformStack): void {
+  new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
+}
+
+/** `<env>-cilium`: the cluster's providers and the Cilium release. */
+export class CiliumReleaseStack extends TerraformStack {
+  public readonly cluster: ClusterProviders;
+  public readonly release: CiliumRelease;
+
+  constructor(scope: Construct, name: string, config: EnvironmentConfig, kube: ReturnType<typeof kubeAccessFromEnvironment>) {
+    super(scope, name);
+    localState(this);
+    this.cluster = new ClusterProviders(this, "providers", kube);
+    // The construct path stays cilium/release, as in the one-stack layout of 0.1, so the
+    // release keeps its Terraform address (see README, "Upgrade notes").
+    this.release = new CiliumRelease(new Construct(this, "cilium"), "release", {
+      talos: config.talos,
+      policyEnforcementMode: "default",
+      ...(config.operatorReplicas !== undefined ? { operatorReplicas: config.operatorReplicas } : {}),
     });
-    const n = this.platform.policies.policies.length;
-    return `${this.node.id}: ${n} ${n === 1 ? "policy" : "policies"} from ${dirs.join(", ")}`;
   }
+}
+
+/** `<env>`: the policies and the webhook check, after `<env>-cilium`. */
+export class CiliumStack extends TerraformStack {
+  public readonly cluster: ClusterProviders;
+  public readonly policies: NetworkPolicies;
+  public readonly check: WebhookCheck;
 
   constructor(
     scope: Construct,
     name: string,
     config: EnvironmentConfig,
-    env: NodeJS.ProcessEnv = process.env,
+    env: NodeJS.ProcessEnv,
+    releaseStack: CiliumReleaseStack,
     repositoryPolicies: PolicyDirectory = REPOSITORY_POLICIES,
   ) {
     super(scope, name);
-    // Relative to cdktf.out/stacks/<name>: state lives at the repo root, outside the
-    // synth output, and no absolute path ends up in cdk.tf.json.
-    new LocalBackend(this, { path: `../../../terraform.${name}.tfstate` });
-
-    const policySet = (env.CILIUM_POLICY_SET || config.policySet) as PolicySet;
+    localState(this);
+    this.addDependency(releaseStack);
+    const policySet = (setting(env, "CILIUM_POLICY_SET", name) ?? config.policySet) as PolicySet;
     if (!POLICY_SETS.includes(policySet)) {
-      throw new Error(`CILIUM_POLICY_SET="${policySet}" is not a shipped policy set; use one of ${POLICY_SETS.join(", ")}`);
+      throw new SynthError(this, [`CILIUM_POLICY_SET="${policySet}" is not a shipped policy set; use one of ${POLICY_SETS.join(", ")}`]);
     }
-    const providers = new ClusterProviders(
-      this,
-      "providers",
-      kubeAccessFromEnvironment({ KUBECONFIG: env.KUBECONFIG, KUBE_CONTEXT: env[config.contextVariable] }),
-    );
-    this.platform = new CiliumPlatform(this, "cilium", {
-      release: {
-        talos: config.talos,
-        policyEnforcementMode: "default",
-        ...(config.operatorReplicas !== undefined ? { operatorReplicas: config.operatorReplicas } : {}),
-      },
-      policySet,
-      // The repository's top-level policies and your own directories, on top of the set.
-      policies: { directories: [repositoryPolicies, ...parsePolicyDirs(env.CILIUM_POLICY_DIRS)] },
-      kube: providers.access,
+    this.cluster = new ClusterProviders(this, "providers", releaseStack.cluster.access);
+    const scopeOfResources = new Construct(this, "cilium");
+    // The stack dependency orders the policies after Cilium (a depends_on cannot cross stacks).
+    this.policies = new NetworkPolicies(scopeOfResources, "policies", {
+      provider: this.cluster.kubernetes,
+      directories: [policySetDirectory(policySet), repositoryPolicies, ...parsePolicyDirs(setting(env, "CILIUM_POLICY_DIRS", name))],
     });
+    this.check = new WebhookCheck(scopeOfResources, "webhook-check", {
+      provider: this.cluster.null,
+      ...(this.cluster.access.kubeconfigPaths ? { kubeconfigPaths: this.cluster.access.kubeconfigPaths } : {}),
+      ...(this.cluster.access.context !== undefined ? { context: this.cluster.access.context } : {}),
+      release: releaseStack.release,
+      policies: this.policies,
+    });
+  }
+
+  /** One line for `npm run synth`: which policy directories, how many policies. */
+  public summary(): string {
+    const dirs = this.policies.directories.map((d) => {
+      const rel = path.relative(process.cwd(), d.path) || ".";
+      return `${rel}${d.recursive === false ? " (top level)" : ""}${d.namespace ? ` (namespace ${d.namespace})` : ""}`;
+    });
+    const n = this.policies.policies.length;
+    return `${this.node.id}: ${n} ${n === 1 ? "policy" : "policies"} from ${dirs.join(", ")}`;
   }
 }
 
+/** What `buildApp` built, and what it left out and why. */
+export interface BuiltApp {
+  readonly app: App;
+  readonly stacks: CiliumStack[];
+  /** One line per environment that was not synthesized. */
+  readonly skipped: string[];
+}
+
 /**
- * Builds the app with every environment; `outdir` defaults to cdktf.out (or
- * CDKTF_OUTDIR). `repositoryPolicies` is the directory of the repository's own
- * policies (the top level of `policies/`; tests point it elsewhere).
+ * Builds the app: for each environment its two stacks, or a line saying why it
+ * was left out. `outdir` defaults to cdktf.out (or CDKTF_OUTDIR);
+ * `repositoryPolicies` is the directory of the repository's own policies.
  */
 export function buildApp(
   env: NodeJS.ProcessEnv = process.env,
   outdir?: string,
   repositoryPolicies: PolicyDirectory = REPOSITORY_POLICIES,
-): App {
+): BuiltApp {
   const app = new App(outdir !== undefined ? { outdir } : {});
-  for (const [name, config] of Object.entries(ENVIRONMENTS)) new CiliumStack(app, name, config, env, repositoryPolicies);
-  return app;
+  const stacks: CiliumStack[] = [];
+  const skipped: string[] = [];
+  for (const [name, config] of Object.entries(ENVIRONMENTS)) {
+    const context = setting(env, "KUBE_CONTEXT", name);
+    if (context === undefined && !config.currentContextAllowed) {
+      const variable = `KUBE_CONTEXT_${name.toUpperCase()}`;
+      skipped.push(`${name}: not synthesized: set ${variable} to its cluster's kubeconfig context (it never uses the current context)`);
+      continue;
+    }
+    const kube = kubeAccessFromEnvironment({ KUBECONFIG: env.KUBECONFIG, KUBE_CONTEXT: context });
+    const releaseStack = new CiliumReleaseStack(app, `${name}-cilium`, config, kube);
+    stacks.push(new CiliumStack(app, name, config, env, releaseStack, repositoryPolicies));
+  }
+  return { app, stacks, skipped };
 }
 
 if (require.main === module) {
-  const app = buildApp();
+  const { app, stacks, skipped } = buildApp();
   app.synth();
-  for (const stack of app.node.children) if (stack instanceof CiliumStack) process.stderr.write(`${stack.summary()}\n`);
+  for (const stack of stacks) process.stderr.write(`${stack.summary()}\n`);
+  for (const line of skipped) process.stderr.write(`${line}\n`);
 }

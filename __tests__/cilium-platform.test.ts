@@ -60,5 +60,45 @@ test("ClusterProviders: helm and kubernetes read the same kubeconfig paths and c
   const json = JSON.parse(Testing.synth(stack));
   expect(json.provider.kubernetes).toEqual([{ config_paths: ["/a/config", "/b/config"], config_context: "admin@dev" }]);
   expect(json.provider.helm).toEqual([{ kubernetes: { config_paths: ["/a/config", "/b/config"], config_context: "admin@dev" } }]);
-  expect(kubeAccessFromEnvironment({})).toEqual({ configPaths: ["~/.kube/config"] });
+  expect(kubeAccessFromEnvironment({})).toEqual({ kubeconfigPaths: ["~/.kube/config"] });
+});
+
+test("ordering: the check runs after cert-manager's helm_release in the same stack (check.dependsOn)", () => {
+  const { Release } = require("@cdktf/provider-helm/lib/release");
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "full");
+  const cluster = new ClusterProviders(stack, "providers", { context: "admin@dev" });
+  const certManager = new Release(stack, "cert-manager", {
+    provider: cluster.helm,
+    name: "cert-manager",
+    repository: "https://charts.jetstack.io",
+    chart: "cert-manager",
+    version: "v1.19.1",
+    namespace: "cert-manager",
+    createNamespace: true,
+    set: [{ name: "crds.enabled", value: "true" }],
+  });
+  const platform = new CiliumPlatform(stack, "cilium", { cluster, release: { talos: true }, check: { dependsOn: [certManager] } });
+  const json = JSON.parse(Testing.synth(stack));
+  const check = Object.values(json.resource.null_resource)[0] as { depends_on: string[] };
+  expect(check.depends_on).toContain(`helm_release.${(certManager as any).friendlyUniqueId}`);
+  expect(check.depends_on).toContain(`helm_release.${(platform.release.helmRelease as any).friendlyUniqueId}`);
+});
+
+test("runAfter: cert-manager waits for Cilium (pod network), the check waits for both", () => {
+  const { Release } = require("@cdktf/provider-helm/lib/release");
+  const stack = new TerraformStack(Testing.app(), "full");
+  const platform = new CiliumPlatform(stack, "cilium", { release: { talos: true } });
+  const certManager = new Release(stack, "cert-manager", {
+    name: "cert-manager",
+    chart: "cert-manager",
+    dependsOn: [platform.release.helmRelease],
+  });
+  platform.check?.runAfter(certManager);
+  const json = JSON.parse(Testing.synth(stack));
+  const check = Object.values(json.resource.null_resource)[0] as { depends_on: string[] };
+  expect(check.depends_on.at(-1)).toBe(`helm_release.${(certManager as any).friendlyUniqueId}`);
+  expect(json.resource.helm_release[(certManager as any).friendlyUniqueId].depends_on).toEqual([
+    `helm_release.${(platform.release.helmRelease as any).friendlyUniqueId}`,
+  ]);
 });

@@ -258,7 +258,7 @@ test("exposes what other constructs need", () => {
   const r = new CiliumRelease(stack, "cilium", { talos: true, namespace: "cilium-system" });
   expect(r.namespace).toBe("cilium-system");
   expect(r.chartVersion).toBe(DEFAULT_CILIUM_VERSION);
-  expect(r.release.terraformResourceType).toBe("helm_release");
+  expect(r.helmRelease.terraformResourceType).toBe("helm_release");
   expect(r.valuesHash).toMatch(/^[0-9a-f]{64}$/);
   expect(r.policyEnforcementMode).toBe("default");
 });

@@ -26,7 +26,10 @@ interface Synth {
   cwd: string;
   status: number | null;
   stderr: string;
+  /** stacks/dev/cdk.tf.json: the policies and the check. */
   json?: string;
+  /** stacks/dev-cilium/cdk.tf.json: the Cilium release. */
+  releaseJson?: string;
 }
 
 /** `node dist/main.js` in `cwd` with a clean environment (no KUBECONFIG, a fresh HOME). */
@@ -42,8 +45,11 @@ function synth(cwd: string, env: Record<string, string> = {}): Promise<Synth> {
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
     child.on("close", (status) => {
-      const out = path.join(cwd, "cdktf.out", "stacks", "dev", "cdk.tf.json");
-      resolve({ cwd, status, stderr, json: existsSync(out) ? readFileSync(out, "utf8") : undefined });
+      const read = (stack: string) => {
+        const out = path.join(cwd, "cdktf.out", "stacks", stack, "cdk.tf.json");
+        return existsSync(out) ? readFileSync(out, "utf8") : undefined;
+      };
+      resolve({ cwd, status, stderr, json: read("dev"), releaseJson: read("dev-cilium") });
     });
   });
 }
@@ -64,13 +70,17 @@ test("byte-identical cdk.tf.json from two directories, with no absolute paths", 
   expect(second.status).toBe(0);
   expect(first.cwd).not.toBe(second.cwd);
   expect(first.json).toBeDefined();
+  expect(first.releaseJson).toBeDefined();
   expect(first.json).toBe(second.json);
-  expect(first.json).not.toContain(first.cwd);
-  expect(first.json).not.toContain(os.tmpdir());
-  expect(first.json).not.toContain(repo);
+  expect(first.releaseJson).toBe(second.releaseJson);
+  for (const text of [first.json, first.releaseJson]) {
+    expect(text).not.toContain(first.cwd);
+    expect(text).not.toContain(os.tmpdir());
+    expect(text).not.toContain(repo);
+  }
 });
 
-test("the dev stack: release, the incident's two policies depending on it, the check after them (snapshot)", () => {
+test("the dev environment: the release in dev-cilium; the incident's two policies and the check in dev (snapshots)", () => {
   const json = JSON.parse(first.json as string);
   const policies = json.resource.kubernetes_network_policy_v1;
   expect(Object.values(policies).map((p: any) => `${p.metadata.namespace}/${p.metadata.name}:${p.spec.policy_types}`)).toEqual([
@@ -78,6 +88,25 @@ test("the dev stack: release, the incident's two policies depending on it, the c
     "kube-system/allow-all-egress:Egress",
   ]);
   expect(json).toMatchSnapshot();
+  expect(JSON.parse(first.releaseJson as string)).toMatchSnapshot();
+});
+
+test("one deploy brings up a fresh cluster: dev is planned only after dev-cilium is applied", () => {
+  const manifest = JSON.parse(readFileSync(path.join(first.cwd, "cdktf.out", "manifest.json"), "utf8"));
+  expect(manifest.stacks.dev.dependencies).toEqual(["dev-cilium"]);
+  expect(manifest.stacks["dev-cilium"].dependencies).toEqual([]);
+  const dev = JSON.parse(first.json as string);
+  const release = JSON.parse(first.releaseJson as string);
+  expect(Object.keys(release.resource)).toEqual(["helm_release"]);
+  expect(dev.resource.helm_release).toBeUndefined();
+  // The release keeps the address it had in the one-stack layout of 0.1.
+  expect(Object.keys(release.resource.helm_release)).toEqual(["cilium_release_691669B7"]);
+  // The check still re-runs when the release changes: its id and revision come from dev-cilium's state.
+  const triggers = (Object.values(dev.resource.null_resource)[0] as any).triggers;
+  expect(triggers.cilium_release_id).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./);
+  expect(triggers.cilium_release_revision).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./);
+  const pkg = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8"));
+  expect(pkg.scripts.deploy).toMatch(/cdktf-cli@0\.21\.0 deploy dev-cilium dev$/);
 });
 
 test("the shipped check asset is in the stack directory, so `terraform apply` there needs only node", () => {
@@ -106,13 +135,70 @@ test("a bad policy file fails synth with file, document and field, and nothing i
   expect(files.map((f) => f.name)).toEqual([]);
 });
 
+const stackOf = (built: { app: { node: { findChild(id: string): unknown } } }, id: string) =>
+  built.app.node.findChild(id) as TerraformStack;
+
 test("CILIUM_POLICY_SET selects the least-privilege set; an unknown set is refused", () => {
   const outdir = tempDir("out-");
-  const dev = buildApp({ CILIUM_POLICY_SET: "least-privilege" }, outdir).node.findChild("dev") as TerraformStack;
-  expect(Object.keys(JSON.parse(Testing.synth(dev)).resource)).toEqual(["helm_release", "kubernetes_manifest", "null_resource"]);
+  const dev = stackOf(buildApp({ CILIUM_POLICY_SET: "least-privilege" }, outdir), "dev");
+  expect(Object.keys(JSON.parse(Testing.synth(dev)).resource)).toEqual(["kubernetes_manifest", "null_resource"]);
   expect(() => buildApp({ CILIUM_POLICY_SET: "allow-everything" }, outdir)).toThrow(
-    /CILIUM_POLICY_SET="allow-everything" is not a shipped policy set; use one of allow-all, least-privilege/,
+    /^dev: 1 problem\(s\); nothing was synthesized:\n {2}- CILIUM_POLICY_SET="allow-everything" is not a shipped policy set; use one of allow-all, least-privilege/,
   );
+});
+
+describe("safe environments", () => {
+  test("prod never falls back to the current context: without KUBE_CONTEXT_PROD it is not synthesized, and says so", () => {
+    const built = buildApp({}, tempDir("out-"));
+    expect(built.stacks.map((s) => s.node.id)).toEqual(["dev"]);
+    expect(built.skipped).toEqual([
+      "prod: not synthesized: set KUBE_CONTEXT_PROD to its cluster's kubeconfig context (it never uses the current context)",
+    ]);
+    expect(first.stderr).toContain("prod: not synthesized: set KUBE_CONTEXT_PROD");
+  });
+
+  test("variables are per stack: the plain names apply to dev only", () => {
+    const built = buildApp(
+      {
+        KUBE_CONTEXT: "admin@dev",
+        CILIUM_POLICY_SET: "least-privilege",
+        KUBE_CONTEXT_PROD: "admin@prod",
+        CILIUM_POLICY_SET_PROD: "allow-all",
+      },
+      tempDir("out-"),
+    );
+    const [dev, prod] = built.stacks;
+    expect([dev.cluster.access.context, prod.cluster.access.context]).toEqual(["admin@dev", "admin@prod"]);
+    expect(dev.policies.policies.map((p) => p.kind)).toEqual(["CiliumNetworkPolicy"]);
+    expect(prod.policies.policies.map((p) => p.kind)).toEqual(["NetworkPolicy", "NetworkPolicy"]);
+    const mine = policyDir({ "x.yaml": networkPolicyYaml("dev-only", "shop") });
+    const devOnly = buildApp(
+      { CILIUM_POLICY_DIRS: mine, KUBE_CONTEXT_PROD: "admin@prod", KUBE_CONTEXT_DEV: "admin@dev2" },
+      tempDir("out-"),
+    );
+    expect(devOnly.stacks[0].cluster.access.context).toBe("admin@dev2");
+    expect(devOnly.stacks[0].policies.policies.map((p) => p.name)).toContain("dev-only");
+    expect(devOnly.stacks[1].policies.policies.map((p) => p.name)).not.toContain("dev-only");
+  });
+
+  test("a relative KUBECONFIG means the synth directory, written relative to the stack's directory; ~ stays", () => {
+    const outdir = path.join(tempDir("out-"), "cdktf.out");
+    const built = buildApp({ KUBECONFIG: ["kube/dev.yaml", "~/.kube/config"].join(path.delimiter) }, outdir);
+    const expected = path.relative(path.join(outdir, "stacks", "dev"), path.resolve("kube/dev.yaml"));
+    expect(built.stacks[0].cluster.access.kubeconfigPaths).toEqual([expected, "~/.kube/config"]);
+    const json = JSON.parse(Testing.synth(built.stacks[0]));
+    expect((Object.values(json.resource.null_resource)[0] as any).provisioner[0]["local-exec"].environment.KUBECONFIG).toBe(
+      `${expected}:~/.kube/config`,
+    );
+    expect(json.provider.kubernetes[0].config_paths).toEqual([expected, "~/.kube/config"]);
+  });
+
+  test("each stack's state lives at the repository root, and is gitignored", () => {
+    const json = JSON.parse(first.json as string);
+    expect(json.terraform.backend.local.path).toBe("../../../terraform.dev.tfstate");
+    expect(JSON.parse(first.releaseJson as string).terraform.backend.local.path).toBe("../../../terraform.dev-cilium.tfstate");
+    expect(readFileSync(path.join(repo, ".gitignore"), "utf8")).toMatch(/^\*\.tfstate$/m);
+  });
 });
 
 describe("policies/ is what gets deployed", () => {
@@ -126,23 +212,22 @@ describe("policies/ is what gets deployed", () => {
       "team.yaml": networkPolicyYaml("team-default", "shop"),
       "set/ignored.yaml": networkPolicyYaml("not-deployed", "shop"),
     });
-    const app = buildApp({}, tempDir("out-"), { path: root, recursive: false });
-    for (const name of ["dev", "prod"]) {
-      const stack = app.node.findChild(name) as InstanceType<typeof CiliumStack>;
-      const names = stack.platform.policies.policies.map((p: { name: string }) => p.name);
+    const built = buildApp({ KUBE_CONTEXT_PROD: "admin@prod" }, tempDir("out-"), { path: root, recursive: false });
+    for (const stack of built.stacks) {
+      const names = stack.policies.policies.map((p: { name: string }) => p.name);
       expect(names).toContain("team-default");
       expect(names).not.toContain("not-deployed");
     }
-    const summary = (name: string) => (app.node.findChild(name) as InstanceType<typeof CiliumStack>).summary();
+    const summary = (name: string) => (stackOf(built, name) as InstanceType<typeof CiliumStack>).summary();
     expect(summary("dev")).toBe(
       `dev: 3 policies from ${path.relative(process.cwd(), path.join(repo, "policies", "allow-all"))}, ${path.relative(process.cwd(), root)} (top level)`,
     );
     expect(summary("prod")).toMatch(/^prod: 2 policies from .*least-privilege, .* \(top level\)$/);
   });
 
-  test("npm run synth prints one line per stack", () => {
+  test("npm run synth prints one line per environment", () => {
     expect(first.stderr).toMatch(/^dev: 2 policies from policies\/allow-all, policies \(top level\)$/m);
-    expect(first.stderr).toMatch(/^prod: 1 policy from policies\/least-privilege, policies \(top level\)$/m);
+    expect(first.stderr).toMatch(/^prod: not synthesized/m);
   });
 
   test("CILIUM_POLICY_DIRS=DIR=NAMESPACE:DIR2, and naming policies/ again loads each file once", () => {
@@ -150,9 +235,10 @@ describe("policies/ is what gets deployed", () => {
     expect(parsePolicyDirs("a=shop:b")).toEqual([{ path: "a", namespace: "shop" }, { path: "b" }]);
     const mine = policyDir({ "x.yaml": np("from-env") });
     const outdir = tempDir("out-");
-    const dev = buildApp({ CILIUM_POLICY_DIRS: [`${mine}=shop`, path.join(repo, "policies")].join(path.delimiter) }, outdir).node.findChild(
+    const dev = stackOf(
+      buildApp({ CILIUM_POLICY_DIRS: [`${mine}=shop`, path.join(repo, "policies")].join(path.delimiter) }, outdir),
       "dev",
-    ) as TerraformStack;
+    );
     const json = JSON.parse(Testing.synth(dev));
     const byName = Object.fromEntries(
       Object.values(json.resource.kubernetes_network_policy_v1).map((p: any) => [p.metadata.name, p.metadata.namespace]),

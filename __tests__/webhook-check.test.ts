@@ -124,3 +124,14 @@ test.each([
 ])("refuses bad settings at synth: %p", (props, message) => {
   expect(() => new WebhookCheck(new TerraformStack(Testing.app(), "t"), "check", props)).toThrow(message);
 });
+
+test("probeNamespace travels as WEBHOOK_CHECK_PROBE_NAMESPACE and is validated at synth", () => {
+  expect(check({ probeNamespace: "check-probes" }).provisioner[0]["local-exec"].environment.WEBHOOK_CHECK_PROBE_NAMESPACE).toBe(
+    "check-probes",
+  );
+  expect(check().provisioner[0]["local-exec"].environment).not.toHaveProperty("WEBHOOK_CHECK_PROBE_NAMESPACE");
+  const stack = new TerraformStack(Testing.app(), "t");
+  expect(() => new WebhookCheck(stack, "c", { probeNamespace: "Not_Valid" })).toThrow(
+    /probeNamespace "Not_Valid" is not a valid Kubernetes name/,
+  );
+});

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { CiliumRelease, type CiliumReleaseOptions } from "./cilium-release";
-import type { KubeAccess } from "./cluster-providers";
+import type { ClusterProviders, KubeAccess } from "./cluster-providers";
 import { NetworkPolicies, type NetworkPoliciesOptions } from "./network-policies";
 import { type PolicySet, policySetDirectory } from "./policy-sets";
 import { WebhookCheck, type WebhookCheckOptions } from "./webhook-check";
@@ -36,10 +36,19 @@ export interface CiliumPlatformProps {
   readonly check?: WebhookCheckOptions | false;
 
   /**
-   * The kubeconfig and context the check uses: pass the same as to the
-   * providers (`ClusterProviders.access`).
+   * The cluster: its providers (helm for the release, kubernetes for the
+   * policies, null for the check) and the kubeconfig the check reads, all from
+   * one ClusterProviders. Required when a stack has several clusters.
    *
-   * @default - KUBECONFIG of the apply process, then ~/.kube/config; current-context
+   * @default - the stack's default providers, and `kube`
+   */
+  readonly cluster?: ClusterProviders;
+
+  /**
+   * The kubeconfig and context the check uses, when `cluster` is not given: pass
+   * the same as to the providers.
+   *
+   * @default - `cluster.access`, else KUBECONFIG of the apply process, then ~/.kube/config; current-context
    */
   readonly kube?: KubeAccess;
 }
@@ -58,13 +67,21 @@ export class CiliumPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: CiliumPlatformProps = {}) {
     super(scope, id);
-    this.release = new CiliumRelease(this, "release", props.release);
+    const cluster = props.cluster;
+    this.release = new CiliumRelease(this, "release", { ...(cluster ? { provider: cluster.helm } : {}), ...props.release });
     const directories = [...(props.policySet ? [policySetDirectory(props.policySet)] : []), ...(props.policies?.directories ?? [])];
-    this.policies = new NetworkPolicies(this, "policies", { ...props.policies, directories, release: this.release });
+    this.policies = new NetworkPolicies(this, "policies", {
+      ...(cluster ? { provider: cluster.kubernetes } : {}),
+      ...props.policies,
+      directories,
+      release: this.release,
+    });
     if (props.check !== false) {
+      const kube = props.kube ?? cluster?.access;
       this.check = new WebhookCheck(this, "webhook-check", {
-        ...(props.kube?.configPaths ? { kubeconfigPaths: props.kube.configPaths } : {}),
-        ...(props.kube?.context !== undefined ? { context: props.kube.context } : {}),
+        ...(cluster ? { provider: cluster.null } : {}),
+        ...(kube?.kubeconfigPaths ? { kubeconfigPaths: kube.kubeconfigPaths } : {}),
+        ...(kube?.context !== undefined ? { context: kube.context } : {}),
         ...(props.check ?? {}),
         release: this.release,
         policies: this.policies,

@@ -224,8 +224,8 @@ const MINOR_VERSION = /^\d+\.\d+$/;
  * synthesize the same text.
  */
 export class CiliumRelease extends Construct {
-  /** The helm_release; make resources that need the CNI depend on it. */
-  public readonly release: Release;
+  /** The helm_release (construct id "release"); make resources that need the CNI depend on it. */
+  public readonly helmRelease: Release;
   /** Namespace of the release. */
   public readonly namespace: string;
   /** Helm release name. */
@@ -289,7 +289,7 @@ export class CiliumRelease extends Construct {
     this.valuesYaml = stringify(values, { sortMapEntries: true });
     this.valuesHash = sha256(this.valuesYaml);
     this.policyEnforcementMode = values.policyEnforcementMode as PolicyEnforcementMode;
-    this.release = new Release(this, "release", {
+    this.helmRelease = new Release(this, "release", {
       name: releaseName,
       repository: props.repository ?? CILIUM_HELM_REPOSITORY,
       chart: props.chart ?? "cilium",

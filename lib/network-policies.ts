@@ -3,6 +3,7 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Fn, type ITerraformDependable, type TerraformProvider, type TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { CiliumRelease } from "./cilium-release";
 import { isDns1123Label } from "./k8s-names";
 import { legacyPolicyConstructId, policyConstructId, policyKey } from "./policies/identity";
@@ -51,9 +52,18 @@ export interface NetworkPoliciesOptions {
   readonly directories?: ReadonlyArray<string | PolicyDirectory>;
 
   /**
-   * Policy objects given in code, in the same form as a YAML document
-   * (`{ apiVersion, kind, metadata, spec }`). Validated like files; problems
-   * name them `<code:INDEX>`.
+   * NetworkPolicies given in code, typed with kubernetes-models' NetworkPolicy.
+   * Validated like files; problems name them `<code:networkPolicies[INDEX]>`.
+   *
+   * @default - none
+   */
+  readonly networkPolicies?: INetworkPolicy[];
+
+  /**
+   * Policy objects of any supported kind given in code, in the same form as a
+   * YAML document (`{ apiVersion, kind, metadata, spec }`): the way to give
+   * Cilium policies in code (their typed models are ESM-only and need Node 22).
+   * Validated like files; problems name them `<code:INDEX>`.
    *
    * @default - none
    */
@@ -78,7 +88,8 @@ export interface NetworkPoliciesOptions {
 export interface NetworkPoliciesProps extends NetworkPoliciesOptions {
   /**
    * The Cilium release every policy depends on, so policies are created after
-   * the CNI that enforces them and destroyed before it.
+   * the CNI that enforces them and destroyed before it. In another stack, make
+   * this stack depend on that one instead (`addDependency`).
    *
    * @default - no release dependency (Cilium managed outside this stack)
    */
@@ -142,6 +153,9 @@ export class NetworkPolicies extends Construct {
       problems.push(...loaded.problems);
     }
     if (refusals.length > 0) throw new SynthError(this, refusals);
+    (props.networkPolicies ?? []).forEach((value, i) => {
+      documents.push({ source: { file: `<code:networkPolicies[${i}]>`, document: 1 }, value: JSON.parse(JSON.stringify(value)) });
+    });
     (props.manifests ?? []).forEach((value, i) => {
       documents.push({ source: { file: `<code:${i}>`, document: 1 }, value });
     });
@@ -153,10 +167,14 @@ export class NetworkPolicies extends Construct {
     const sorted = [...validated.policies].sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : 1));
     this.policies = sorted;
     this.files = files;
-    const dependsOn: ITerraformDependable[] = [...(props.release ? [props.release.release] : []), ...(props.dependsOn ?? [])];
+    const releaseHere = props.release && TerraformStack.of(props.release) === TerraformStack.of(this);
+    const dependsOn: ITerraformDependable[] = [
+      ...(releaseHere && props.release ? [props.release.helmRelease] : []),
+      ...(props.dependsOn ?? []),
+    ];
     const legacyIds = sorted.map(legacyPolicyConstructId);
     this.resources = sorted.map((policy, i) => {
-      const common = { dependsOn, provider: props.provider };
+      const common = { ...(dependsOn.length > 0 ? { dependsOn } : {}), provider: props.provider };
       const resource =
         policy.kind === "NetworkPolicy"
           ? new NetworkPolicyV1(this, policyConstructId(policy), { ...common, ...escapeTerraform(toNetworkPolicyV1(policy)) })

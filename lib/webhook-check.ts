@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Resource } from "@cdktf/provider-null/lib/resource";
-import { AssetType, Fn, type ITerraformDependable, TerraformAsset, type TerraformProvider, Token } from "cdktf";
+import { AssetType, dependable, Fn, type ITerraformDependable, TerraformAsset, type TerraformProvider, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CHECK_DEFAULTS, CHECK_ENV, CHECK_LIMITS } from "./check/options";
 import { isDns1123Label } from "./k8s-names";
@@ -9,13 +9,14 @@ import type { CiliumRelease } from "./cilium-release";
 import type { NetworkPolicies } from "./network-policies";
 import { CHECK_BUNDLE, PACKAGE_ROOT } from "./package-paths";
 import { stableStringify } from "./stable-json";
+import { SynthError } from "./synth-error";
 import { escapeTerraform } from "./terraform-escape";
 
 /** What a caller sets on {@link WebhookCheck}. */
 export interface WebhookCheckOptions {
   /**
    * kubeconfig file(s) the check reads (passed as KUBECONFIG). Use the same as
-   * the providers, see `kubeAccessFromEnvironment`.
+   * the providers: `ClusterProviders.access` (or pass `cluster` to CiliumPlatform).
    *
    * @default - KUBECONFIG of the `terraform apply` process, then ~/.kube/config
    */
@@ -41,6 +42,14 @@ export interface WebhookCheckOptions {
    * @default "cert-manager-webhook"
    */
   readonly service?: string;
+
+  /**
+   * Namespace the dry-run CertificateRequests are created in (nothing is stored).
+   * It must not be labelled `cert-manager.io/disable-validation=true`.
+   *
+   * @default - the webhook's namespace (`namespace`)
+   */
+  readonly probeNamespace?: string;
 
   /**
    * Port of the webhook Service.
@@ -90,6 +99,14 @@ export interface WebhookCheckOptions {
    * @default - the stack's default null provider
    */
   readonly provider?: TerraformProvider;
+
+  /**
+   * Further resources the check runs after, e.g. the `helm_release` of
+   * cert-manager in the same stack.
+   *
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** Props of {@link WebhookCheck}. */
@@ -108,13 +125,6 @@ export interface WebhookCheckProps extends WebhookCheckOptions {
    * @default - none
    */
   readonly policies?: NetworkPolicies;
-
-  /**
-   * Further resources the check runs after.
-   *
-   * @default - none
-   */
-  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -138,10 +148,8 @@ export class WebhookCheck extends Construct {
   constructor(scope: Construct, id: string, props: WebhookCheckProps = {}) {
     super(scope, id);
     const problems = checkProps(props);
-    if (problems.length > 0) throw new Error(`WebhookCheck "${id}": ${problems.join("; ")}`);
-    if (!existsSync(CHECK_BUNDLE)) {
-      throw new Error(`WebhookCheck "${id}": the check bundle ${CHECK_BUNDLE} is missing; run \`npm run build\` in ${PACKAGE_ROOT}`);
-    }
+    if (!existsSync(CHECK_BUNDLE)) problems.push(`the check bundle ${CHECK_BUNDLE} is missing; run \`npm run build\` in ${PACKAGE_ROOT}`);
+    if (problems.length > 0) throw new SynthError(this, problems);
     this.asset = new TerraformAsset(this, "script", { path: CHECK_BUNDLE, type: AssetType.FILE });
 
     const settings = {
@@ -159,6 +167,7 @@ export class WebhookCheck extends Construct {
       [CHECK_ENV.namespace]: settings.namespace,
       [CHECK_ENV.service]: settings.service,
       [CHECK_ENV.port]: String(settings.port),
+      ...(props.probeNamespace !== undefined ? { [CHECK_ENV.probeNamespace]: props.probeNamespace } : {}),
       [CHECK_ENV.timeout]: String(settings.timeout),
       [CHECK_ENV.interval]: String(settings.interval),
     };
@@ -177,8 +186,8 @@ export class WebhookCheck extends Construct {
         ? {
             cilium_chart_version: props.release.chartVersion,
             cilium_values_sha256: props.release.valuesHash,
-            cilium_release_id: props.release.release.id,
-            cilium_release_revision: Token.asString(props.release.release.metadata.revision),
+            cilium_release_id: props.release.helmRelease.id,
+            cilium_release_revision: Token.asString(props.release.helmRelease.metadata.revision),
           }
         : {}),
       ...(props.policies ? { policies_sha256: props.policies.contentHash } : {}),
@@ -187,7 +196,8 @@ export class WebhookCheck extends Construct {
       ...(props.runOnEveryApply ? { always: Fn.timestamp() } : {}),
     };
     const dependsOn: ITerraformDependable[] = [
-      ...(props.release ? [props.release.release] : []),
+      // In another stack (the two-stack layout), the stack dependency orders them instead.
+      ...(props.release && TerraformStack.of(props.release) === TerraformStack.of(this) ? [props.release.helmRelease] : []),
       ...(props.policies ? props.policies.resources : []),
       ...(props.dependsOn ?? []),
     ];
@@ -205,6 +215,15 @@ export class WebhookCheck extends Construct {
       ],
     });
   }
+
+  /**
+   * Runs the check after these resources too, e.g. a cert-manager
+   * `helm_release` that itself waits for the Cilium release (so it cannot be
+   * given to the constructor of a CiliumPlatform that creates that release).
+   */
+  public runAfter(...resources: ITerraformDependable[]): void {
+    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), ...resources.map(dependable)];
+  }
 }
 
 /** Refuses at synth what the check would refuse at apply (exit 2). */
@@ -213,6 +232,7 @@ function checkProps(p: WebhookCheckProps): string[] {
   for (const [prop, value] of [
     ["namespace", p.namespace],
     ["service", p.service],
+    ["probeNamespace", p.probeNamespace],
   ] as const) {
     if (value !== undefined && !isDns1123Label(value)) problems.push(`${prop} "${value}" is not a valid Kubernetes name`);
   }

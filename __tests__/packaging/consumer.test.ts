@@ -1,11 +1,14 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { tempDir } from "../helpers/temp";
 
-// Packs the library, installs the tarball with npm into a consumer app outside the
-// repo (dependencies from the local npm cache: --prefer-offline), and synthesizes
-// there from an unrelated working directory.
+// Packs the library from a clean copy of the repository (no dist/: `prepack` must
+// build it), installs the tarball with npm into a consumer app outside the repo
+// (dependencies from the local npm cache: --prefer-offline), and synthesizes there
+// from an unrelated working directory: two clusters in one stack, one platform in
+// each of two stacks, cert-manager ordered before the check. Terraform's own
+// configuration loading then runs offline on every stack.
 
 const repo = path.resolve(__dirname, "..", "..");
 const pkg = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8"));
@@ -15,10 +18,21 @@ let consumer: string;
 let tarball: string;
 
 beforeAll(() => {
-  const work = mkdtempSync(path.join(os.tmpdir(), "cdktf-cilium-consumer-"));
+  const work = tempDir("cdktf-cilium-consumer-");
+  // A clean clone: the tracked files only, no dist/.
+  const clone = path.join(work, "clone");
+  for (const file of execFileSync("git", ["ls-files"], { cwd: repo, encoding: "utf8" }).split("\n").filter(Boolean)) {
+    mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
+    cpSync(path.join(repo, file), path.join(clone, file));
+  }
+  symlinkSync(path.join(repo, "node_modules"), path.join(clone, "node_modules"));
+  expect(existsSync(path.join(clone, "dist"))).toBe(false);
   tarball = path.join(
     work,
-    execFileSync(npm, ["pack", "--silent", "--pack-destination", work], { cwd: repo, encoding: "utf8" }).trim().split("\n").pop() as string,
+    execFileSync(npm, ["pack", "--silent", "--pack-destination", work], { cwd: clone, encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .pop() as string,
   );
   consumer = path.join(work, "app");
   mkdirSync(consumer);
@@ -34,14 +48,19 @@ beforeAll(() => {
   });
 });
 
-test("the tarball ships the library, the bundled check and validators, the policy sets, README and help; not the sources", () => {
+test("the tarball (packed from a clean clone: prepack builds) ships the library, the bundled check and validators, the schema, the policy sets, LICENSE, README and help; not the sources", () => {
   const files = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean);
   for (const f of [
     "dist/lib/index.js",
     "dist/lib/index.d.ts",
     "dist/check/webhook-check.js",
     "dist/vendor/cilium-models.js",
+    "dist/vendor/cilium-values-validator.js",
+    "dist/vendor/cilium-vocabulary.json",
     "dist/vendor/re2.wasm",
+    "schemas/cilium/values.schema.json",
+    "schemas/cilium/README.md",
+    "LICENSE",
     "policies/allow-all/kube-system-allow-all-egress.yaml",
     "policies/least-privilege/cert-manager-webhook-from-apiserver.yaml",
     "README.md",
@@ -53,17 +72,74 @@ test("the tarball ships the library, the bundled check and validators, the polic
   expect(files.filter((f) => f.includes("__tests__") || f.startsWith("package/dist/main"))).toEqual([]);
 });
 
-test("a consumer stack imports it, type-checks, and synthesizes two platforms with assets from the package", () => {
+const available = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
+if (!available) console.warn("terraform is not installed: the consumer's stacks are NOT loaded by Terraform here");
+
+/** `terraform init -backend=false` offline (empty provider mirror): the error titles. */
+function initErrors(stackDir: string): Promise<string[]> {
+  const home = tempDir("tf-home-");
+  mkdirSync(path.join(home, "mirror"));
+  writeFileSync(
+    path.join(home, "rc"),
+    `provider_installation {\n  filesystem_mirror {\n    path = "${path.join(home, "mirror")}"\n    include = ["*/*/*"]\n  }\n}\n`,
+  );
+  return new Promise((resolve) => {
+    const child = spawn("terraform", ["init", "-backend=false", "-input=false", "-no-color"], {
+      cwd: stackDir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: home,
+        TF_CLI_CONFIG_FILE: path.join(home, "rc"),
+        CHECKPOINT_DISABLE: "1",
+        TF_DATA_DIR: path.join(home, "data"),
+      },
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+    });
+    child.on("close", () => resolve([...out.matchAll(/^\W*Error: (.+)$/gm)].map((m) => m[1].trim())));
+  });
+}
+
+test("a consumer imports it, type-checks, and synthesizes two clusters in one stack, one platform per stack, and cert-manager before the check", async () => {
   writeFileSync(
     path.join(consumer, "stack.ts"),
-    `import { App, TerraformStack } from "cdktf";
-import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment, PolicyValidationError } from "cdktf-cilium";
+    `import { Release } from "@cdktf/provider-helm/lib/release";
+import { App, TerraformStack } from "cdktf";
+import { CiliumPlatform, ClusterProviders, PolicyValidationError, type KubeAccess } from "cdktf-cilium";
 
 const app = new App(); // outdir from CDKTF_OUTDIR
-const stack = new TerraformStack(app, "consumer");
-const providers = new ClusterProviders(stack, "providers", kubeAccessFromEnvironment({}));
-new CiliumPlatform(stack, "cilium", { policySet: "least-privilege", release: { talos: true }, kube: providers.access });
-new CiliumPlatform(stack, "second", { policySet: "allow-all", release: { namespace: "cilium-two", releaseName: "cilium-two" }, check: { namespace: "certs" } });
+
+// Two clusters in one stack: each with its own (aliased) providers.
+const both = new TerraformStack(app, "two-clusters");
+for (const name of ["east", "west"]) {
+  const access: KubeAccess = { kubeconfigPaths: ["~/.kube/config"], context: \`admin@\${name}\` };
+  const cluster = new ClusterProviders(both, \`cluster-\${name}\`, access);
+  // cert-manager in the same stack: the check runs after it; it waits for the CNI.
+  const platform = new CiliumPlatform(both, \`cilium-\${name}\`, { cluster, release: { talos: true }, policySet: "allow-all" });
+  const certManager = new Release(both, \`cert-manager-\${name}\`, {
+    provider: cluster.helm,
+    name: "cert-manager",
+    repository: "https://charts.jetstack.io",
+    chart: "cert-manager",
+    version: "v1.19.1",
+    namespace: "cert-manager",
+    createNamespace: true,
+    set: [{ name: "crds.enabled", value: "true" }],
+    dependsOn: [platform.release.helmRelease],
+  });
+  platform.check?.runAfter(certManager);
+}
+
+// One platform in each of two stacks.
+for (const name of ["north", "south"]) {
+  const stack = new TerraformStack(app, name);
+  new CiliumPlatform(stack, "cilium", { cluster: new ClusterProviders(stack, "providers", { context: \`admin@\${name}\` }), policySet: "least-privilege" });
+}
 void PolicyValidationError;
 app.synth();
 `,
@@ -81,7 +157,7 @@ app.synth();
   expect(tsc.status).toBe(0);
 
   // Run from an unrelated directory: nothing may resolve from the working directory.
-  const elsewhere = mkdtempSync(path.join(os.tmpdir(), "elsewhere-"));
+  const elsewhere = tempDir("elsewhere-");
   const outdir = path.join(consumer, "cdktf.out");
   const run = spawnSync(process.execPath, [path.join(consumer, "out-js", "stack.js")], {
     cwd: elsewhere,
@@ -90,15 +166,25 @@ app.synth();
   });
   expect(run.stderr).toBe("");
   expect(run.status).toBe(0);
-  const stackDir = path.join(outdir, "stacks", "consumer");
-  const json = JSON.parse(readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
-  expect(Object.keys(json.resource.helm_release)).toHaveLength(2);
-  expect(Object.keys(json.resource.kubernetes_manifest)).toHaveLength(1);
-  expect(Object.keys(json.resource.kubernetes_network_policy_v1)).toHaveLength(2);
-  const commands = Object.values(json.resource.null_resource).map((r: any) => r.provisioner[0]["local-exec"].command as string);
-  expect(commands).toHaveLength(2);
-  for (const c of commands) expect(existsSync(path.join(stackDir, c))).toBe(true);
   expect(readdirSync(elsewhere)).toEqual([]);
+
+  const stackDir = path.join(outdir, "stacks", "two-clusters");
+  const json = JSON.parse(readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+  expect(json.provider.helm.map((p: { alias: string }) => p.alias).sort()).toEqual(["cluster_east", "cluster_west"]);
+  expect(Object.keys(json.resource.helm_release)).toHaveLength(4);
+  const checks = Object.values(json.resource.null_resource) as any[];
+  expect(checks).toHaveLength(2);
+  for (const c of checks) {
+    expect(existsSync(path.join(stackDir, c.provisioner[0]["local-exec"].command))).toBe(true);
+    expect(c.depends_on.some((d: string) => d.startsWith("helm_release.cert-manager-"))).toBe(true);
+  }
+  if (available) {
+    for (const stack of ["two-clusters", "north", "south"]) {
+      const errors = await initErrors(path.join(outdir, "stacks", stack));
+      expect({ stack, errors: errors.filter((e) => e !== "Failed to query available provider packages") }).toEqual({ stack, errors: [] });
+      expect(errors.length).toBeGreaterThan(0);
+    }
+  }
 });
 
 test("the webhook-check bin is installed", () => {

@@ -1,0 +1,102 @@
+// Terraform's own configuration loading, offline, with the real terraform binary:
+// `terraform init -backend=false` against an empty provider mirror. The providers
+// cannot be installed here, so the only acceptable errors are about that; any
+// configuration error (e.g. "Duplicate provider configuration") fails the test.
+// (`terraform validate` would also resolve references, but needs the providers:
+// `npm run validate` runs it where they can be downloaded, e.g. in the PR workflow.)
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { App, TerraformStack } from "cdktf";
+import { buildApp } from "../main";
+import { CiliumPlatform, ClusterProviders } from "../lib";
+import { tempDir } from "./helpers/temp";
+
+const available = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
+if (!available) console.warn("terraform is not installed: Terraform's configuration loading is NOT tested here (skipped)");
+const maybe = available ? test : test.skip;
+
+/** Runs `terraform init -backend=false` offline in a synthesized stack directory; returns the error titles. */
+function initErrors(stackDir: string): Promise<string[]> {
+  const home = tempDir("tf-home-");
+  const mirror = path.join(home, "empty-mirror");
+  mkdirSync(mirror);
+  const rc = path.join(home, "terraformrc");
+  writeFileSync(rc, `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n    include = ["*/*/*"]\n  }\n}\n`);
+  return new Promise((resolve) => {
+    const child = spawn("terraform", ["init", "-backend=false", "-input=false", "-no-color"], {
+      cwd: stackDir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: home,
+        TF_CLI_CONFIG_FILE: rc,
+        TF_IN_AUTOMATION: "1",
+        CHECKPOINT_DISABLE: "1",
+        TF_DATA_DIR: path.join(home, "data"),
+      },
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+    });
+    child.on("close", () => resolve([...out.matchAll(/^\W*Error: (.+)$/gm)].map((m) => m[1].trim())));
+  });
+}
+
+/** Only "the provider is not available" is acceptable here. */
+const PROVIDERS_UNAVAILABLE = /^Failed to query available provider packages$/;
+const onlyProvidersMissing = (errors: string[]) => errors.length > 0 && errors.every((e) => PROVIDERS_UNAVAILABLE.test(e));
+
+function synthesized(app: App, stack: string): string {
+  app.synth();
+  return path.join(app.outdir, "stacks", stack);
+}
+
+maybe("the dev and prod stacks (both halves each) load", async () => {
+  const { app } = buildApp({ KUBE_CONTEXT_PROD: "admin@prod" }, path.join(tempDir("tf-app-"), "cdktf.out"));
+  app.synth();
+  for (const stack of ["dev-cilium", "dev", "prod-cilium", "prod"]) {
+    const errors = await initErrors(path.join(app.outdir, "stacks", stack));
+    expect({ stack, ok: onlyProvidersMissing(errors), errors }).toMatchObject({ stack, ok: true });
+  }
+});
+
+maybe("two clusters in one stack: aliased providers, each platform on its own cluster", async () => {
+  const app = new App({ outdir: path.join(tempDir("tf-two-"), "cdktf.out") });
+  const stack = new TerraformStack(app, "clusters");
+  for (const name of ["a", "b"]) {
+    const cluster = new ClusterProviders(stack, `cluster-${name}`, { kubeconfigPaths: ["~/.kube/config"], context: `admin@${name}` });
+    new CiliumPlatform(stack, `cilium-${name}`, { cluster, release: { talos: true }, policySet: "allow-all" });
+  }
+  const dir = synthesized(app, "clusters");
+  const json = JSON.parse(require("node:fs").readFileSync(path.join(dir, "cdk.tf.json"), "utf8"));
+  expect(json.provider.kubernetes.map((p: { alias: string }) => p.alias).sort()).toEqual(["cluster_a", "cluster_b"]);
+  const releases = Object.values(json.resource.helm_release) as Array<{ provider: string }>;
+  expect(releases.map((r) => r.provider).sort()).toEqual(["helm.cluster_a", "helm.cluster_b"]);
+  expect(onlyProvidersMissing(await initErrors(dir))).toBe(true);
+});
+
+maybe("one platform in each of two stacks", async () => {
+  const app = new App({ outdir: path.join(tempDir("tf-stacks-"), "cdktf.out") });
+  for (const name of ["east", "west"]) {
+    const stack = new TerraformStack(app, name);
+    const cluster = new ClusterProviders(stack, "providers", { context: `admin@${name}` });
+    new CiliumPlatform(stack, "cilium", { cluster });
+  }
+  app.synth();
+  for (const name of ["east", "west"]) expect(onlyProvidersMissing(await initErrors(path.join(app.outdir, "stacks", name)))).toBe(true);
+});
+
+maybe("the check can fail: two unaliased kubernetes providers are a configuration error Terraform reports", async () => {
+  const app = new App({ outdir: path.join(tempDir("tf-bad-"), "cdktf.out") });
+  const stack = new TerraformStack(app, "bad");
+  new KubernetesProvider(stack, "one", {});
+  new KubernetesProvider(stack, "two", {});
+  const errors = await initErrors(synthesized(app, "bad"));
+  expect(errors).toContain("Duplicate provider configuration");
+  expect(onlyProvidersMissing(errors)).toBe(false);
+});
