@@ -84,7 +84,13 @@ export class CiliumReleaseStack extends TerraformStack {
   public readonly cluster: ClusterProviders;
   public readonly release: CiliumRelease;
 
-  constructor(scope: Construct, name: string, config: EnvironmentConfig, kube: ReturnType<typeof kubeAccessFromEnvironment>) {
+  constructor(
+    scope: Construct,
+    name: string,
+    config: EnvironmentConfig,
+    /** As configured (paths relative to the synth directory): each stack writes them relative to its own directory. */
+    public readonly kube: ReturnType<typeof kubeAccessFromEnvironment>,
+  ) {
     super(scope, name);
     localState(this);
     this.cluster = new ClusterProviders(this, "providers", kube);
@@ -119,7 +125,8 @@ export class CiliumStack extends TerraformStack {
     if (!POLICY_SETS.includes(policySet)) {
       throw new SynthError(this, [`CILIUM_POLICY_SET="${policySet}" is not a shipped policy set; use one of ${POLICY_SETS.join(", ")}`]);
     }
-    this.cluster = new ClusterProviders(this, "providers", releaseStack.cluster.access);
+    // From the access as configured: `cluster.access` of the other stack is relative to that stack's directory.
+    this.cluster = new ClusterProviders(this, "providers", releaseStack.kube);
     const scopeOfResources = new Construct(this, "cilium");
     // The stack dependency orders the policies after Cilium (a depends_on cannot cross stacks).
     this.policies = new NetworkPolicies(scopeOfResources, "policies", {

@@ -186,6 +186,11 @@ describe("safe environments", () => {
     const built = buildApp({ KUBECONFIG: ["kube/dev.yaml", "~/.kube/config"].join(path.delimiter) }, outdir);
     const expected = path.relative(path.join(outdir, "stacks", "dev"), path.resolve("kube/dev.yaml"));
     expect(built.stacks[0].cluster.access.kubeconfigPaths).toEqual([expected, "~/.kube/config"]);
+    // Each stack relative to its own directory, from the same file (stacks are siblings: the same text).
+    const releaseStack = built.app.node.findChild("dev-cilium") as unknown as { cluster: { access: { kubeconfigPaths: string[] } } };
+    const fromRelease = path.relative(path.join(outdir, "stacks", "dev-cilium"), path.resolve("kube/dev.yaml"));
+    expect(releaseStack.cluster.access.kubeconfigPaths).toEqual([fromRelease, "~/.kube/config"]);
+    expect(path.resolve(outdir, "stacks", "dev", expected)).toBe(path.resolve("kube/dev.yaml"));
     const json = JSON.parse(Testing.synth(built.stacks[0]));
     expect((Object.values(json.resource.null_resource)[0] as any).provisioner[0]["local-exec"].environment.KUBECONFIG).toBe(
       `${expected}:~/.kube/config`,

@@ -65,6 +65,7 @@ test.concurrent("healthy cluster: exit 0, a JSON report with every probe passed"
     ["probe-namespace", true],
     ["webhook-endpoints", true],
     ["admission", true],
+    ["cluster-paths", true],
   ]);
 });
 

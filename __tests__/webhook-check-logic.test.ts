@@ -12,6 +12,8 @@ describe("option parsing", () => {
       service: "cert-manager-webhook",
       port: 443,
       probeNamespace: "cert-manager",
+      scope: "all",
+      exclude: [],
       timeout: 120,
       interval: 2,
       json: false,

@@ -178,6 +178,11 @@ export interface Scenario {
   respond?: (method: string, path: string) => { status: number; json?: unknown; text?: string; contentType?: string } | undefined;
   /** Bearer tokens accepted besides the exec plugin's. */
   tokens?: string[];
+  /** Objects of the cluster-wide lists the check reads with --scope all (default: none). */
+  apiServices?: unknown[];
+  validatingWebhooks?: unknown[];
+  mutatingWebhooks?: unknown[];
+  customResourceDefinitions?: unknown[];
 }
 
 export const INCIDENT_ERROR =
@@ -242,6 +247,13 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
         if (scenario.auth === 403)
           return send(403, status(403, "Forbidden", `${url.pathname} is forbidden: User "kubernetes-admin" cannot get resource`));
         if (p === "/version") return send(200, { major: "1", minor: "31", gitVersion: "v1.31.4" });
+        const lists: Record<string, unknown[] | undefined> = {
+          "/apis/apiregistration.k8s.io/v1/apiservices": scenario.apiServices,
+          "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations": scenario.validatingWebhooks,
+          "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations": scenario.mutatingWebhooks,
+          "/apis/apiextensions.k8s.io/v1/customresourcedefinitions": scenario.customResourceDefinitions,
+        };
+        if (p in lists && req.method === "GET") return send(200, { kind: "List", apiVersion: "v1", metadata: {}, items: lists[p] ?? [] });
         if (p === "/api/v1/namespaces/cert-manager") {
           if (scenario.namespace === false) return send(404, status(404, "NotFound", 'namespaces "cert-manager" not found'));
           return send(200, {

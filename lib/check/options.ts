@@ -8,6 +8,10 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { isDns1123Label } from "../k8s-names";
 
+/** `cert-manager`: the proof only; `all`: every admission and conversion webhook and aggregated API too. */
+export type Scope = "cert-manager" | "all";
+export const SCOPES: readonly Scope[] = ["cert-manager", "all"];
+
 export interface CheckOptions {
   /** kubeconfig files, merged in order like kubectl does with KUBECONFIG. */
   readonly kubeconfig: string[];
@@ -17,6 +21,10 @@ export interface CheckOptions {
   readonly port: number;
   /** Namespace of the dry-run CertificateRequests (default: the webhook's namespace). */
   readonly probeNamespace: string;
+  /** `cert-manager`: the proof only; `all`: every webhook and aggregated API too. */
+  readonly scope: Scope;
+  /** Webhook configurations, webhooks, APIServices or CRDs left out. */
+  readonly exclude: string[];
   /** Overall deadline, seconds. */
   readonly timeout: number;
   /** Pause between attempts, seconds. */
@@ -31,6 +39,8 @@ export const CHECK_ENV = {
   service: "WEBHOOK_CHECK_SERVICE",
   port: "WEBHOOK_CHECK_PORT",
   probeNamespace: "WEBHOOK_CHECK_PROBE_NAMESPACE",
+  scope: "WEBHOOK_CHECK_SCOPE",
+  exclude: "WEBHOOK_CHECK_EXCLUDE",
   timeout: "WEBHOOK_CHECK_TIMEOUT",
   interval: "WEBHOOK_CHECK_INTERVAL",
   json: "WEBHOOK_CHECK_JSON",
@@ -58,6 +68,11 @@ Flags (environment fallback in brackets):
   --service NAME      webhook Service                    [${CHECK_ENV.service}; default: ${CHECK_DEFAULTS.service}]
   --port N            Service port                       [${CHECK_ENV.port}; default: ${CHECK_DEFAULTS.port}]
   --probe-namespace NS  namespace of the dry-run creates [${CHECK_ENV.probeNamespace}; default: --namespace]
+  --scope SCOPE       cert-manager (the proof only) or all (every admission and
+                      conversion webhook and aggregated API too)
+                                                         [${CHECK_ENV.scope}; default: all]
+  --exclude NAME      leave out a webhook configuration, webhook, APIService or CRD;
+                      repeatable                         [${CHECK_ENV.exclude}, comma-separated]
   --timeout SECONDS   overall deadline                   [${CHECK_ENV.timeout}; default: ${CHECK_DEFAULTS.timeout}]
   --interval SECONDS  pause between attempts             [${CHECK_ENV.interval}; default: ${CHECK_DEFAULTS.interval}]
   --json              JSON report on stdout              [${CHECK_ENV.json}=1]
@@ -93,6 +108,8 @@ const CLI_OPTIONS = {
   service: { type: "string" },
   port: { type: "string" },
   "probe-namespace": { type: "string" },
+  scope: { type: "string" },
+  exclude: { type: "string", multiple: true },
   timeout: { type: "string" },
   interval: { type: "string" },
   json: { type: "boolean" },
@@ -125,6 +142,8 @@ export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   const namespace = text(v.namespace, CHECK_ENV.namespace, CHECK_DEFAULTS.namespace) as string;
   const service = text(v.service, CHECK_ENV.service, CHECK_DEFAULTS.service) as string;
   const probeNamespace = text(v["probe-namespace"], CHECK_ENV.probeNamespace, namespace) as string;
+  const scope = text(v.scope, CHECK_ENV.scope, "all") as Scope;
+  if (!SCOPES.includes(scope)) throw new UsageError(`--scope "${scope}": use ${SCOPES.join(" or ")}`);
   for (const [name, value] of [
     ["namespace", namespace],
     ["service", service],
@@ -141,6 +160,8 @@ export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     namespace,
     service,
     probeNamespace,
+    scope,
+    exclude: [...(v.exclude ?? []), ...(env[CHECK_ENV.exclude] ?? "").split(",")].map((x) => x.trim()).filter((x) => x !== ""),
     port: number("port", text(v.port, CHECK_ENV.port), CHECK_DEFAULTS.port, ...CHECK_LIMITS.port, true),
     timeout,
     interval,

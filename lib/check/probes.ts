@@ -26,9 +26,10 @@ import {
 import { PROBE_CSR_PEM } from "./csr";
 import { PluginError } from "./credentials";
 import { type ApiResponse, apiRequest, type KubeTarget, TransportError } from "./http";
+import type { ItemResult } from "./cluster-paths";
 import { ConfigError } from "./kubeconfig";
 
-export type ProbeName = "api-server" | "probe-namespace" | "webhook-endpoints" | "admission";
+export type ProbeName = "api-server" | "probe-namespace" | "webhook-endpoints" | "admission" | "cluster-paths";
 
 export interface ProbeResult {
   readonly probe: ProbeName;
@@ -45,6 +46,8 @@ export interface ProbeResult {
   readonly hint?: string;
   /** The overall deadline (or a signal) cut this probe short: it says nothing about the cluster. */
   readonly cutByDeadline?: boolean;
+  /** `cluster-paths`: every webhook and aggregated API checked. */
+  readonly items?: ItemResult[];
 }
 
 export interface ProbeTarget {
@@ -64,8 +67,34 @@ export const CHECK_PERMISSIONS = [
   { verbs: "get", resource: "/version (non-resource URL; every authenticated user has it by default)", where: "cluster", required: true },
   { verbs: "create", resource: "certificaterequests.cert-manager.io (dry-run only)", where: "the probe namespace", required: true },
   { verbs: "get", resource: "namespaces", where: "the probe namespace", required: false },
-  { verbs: "get", resource: "services", where: "the webhook namespace", required: false },
-  { verbs: "list", resource: "endpointslices.discovery.k8s.io", where: "the webhook namespace", required: false },
+  {
+    verbs: "get",
+    resource: "services",
+    where: "the webhook namespace; with --scope all, the namespaces of every webhook's Service",
+    required: false,
+  },
+  { verbs: "list", resource: "endpointslices.discovery.k8s.io", where: "the same namespaces as services", required: false },
+  { verbs: "list", resource: "apiservices.apiregistration.k8s.io", where: "cluster (--scope all)", required: false },
+  {
+    verbs: "list",
+    resource: "validatingwebhookconfigurations.admissionregistration.k8s.io",
+    where: "cluster (--scope all)",
+    required: false,
+  },
+  {
+    verbs: "list",
+    resource: "mutatingwebhookconfigurations.admissionregistration.k8s.io",
+    where: "cluster (--scope all)",
+    required: false,
+  },
+  { verbs: "list", resource: "customresourcedefinitions.apiextensions.k8s.io", where: "cluster (--scope all)", required: false },
+  { verbs: "create", resource: "configmaps (dry-run only)", where: "the probe namespace (--scope all)", required: false },
+  {
+    verbs: "list",
+    resource: "the custom resources of CRDs with a conversion webhook (one object, never printed)",
+    where: "cluster (--scope all)",
+    required: false,
+  },
 ] as const;
 
 export const CERT_MANAGER_WEBHOOK = "webhook.cert-manager.io";

@@ -5,6 +5,7 @@
  */
 import type { KubeTarget } from "./http";
 import type { CheckOptions } from "./options";
+import { formatItem, type ItemResult, probeClusterPaths } from "./cluster-paths";
 import { type ProbeResult, type ProbeTarget, probeAdmission, probeApiServer, probeEndpoints, probeNamespace } from "./probes";
 
 /** Where the loop gets the time and how it waits; injected in tests. */
@@ -44,31 +45,68 @@ export interface RetryOutcome {
 }
 
 export interface CheckReport extends RetryOutcome {
+  readonly scope?: string;
+  /** Scope all: every webhook and aggregated API, one entry each. */
+  readonly items?: ItemResult[];
   readonly server: string;
   readonly context: string;
   readonly webhook: string;
 }
 
-/** One attempt: every probe once, in diagnosis order. */
-export async function runAttempt(target: KubeTarget, t: ProbeTarget, deadline: number, signal?: AbortSignal): Promise<ProbeResult[]> {
+/** Every other path, summarized as one probe (the items are in it). */
+function pathsProbe(items: ItemResult[], ms: number): ProbeResult {
+  const failed = items.filter((i) => i.verdict === "fail");
+  const warned = items.filter((i) => i.verdict === "warn").length;
+  const counts = `${items.length} checked, ${failed.length} failed, ${warned} with warnings`;
+  if (failed.length === 0) return { probe: "cluster-paths", ok: true, ms, detail: `every webhook and aggregated API: ${counts}`, items };
+  const first = failed[0];
+  return {
+    probe: "cluster-paths",
+    ok: false,
+    ms,
+    detail: `${counts}: ${failed.map((i) => `${i.kind} ${i.name}`).join(", ")}`,
+    ...(first.error !== undefined ? { error: first.error } : {}),
+    ...(first.class ? { class: first.class, hint: first.hint } : {}),
+    items,
+  };
+}
+
+/**
+ * One attempt: every probe once, in diagnosis order. With `paths` (scope all),
+ * every other webhook and aggregated API is checked beside the cert-manager proof.
+ */
+export async function runAttempt(
+  target: KubeTarget,
+  t: ProbeTarget,
+  deadline: number,
+  signal?: AbortSignal,
+  paths?: (deadline: number) => Promise<ItemResult[]>,
+): Promise<ProbeResult[]> {
   const api = await probeApiServer(target, deadline, signal);
   if (!api.ok) return [api];
+  const started = Date.now();
+  const others = paths?.(deadline);
   // The diagnostics run side by side; the proof runs even when they fail: the API
   // server's own words are the best evidence of why it cannot reach the webhook.
   const [namespace, endpoints] = await Promise.all([
     probeNamespace(target, t, deadline, signal),
     probeEndpoints(target, t, deadline, signal),
   ]);
-  if (!namespace.ok && !namespace.warning) return [api, namespace, endpoints];
-  const admission = await probeAdmission(target, t, deadline, signal);
-  return [api, namespace, endpoints, admission];
+  const proof = !namespace.ok && !namespace.warning ? [] : [await probeAdmission(target, t, deadline, signal)];
+  const rest = others ? [pathsProbe(await others, Date.now() - started)] : [];
+  return [api, namespace, endpoints, ...proof, ...rest];
 }
 
 /** The probe that decides the verdict: the first one that failed and is not only a diagnostic. */
 export const decidingFailure = (probes: readonly ProbeResult[]) => probes.find((p) => !p.ok && !p.warning);
 
-const warningsOf = (probes: readonly ProbeResult[]) =>
-  probes.filter((p) => p.warning).map((p) => `${p.probe}: ${p.detail}${p.error ? ` (${p.error})` : ""}`);
+const warningsOf = (probes: readonly ProbeResult[]) => [
+  ...probes.filter((p) => p.warning).map((p) => `${p.probe}: ${p.detail}${p.error ? ` (${p.error})` : ""}`),
+  ...probes
+    .flatMap((p) => p.items ?? [])
+    .filter((i) => i.verdict === "warn")
+    .map((i) => `${i.kind} ${i.name}: ${i.detail}`),
+];
 
 export interface RetrySettings {
   /** When the check started (clock time, ms); the deadline counts from here. */
@@ -136,18 +174,32 @@ export async function runCheck(
     port: options.port,
     probeNamespace: options.probeNamespace,
   };
+  const settings = {
+    probeNamespace: options.probeNamespace,
+    anchor: { namespace: options.namespace, service: options.service },
+    exclude: options.exclude,
+  };
+  const paths = options.scope === "all" ? (deadline: number) => probeClusterPaths(target, settings, deadline, signal) : undefined;
   const outcome = await retryUntilDeadline(
-    (deadline) => runAttempt(target, t, deadline, signal),
+    (deadline) => runAttempt(target, t, deadline, signal, paths),
     { started, timeoutMs: options.timeout * 1000, intervalMs: options.interval * 1000 },
     clock,
     progress,
     signal,
   );
+  // The items of every other path: one list in the report, not inside the probe.
+  const items = outcome.probes.find((p) => p.probe === "cluster-paths")?.items;
+  const probes = outcome.probes.map(({ items: _items, ...p }) => p);
+  const failure = outcome.failure ? (({ items: _items, ...f }) => f)(outcome.failure) : undefined;
   return {
     server: target.server.origin,
     context: target.context,
     webhook: `${options.namespace}/${options.service}:${options.port}`,
+    scope: options.scope,
     ...outcome,
+    probes,
+    ...(failure ? { failure } : {}),
+    ...(items ? { items } : {}),
   };
 }
 
@@ -162,5 +214,6 @@ export function formatReport(report: CheckReport): string {
     if (!p.ok && p.error) lines.push(`       API server said: ${p.error}`);
     if (!p.ok && p.hint) lines.push(`       hint [${p.class}]: ${p.hint}`);
   }
+  for (const i of report.items ?? []) lines.push(formatItem(i));
   return lines.join("\n");
 }
