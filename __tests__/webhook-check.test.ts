@@ -34,6 +34,7 @@ test("runs `node <asset>` with no shell: every setting travels in environment", 
     WEBHOOK_CHECK_NAMESPACE: "certs",
     WEBHOOK_CHECK_SERVICE: "hook",
     WEBHOOK_CHECK_PORT: "8443",
+    WEBHOOK_CHECK_SCOPE: "all",
     WEBHOOK_CHECK_TIMEOUT: "60",
     WEBHOOK_CHECK_INTERVAL: "1",
   });
@@ -133,5 +134,19 @@ test("probeNamespace travels as WEBHOOK_CHECK_PROBE_NAMESPACE and is validated a
   const stack = new TerraformStack(Testing.app(), "t");
   expect(() => new WebhookCheck(stack, "c", { probeNamespace: "Not_Valid" })).toThrow(
     /probeNamespace "Not_Valid" is not a valid Kubernetes name/,
+  );
+});
+
+test("scope (written even at its default) and exclude travel in the environment; bad values are refused at synth", () => {
+  expect(check().provisioner[0]["local-exec"].environment.WEBHOOK_CHECK_SCOPE).toBe("all");
+  const env = check({ scope: "cert-manager", exclude: ["kyverno-resource-validating-webhook-cfg", "v1beta1.metrics.k8s.io"] })
+    .provisioner[0]["local-exec"].environment;
+  expect(env).toMatchObject({
+    WEBHOOK_CHECK_SCOPE: "cert-manager",
+    WEBHOOK_CHECK_EXCLUDE: "kyverno-resource-validating-webhook-cfg,v1beta1.metrics.k8s.io",
+  });
+  const stack = new TerraformStack(Testing.app(), "t");
+  expect(() => new WebhookCheck(stack, "c", { scope: "everything" as never, exclude: ["a,b"] })).toThrow(
+    /scope "everything" must be one of cert-manager, all[\s\S]*exclude "a,b"/,
   );
 });

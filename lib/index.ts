@@ -21,4 +21,5 @@ export { DocumentSource, PolicyProblem, PolicyValidationError } from "./policies
 export { PolicyIdentity, policyConstructId, policyKey } from "./policies/identity";
 export { PolicyKind, SUPPORTED_KINDS, ValidatedPolicy } from "./policies/validate";
 export { PolicySet, POLICY_SETS, policySetDirectory } from "./policy-sets";
+export { Scope, SCOPES } from "./check/options";
 export { WebhookCheck, WebhookCheckOptions, WebhookCheckProps } from "./webhook-check";

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { Resource } from "@cdktf/provider-null/lib/resource";
 import { AssetType, dependable, Fn, type ITerraformDependable, TerraformAsset, type TerraformProvider, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
-import { CHECK_DEFAULTS, CHECK_ENV, CHECK_LIMITS } from "./check/options";
+import { CHECK_DEFAULTS, CHECK_ENV, CHECK_LIMITS, type Scope, SCOPES } from "./check/options";
 import { isDns1123Label } from "./k8s-names";
 import type { CiliumRelease } from "./cilium-release";
 import type { NetworkPolicies } from "./network-policies";
@@ -50,6 +50,23 @@ export interface WebhookCheckOptions {
    * @default - the webhook's namespace (`namespace`)
    */
   readonly probeNamespace?: string;
+
+  /**
+   * What the check proves: `"all"`, every admission webhook, conversion webhook
+   * and aggregated API (APIService) backed by an in-cluster Service, beside the
+   * cert-manager proof; `"cert-manager"`, the proof only.
+   *
+   * @default "all"
+   */
+  readonly scope?: Scope;
+
+  /**
+   * Names to leave out with scope "all": webhook configurations, webhooks,
+   * APIServices or CRDs.
+   *
+   * @default - none
+   */
+  readonly exclude?: string[];
 
   /**
    * Port of the webhook Service.
@@ -168,6 +185,9 @@ export class WebhookCheck extends Construct {
       [CHECK_ENV.service]: settings.service,
       [CHECK_ENV.port]: String(settings.port),
       ...(props.probeNamespace !== undefined ? { [CHECK_ENV.probeNamespace]: props.probeNamespace } : {}),
+      // Written even at its default, so a future default of the CLI cannot silently change a deploy.
+      [CHECK_ENV.scope]: props.scope ?? "all",
+      ...(props.exclude !== undefined && props.exclude.length > 0 ? { [CHECK_ENV.exclude]: props.exclude.join(",") } : {}),
       [CHECK_ENV.timeout]: String(settings.timeout),
       [CHECK_ENV.interval]: String(settings.interval),
     };
@@ -236,6 +256,9 @@ function checkProps(p: WebhookCheckProps): string[] {
   ] as const) {
     if (value !== undefined && !isDns1123Label(value)) problems.push(`${prop} "${value}" is not a valid Kubernetes name`);
   }
+  if (p.scope !== undefined && !SCOPES.includes(p.scope)) problems.push(`scope "${String(p.scope)}" must be one of ${SCOPES.join(", ")}`);
+  for (const name of p.exclude ?? [])
+    if (name.includes(",") || name.trim() === "") problems.push(`exclude "${name}" must be a non-empty name without commas`);
   const ranges = [
     ["port", p.port, CHECK_LIMITS.port, true],
     ["timeoutSeconds", p.timeoutSeconds, CHECK_LIMITS.timeout, false],

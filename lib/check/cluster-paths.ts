@@ -290,7 +290,7 @@ async function admissionWebhooks(target: KubeTarget, s: PathsSettings, deadline:
           started,
           fail ? "fail" : "warn",
           "kube-apiserver could not call it (a dry-run ConfigMap create)",
-          classifyWebhookError(answer, "").class,
+          classifyWebhookError(answer, h.hook.name).class,
           answer,
         );
       if (!fail && !svc.ok && !svc.unknown)

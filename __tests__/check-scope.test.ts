@@ -1,0 +1,313 @@
+// --scope all: every aggregated API, admission webhook and conversion webhook, beside
+// the cert-manager proof, against the local TLS stand-in (in-process through main()).
+import { main } from "../lib/check/cli";
+import { configMapCreateMatches, selectorMatches } from "../lib/check/cluster-paths";
+import { makePki, type Pki, removePki, type Scenario, startFakeApiServer, writeKubeconfig } from "./helpers/fake-apiserver";
+import { tempDir } from "./helpers/temp";
+
+let pki: Pki;
+const servers: Array<{ close(): Promise<void> }> = [];
+beforeAll(() => {
+  pki = makePki();
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  removePki(pki);
+});
+
+async function check(args: string[], scenario: Scenario) {
+  const api = await startFakeApiServer(pki, scenario);
+  servers.push(api);
+  let out = "";
+  const code = await main(
+    ["--json", "--interval", "0.2", "--kubeconfig", writeKubeconfig(pki, api.url), ...args],
+    { HOME: tempDir("home-") },
+    {
+      out: (t) => {
+        out += t;
+      },
+      err: () => {},
+    },
+  );
+  return { code, report: JSON.parse(out), api };
+}
+
+const EPERM =
+  'failing or missing response from https://10.96.14.7:443/apis/acme.gandi.example/v1alpha1: Get "https://10.96.14.7:443/apis/acme.gandi.example/v1alpha1": dial tcp 10.96.14.7:443: connect: operation not permitted';
+const apiService = (name: string, available: boolean, reason = "FailedDiscoveryCheck", message = EPERM) => ({
+  metadata: { name },
+  spec: {
+    service: { namespace: "cert-manager", name: "gandi-webhook", port: 443 },
+    group: name.split(".").slice(1).join("."),
+    version: "v1alpha1",
+  },
+  status: {
+    conditions: [
+      available ? { type: "Available", status: "True", reason: "Passed" } : { type: "Available", status: "False", reason, message },
+    ],
+  },
+});
+const kyverno = (
+  failurePolicy: "Fail" | "Ignore",
+  rules = [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"] }],
+) => ({
+  metadata: { name: "kyverno-resource-validating-webhook-cfg" },
+  webhooks: [
+    {
+      name: "validate.kyverno.svc-fail",
+      failurePolicy,
+      rules,
+      clientConfig: { service: { namespace: "kyverno", name: "kyverno-svc", port: 443 } },
+    },
+  ],
+});
+const slices = (ready: number) => ({
+  status: 200,
+  json: {
+    items: [{ endpoints: Array.from({ length: ready }, (_, i) => ({ addresses: [`10.244.1.${i + 2}`], conditions: { ready: true } })) }],
+  },
+});
+/** The kyverno Service exists; `ready` endpoints behind it. */
+const kyvernoService =
+  (ready: number, extra?: Scenario["respond"]): Scenario["respond"] =>
+  (method, p) => {
+    if (p === "/api/v1/namespaces/kyverno/services/kyverno-svc") return { status: 200, json: { spec: { ports: [{ port: 443 }] } } };
+    if (p === "/apis/discovery.k8s.io/v1/namespaces/kyverno/endpointslices") return slices(ready);
+    return extra?.(method, p);
+  };
+
+describe("aggregated APIs", () => {
+  test("an APIService that becomes Available late passes", async () => {
+    const started = Date.now();
+    const run = await check(["--timeout", "20"], {
+      respond: (_m, p) =>
+        p === "/apis/apiregistration.k8s.io/v1/apiservices"
+          ? { status: 200, json: { items: [apiService("v1alpha1.acme.gandi.example", Date.now() - started > 600)] } }
+          : undefined,
+    });
+    expect(run.code).toBe(0);
+    expect(run.report.attempts).toBeGreaterThan(1);
+    expect(run.report.items).toEqual([expect.objectContaining({ kind: "apiservice", name: "v1alpha1.acme.gandi.example", verdict: "ok" })]);
+  });
+
+  test.concurrent("one stuck at FailedDiscoveryCheck with the incident's EPERM fails, classified, with the aggregator's words", async () => {
+    const run = await check(["--timeout", "1"], {
+      apiServices: [apiService("v1alpha1.acme.gandi.example", false), apiService("v1beta1.metrics.k8s.io", true)],
+    });
+    expect(run.code).toBe(1);
+    expect(run.report.failure).toMatchObject({ probe: "cluster-paths", class: "cilium-service" });
+    const [gandi, metrics] = run.report.items;
+    expect(gandi).toMatchObject({ kind: "apiservice", verdict: "fail", class: "cilium-service", error: `FailedDiscoveryCheck: ${EPERM}` });
+    expect(metrics).toMatchObject({ name: "v1beta1.metrics.k8s.io", verdict: "ok" });
+    // The cert-manager proof itself passed: the report says what failed, and only that.
+    expect(run.report.probes.find((p: any) => p.probe === "admission").ok).toBe(true);
+  });
+
+  test("local APIServices (no Service) are not listed", async () => {
+    const run = await check([], {
+      apiServices: [{ metadata: { name: "v1.apps" }, spec: { group: "apps", version: "v1" }, status: { conditions: [] } }],
+    });
+    expect(run.code).toBe(0);
+    expect(run.report.items).toEqual([]);
+  });
+});
+
+describe("admission webhooks", () => {
+  test.concurrent("a Kyverno-like webhook without endpoints under Fail, not provable by dry-run: fails", async () => {
+    const run = await check(["--timeout", "1"], {
+      validatingWebhooks: [
+        kyverno("Fail", [{ operations: ["CREATE"], apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments"] }]),
+      ],
+      respond: kyvernoService(0),
+    });
+    expect(run.code).toBe(1);
+    expect(run.report.items).toEqual([
+      expect.objectContaining({
+        kind: "validating-webhook",
+        name: "kyverno-resource-validating-webhook-cfg/validate.kyverno.svc-fail",
+        verdict: "fail",
+        class: "no-endpoints",
+        detail: expect.stringMatching(
+          /not provable by dry-run, and the API server cannot call it: Service kyverno\/kyverno-svc has no ready endpoints/,
+        ),
+      }),
+    ]);
+  });
+
+  test("the same under Ignore: a warning saying the API server skips it", async () => {
+    const run = await check([], {
+      validatingWebhooks: [
+        kyverno("Ignore", [{ operations: ["CREATE"], apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments"] }]),
+      ],
+      respond: kyvernoService(0),
+    });
+    expect(run.code).toBe(0);
+    expect(run.report.items[0]).toMatchObject({
+      verdict: "warn",
+      detail: expect.stringMatching(/failurePolicy Ignore, so the API server skips it/),
+    });
+    expect(run.report.warnings).toEqual([
+      expect.stringMatching(
+        /^validating-webhook kyverno-resource-validating-webhook-cfg\/validate\.kyverno\.svc-fail: failurePolicy Ignore/,
+      ),
+    ]);
+  });
+
+  test.concurrent("a webhook a dry-run ConfigMap create reaches is provoked: the API server's failure proves it unreachable", async () => {
+    const failed =
+      'Internal error occurred: failed calling webhook "validate.kyverno.svc-fail": failed to call webhook: Post "https://kyverno-svc.kyverno.svc:443/validate/fail?timeout=10s": dial tcp 10.96.3.3:443: connect: no route to host';
+    const run = await check(["--timeout", "1"], {
+      validatingWebhooks: [kyverno("Fail")],
+      respond: kyvernoService(1, (method, p) =>
+        method === "POST" && p === "/api/v1/namespaces/cert-manager/configmaps"
+          ? {
+              status: 500,
+              json: { kind: "Status", apiVersion: "v1", status: "Failure", message: failed, reason: "InternalError", code: 500 },
+            }
+          : undefined,
+      ),
+    });
+    expect(run.code).toBe(1);
+    expect(run.report.items[0]).toMatchObject({ verdict: "fail", class: "cilium-service", error: failed });
+    expect(run.api.requests).toContain("POST /api/v1/namespaces/cert-manager/configmaps?dryRun=All&fieldManager=webhook-check");
+    expect(run.api.writes).toEqual([]);
+  });
+
+  test("...and a dry-run that goes through proves it reachable", async () => {
+    const run = await check([], {
+      validatingWebhooks: [kyverno("Fail")],
+      respond: kyvernoService(1, (method, p) =>
+        method === "POST" && p === "/api/v1/namespaces/cert-manager/configmaps" ? { status: 201, json: { kind: "ConfigMap" } } : undefined,
+      ),
+    });
+    expect(run.code).toBe(0);
+    expect(run.report.items[0]).toMatchObject({
+      verdict: "ok",
+      detail: expect.stringMatching(/called by kube-apiserver on a dry-run ConfigMap create/),
+    });
+  });
+
+  test("a webhook with endpoints that nothing can provoke is a warning, never a silent pass", async () => {
+    const run = await check([], {
+      mutatingWebhooks: [kyverno("Fail", [{ operations: ["UPDATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["secrets"] }])],
+      respond: kyvernoService(2),
+    });
+    expect(run.code).toBe(0);
+    expect(run.report.items[0]).toMatchObject({
+      kind: "mutating-webhook",
+      verdict: "warn",
+      detail: expect.stringMatching(/^not provable by dry-run .*2 ready endpoint/),
+    });
+  });
+
+  test("cert-manager's own webhooks are proven by the CertificateRequest proof, not listed again", async () => {
+    const certManager = {
+      metadata: { name: "cert-manager-webhook" },
+      webhooks: [
+        {
+          name: "webhook.cert-manager.io",
+          failurePolicy: "Fail",
+          rules: [],
+          clientConfig: { service: { namespace: "cert-manager", name: "cert-manager-webhook" } },
+        },
+      ],
+    };
+    const run = await check([], { validatingWebhooks: [certManager], mutatingWebhooks: [certManager] });
+    expect(run.report.items).toEqual([]);
+  });
+});
+
+describe("conversion webhooks", () => {
+  const crd = {
+    metadata: { name: "widgets.example.com" },
+    spec: {
+      group: "example.com",
+      names: { plural: "widgets" },
+      scope: "Namespaced",
+      versions: [
+        { name: "v1", served: true, storage: true },
+        { name: "v1beta1", served: true, storage: false },
+      ],
+      conversion: { strategy: "Webhook", webhook: { clientConfig: { service: { namespace: "kyverno", name: "kyverno-svc", port: 443 } } } },
+    },
+  };
+
+  test("an object read at a non-storage version is converted: ok (and its content is not printed)", async () => {
+    const run = await check([], {
+      customResourceDefinitions: [crd],
+      respond: kyvernoService(1, (_m, p) =>
+        p === "/apis/example.com/v1beta1/widgets" ? { status: 200, json: { items: [{ spec: { secret: "do-not-print-me" } }] } } : undefined,
+      ),
+    });
+    expect(run.code).toBe(0);
+    expect(run.report.items[0]).toMatchObject({ kind: "conversion-webhook", name: "widgets.example.com", verdict: "ok" });
+    expect(JSON.stringify(run.report)).not.toContain("do-not-print-me");
+  });
+
+  test.concurrent("a converter the API server cannot call fails, with its words", async () => {
+    const words =
+      'conversion webhook for example.com/v1, Kind=Widget failed: Post "https://kyverno-svc.kyverno.svc:443/convert?timeout=30s": dial tcp 10.96.3.3:443: connect: operation not permitted';
+    const run = await check(["--timeout", "1"], {
+      customResourceDefinitions: [crd],
+      respond: kyvernoService(1, (_m, p) =>
+        p === "/apis/example.com/v1beta1/widgets" ? { status: 500, json: { kind: "Status", message: words, code: 500 } } : undefined,
+      ),
+    });
+    expect(run.code).toBe(1);
+    expect(run.report.items[0]).toMatchObject({ verdict: "fail", class: "cilium-service", error: words });
+  });
+});
+
+describe("interface", () => {
+  test("--exclude (and WEBHOOK_CHECK_EXCLUDE) leaves items out by configuration, webhook, APIService or CRD name", async () => {
+    const scenario = {
+      apiServices: [apiService("v1alpha1.acme.gandi.example", false)],
+      validatingWebhooks: [kyverno("Fail")],
+      respond: kyvernoService(0),
+    };
+    const run = await check(["--exclude", "v1alpha1.acme.gandi.example", "--exclude", "validate.kyverno.svc-fail"], scenario);
+    expect(run.code).toBe(0);
+    expect(run.report.items).toEqual([]);
+  });
+
+  test("--scope cert-manager checks only the proof", async () => {
+    const run = await check(["--scope", "cert-manager"], { apiServices: [apiService("v1alpha1.acme.gandi.example", false)] });
+    expect(run.code).toBe(0);
+    expect(run.report.items).toBeUndefined();
+    expect(run.report.probes.map((p: any) => p.probe)).not.toContain("cluster-paths");
+  });
+
+  test("missing RBAC for the lists: warnings naming the permission, never a failure of the proof", async () => {
+    const run = await check([], {
+      respond: (_m, p) =>
+        p.startsWith("/apis/admissionregistration")
+          ? { status: 403, json: { kind: "Status", code: 403, message: `${p} is forbidden: User "ci" cannot list resource` } }
+          : undefined,
+    });
+    expect(run.code).toBe(0);
+    expect(run.report.warnings).toEqual([
+      expect.stringContaining('forbidden: the check needs "list validatingwebhookconfigurations"'),
+      expect.stringContaining('forbidden: the check needs "list mutatingwebhookconfigurations"'),
+    ]);
+  });
+
+  test.each([
+    [{ matchLabels: { team: "shop" } }, { team: "shop" }, true],
+    [{ matchLabels: { team: "shop" } }, {}, false],
+    [{ matchExpressions: [{ key: "env", operator: "NotIn", values: ["prod"] }] }, { env: "dev" }, true],
+    [{ matchExpressions: [{ key: "env", operator: "Exists" }] }, {}, false],
+    [{ matchExpressions: [{ key: "env", operator: "DoesNotExist" }] }, {}, true],
+    [undefined, { a: "b" }, true],
+  ])("label selector %j on %j: %p", (selector, labels, expected) => {
+    expect(selectorMatches(selector as never, labels)).toBe(expected);
+  });
+
+  test("a webhook whose namespaceSelector excludes the probe namespace is not provoked", () => {
+    const hook = {
+      ...kyverno("Fail").webhooks[0],
+      namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["cert-manager"] }] },
+    };
+    expect(configMapCreateMatches(hook, { "kubernetes.io/metadata.name": "cert-manager" })).toBe(false);
+    expect(configMapCreateMatches(kyverno("Fail").webhooks[0], { "kubernetes.io/metadata.name": "cert-manager" })).toBe(true);
+  });
+});
