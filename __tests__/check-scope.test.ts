@@ -1,8 +1,9 @@
 // --scope all: every aggregated API, admission webhook and conversion webhook, beside
 // the cert-manager proof, against the local TLS stand-in (in-process through main()).
 import { main } from "../lib/check/cli";
-import { configMapCreateMatches, selectorMatches } from "../lib/check/cluster-paths";
-import { makePki, type Pki, removePki, type Scenario, startFakeApiServer, writeKubeconfig } from "./helpers/fake-apiserver";
+import { configMapCreateMatches, probeClusterPaths, selectorMatches } from "../lib/check/cluster-paths";
+import { decidingFailure, runAttempt } from "../lib/check/run";
+import { fakeTarget, makePki, type Pki, removePki, type Scenario, startFakeApiServer, writeKubeconfig } from "./helpers/fake-apiserver";
 import { tempDir } from "./helpers/temp";
 
 let pki: Pki;
@@ -30,6 +31,17 @@ async function check(args: string[], scenario: Scenario) {
     },
   );
   return { code, report: JSON.parse(out), api };
+}
+
+/** One attempt with --scope all, no retry loop: for the cases that fail (no waiting for a deadline). */
+async function attemptAll(scenario: Scenario) {
+  const api = await startFakeApiServer(pki, scenario);
+  servers.push(api);
+  const t = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, probeNamespace: "cert-manager" };
+  const settings = { probeNamespace: "cert-manager", anchor: { namespace: "cert-manager", service: "cert-manager-webhook" }, exclude: [] };
+  const target = fakeTarget(pki, api.url);
+  const probes = await runAttempt(target, t, Date.now() + 10_000, undefined, (d) => probeClusterPaths(target, settings, d));
+  return { probes, failure: decidingFailure(probes), items: probes.find((p) => p.probe === "cluster-paths")?.items ?? [], api };
 }
 
 const EPERM =
@@ -113,15 +125,15 @@ describe("aggregated APIs", () => {
 });
 
 describe("admission webhooks", () => {
-  test.concurrent("a Kyverno-like webhook without endpoints under Fail, not provable by dry-run: fails", async () => {
-    const run = await check(["--timeout", "1"], {
+  test("a Kyverno-like webhook without endpoints under Fail, not provable by dry-run: fails", async () => {
+    const run = await attemptAll({
       validatingWebhooks: [
         kyverno("Fail", [{ operations: ["CREATE"], apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments"] }]),
       ],
       respond: kyvernoService(0),
     });
-    expect(run.code).toBe(1);
-    expect(run.report.items).toEqual([
+    expect(run.failure).toMatchObject({ probe: "cluster-paths", class: "no-endpoints" });
+    expect(run.items).toEqual([
       expect.objectContaining({
         kind: "validating-webhook",
         name: "kyverno-resource-validating-webhook-cfg/validate.kyverno.svc-fail",
@@ -153,10 +165,10 @@ describe("admission webhooks", () => {
     ]);
   });
 
-  test.concurrent("a webhook a dry-run ConfigMap create reaches is provoked: the API server's failure proves it unreachable", async () => {
+  test("a webhook a dry-run ConfigMap create reaches is provoked: the API server's failure proves it unreachable", async () => {
     const failed =
       'Internal error occurred: failed calling webhook "validate.kyverno.svc-fail": failed to call webhook: Post "https://kyverno-svc.kyverno.svc:443/validate/fail?timeout=10s": dial tcp 10.96.3.3:443: connect: no route to host';
-    const run = await check(["--timeout", "1"], {
+    const run = await attemptAll({
       validatingWebhooks: [kyverno("Fail")],
       respond: kyvernoService(1, (method, p) =>
         method === "POST" && p === "/api/v1/namespaces/cert-manager/configmaps"
@@ -167,8 +179,8 @@ describe("admission webhooks", () => {
           : undefined,
       ),
     });
-    expect(run.code).toBe(1);
-    expect(run.report.items[0]).toMatchObject({ verdict: "fail", class: "cilium-service", error: failed });
+    expect(run.failure).toMatchObject({ probe: "cluster-paths" });
+    expect(run.items[0]).toMatchObject({ verdict: "fail", class: "cilium-service", error: failed });
     expect(run.api.requests).toContain("POST /api/v1/namespaces/cert-manager/configmaps?dryRun=All&fieldManager=webhook-check");
     expect(run.api.writes).toEqual([]);
   });
@@ -244,17 +256,17 @@ describe("conversion webhooks", () => {
     expect(JSON.stringify(run.report)).not.toContain("do-not-print-me");
   });
 
-  test.concurrent("a converter the API server cannot call fails, with its words", async () => {
+  test("a converter the API server cannot call fails, with its words", async () => {
     const words =
       'conversion webhook for example.com/v1, Kind=Widget failed: Post "https://kyverno-svc.kyverno.svc:443/convert?timeout=30s": dial tcp 10.96.3.3:443: connect: operation not permitted';
-    const run = await check(["--timeout", "1"], {
+    const run = await attemptAll({
       customResourceDefinitions: [crd],
       respond: kyvernoService(1, (_m, p) =>
         p === "/apis/example.com/v1beta1/widgets" ? { status: 500, json: { kind: "Status", message: words, code: 500 } } : undefined,
       ),
     });
-    expect(run.code).toBe(1);
-    expect(run.report.items[0]).toMatchObject({ verdict: "fail", class: "cilium-service", error: words });
+    expect(run.failure).toMatchObject({ probe: "cluster-paths" });
+    expect(run.items[0]).toMatchObject({ verdict: "fail", class: "cilium-service", error: words });
   });
 });
 
