@@ -4,35 +4,16 @@
 import { apiRequest, TransportError } from "../lib/check/http";
 import type { ProbeResult } from "../lib/check/probes";
 import { runAttempt } from "../lib/check/run";
-import {
-  closedPortUrl,
-  INCIDENT_ERROR,
-  makePki,
-  type Pki,
-  removePki,
-  type Scenario,
-  startFakeApiServer,
-  startSilentServer,
-  fakeTarget,
-} from "./helpers/fake-apiserver";
+import { closedPortUrl, INCIDENT_ERROR, type Scenario, startSilentServer, fakeTarget, standIns } from "./helpers/fake-apiserver";
 
-let pki: Pki;
-const servers: Array<{ close(): Promise<void> }> = [];
-beforeAll(() => {
-  pki = makePki();
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  removePki(pki);
-});
+const stand = standIns();
 
 const WEBHOOK = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, probeNamespace: "cert-manager" };
 const far = () => Date.now() + 60_000;
 
 async function attemptAgainst(scenario: Scenario, auth?: { token: string }) {
-  const api = await startFakeApiServer(pki, scenario);
-  servers.push(api);
-  const probes = await runAttempt(fakeTarget(pki, api.url, auth), WEBHOOK, far());
+  const api = await stand.api(scenario);
+  const probes = await runAttempt(fakeTarget(stand.pki, api.url, auth), WEBHOOK, far());
   return { api, probes, failure: probes.find((p) => !p.ok) as ProbeResult };
 }
 
@@ -92,7 +73,7 @@ test("403: RBAC", async () => {
 });
 
 test("API server refusing connections: api-down with ECONNREFUSED", async () => {
-  const probes = await runAttempt(fakeTarget(pki, await closedPortUrl()), WEBHOOK, far());
+  const probes = await runAttempt(fakeTarget(stand.pki, await closedPortUrl()), WEBHOOK, far());
   expect(probes).toHaveLength(1);
   expect(probes[0]).toMatchObject({ probe: "api-server", ok: false, class: "api-down" });
   expect(probes[0].error).toMatch(/ECONNREFUSED/);
@@ -100,16 +81,15 @@ test("API server refusing connections: api-down with ECONNREFUSED", async () => 
 
 test("a server that accepts and never answers is cut at the deadline, and the probe says so", async () => {
   const silent = await startSilentServer();
-  servers.push(silent);
-  const probes = await runAttempt(fakeTarget(pki, silent.url), WEBHOOK, Date.now() + 200);
+  stand.serve(silent);
+  const probes = await runAttempt(fakeTarget(stand.pki, silent.url), WEBHOOK, Date.now() + 200);
   expect(probes[0]).toMatchObject({ probe: "api-server", ok: false, class: "api-down", cutByDeadline: true });
   expect(probes[0].error).toMatch(/timed out/);
 });
 
 test("a request whose deadline has passed is not sent", async () => {
-  const api = await startFakeApiServer(pki, {});
-  servers.push(api);
-  const err = await apiRequest(fakeTarget(pki, api.url), "GET", "/version", Date.now() - 1).catch((e: unknown) => e);
+  const api = await stand.api({});
+  const err = await apiRequest(fakeTarget(stand.pki, api.url), "GET", "/version", Date.now() - 1).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(TransportError);
   expect(err).toMatchObject({ code: "DEADLINE", atDeadline: true });
   expect(api.requests).toEqual([]);

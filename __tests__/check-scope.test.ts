@@ -3,25 +3,16 @@
 import { main } from "../lib/check/cli";
 import { configMapCreateMatches, probeClusterPaths, selectorMatches } from "../lib/check/cluster-paths";
 import { decidingFailure, runAttempt } from "../lib/check/run";
-import { fakeTarget, makePki, type Pki, removePki, type Scenario, startFakeApiServer, writeKubeconfig } from "./helpers/fake-apiserver";
+import { fakeTarget, type Scenario, writeKubeconfig, standIns } from "./helpers/fake-apiserver";
 import { tempDir } from "./helpers/temp";
 
-let pki: Pki;
-const servers: Array<{ close(): Promise<void> }> = [];
-beforeAll(() => {
-  pki = makePki();
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  removePki(pki);
-});
+const stand = standIns();
 
 async function check(args: string[], scenario: Scenario) {
-  const api = await startFakeApiServer(pki, scenario);
-  servers.push(api);
+  const api = await stand.api(scenario);
   let out = "";
   const code = await main(
-    ["--json", "--interval", "0.2", "--kubeconfig", writeKubeconfig(pki, api.url), ...args],
+    ["--json", "--interval", "0.2", "--kubeconfig", writeKubeconfig(stand.pki, api.url), ...args],
     { HOME: tempDir("home-") },
     {
       out: (t) => {
@@ -35,11 +26,10 @@ async function check(args: string[], scenario: Scenario) {
 
 /** One attempt with --scope all, no retry loop: for the cases that fail (no waiting for a deadline). */
 async function attemptAll(scenario: Scenario) {
-  const api = await startFakeApiServer(pki, scenario);
-  servers.push(api);
+  const api = await stand.api(scenario);
   const t = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, probeNamespace: "cert-manager" };
   const settings = { probeNamespace: "cert-manager", anchor: { namespace: "cert-manager", service: "cert-manager-webhook" }, exclude: [] };
-  const target = fakeTarget(pki, api.url);
+  const target = fakeTarget(stand.pki, api.url);
   const probes = await runAttempt(target, t, Date.now() + 10_000, undefined, (d) => probeClusterPaths(target, settings, d));
   return { probes, failure: decidingFailure(probes), items: probes.find((p) => p.probe === "cluster-paths")?.items ?? [], api };
 }

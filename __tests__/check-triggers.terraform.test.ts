@@ -5,14 +5,12 @@
 // A check whose triggers hold the policy's after-apply id is replaced with it; one
 // with only `replace_triggered_by` is not. The same holds for a forced re-create.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { tempDir } from "./helpers/temp";
+import { offlineTerraformEnv, terraformTest } from "./helpers/terraform";
 
-const terraform = spawnSync("terraform", ["version"], { encoding: "utf8" });
-const available = terraform.status === 0;
-if (!available) console.warn("terraform is not installed: the Terraform-core trigger semantics are NOT tested here (skipped)");
-const maybe = available ? test : test.skip;
+const maybe = terraformTest("the Terraform-core trigger semantics");
 
 const CONFIG = `
 resource "terraform_data" "policy" {
@@ -30,20 +28,11 @@ resource "terraform_data" "check_with_replace_triggered_by" {
 `;
 
 function workspace() {
-  const dir = tempDir("tf-triggers-");
-  const mirror = path.join(dir, "empty-mirror");
-  mkdirSync(mirror);
-  const rc = path.join(dir, "terraformrc");
-  writeFileSync(rc, `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n    include = ["*/*/*"]\n  }\n}\n`);
-  const work = path.join(dir, "work");
-  mkdirSync(work);
+  const work = tempDir("tf-triggers-");
   writeFileSync(path.join(work, "main.tf"), CONFIG);
+  const env = offlineTerraformEnv();
   const tf = (...args: string[]) => {
-    const run = spawnSync("terraform", [...args, "-no-color"], {
-      cwd: work,
-      encoding: "utf8",
-      env: { PATH: process.env.PATH ?? "", HOME: dir, TF_CLI_CONFIG_FILE: rc, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" },
-    });
+    const run = spawnSync("terraform", [...args, "-no-color"], { cwd: work, encoding: "utf8", env });
     if (run.status !== 0 && args[0] !== "plan") throw new Error(`terraform ${args.join(" ")} failed:\n${run.stderr}${run.stdout}`);
     return run.stdout;
   };

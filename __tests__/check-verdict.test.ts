@@ -6,25 +6,16 @@ import { stringify } from "yaml";
 import { main } from "../lib/check/cli";
 import { CHECK_PERMISSIONS } from "../lib/check/probes";
 import { decidingFailure, runAttempt } from "../lib/check/run";
-import { fakeTarget, makePki, type Pki, removePki, type Scenario, startFakeApiServer, writeKubeconfig } from "./helpers/fake-apiserver";
+import { fakeTarget, type Scenario, writeKubeconfig, standIns } from "./helpers/fake-apiserver";
 import { tempDir } from "./helpers/temp";
 
-let pki: Pki;
-const servers: Array<{ close(): Promise<void> }> = [];
-beforeAll(() => {
-  pki = makePki();
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  removePki(pki);
-});
+const stand = standIns();
 
 async function check(args: string[], scenario: Scenario = {}, kubeconfig?: string) {
   let file = kubeconfig;
   if (file === undefined) {
-    const api = await startFakeApiServer(pki, scenario);
-    servers.push(api);
-    file = writeKubeconfig(pki, api.url);
+    const api = await stand.api(scenario);
+    file = writeKubeconfig(stand.pki, api.url);
   }
   let out = "";
   let err = "";
@@ -116,10 +107,9 @@ test("a probe namespace labelled cert-manager.io/disable-validation=true: exit 2
 
 /** One attempt against a stand-in (no retry loop, no waiting for a deadline). */
 async function attempt(scenario: Scenario) {
-  const api = await startFakeApiServer(pki, scenario);
-  servers.push(api);
+  const api = await stand.api(scenario);
   const t = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, probeNamespace: "cert-manager" };
-  return decidingFailure(await runAttempt(fakeTarget(pki, api.url), t, Date.now() + 10_000));
+  return decidingFailure(await runAttempt(fakeTarget(stand.pki, api.url), t, Date.now() + 10_000));
 }
 
 test("a missing probe namespace is a failure with its class", async () => {
@@ -147,11 +137,11 @@ describe("no secret in any output", () => {
     const doc = {
       apiVersion: "v1",
       kind: "Config",
-      clusters: [{ name: "c", cluster: { server, "certificate-authority-data": b64(pki.ca) } }],
+      clusters: [{ name: "c", cluster: { server, "certificate-authority-data": b64(stand.pki.ca) } }],
       users: [
         { name: "token", user: { token: SECRETS.token } },
         { name: "basic", user: { username: "admin", password: SECRETS.password } },
-        { name: "cert", user: { "client-certificate-data": b64(pki.clientCert), "client-key-data": b64(SECRETS.key) } },
+        { name: "cert", user: { "client-certificate-data": b64(stand.pki.clientCert), "client-key-data": b64(SECRETS.key) } },
         { name: "exec", user: { exec: { command: "/nonexistent/plugin", env: [{ name: "SECRET", value: SECRETS.envSecret }] } } },
       ],
       contexts: ["token", "basic", "cert", "exec"].map((u) => ({ name: u, context: { cluster: "c", user: u } })),
@@ -172,8 +162,7 @@ describe("no secret in any output", () => {
   test.concurrent.each(["token", "basic", "cert", "exec"])(
     "context %s against a server that refuses everything: nothing secret printed",
     async (context) => {
-      const api = await startFakeApiServer(pki, { auth: 401 });
-      servers.push(api);
+      const api = await stand.api({ auth: 401 });
       const run = await check(["--timeout", "1", "--context", context], {}, kubeconfigWithSecrets(api.url, false));
       expect([1, 2]).toContain(run.code);
       expectClean(run.out + run.err);

@@ -4,52 +4,16 @@
 // configuration error (e.g. "Duplicate provider configuration") fails the test.
 // (`terraform validate` would also resolve references, but needs the providers:
 // `npm run validate` runs it where they can be downloaded, e.g. in the PR workflow.)
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { App, TerraformStack } from "cdktf";
 import { buildApp } from "../main";
 import { CiliumPlatform, ClusterProviders } from "../lib";
 import { tempDir } from "./helpers/temp";
+import { initErrors, onlyProvidersMissing, terraformTest } from "./helpers/terraform";
 
-const available = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
-if (!available) console.warn("terraform is not installed: Terraform's configuration loading is NOT tested here (skipped)");
-const maybe = available ? test : test.skip;
-
-/** Runs `terraform init -backend=false` offline in a synthesized stack directory; returns the error titles. */
-function initErrors(stackDir: string): Promise<string[]> {
-  const home = tempDir("tf-home-");
-  const mirror = path.join(home, "empty-mirror");
-  mkdirSync(mirror);
-  const rc = path.join(home, "terraformrc");
-  writeFileSync(rc, `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n    include = ["*/*/*"]\n  }\n}\n`);
-  return new Promise((resolve) => {
-    const child = spawn("terraform", ["init", "-backend=false", "-input=false", "-no-color"], {
-      cwd: stackDir,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: home,
-        TF_CLI_CONFIG_FILE: rc,
-        TF_IN_AUTOMATION: "1",
-        CHECKPOINT_DISABLE: "1",
-        TF_DATA_DIR: path.join(home, "data"),
-      },
-    });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    child.on("close", () => resolve([...out.matchAll(/^\W*Error: (.+)$/gm)].map((m) => m[1].trim())));
-  });
-}
-
-/** Only "the provider is not available" is acceptable here. */
-const PROVIDERS_UNAVAILABLE = /^Failed to query available provider packages$/;
-const onlyProvidersMissing = (errors: string[]) => errors.length > 0 && errors.every((e) => PROVIDERS_UNAVAILABLE.test(e));
+const maybe = terraformTest("Terraform's configuration loading");
 
 function synthesized(app: App, stack: string): string {
   app.synth();
@@ -73,7 +37,7 @@ maybe("two clusters in one stack: aliased providers, each platform on its own cl
     new CiliumPlatform(stack, `cilium-${name}`, { cluster, release: { talos: true }, policySet: "allow-all" });
   }
   const dir = synthesized(app, "clusters");
-  const json = JSON.parse(require("node:fs").readFileSync(path.join(dir, "cdk.tf.json"), "utf8"));
+  const json = JSON.parse(readFileSync(path.join(dir, "cdk.tf.json"), "utf8"));
   expect(json.provider.kubernetes.map((p: { alias: string }) => p.alias).sort()).toEqual(["cluster_a", "cluster_b"]);
   const releases = Object.values(json.resource.helm_release) as Array<{ provider: string }>;
   expect(releases.map((r) => r.provider).sort()).toEqual(["helm.cluster_a", "helm.cluster_b"]);

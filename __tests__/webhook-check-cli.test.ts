@@ -5,38 +5,19 @@
 // check-run). Bounds here are loose (deadline + 5 s) so they hold on a saturated machine.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import {
-  INCIDENT_ERROR,
-  makePki,
-  type Pki,
-  removePki,
-  type Scenario,
-  startFakeApiServer,
-  startSilentServer,
-  writeKubeconfig,
-} from "./helpers/fake-apiserver";
+import { INCIDENT_ERROR, type Scenario, startSilentServer, writeKubeconfig, standIns } from "./helpers/fake-apiserver";
 import { killAll, runCli } from "./helpers/run-cli";
 import { tempDir } from "./helpers/temp";
 
 /** What "at once" and "by the deadline" allow for start-up on a busy machine. */
 const SLACK_MS = 5000;
 
-let pki: Pki;
-const servers: Array<{ close(): Promise<void> }> = [];
-
-beforeAll(() => {
-  pki = makePki();
-});
-afterAll(async () => {
-  killAll();
-  await Promise.all(servers.map((s) => s.close()));
-  removePki(pki);
-});
+const stand = standIns();
+afterAll(() => killAll());
 
 async function cluster(scenario: Scenario = {}): Promise<string> {
-  const api = await startFakeApiServer(pki, scenario);
-  servers.push(api);
-  return writeKubeconfig(pki, api.url);
+  const api = await stand.api(scenario);
+  return writeKubeconfig(stand.pki, api.url);
 }
 
 test.concurrent("the incident: exit 1 with the human report, no later than the deadline allows", async () => {
@@ -48,8 +29,8 @@ test.concurrent("the incident: exit 1 with the human report, no later than the d
 
 test.concurrent("a server that accepts and never answers cannot hold the process past its deadline", async () => {
   const silent = await startSilentServer();
-  servers.push(silent);
-  const run = await runCli(["--json", "--timeout", "1", "--kubeconfig", writeKubeconfig(pki, silent.url)]);
+  stand.serve(silent);
+  const run = await runCli(["--json", "--timeout", "1", "--kubeconfig", writeKubeconfig(stand.pki, silent.url)]);
   expect(run.code).toBe(1);
   expect(run.report).toMatchObject({ ok: false, exitCode: 1, failure: { probe: "api-server", class: "api-down" } });
   expect(run.report.elapsedMs).toBeGreaterThanOrEqual(1000);
@@ -107,8 +88,8 @@ test.concurrent.each([
   ["SIGTERM", 143],
 ] as const)("%s: the check stops, prints what it knew (JSON), and exits %i", async (signal, code) => {
   const silent = await startSilentServer();
-  servers.push(silent);
-  const run = await runCli(["--json", "--timeout", "60", "--kubeconfig", writeKubeconfig(pki, silent.url)], {}, signal);
+  stand.serve(silent);
+  const run = await runCli(["--json", "--timeout", "60", "--kubeconfig", writeKubeconfig(stand.pki, silent.url)], {}, signal);
   expect(run.code).toBe(code);
   expect(run.ms).toBeLessThan(60_000 / 2);
   expect(run.report).toMatchObject({ ok: false, interrupted: signal, exitCode: 1 });

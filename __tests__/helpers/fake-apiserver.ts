@@ -386,3 +386,33 @@ export async function startConnectProxy(upstreamPort: () => number): Promise<{ u
       }),
   };
 }
+
+/**
+ * The stand-ins of one test file: a PKI made before its tests, and after them every
+ * server started through `serve` (or `api`) closed and the PKI removed.
+ */
+export function standIns() {
+  let pki: Pki | undefined;
+  const servers: Array<{ close(): Promise<void> }> = [];
+  beforeAll(() => {
+    pki = makePki();
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    removePki(pki);
+  });
+  const self = {
+    get pki(): Pki {
+      if (!pki) throw new Error("the stand-ins are made in beforeAll");
+      return pki;
+    },
+    serve<T extends { close(): Promise<void> }>(server: T): T {
+      servers.push(server);
+      return server;
+    },
+    async api(scenario: Scenario = {}): Promise<FakeApiServer> {
+      return self.serve(await startFakeApiServer(self.pki, scenario));
+    },
+  };
+  return self;
+}

@@ -1,7 +1,8 @@
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { tempDir } from "../helpers/temp";
+import { initErrors, terraformAvailable } from "../helpers/terraform";
 
 // Packs the library from a clean copy of the repository (no dist/: `prepack` must
 // build it), installs the tarball with npm into a consumer app outside the repo
@@ -71,39 +72,6 @@ test("the tarball (packed from a clean clone: prepack builds) ships the library,
   expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith(".d.ts"))).toEqual([]);
   expect(files.filter((f) => f.includes("__tests__") || f.startsWith("package/dist/main"))).toEqual([]);
 });
-
-const available = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
-if (!available) console.warn("terraform is not installed: the consumer's stacks are NOT loaded by Terraform here");
-
-/** `terraform init -backend=false` offline (empty provider mirror): the error titles. */
-function initErrors(stackDir: string): Promise<string[]> {
-  const home = tempDir("tf-home-");
-  mkdirSync(path.join(home, "mirror"));
-  writeFileSync(
-    path.join(home, "rc"),
-    `provider_installation {\n  filesystem_mirror {\n    path = "${path.join(home, "mirror")}"\n    include = ["*/*/*"]\n  }\n}\n`,
-  );
-  return new Promise((resolve) => {
-    const child = spawn("terraform", ["init", "-backend=false", "-input=false", "-no-color"], {
-      cwd: stackDir,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: home,
-        TF_CLI_CONFIG_FILE: path.join(home, "rc"),
-        CHECKPOINT_DISABLE: "1",
-        TF_DATA_DIR: path.join(home, "data"),
-      },
-    });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    child.on("close", () => resolve([...out.matchAll(/^\W*Error: (.+)$/gm)].map((m) => m[1].trim())));
-  });
-}
 
 test("a consumer imports it, type-checks, and synthesizes two clusters in one stack, one platform per stack, and cert-manager before the check", async () => {
   writeFileSync(
@@ -178,7 +146,8 @@ app.synth();
     expect(existsSync(path.join(stackDir, c.provisioner[0]["local-exec"].command))).toBe(true);
     expect(c.depends_on.some((d: string) => d.startsWith("helm_release.cert-manager-"))).toBe(true);
   }
-  if (available) {
+  if (!terraformAvailable) console.warn("terraform is not installed: the consumer's stacks are NOT loaded by Terraform here");
+  else {
     for (const stack of ["two-clusters", "north", "south"]) {
       const errors = await initErrors(path.join(outdir, "stacks", stack));
       expect({ stack, errors: errors.filter((e) => e !== "Failed to query available provider packages") }).toEqual({ stack, errors: [] });
