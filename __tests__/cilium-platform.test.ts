@@ -102,3 +102,29 @@ test("runAfter: cert-manager waits for Cilium (pod network), the check waits for
     `helm_release.${(platform.release.helmRelease as any).friendlyUniqueId}`,
   ]);
 });
+
+test("one error style: every refusal is a SynthError whose message starts with the construct path", () => {
+  const { SynthError, PolicyValidationError } = require("../lib");
+  const refusal = (build: (stack: TerraformStack) => void) => {
+    try {
+      build(new TerraformStack(Testing.app(), "s"));
+    } catch (err) {
+      return err as Error;
+    }
+    throw new Error("expected a refusal");
+  };
+  const cases: Array<[string, Error]> = [
+    ["s/p", refusal((s) => new CiliumPlatform(s, "p", { policySet: "everything" as never }))],
+    ["s/p/release", refusal((s) => new CiliumPlatform(s, "p", { release: { version: "^1" } }))],
+    ["s/p/webhook-check", refusal((s) => new CiliumPlatform(s, "p", { check: { port: 0 } }))],
+    [
+      "s/p/policies",
+      refusal((s) => new CiliumPlatform(s, "p", { policies: { manifests: [{ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "x" } }] } })),
+    ],
+  ];
+  for (const [path, err] of cases) {
+    expect(err).toBeInstanceOf(SynthError);
+    expect(err.message).toMatch(new RegExp(`^${path}: \\d+ problem\\(s\\); nothing was synthesized:\\n {2}- `));
+  }
+  expect(cases[3][1]).toBeInstanceOf(PolicyValidationError);
+});

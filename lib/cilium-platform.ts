@@ -2,7 +2,8 @@ import { Construct } from "constructs";
 import { CiliumRelease, type CiliumReleaseOptions } from "./cilium-release";
 import type { ClusterProviders, KubeAccess } from "./cluster-providers";
 import { NetworkPolicies, type NetworkPoliciesOptions } from "./network-policies";
-import { type PolicySet, policySetDirectory } from "./policy-sets";
+import { POLICY_SETS, type PolicySet, policySetDirectory } from "./policy-sets";
+import { SynthError } from "./synth-error";
 import { WebhookCheck, type WebhookCheckOptions } from "./webhook-check";
 
 /** Props of {@link CiliumPlatform}. */
@@ -69,6 +70,9 @@ export class CiliumPlatform extends Construct {
     super(scope, id);
     const cluster = props.cluster;
     this.release = new CiliumRelease(this, "release", { ...(cluster ? { provider: cluster.helm } : {}), ...props.release });
+    if (props.policySet !== undefined && !POLICY_SETS.includes(props.policySet)) {
+      throw new SynthError(this, [`policySet "${String(props.policySet)}" is not a shipped policy set; use one of ${POLICY_SETS.join(", ")}`]);
+    }
     const directories = [...(props.policySet ? [policySetDirectory(props.policySet)] : []), ...(props.policies?.directories ?? [])];
     this.policies = new NetworkPolicies(this, "policies", {
       ...(cluster ? { provider: cluster.kubernetes } : {}),
