@@ -119,7 +119,12 @@ test("one error style: every refusal is a SynthError whose message starts with t
     ["s/p/webhook-check", refusal((s) => new CiliumPlatform(s, "p", { check: { port: 0 } }))],
     [
       "s/p/policies",
-      refusal((s) => new CiliumPlatform(s, "p", { policies: { manifests: [{ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "x" } }] } })),
+      refusal(
+        (s) =>
+          new CiliumPlatform(s, "p", {
+            policies: { manifests: [{ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "x" } }] },
+          }),
+      ),
     ],
   ];
   for (const [path, err] of cases) {

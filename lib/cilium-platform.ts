@@ -71,7 +71,9 @@ export class CiliumPlatform extends Construct {
     const cluster = props.cluster;
     this.release = new CiliumRelease(this, "release", { ...(cluster ? { provider: cluster.helm } : {}), ...props.release });
     if (props.policySet !== undefined && !POLICY_SETS.includes(props.policySet)) {
-      throw new SynthError(this, [`policySet "${String(props.policySet)}" is not a shipped policy set; use one of ${POLICY_SETS.join(", ")}`]);
+      throw new SynthError(this, [
+        `policySet "${String(props.policySet)}" is not a shipped policy set; use one of ${POLICY_SETS.join(", ")}`,
+      ]);
     }
     const directories = [...(props.policySet ? [policySetDirectory(props.policySet)] : []), ...(props.policies?.directories ?? [])];
     this.policies = new NetworkPolicies(this, "policies", {

@@ -48,6 +48,7 @@ export interface PathsSettings {
   readonly concurrency?: number;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON from the API server, read defensively field by field
 type Obj = Record<string, any>;
 const now = () => Date.now();
 
