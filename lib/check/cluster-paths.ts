@@ -22,6 +22,7 @@
  */
 import { classification, classifyStatus, classifyWebhookError, type FailureClass, firstLine } from "./classify";
 import { type ApiResponse, apiRequest, type KubeTarget } from "./http";
+import { type ServiceState, serviceState } from "./services";
 
 export type ItemKind = "apiservice" | "validating-webhook" | "mutating-webhook" | "conversion-webhook";
 
@@ -124,45 +125,6 @@ export function configMapCreateMatches(webhook: Obj, namespaceLabels: Record<str
   return (
     ruleMatches && selectorMatches(webhook.namespaceSelector, namespaceLabels) && selectorMatches(webhook.objectSelector, PROBE_LABELS)
   );
-}
-
-// ---- Service diagnostics, shared per Service --------------------------------------------------------
-interface ServiceState {
-  ok: boolean;
-  detail: string;
-  cls?: FailureClass;
-  /** The diagnostic could not be read (forbidden, error): nothing is known. */
-  unknown?: boolean;
-}
-
-async function serviceState(
-  target: KubeTarget,
-  ns: string,
-  name: string,
-  port: number | undefined,
-  deadline: number,
-  signal?: AbortSignal,
-): Promise<ServiceState> {
-  const svc = await get(target, `/api/v1/namespaces/${ns}/services/${name}`, "get services", deadline, signal);
-  if (svc.problem) {
-    if (/HTTP 404/.test(svc.problem)) return { ok: false, detail: `Service ${ns}/${name} does not exist`, cls: "service-missing" };
-    return { ok: false, unknown: true, detail: svc.problem, ...(svc.cls ? { cls: svc.cls } : {}) };
-  }
-  const ports: number[] = (svc.body?.spec?.ports ?? []).map((p: Obj) => p.port);
-  if (port !== undefined && !ports.includes(port))
-    return { ok: false, detail: `Service ${ns}/${name} has no port ${port}`, cls: "service-missing" };
-  const sel = encodeURIComponent(`kubernetes.io/service-name=${name}`);
-  const slices = await get(
-    target,
-    `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=${sel}`,
-    "list endpointslices",
-    deadline,
-    signal,
-  );
-  if (slices.problem) return { ok: false, unknown: true, detail: slices.problem, ...(slices.cls ? { cls: slices.cls } : {}) };
-  const ready = (slices.body?.items ?? []).flatMap((s: Obj) => s.endpoints ?? []).filter((e: Obj) => e.conditions?.ready !== false).length;
-  if (ready === 0) return { ok: false, detail: `Service ${ns}/${name} has no ready endpoints`, cls: "no-endpoints" };
-  return { ok: true, detail: `Service ${ns}/${name} has ${ready} ready endpoint(s)` };
 }
 
 function item(
@@ -295,7 +257,7 @@ async function admissionWebhooks(target: KubeTarget, s: PathsSettings, deadline:
           answer,
         );
       if (!fail && !svc.ok && !svc.unknown)
-        return item(h.kind, name, started, "warn", `failurePolicy Ignore: the API server skips it: ${svc.detail}`, svc.cls);
+        return item(h.kind, name, started, "warn", `failurePolicy Ignore: the API server skips it: ${svc.detail}`, svc.class);
       return item(h.kind, name, started, "ok", `called by kube-apiserver on a dry-run ConfigMap create${answer ? " (it answered)" : ""}`);
     }
     const why =
@@ -305,10 +267,10 @@ async function admissionWebhooks(target: KubeTarget, s: PathsSettings, deadline:
         : "no dry-run the check makes matches its rules and selectors");
     if (!svc.ok && !svc.unknown) {
       if (fail)
-        return item(h.kind, name, started, "fail", `not provable by dry-run, and the API server cannot call it: ${svc.detail}`, svc.cls);
-      return item(h.kind, name, started, "warn", `failurePolicy Ignore, so the API server skips it: ${svc.detail}`, svc.cls);
+        return item(h.kind, name, started, "fail", `not provable by dry-run, and the API server cannot call it: ${svc.detail}`, svc.class);
+      return item(h.kind, name, started, "warn", `failurePolicy Ignore, so the API server skips it: ${svc.detail}`, svc.class);
     }
-    return item(h.kind, name, started, "warn", `not provable by dry-run (${why}); ${svc.detail}`, svc.unknown ? svc.cls : undefined);
+    return item(h.kind, name, started, "warn", `not provable by dry-run (${why}); ${svc.detail}`, svc.unknown ? svc.class : undefined);
   });
   return [...out, ...(await pool(s.concurrency ?? 8, jobs))];
 }
@@ -367,7 +329,7 @@ async function conversionWebhooks(target: KubeTarget, s: PathsSettings, deadline
       }
     }
     if (state && !state.ok && !state.unknown)
-      return item("conversion-webhook", name, started, "fail", `kube-apiserver cannot convert: ${state.detail}`, state.cls);
+      return item("conversion-webhook", name, started, "fail", `kube-apiserver cannot convert: ${state.detail}`, state.class);
     return item(
       "conversion-webhook",
       name,

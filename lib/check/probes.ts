@@ -28,6 +28,7 @@ import { PluginError } from "./credentials";
 import { type ApiResponse, apiRequest, type KubeTarget, TransportError } from "./http";
 import type { ItemResult } from "./cluster-paths";
 import { ConfigError } from "./kubeconfig";
+import { serviceState, stateClassification } from "./services";
 
 export type ProbeName = "api-server" | "probe-namespace" | "webhook-endpoints" | "admission" | "cluster-paths";
 
@@ -192,50 +193,20 @@ export function probeNamespace(target: KubeTarget, t: ProbeTarget, deadline: num
   });
 }
 
+/** A diagnostic: when it fails, the report warns; the verdict is the proof's. */
 export function probeEndpoints(target: KubeTarget, t: ProbeTarget, deadline: number, signal?: AbortSignal): Promise<ProbeResult> {
   return timed("webhook-endpoints", async () => {
-    const outcome = await endpoints(target, t, deadline, signal);
-    return outcome.ok ? outcome : { ...outcome, warning: true };
+    const state = await serviceState(target, t.namespace, t.service, t.port, deadline, signal);
+    if (state.ok) return pass(state.detail);
+    return {
+      ok: false,
+      warning: true,
+      detail: state.detail,
+      ...stateClassification(state),
+      ...(state.error !== undefined ? { error: state.error } : {}),
+      ...(state.cutByDeadline ? { cutByDeadline: true } : {}),
+    };
   });
-}
-
-async function endpoints(target: KubeTarget, t: ProbeTarget, deadline: number, signal?: AbortSignal): Promise<Outcome> {
-  const svcPath = `/api/v1/namespaces/${t.namespace}/services/${t.service}`;
-  let svc: ApiResponse;
-  try {
-    svc = await apiRequest(target, "GET", svcPath, deadline, undefined, signal);
-  } catch (err) {
-    return transport(`GET ${svcPath}`, err);
-  }
-  if (svc.status === 404 && statusMessage(svc) !== undefined)
-    return fail(`Service ${t.namespace}/${t.service} does not exist`, classification("service-missing"), statusMessage(svc));
-  if (svc.status !== 200) return unexpected(`GET ${svcPath}`, svc, "api-down");
-  const spec = (svc.body as { spec?: { ports?: Array<{ port?: number }> } } | undefined)?.spec;
-  if (spec === undefined) return badResponse(`GET ${svcPath}`, svc);
-  const ports = (spec.ports ?? []).map((p) => p.port);
-  if (!ports.includes(t.port)) {
-    return fail(
-      `Service ${t.namespace}/${t.service} has no port ${t.port} (ports: ${ports.join(", ") || "none"})`,
-      classification("service-missing"),
-    );
-  }
-  const slicesPath = `/apis/discovery.k8s.io/v1/namespaces/${t.namespace}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${t.service}`)}`;
-  let slices: ApiResponse;
-  try {
-    slices = await apiRequest(target, "GET", slicesPath, deadline, undefined, signal);
-  } catch (err) {
-    return transport("GET endpointslices", err);
-  }
-  if (slices.status !== 200) return unexpected("GET endpointslices", slices, "api-down");
-  type Slice = { endpoints?: Array<{ addresses?: string[]; conditions?: { ready?: boolean } }> };
-  const items = (slices.body as { items?: Slice[] } | undefined)?.items;
-  if (!Array.isArray(items)) return badResponse("GET endpointslices", slices);
-  const ready = items
-    .flatMap((s) => s.endpoints ?? [])
-    .filter((e) => e.conditions?.ready !== false)
-    .flatMap((e) => e.addresses ?? []);
-  if (ready.length === 0) return fail(`Service ${t.namespace}/${t.service} has no ready endpoints`, classification("no-endpoints"));
-  return pass(`Service ${t.namespace}/${t.service}:${t.port} has ${ready.length} ready endpoint(s): ${ready.slice(0, 5).join(", ")}`);
 }
 
 function certificateRequest(csrPem: string) {
