@@ -21,7 +21,7 @@
  * Forbidden reads make the items they concern warnings that name the permission.
  */
 import { classification, classifyStatus, classifyWebhookError, type FailureClass, firstLine } from "./classify";
-import { type ApiResponse, apiRequest, type KubeTarget } from "./http";
+import { type ApiResponse, apiRequest, type KubeTarget, statusMessage } from "./http";
 import { type ServiceState, serviceState } from "./services";
 
 export type ItemKind = "apiservice" | "validating-webhook" | "mutating-webhook" | "conversion-webhook";
@@ -67,11 +67,6 @@ async function pool<T>(limit: number, jobs: Array<() => Promise<T>>): Promise<T[
   return results;
 }
 
-function statusMessage(res: ApiResponse): string {
-  const m = (res.body as { message?: unknown } | undefined)?.message;
-  return typeof m === "string" ? m : firstLine(res.text);
-}
-
 /** A GET that returns the JSON body, or why not (with the permission it needs). */
 async function get(
   target: KubeTarget,
@@ -86,9 +81,13 @@ async function get(
   } catch (err) {
     return { problem: `GET ${path}: ${(err as Error).message}`, cls: "api-down" };
   }
-  if (res.status === 403) return { problem: `forbidden: the check needs "${permission}" (${statusMessage(res)})`, cls: "rbac" };
+  if (res.status === 403)
+    return { problem: `forbidden: the check needs "${permission}" (${statusMessage(res) ?? firstLine(res.text)})`, cls: "rbac" };
   if (res.status !== 200 || typeof res.body !== "object" || res.body === null) {
-    return { problem: `GET ${path}: HTTP ${res.status}: ${statusMessage(res)}`, cls: classifyStatus(res.status)?.class ?? "bad-response" };
+    return {
+      problem: `GET ${path}: HTTP ${res.status}: ${statusMessage(res) ?? firstLine(res.text)}`,
+      cls: classifyStatus(res.status)?.class ?? "bad-response",
+    };
   }
   return { body: res.body as Obj };
 }
@@ -224,9 +223,9 @@ async function admissionWebhooks(target: KubeTarget, s: PathsSettings, deadline:
         { apiVersion: "v1", kind: "ConfigMap", metadata: { generateName: "webhook-check-", labels: PROBE_LABELS }, data: {} },
         signal,
       );
-      if (res.status === 403 && !/webhook/i.test(statusMessage(res)))
+      if (res.status === 403 && !/webhook/i.test(statusMessage(res) ?? firstLine(res.text)))
         answerProblem = `forbidden: the check needs "create configmaps" (dry-run) in ${s.probeNamespace}`;
-      else answer = res.status >= 200 && res.status < 300 ? "" : statusMessage(res);
+      else answer = res.status >= 200 && res.status < 300 ? "" : (statusMessage(res) ?? firstLine(res.text));
     } catch (err) {
       answerProblem = (err as Error).message;
     }
@@ -313,7 +312,7 @@ async function conversionWebhooks(target: KubeTarget, s: PathsSettings, deadline
             "rbac",
           );
         } else {
-          const words = statusMessage(res);
+          const words = statusMessage(res) ?? firstLine(res.text);
           return item(
             "conversion-webhook",
             name,

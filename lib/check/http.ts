@@ -21,6 +21,12 @@ export interface ApiResponse {
   readonly text: string;
 }
 
+/** The message of a Kubernetes Status body; undefined when the body is not one. */
+export function statusMessage(res: ApiResponse): string | undefined {
+  const m = (res.body as { message?: unknown } | undefined)?.message;
+  return typeof m === "string" ? m : undefined;
+}
+
 /** A failure below HTTP: refused, reset, TLS, DNS, timeout. */
 export class TransportError extends Error {
   constructor(

@@ -25,7 +25,7 @@ import {
 } from "./classify";
 import { PROBE_CSR_PEM } from "./csr";
 import { PluginError } from "./credentials";
-import { type ApiResponse, apiRequest, type KubeTarget, TransportError } from "./http";
+import { type ApiResponse, apiRequest, type KubeTarget, TransportError, statusMessage } from "./http";
 import type { ItemResult } from "./cluster-paths";
 import { ConfigError } from "./kubeconfig";
 import { serviceState, stateClassification } from "./services";
@@ -112,12 +112,6 @@ const fail = (detail: string, c: Classification, error?: string): Outcome => ({
   hint: c.hint,
   ...(error !== undefined ? { error } : {}),
 });
-
-/** The message of a Kubernetes Status body; undefined when the body is not one. */
-function statusMessage(res: ApiResponse): string | undefined {
-  const body = res.body as { message?: unknown } | undefined;
-  return body && typeof body.message === "string" ? body.message : undefined;
-}
 
 /** An answer that is not the JSON the API returns: a proxy's HTML page, a truncated body. */
 function badResponse(what: string, res: ApiResponse): Outcome {

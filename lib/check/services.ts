@@ -4,7 +4,7 @@
  * cert-manager webhook and for every other webhook the check looks at.
  */
 import { classification, classifyStatus, classifyTransport, type FailureClass, firstLine } from "./classify";
-import { type ApiResponse, apiRequest, type KubeTarget, TransportError } from "./http";
+import { type ApiResponse, apiRequest, type KubeTarget, TransportError, statusMessage } from "./http";
 
 export interface ServiceState {
   readonly ok: boolean;
@@ -15,11 +15,6 @@ export interface ServiceState {
   /** The diagnostic could not be read (forbidden, an error, a cut): nothing is known about the Service. */
   readonly unknown?: boolean;
   readonly cutByDeadline?: boolean;
-}
-
-function statusMessage(res: ApiResponse): string | undefined {
-  const m = (res.body as { message?: unknown } | undefined)?.message;
-  return typeof m === "string" ? m : undefined;
 }
 
 /** GET as JSON, or the ServiceState that says why not. */
