@@ -254,6 +254,44 @@ process.stdout.write(JSON.stringify({apiVersion:"client.authentication.k8s.io/v1
     expect([alive(shell), alive(sleeper)]).toEqual([false, false]);
   });
 
+  test.each([
+    [
+      "a client key that is not PEM",
+      { user: { "client-certificate-data": "CLIENT", "client-key-data": b64("not a key") } },
+      /client certificate/,
+    ],
+    [
+      "a client key that does not match the certificate",
+      { user: { "client-certificate-data": "CLIENT", "client-key-data": "SERVERKEY" } },
+      /client certificate/,
+    ],
+    ["a CA that is not PEM", { cluster: { "certificate-authority-data": b64("not a certificate") } }, /certificate authority/],
+  ] as Array<[string, { cluster?: Obj; user?: Obj }, RegExp]>)(
+    "%s is a configuration error at once (exit 2), as kubectl refuses it",
+    async (_, given, message) => {
+      const server = await api();
+      const fill = (o: Obj | undefined) =>
+        o &&
+        Object.fromEntries(
+          Object.entries(o).map(([k, v]) => [k, v === "CLIENT" ? b64(pki.clientCert) : v === "SERVERKEY" ? b64(pki.serverKey) : v]),
+        );
+      const file = kubeconfig({ server: server.url, cluster: fill(given.cluster), user: fill(given.user) });
+      const failure = await attempt([file]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(failure).toBeInstanceOf(ConfigError);
+      expect((failure as Error).message).toMatch(message);
+      expect((failure as Error).message).not.toContain(pki.clientKey);
+      expect(server.requests).toEqual([]);
+      if (hasKubectl) {
+        const theirs = await kubectlVersion([file]);
+        expect(theirs.status).toBe(1);
+        expect(theirs.stderr).toMatch(/PEM|private key does not match|certificate/);
+      }
+    },
+  );
+
   test("what the check does not support is refused at once, never silently ignored", () => {
     const provider = kubeconfig({
       server: "https://127.0.0.1:1",

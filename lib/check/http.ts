@@ -7,6 +7,7 @@
  * The socket is destroyed when the deadline passes or the signal aborts, whatever
  * the server or the proxy does.
  */
+import { X509Certificate } from "node:crypto";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as net from "node:net";
@@ -137,6 +138,9 @@ export function targetFor(kc: ResolvedKubeconfig, credentials: CredentialSource,
   if (server.protocol !== "https:" && server.protocol !== "http:")
     throw new ConfigError(`the server of context "${kc.context}" must be https:// (got ${server.protocol})`);
   const proxy = proxyFor(server, env, kc.cluster.proxyUrl);
+  // Refused before the first request, as kubectl does (an exec plugin's certificate is checked when it arrives).
+  const user = kc.user.exec ? {} : kc.user;
+  secureContextFor(kc.cluster.certificateAuthorityData, user.clientCertificateData, user.clientKeyData);
   return {
     server,
     context: kc.context,
@@ -200,6 +204,45 @@ function tunnel(proxy: URL, host: string, port: number, deadline: number, signal
   });
 }
 
+// Parsing the CA bundle and the client key costs a few milliseconds per connection (the check
+// opens one per request): one SecureContext per CA/certificate/key, rebuilt when an exec plugin
+// hands out a new certificate. Data TLS cannot load is a configuration error, as in kubectl
+// ("unable to load root certificates", "failed to find any PEM data"), never retried.
+function hasPemCertificate(pem: string): boolean {
+  for (const block of pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
+    try {
+      new X509Certificate(block);
+      return true;
+    } catch {
+      // client-go skips a block it cannot parse and looks at the next
+    }
+  }
+  return false;
+}
+
+const contexts = new Map<string, tls.SecureContext>();
+function secureContextFor(ca: string | undefined, cert: string | undefined, key: string | undefined): tls.SecureContext {
+  const id = JSON.stringify([ca ?? null, cert ?? null, key ?? null]);
+  let context = contexts.get(id);
+  if (!context) {
+    const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
+    // Node skips what is not a certificate; client-go's AppendCertsFromPEM needs at least one.
+    if (ca !== undefined && !hasPemCertificate(ca))
+      throw new ConfigError("the cluster's certificate authority data holds no PEM certificate (unable to load root certificates)");
+    context = tls.createSecureContext(ca ? { ca } : {});
+    if (cert !== undefined || key !== undefined) {
+      try {
+        context = tls.createSecureContext({ ...(ca ? { ca } : {}), cert, key });
+      } catch (e) {
+        throw new ConfigError(`the client certificate and key cannot be loaded: both must be PEM and belong together (${reason(e)})`);
+      }
+    }
+    if (contexts.size >= 8) contexts.delete(contexts.keys().next().value as string);
+    contexts.set(id, context);
+  }
+  return context;
+}
+
 interface RawResult {
   status: number;
   text: string;
@@ -225,8 +268,7 @@ async function send(
   }
   const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
   const tlsOptions: tls.ConnectionOptions = {
-    ...(target.ca ? { ca: target.ca } : {}),
-    ...(creds.cert ? { cert: creds.cert, key: creds.key } : {}),
+    secureContext: secureContextFor(target.ca, creds.cert, creds.key),
     rejectUnauthorized: !target.insecure,
     servername: target.servername ?? (net.isIP(url.hostname.replace(/^\[|\]$/g, "")) ? undefined : url.hostname),
   };
