@@ -282,6 +282,7 @@ process.stdout.write(JSON.stringify({apiVersion:"client.authentication.k8s.io/v1
       );
       expect(failure).toBeInstanceOf(ConfigError);
       expect((failure as Error).message).toMatch(message);
+      expect((failure as Error).message).toMatch(/^context "ctx": /);
       expect((failure as Error).message).not.toContain(pki.clientKey);
       expect(server.requests).toEqual([]);
       if (hasKubectl) {

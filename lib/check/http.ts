@@ -140,7 +140,7 @@ export function targetFor(kc: ResolvedKubeconfig, credentials: CredentialSource,
   const proxy = proxyFor(server, env, kc.cluster.proxyUrl);
   // Refused before the first request, as kubectl does (an exec plugin's certificate is checked when it arrives).
   const user = kc.user.exec ? {} : kc.user;
-  secureContextFor(kc.cluster.certificateAuthorityData, user.clientCertificateData, user.clientKeyData);
+  secureContextFor(kc.cluster.certificateAuthorityData, user.clientCertificateData, user.clientKeyData, kc.context);
   return {
     server,
     context: kc.context,
@@ -220,22 +220,29 @@ function hasPemCertificate(pem: string): boolean {
   return false;
 }
 
+const of = (context: string | undefined) => (context === undefined ? "" : `context "${context}": `);
 const contexts = new Map<string, tls.SecureContext>();
-function secureContextFor(ca: string | undefined, cert: string | undefined, key: string | undefined): tls.SecureContext {
+function secureContextFor(
+  ca: string | undefined,
+  cert: string | undefined,
+  key: string | undefined,
+  kubeContext?: string,
+): tls.SecureContext {
   const id = JSON.stringify([ca ?? null, cert ?? null, key ?? null]);
   let context = contexts.get(id);
   if (!context) {
     const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
     // Node skips what is not a certificate; client-go's AppendCertsFromPEM needs at least one.
     if (ca !== undefined && !hasPemCertificate(ca))
-      throw new ConfigError("the cluster's certificate authority data holds no PEM certificate (unable to load root certificates)");
-    context = tls.createSecureContext(ca ? { ca } : {});
-    if (cert !== undefined || key !== undefined) {
-      try {
-        context = tls.createSecureContext({ ...(ca ? { ca } : {}), cert, key });
-      } catch (e) {
-        throw new ConfigError(`the client certificate and key cannot be loaded: both must be PEM and belong together (${reason(e)})`);
-      }
+      throw new ConfigError(
+        `${of(kubeContext)}the cluster's certificate authority data holds no PEM certificate (unable to load root certificates)`,
+      );
+    try {
+      context = tls.createSecureContext({ ...(ca ? { ca } : {}), ...(cert !== undefined || key !== undefined ? { cert, key } : {}) });
+    } catch (e) {
+      throw new ConfigError(
+        `${of(kubeContext)}the client certificate and key cannot be loaded: both must be PEM and belong together (${reason(e)})`,
+      );
     }
     if (contexts.size >= 8) contexts.delete(contexts.keys().next().value as string);
     contexts.set(id, context);
