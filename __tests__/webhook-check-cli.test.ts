@@ -11,6 +11,10 @@ import { tempDir } from "./helpers/temp";
 
 /** What "at once" and "by the deadline" allow for start-up on a busy machine. */
 const SLACK_MS = 5000;
+/** The deadline of the runs that must end by it, and the loose bound they are held to (measured: about 2 s with both cores busy).
+ * The tight property, deadline + 1 s, is proven with the fake clock in check-run.test.ts. */
+const DEADLINE_S = 1;
+const BY_DEADLINE_MS = DEADLINE_S * 1000 + SLACK_MS;
 
 const stand = standIns();
 afterAll(() => killAll());
@@ -21,20 +25,27 @@ async function cluster(scenario: Scenario = {}): Promise<string> {
 }
 
 test.concurrent("the incident: exit 1 with the human report, no later than the deadline allows", async () => {
-  const run = await runCli(["--timeout", "1", "--interval", "0.25", "--kubeconfig", await cluster({ webhookError: INCIDENT_ERROR })]);
+  const run = await runCli([
+    "--timeout",
+    String(DEADLINE_S),
+    "--interval",
+    "0.25",
+    "--kubeconfig",
+    await cluster({ webhookError: INCIDENT_ERROR }),
+  ]);
   expect(run.code).toBe(1);
   expect(run.stdout).toMatch(/^webhook-check: NOT REACHABLE: kube-apiserver -> cert-manager\/cert-manager-webhook:443/);
-  expect(run.ms).toBeLessThan(1000 + SLACK_MS);
+  expect(run.ms).toBeLessThan(BY_DEADLINE_MS);
 });
 
 test.concurrent("a server that accepts and never answers cannot hold the process past its deadline", async () => {
   const silent = await startSilentServer();
   stand.serve(silent);
-  const run = await runCli(["--json", "--timeout", "1", "--kubeconfig", writeKubeconfig(stand.pki, silent.url)]);
+  const run = await runCli(["--json", "--timeout", String(DEADLINE_S), "--kubeconfig", writeKubeconfig(stand.pki, silent.url)]);
   expect(run.code).toBe(1);
   expect(run.report).toMatchObject({ ok: false, exitCode: 1, failure: { probe: "api-server", class: "api-down" } });
-  expect(run.report.elapsedMs).toBeGreaterThanOrEqual(1000);
-  expect(run.ms).toBeLessThan(1000 + SLACK_MS);
+  expect(run.report.elapsedMs).toBeGreaterThanOrEqual(DEADLINE_S * 1000);
+  expect(run.ms).toBeLessThan(BY_DEADLINE_MS);
 });
 
 test.concurrent("healthy cluster: exit 0, a JSON report with every probe passed", async () => {
@@ -74,9 +85,9 @@ test.concurrent("a hanging exec plugin: exit 1 by the deadline with the JSON rep
     kubeconfig,
     `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ${plugin}}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
   );
-  const run = await runCli(["--json", "--timeout", "1", "--kubeconfig", kubeconfig]);
+  const run = await runCli(["--json", "--timeout", String(DEADLINE_S), "--kubeconfig", kubeconfig]);
   expect(run.code).toBe(1);
-  expect(run.ms).toBeLessThan(1000 + SLACK_MS);
+  expect(run.ms).toBeLessThan(BY_DEADLINE_MS);
   expect(run.report).toMatchObject({ ok: false, failure: { probe: "api-server", class: "credentials", cutByDeadline: true } });
   const [shell, sleeper] = readFileSync(pids, "utf8").trim().split(" ").map(Number);
   for (let i = 0; i < 50 && (alive(shell) || alive(sleeper)); i++) await new Promise((r) => setTimeout(r, 20));

@@ -168,8 +168,6 @@ export interface Scenario {
   crds?: boolean;
   /** The API server's error when it calls the webhook, e.g. the incident's; undefined: the call works. */
   webhookError?: string;
-  /** Milliseconds after the first admission call from which the webhook works again. */
-  recoverAfterMs?: number;
   /** Serve the API under this path prefix (as Rancher does); requests outside it get an HTML 404. */
   prefix?: string;
   /** Labels of the cert-manager namespace; `false`: the namespace does not exist. */
@@ -204,7 +202,6 @@ function status(code: number, reason: string, message: string) {
 }
 
 export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Promise<FakeApiServer> {
-  let firstAdmission: number | undefined;
   const requests: string[] = [];
   const writes: string[] = [];
   const headers: Array<Record<string, string | string[] | undefined>> = [];
@@ -274,11 +271,7 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
         }
         if (p === "/apis/cert-manager.io/v1/namespaces/cert-manager/certificaterequests" && req.method === "POST") {
           if (scenario.crds === false) return send(404, status(404, "NotFound", "the server could not find the requested resource"));
-          firstAdmission ??= Date.now();
-          const broken =
-            scenario.webhookError !== undefined &&
-            (scenario.recoverAfterMs === undefined || Date.now() - firstAdmission < scenario.recoverAfterMs);
-          if (broken) return send(500, status(500, "InternalError", scenario.webhookError as string));
+          if (scenario.webhookError !== undefined) return send(500, status(500, "InternalError", scenario.webhookError));
           const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
           const csr = Buffer.from(body.spec.request, "base64").toString("utf8");
           if (!csr.includes("BEGIN CERTIFICATE REQUEST")) {
