@@ -247,6 +247,23 @@ describe("conversion webhooks", () => {
     expect(JSON.stringify(run.report)).not.toContain("do-not-print-me");
   });
 
+  test("one Service behind a webhook and two converters is read once per attempt", async () => {
+    const gadgets = { ...crd, metadata: { name: "gadgets.example.com" }, spec: { ...crd.spec, names: { plural: "gadgets" } } };
+    const run = await attemptAll({
+      customResourceDefinitions: [crd, gadgets],
+      validatingWebhooks: [kyverno("Fail")],
+      respond: kyvernoService(1),
+    });
+    expect(run.items.map((i: any) => [i.kind, i.name])).toEqual([
+      ["validating-webhook", "kyverno-resource-validating-webhook-cfg/validate.kyverno.svc-fail"],
+      ["conversion-webhook", "widgets.example.com"],
+      ["conversion-webhook", "gadgets.example.com"],
+    ]);
+    const reads = (p: string) => run.api.requests.filter((r) => r.startsWith(`GET ${p}`)).length;
+    expect(reads("/api/v1/namespaces/kyverno/services/kyverno-svc")).toBe(1);
+    expect(reads("/apis/discovery.k8s.io/v1/namespaces/kyverno/endpointslices")).toBe(1);
+  });
+
   test("a converter the API server cannot call fails, with its words", async () => {
     const words =
       'conversion webhook for example.com/v1, Kind=Widget failed: Post "https://kyverno-svc.kyverno.svc:443/convert?timeout=30s": dial tcp 10.96.3.3:443: connect: operation not permitted';

@@ -146,6 +146,22 @@ function item(
   };
 }
 
+/** Service state by `namespace/name:port`, one request per Service per attempt whatever refers to it. */
+type ServiceStates = (svc: Obj) => Promise<ServiceState>;
+function serviceStates(target: KubeTarget, deadline: number, signal?: AbortSignal): ServiceStates {
+  const states = new Map<string, Promise<ServiceState>>();
+  return (svc) => {
+    const port = svc.port ?? 443;
+    const key = `${svc.namespace}/${svc.name}:${port}`;
+    let state = states.get(key);
+    if (!state) {
+      state = serviceState(target, svc.namespace, svc.name, port, deadline, signal);
+      states.set(key, state);
+    }
+    return state;
+  };
+}
+
 // ---- the three families ----------------------------------------------------------------------------
 async function apiServices(target: KubeTarget, s: PathsSettings, deadline: number, signal?: AbortSignal): Promise<ItemResult[]> {
   const started = now();
@@ -177,7 +193,13 @@ async function apiServices(target: KubeTarget, s: PathsSettings, deadline: numbe
     });
 }
 
-async function admissionWebhooks(target: KubeTarget, s: PathsSettings, deadline: number, signal?: AbortSignal): Promise<ItemResult[]> {
+async function admissionWebhooks(
+  target: KubeTarget,
+  s: PathsSettings,
+  stateOf: ServiceStates,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<ItemResult[]> {
   const started = now();
   const families = [
     ["validating-webhook", "validatingwebhookconfigurations"],
@@ -231,12 +253,6 @@ async function admissionWebhooks(target: KubeTarget, s: PathsSettings, deadline:
     }
   }
 
-  const services = new Map<string, Promise<ServiceState>>();
-  const stateOf = (svc: Obj) => {
-    const key = `${svc.namespace}/${svc.name}:${svc.port ?? 443}`;
-    if (!services.has(key)) services.set(key, serviceState(target, svc.namespace, svc.name, svc.port ?? 443, deadline, signal));
-    return services.get(key) as Promise<ServiceState>;
-  };
   const jobs = hooks.map((h) => async () => {
     const name = `${h.config}/${h.hook.name}`;
     const fail = (h.hook.failurePolicy ?? "Fail") === "Fail";
@@ -274,7 +290,13 @@ async function admissionWebhooks(target: KubeTarget, s: PathsSettings, deadline:
   return [...out, ...(await pool(s.concurrency ?? 8, jobs))];
 }
 
-async function conversionWebhooks(target: KubeTarget, s: PathsSettings, deadline: number, signal?: AbortSignal): Promise<ItemResult[]> {
+async function conversionWebhooks(
+  target: KubeTarget,
+  s: PathsSettings,
+  stateOf: ServiceStates,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<ItemResult[]> {
   const started = now();
   const list = await get(
     target,
@@ -290,7 +312,7 @@ async function conversionWebhooks(target: KubeTarget, s: PathsSettings, deadline
   const jobs = crds.map((crd: Obj) => async () => {
     const name: string = crd.metadata.name;
     const svc = crd.spec.conversion.webhook?.clientConfig?.service;
-    const state = svc ? await serviceState(target, svc.namespace, svc.name, svc.port ?? 443, deadline, signal) : undefined;
+    const state = svc ? await stateOf(svc) : undefined;
     const versions: Obj[] = (crd.spec.versions ?? []).filter((v: Obj) => v.served);
     const other = versions.find((v) => !v.storage);
     if (other) {
@@ -347,10 +369,11 @@ export async function probeClusterPaths(
   deadline: number,
   signal?: AbortSignal,
 ): Promise<ItemResult[]> {
+  const stateOf = serviceStates(target, deadline, signal);
   const [a, b, c] = await Promise.all([
     apiServices(target, s, deadline, signal),
-    admissionWebhooks(target, s, deadline, signal),
-    conversionWebhooks(target, s, deadline, signal),
+    admissionWebhooks(target, s, stateOf, deadline, signal),
+    conversionWebhooks(target, s, stateOf, deadline, signal),
   ]);
   return [...a, ...b, ...c];
 }
