@@ -186,7 +186,7 @@ export class WebhookCheck extends Construct {
       [CHECK_ENV.port]: String(settings.port),
       ...(props.probeNamespace !== undefined ? { [CHECK_ENV.probeNamespace]: props.probeNamespace } : {}),
       // Written even at its default, so a future default of the CLI cannot silently change a deploy.
-      [CHECK_ENV.scope]: props.scope ?? "all",
+      [CHECK_ENV.scope]: props.scope ?? CHECK_DEFAULTS.scope,
       ...(props.exclude !== undefined && props.exclude.length > 0 ? { [CHECK_ENV.exclude]: props.exclude.join(",") } : {}),
       [CHECK_ENV.timeout]: String(settings.timeout),
       [CHECK_ENV.interval]: String(settings.interval),

@@ -49,7 +49,14 @@ export const CHECK_ENV = {
 /** The kubeconfig read when none is named; the providers default to the same (a leading ~/ is expanded). */
 export const DEFAULT_KUBECONFIG = "~/.kube/config";
 
-export const CHECK_DEFAULTS = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, timeout: 120, interval: 2 } as const;
+export const CHECK_DEFAULTS = {
+  namespace: "cert-manager",
+  service: "cert-manager-webhook",
+  port: 443,
+  scope: "all" as Scope,
+  timeout: 120,
+  interval: 2,
+} as const;
 
 /** Accepted ranges, [min, max]; the WebhookCheck construct refuses the same at synth. */
 export const CHECK_LIMITS = { port: [1, 65535], timeout: [1, 3600], interval: [0.05, 600] } as const;
@@ -70,7 +77,7 @@ Flags (environment fallback in brackets):
   --probe-namespace NS  namespace of the dry-run creates [${CHECK_ENV.probeNamespace}; default: --namespace]
   --scope SCOPE       cert-manager (the proof only) or all (every admission and
                       conversion webhook and aggregated API too)
-                                                         [${CHECK_ENV.scope}; default: all]
+                                                         [${CHECK_ENV.scope}; default: ${CHECK_DEFAULTS.scope}]
   --exclude NAME      leave out a webhook configuration, webhook, APIService or CRD;
                       repeatable                         [${CHECK_ENV.exclude}, comma-separated]
   --timeout SECONDS   overall deadline                   [${CHECK_ENV.timeout}; default: ${CHECK_DEFAULTS.timeout}]
@@ -142,7 +149,7 @@ export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   const namespace = text(v.namespace, CHECK_ENV.namespace, CHECK_DEFAULTS.namespace) as string;
   const service = text(v.service, CHECK_ENV.service, CHECK_DEFAULTS.service) as string;
   const probeNamespace = text(v["probe-namespace"], CHECK_ENV.probeNamespace, namespace) as string;
-  const scope = text(v.scope, CHECK_ENV.scope, "all") as Scope;
+  const scope = text(v.scope, CHECK_ENV.scope, CHECK_DEFAULTS.scope) as Scope;
   if (!SCOPES.includes(scope)) throw new UsageError(`--scope "${scope}": use ${SCOPES.join(" or ")}`);
   for (const [name, value] of [
     ["namespace", namespace],
