@@ -1,6 +1,6 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { Annotations, type ITerraformDependable, type TerraformProvider } from "cdktf";
-import { Construct } from "constructs";
+import { Annotations, type ITerraformDependable, type TerraformProvider, TerraformStack } from "cdktf";
+import { Construct, type IConstruct } from "constructs";
 import { stringify } from "yaml";
 import {
   type CiliumValues,
@@ -305,6 +305,15 @@ export class CiliumRelease extends Construct {
       provider: props.provider,
       dependsOn: props.dependsOn,
     });
+  }
+
+  /**
+   * What a resource in `scope` lists in `depends_on` to run after Cilium: the
+   * helm_release when it is in the same stack; none across stacks, where a stack
+   * dependency orders them instead (a depends_on cannot cross stacks).
+   */
+  public dependablesFor(scope: IConstruct): ITerraformDependable[] {
+    return TerraformStack.of(this) === TerraformStack.of(scope) ? [this.helmRelease] : [];
   }
 }
 

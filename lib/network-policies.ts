@@ -167,11 +167,7 @@ export class NetworkPolicies extends Construct {
     const sorted = [...validated.policies].sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : 1));
     this.policies = sorted;
     this.files = files;
-    const releaseHere = props.release && TerraformStack.of(props.release) === TerraformStack.of(this);
-    const dependsOn: ITerraformDependable[] = [
-      ...(releaseHere && props.release ? [props.release.helmRelease] : []),
-      ...(props.dependsOn ?? []),
-    ];
+    const dependsOn: ITerraformDependable[] = [...(props.release?.dependablesFor(this) ?? []), ...(props.dependsOn ?? [])];
     const legacyIds = sorted.map(legacyPolicyConstructId);
     this.resources = sorted.map((policy, i) => {
       const common = { ...(dependsOn.length > 0 ? { dependsOn } : {}), provider: props.provider };

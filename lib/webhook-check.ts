@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Resource } from "@cdktf/provider-null/lib/resource";
-import { AssetType, dependable, Fn, type ITerraformDependable, TerraformAsset, type TerraformProvider, TerraformStack, Token } from "cdktf";
+import { AssetType, dependable, Fn, type ITerraformDependable, TerraformAsset, type TerraformProvider, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CHECK_DEFAULTS, CHECK_ENV, CHECK_LIMITS, type Scope, SCOPES } from "./check/options";
 import { isDns1123Label } from "./k8s-names";
@@ -216,8 +216,7 @@ export class WebhookCheck extends Construct {
       ...(props.runOnEveryApply ? { always: Fn.timestamp() } : {}),
     };
     const dependsOn: ITerraformDependable[] = [
-      // In another stack (the two-stack layout), the stack dependency orders them instead.
-      ...(props.release && TerraformStack.of(props.release) === TerraformStack.of(this) ? [props.release.helmRelease] : []),
+      ...(props.release?.dependablesFor(this) ?? []),
       ...(props.policies ? props.policies.resources : []),
       ...(props.dependsOn ?? []),
     ];
