@@ -15,7 +15,7 @@ import {
 import { checkCiliumValues } from "./cilium-values-schema";
 import { DEFAULT_CILIUM_VERSION } from "./cilium-version";
 import { isDns1123Label } from "./k8s-names";
-import { sha256 } from "./stable-json";
+import { sha256, isObject } from "./stable-json";
 import { SynthError } from "./synth-error";
 import { escapeTerraform } from "./terraform-escape";
 
@@ -328,7 +328,6 @@ interface ReleaseCheck {
   props: CiliumReleaseProps;
 }
 
-const isObject = (v: unknown): v is Values => typeof v === "object" && v !== null && !Array.isArray(v);
 const at = (values: Values, path: string): unknown => path.split(".").reduce<unknown>((v, k) => (isObject(v) ? v[k] : undefined), values);
 
 function checkRelease(c: ReleaseCheck): string[] {

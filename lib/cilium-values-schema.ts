@@ -17,6 +17,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isKubernetesObjectField } from "./kubernetes-fields";
 import { CILIUM_VALUES_SCHEMA, CILIUM_VALUES_VALIDATOR } from "./package-paths";
 import { didYouMean } from "./suggest";
+import { isObject } from "./stable-json";
 
 interface Schema {
   readonly properties?: Readonly<Record<string, Schema>>;
@@ -40,7 +41,6 @@ type AjvError = { instancePath: string; message?: string; keyword: string; param
 type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 let schema: Schema | undefined;
 let validator: Validator | undefined;

@@ -1,4 +1,5 @@
 /** Cilium's `policyEnforcementMode` (https://docs.cilium.io/en/stable/security/policy/intro/). */
+import { isObject } from "./stable-json";
 export type PolicyEnforcementMode = "default" | "always" | "never";
 
 export const POLICY_ENFORCEMENT_MODES: readonly PolicyEnforcementMode[] = ["default", "always", "never"];
@@ -72,8 +73,6 @@ export const TALOS_DNS_PRESET: CiliumValues = { bpf: { hostLegacyRouting: true }
 
 export type Values = { [key: string]: unknown };
 
-const isPlainObject = (v: unknown): v is Values => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /**
  * Helm's merge of values: maps merge key by key, everything else (lists
  * included) is replaced by the later value, and `null` removes a key.
@@ -83,7 +82,7 @@ export function mergeValues(base: Values, override: Values): Values {
   const out: Values = { ...base };
   for (const [key, value] of Object.entries(override)) {
     if (value === null) delete out[key];
-    else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = mergeValues(out[key] as Values, value);
+    else if (isObject(value) && isObject(out[key])) out[key] = mergeValues(out[key] as Values, value);
     else out[key] = value;
   }
   return out;

@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
 
+/** A JSON object: not null, not an array. */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
 /** JSON with object keys sorted at every level: equal data, equal text. */
 export function stableStringify(value: unknown): string {
   return JSON.stringify(sortKeys(value));

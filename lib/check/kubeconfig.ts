@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
+import { isObject } from "../stable-json";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -22,7 +23,6 @@ export class ConfigError extends Error {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export interface ExecConfig {
   readonly apiVersion?: string;
@@ -85,9 +85,9 @@ function readEntries(doc: Obj, key: "clusters" | "users" | "contexts", inner: "c
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new ConfigError(`kubeconfig ${file}: "${key}" must be a list`);
   return list.map((entry, i) => {
-    if (!isObj(entry) || typeof entry.name !== "string") throw new ConfigError(`kubeconfig ${file}: ${key}[${i}] needs a name`);
+    if (!isObject(entry) || typeof entry.name !== "string") throw new ConfigError(`kubeconfig ${file}: ${key}[${i}] needs a name`);
     const value = entry[inner];
-    return { name: entry.name, value: isObj(value) ? value : {}, file };
+    return { name: entry.name, value: isObject(value) ? value : {}, file };
   });
 }
 
@@ -104,7 +104,7 @@ function parseFile(file: string): Obj {
   }
   const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (value === null || value === undefined) return {};
-  if (!isObj(value)) throw new ConfigError(`kubeconfig ${file} is not a kubeconfig (expected a mapping at the top)`);
+  if (!isObject(value)) throw new ConfigError(`kubeconfig ${file} is not a kubeconfig (expected a mapping at the top)`);
   return value;
 }
 
@@ -160,8 +160,8 @@ function clusterConfig(entry: Named, secrets: string[]): ClusterConfig {
   if (server === undefined) throw new ConfigError(`cluster "${entry.name}" in ${entry.file} has no server address`);
   const ca = readData(entry, "certificate-authority-data", "certificate-authority", "certificate authority");
   const extensions = Array.isArray(v.extensions) ? v.extensions : [];
-  const exec = extensions.find((e) => isObj(e) && e.name === "client.authentication.k8s.io/exec") as Obj | undefined;
-  if (isObj(exec)) secrets.push(...stringsIn(exec.extension));
+  const exec = extensions.find((e) => isObject(e) && e.name === "client.authentication.k8s.io/exec") as Obj | undefined;
+  if (isObject(exec)) secrets.push(...stringsIn(exec.extension));
   return {
     server,
     ...(ca !== undefined ? { certificateAuthorityData: ca } : {}),
@@ -175,14 +175,14 @@ function clusterConfig(entry: Named, secrets: string[]): ClusterConfig {
 function stringsIn(v: unknown): string[] {
   if (typeof v === "string") return v.length >= 6 ? [v] : [];
   if (Array.isArray(v)) return v.flatMap(stringsIn);
-  if (isObj(v)) return Object.values(v).flatMap(stringsIn);
+  if (isObject(v)) return Object.values(v).flatMap(stringsIn);
   return [];
 }
 
 function userConfig(entry: Named, secrets: string[]): UserConfig {
   const v = entry.value;
   if (v["auth-provider"] !== undefined) {
-    const name = isObj(v["auth-provider"]) ? String(v["auth-provider"].name ?? "") : "";
+    const name = isObject(v["auth-provider"]) ? String(v["auth-provider"].name ?? "") : "";
     throw new ConfigError(
       `user "${entry.name}" in ${entry.file} uses the auth-provider "${name}", which the check does not support ` +
         "(client-go removed the gcp and azure providers); use an exec credential plugin (e.g. kubelogin, gke-gcloud-auth-plugin)",
@@ -200,7 +200,7 @@ function userConfig(entry: Named, secrets: string[]): UserConfig {
   const password = str(v.password);
   for (const s of [cert, key, token, password]) if (s !== undefined) secrets.push(s);
   let exec: ExecConfig | undefined;
-  if (isObj(v.exec)) {
+  if (isObject(v.exec)) {
     const e = v.exec;
     const command = str(e.command);
     if (command === undefined) throw new ConfigError(`user "${entry.name}" in ${entry.file}: exec needs a command`);
@@ -209,7 +209,9 @@ function userConfig(entry: Named, secrets: string[]): UserConfig {
         `user "${entry.name}" in ${entry.file}: the exec plugin requires interactiveMode Always, but the check runs without a terminal`,
       );
     }
-    const env = Array.isArray(e.env) ? e.env.filter(isObj).map((x) => ({ name: String(x.name ?? ""), value: String(x.value ?? "") })) : [];
+    const env = Array.isArray(e.env)
+      ? e.env.filter(isObject).map((x) => ({ name: String(x.name ?? ""), value: String(x.value ?? "") }))
+      : [];
     for (const x of env) if (x.value.length >= 6) secrets.push(x.value);
     exec = {
       ...(str(e.apiVersion) !== undefined ? { apiVersion: str(e.apiVersion) } : {}),
@@ -224,7 +226,7 @@ function userConfig(entry: Named, secrets: string[]): UserConfig {
   const as = str(v.as);
   const asUid = str(v["as-uid"]);
   const groups = Array.isArray(v["as-groups"]) ? v["as-groups"].map(String) : [];
-  const extra = isObj(v["as-user-extra"])
+  const extra = isObject(v["as-user-extra"])
     ? Object.fromEntries(Object.entries(v["as-user-extra"]).map(([k, x]) => [k, Array.isArray(x) ? x.map(String) : [String(x)]]))
     : {};
   const impersonating = as !== undefined || asUid !== undefined || groups.length > 0 || Object.keys(extra).length > 0;

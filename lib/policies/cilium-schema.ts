@@ -17,6 +17,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { CILIUM_MODELS_BUNDLE, CILIUM_VOCABULARY } from "../package-paths";
 import { closest } from "../suggest";
 import type { Path, Report } from "./kubernetes-rules";
+import { isObject } from "../stable-json";
 
 type CiliumKind = "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy";
 export interface SchemaError {
@@ -91,7 +92,6 @@ export function ciliumSchemaErrors(kind: CiliumKind, doc: Record<string, unknown
 }
 
 const pointer = (path: Path) => path.map((p) => `/${String(p).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function at(doc: unknown, path: Path): unknown {
   return path.reduce<unknown>(

@@ -7,6 +7,7 @@
  */
 import * as ipaddr from "ipaddr.js";
 import { isDns1123Label, isDns1123Subdomain } from "../k8s-names";
+import { isObject } from "../stable-json";
 
 export type Path = ReadonlyArray<string | number>;
 export type Report = (path: Path, message: string) => void;
@@ -14,8 +15,6 @@ export type Report = (path: Path, message: string) => void;
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function checkDns1123Subdomain(value: unknown, path: Path, report: Report): void {
   if (typeof value !== "string") return;

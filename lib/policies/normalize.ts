@@ -11,6 +11,7 @@
  * (always null in `kubectl create --dry-run=client -o yaml`; set by the server
  * anyway) is dropped, and `generateName` beside `name` is dropped (`name` wins).
  */
+import { isObject } from "../stable-json";
 
 /**
  * The fields of a kind, as far as nulls are concerned: "value" (a scalar, or
@@ -19,8 +20,6 @@
  */
 export type Shape = { readonly [key: string]: Shape | "value" | readonly [Shape | "value"] | "map" };
 export type ShapeNode = Shape | "value" | "map" | readonly [Shape | "value"];
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Drops null fields, following `shape`; returns undefined for null itself. */
 export function withoutNulls(value: unknown, shape: ShapeNode = "value"): unknown {

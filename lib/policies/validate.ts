@@ -13,9 +13,9 @@ import {
   checkDns1123Subdomain,
   checkLabels,
   checkNetworkPolicySpec,
-  isObject,
   type Path,
 } from "./kubernetes-rules";
+import { isObject } from "../stable-json";
 import type { RawDocument } from "./load";
 import { type Shape, type ShapeNode, tidyMetadata, withoutNulls } from "./normalize";
 import { type DocumentSource, fieldFromPointer, fieldPath, type PolicyProblem, problemAt } from "./problems";
