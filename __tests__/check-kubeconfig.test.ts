@@ -11,6 +11,7 @@ import { apiRequest, bypassesProxy, proxyFor, targetFor } from "../lib/check/htt
 import { ConfigError, resolveKubeconfig } from "../lib/check/kubeconfig";
 import { runAttempt } from "../lib/check/run";
 import {
+  b64,
   type FakeApiServer,
   makePki,
   type Pki,
@@ -23,7 +24,6 @@ import {
 } from "./helpers/fake-apiserver";
 import { tempDir } from "./helpers/temp";
 
-const b64 = (s: string) => Buffer.from(s).toString("base64");
 const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
 if (!hasKubectl) console.warn("kubectl is not installed: the comparisons with kubectl are skipped (the check's own assertions still run)");
 

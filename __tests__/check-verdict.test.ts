@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import { main } from "../lib/check/cli";
 import { CHECK_PERMISSIONS } from "../lib/check/probes";
 import { decidingFailure, runAttempt } from "../lib/check/run";
-import { fakeTarget, type Scenario, writeKubeconfig, standIns } from "./helpers/fake-apiserver";
+import { b64, fakeTarget, type Scenario, standIns, writeKubeconfig } from "./helpers/fake-apiserver";
 import { tempDir } from "./helpers/temp";
 
 const stand = standIns();
@@ -130,7 +130,6 @@ describe("no secret in any output", () => {
     key: "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA-not-a-real-key-but-secret\n-----END EC PRIVATE KEY-----",
     envSecret: "exec-env-secret-value-42",
   };
-  const b64 = (s: string) => Buffer.from(s).toString("base64");
 
   function kubeconfigWithSecrets(server: string, malformed: boolean): string {
     const file = path.join(tempDir("secrets-"), "config");

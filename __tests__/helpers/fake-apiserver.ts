@@ -104,7 +104,8 @@ export function fakeTarget(
 /** The token the exec plugin hands out, and the only bearer token the server accepts. */
 export const EXEC_TOKEN = "token-from-exec-plugin";
 
-const b64 = (s: string) => Buffer.from(s).toString("base64");
+/** Base64, as kubeconfig `*-data` fields hold certificates and keys. */
+export const b64 = (s: string) => Buffer.from(s).toString("base64");
 
 /** Writes a kubeconfig for `server` with a client-certificate context and a token context. */
 export function writeKubeconfig(pki: Pki, server: string, file = path.join(pki.dir, `kubeconfig-${Date.now()}-${Math.random()}`)): string {
