@@ -162,8 +162,17 @@ function serviceStates(target: KubeTarget, deadline: number, signal?: AbortSigna
   };
 }
 
+/** What each family of paths works with during one attempt. */
+interface Family {
+  readonly target: KubeTarget;
+  readonly s: PathsSettings;
+  readonly stateOf: ServiceStates;
+  readonly deadline: number;
+  readonly signal?: AbortSignal;
+}
+
 // ---- the three families ----------------------------------------------------------------------------
-async function apiServices(target: KubeTarget, s: PathsSettings, deadline: number, signal?: AbortSignal): Promise<ItemResult[]> {
+async function apiServices({ target, s, deadline, signal }: Family): Promise<ItemResult[]> {
   const started = now();
   const list = await get(target, "/apis/apiregistration.k8s.io/v1/apiservices", "list apiservices", deadline, signal);
   if (list.problem) return [item("apiservice", "(all)", started, "warn", `APIServices not checked: ${list.problem}`, list.cls)];
@@ -193,13 +202,7 @@ async function apiServices(target: KubeTarget, s: PathsSettings, deadline: numbe
     });
 }
 
-async function admissionWebhooks(
-  target: KubeTarget,
-  s: PathsSettings,
-  stateOf: ServiceStates,
-  deadline: number,
-  signal?: AbortSignal,
-): Promise<ItemResult[]> {
+async function admissionWebhooks({ target, s, stateOf, deadline, signal }: Family): Promise<ItemResult[]> {
   const started = now();
   const families = [
     ["validating-webhook", "validatingwebhookconfigurations"],
@@ -290,13 +293,7 @@ async function admissionWebhooks(
   return [...out, ...(await pool(s.concurrency ?? 8, jobs))];
 }
 
-async function conversionWebhooks(
-  target: KubeTarget,
-  s: PathsSettings,
-  stateOf: ServiceStates,
-  deadline: number,
-  signal?: AbortSignal,
-): Promise<ItemResult[]> {
+async function conversionWebhooks({ target, s, stateOf, deadline, signal }: Family): Promise<ItemResult[]> {
   const started = now();
   const list = await get(
     target,
@@ -369,12 +366,8 @@ export async function probeClusterPaths(
   deadline: number,
   signal?: AbortSignal,
 ): Promise<ItemResult[]> {
-  const stateOf = serviceStates(target, deadline, signal);
-  const [a, b, c] = await Promise.all([
-    apiServices(target, s, deadline, signal),
-    admissionWebhooks(target, s, stateOf, deadline, signal),
-    conversionWebhooks(target, s, stateOf, deadline, signal),
-  ]);
+  const family: Family = { target, s, stateOf: serviceStates(target, deadline, signal), deadline, ...(signal ? { signal } : {}) };
+  const [a, b, c] = await Promise.all([apiServices(family), admissionWebhooks(family), conversionWebhooks(family)]);
   return [...a, ...b, ...c];
 }
 
