@@ -1,15 +1,26 @@
 // The probes in-process against a real local HTTPS API server (real CA, client
 // certificates, real sockets): every classification of the API server's answers,
 // without starting a process per scenario.
+import { main } from "../lib/check/cli";
 import { apiRequest, TransportError } from "../lib/check/http";
 import type { ProbeResult } from "../lib/check/probes";
 import { runAttempt } from "../lib/check/run";
-import { closedPortUrl, INCIDENT_ERROR, type Scenario, startSilentServer, fakeTarget, standIns } from "./helpers/fake-apiserver";
+import {
+  closedPortUrl,
+  fakeTarget,
+  INCIDENT_ERROR,
+  type Scenario,
+  standIns,
+  startSilentServer,
+  writeKubeconfig,
+} from "./helpers/fake-apiserver";
+import { tempDir } from "./helpers/temp";
 
 const stand = standIns();
 
 const WEBHOOK = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, probeNamespace: "cert-manager" };
 const far = () => Date.now() + 60_000;
+const quiet = { out: () => {}, err: () => {} };
 
 async function attemptAgainst(scenario: Scenario, auth?: { token: string }) {
   const api = await stand.api(scenario);
@@ -93,4 +104,42 @@ test("a request whose deadline has passed is not sent", async () => {
   expect(err).toBeInstanceOf(TransportError);
   expect(err).toMatchObject({ code: "DEADLINE", atDeadline: true });
   expect(api.requests).toEqual([]);
+});
+
+describe("connections, as client-go keeps them", () => {
+  test("one attempt reuses its connections: fewer TLS handshakes than requests", async () => {
+    const { api, probes } = await attemptAgainst({});
+    expect(probes.every((p) => p.ok)).toBe(true);
+    expect(api.requests.length).toBeGreaterThanOrEqual(6);
+    expect(api.connections()).toBeLessThan(api.requests.length);
+  });
+
+  test("a kept-alive connection the server drops as it is reused: the request is sent once more, on a new one", async () => {
+    let dropped = 0;
+    const api = await stand.api({ drop: (n) => n === 2 && ++dropped === 1 });
+    const target = fakeTarget(stand.pki, api.url);
+    expect((await apiRequest(target, "GET", "/version", far())).status).toBe(200);
+    expect((await apiRequest(target, "GET", "/version", far())).status).toBe(200);
+    expect(dropped).toBe(1);
+    expect(api.requests).toEqual(["GET /version", "GET /version"]);
+    expect(api.connections()).toBe(2);
+  });
+
+  test("a connection dropped on its first request is not retried: that is the answer", async () => {
+    const api = await stand.api({ drop: () => true });
+    const err = await apiRequest(fakeTarget(stand.pki, api.url), "GET", "/version", far()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err).toMatchObject({ code: "ECONNRESET" });
+    expect(api.connections()).toBe(1);
+  });
+
+  test("the check closes its connections when it ends", async () => {
+    const api = await stand.api({});
+    const code = await main(["--json", "--kubeconfig", writeKubeconfig(stand.pki, api.url)], { HOME: tempDir("home-") }, quiet);
+    expect(code).toBe(0);
+    expect(api.connections()).toBeGreaterThan(0);
+    // The server hears the close a moment later; kept-alive connections would stay 5 s (its keep-alive timeout).
+    for (let waited = 0; (await api.open()) > 0 && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(await api.open()).toBe(0);
+  });
 });

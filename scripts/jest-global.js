@@ -1,7 +1,8 @@
 // Jest globalSetup/globalTeardown: the whole run (workers and every process they
 // start inherit TMPDIR) writes its temporary files below one directory, removed at
 // the end, so nothing a test created outlives the run, whatever a library does.
-const { mkdtempSync, rmSync } = require("node:fs");
+// The test PKI (CA, server and client certificates) is made there once per run.
+const { mkdirSync, mkdtempSync, rmSync } = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 
@@ -11,6 +12,12 @@ module.exports.setup = () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "cdktf-cilium-test-"));
   process.env[KEY] = dir;
   process.env.TMPDIR = dir;
+  // TypeScript, compiled by jest's transform like the tests.
+  const { makePkiFiles, PKI_ENV } = require("../__tests__/helpers/pki");
+  const pki = path.join(dir, "pki");
+  mkdirSync(pki);
+  makePkiFiles(pki);
+  process.env[PKI_ENV] = pki;
 };
 
 module.exports.teardown = () => {

@@ -4,7 +4,6 @@
  * openssl), a kubeconfig pointing at it, and the handful of API paths the check
  * calls, answering as the real API server does in each scenario.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import * as net from "node:net";
@@ -14,6 +13,9 @@ import type { AddressInfo } from "node:net";
 import { CredentialSource } from "../../lib/check/credentials";
 import { type KubeTarget, targetFor } from "../../lib/check/http";
 import type { ResolvedKubeconfig } from "../../lib/check/kubeconfig";
+import { PKI_ENV } from "./pki";
+
+export { TLS_SERVER_NAME, UNRESOLVABLE_HOST } from "./pki";
 
 export interface Pki {
   dir: string;
@@ -24,50 +26,18 @@ export interface Pki {
   clientKey: string;
 }
 
-/** A host name that resolves nowhere; the server certificate names it (only a proxy can reach it). */
-export const UNRESOLVABLE_HOST = "kube.cdktf-cilium.invalid";
-/** Another name in the server certificate, for `tls-server-name`. */
-export const TLS_SERVER_NAME = "api.cdktf-cilium.invalid";
-
-/** CA, server (127.0.0.1, localhost and the two names above) and client (kubernetes-admin) certificates. */
+/**
+ * The CA, server and client certificates (see pki.ts), made once per run: jest's globalSetup
+ * (scripts/jest-global.js) calls `makePkiFiles`, every test file reads the files.
+ * Each caller gets its own directory for what it writes beside them (kubeconfigs,
+ * the exec plugin), removed by `removePki`.
+ */
 export function makePki(): Pki {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "webhook-check-pki-"));
-  const f = (name: string) => path.join(dir, name);
-  const ossl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
-  const key = (name: string) => ossl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", f(name));
-  key("ca.key");
-  ossl("req", "-x509", "-new", "-key", f("ca.key"), "-subj", "/CN=webhook-check-test-ca", "-days", "2", "-out", f("ca.crt"));
-  const sign = (name: string, subject: string, ext: string) => {
-    key(`${name}.key`);
-    ossl("req", "-new", "-key", f(`${name}.key`), "-subj", subject, "-out", f(`${name}.csr`));
-    writeFileSync(f(`${name}.ext`), ext);
-    ossl(
-      "x509",
-      "-req",
-      "-in",
-      f(`${name}.csr`),
-      "-CA",
-      f("ca.crt"),
-      "-CAkey",
-      f("ca.key"),
-      "-CAcreateserial",
-      "-days",
-      "2",
-      "-extfile",
-      f(`${name}.ext`),
-      "-out",
-      f(`${name}.crt`),
-    );
-  };
-  sign(
-    "server",
-    "/CN=kube-apiserver",
-    `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${UNRESOLVABLE_HOST},DNS:${TLS_SERVER_NAME}\nextendedKeyUsage=serverAuth\n`,
-  );
-  sign("client", "/O=system:masters/CN=kubernetes-admin", "extendedKeyUsage=clientAuth\n");
-  const read = (name: string) => readFileSync(f(name), "utf8");
+  const shared = process.env[PKI_ENV];
+  if (!shared) throw new Error(`${PKI_ENV} is not set: the test PKI is made by jest's globalSetup (scripts/jest-global.js)`);
+  const read = (name: string) => readFileSync(path.join(shared, name), "utf8");
   return {
-    dir,
+    dir: mkdtempSync(path.join(os.tmpdir(), "webhook-check-pki-")),
     ca: read("ca.crt"),
     serverCert: read("server.crt"),
     serverKey: read("server.key"),
@@ -76,7 +46,7 @@ export function makePki(): Pki {
   };
 }
 
-/** Removes the PKI's directory: keys, certificates, kubeconfigs, the exec plugin. */
+/** Removes the caller's directory (kubeconfigs, the exec plugin); the run's PKI goes with the run's temp directory. */
 export function removePki(pki: Pki | undefined): void {
   if (pki) rmSync(pki.dir, { recursive: true, force: true });
 }
@@ -182,6 +152,11 @@ export interface Scenario {
   validatingWebhooks?: unknown[];
   mutatingWebhooks?: unknown[];
   customResourceDefinitions?: unknown[];
+  /**
+   * Whether to drop the connection instead of answering its `n`th request (1: the
+   * first on that connection), as a server closing an idle keep-alive connection does.
+   */
+  drop?: (n: number) => boolean;
 }
 
 export const INCIDENT_ERROR =
@@ -195,6 +170,10 @@ export interface FakeApiServer {
   writes: string[];
   /** Headers of every request, in order. */
   headers: Array<Record<string, string | string[] | undefined>>;
+  /** TLS connections accepted so far. */
+  connections(): number;
+  /** Connections open now. */
+  open(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -206,9 +185,17 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
   const requests: string[] = [];
   const writes: string[] = [];
   const headers: Array<Record<string, string | string[] | undefined>> = [];
+  const served = new WeakMap<object, number>();
+  let connections = 0;
   const server = https.createServer(
     { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: false },
     (req, res) => {
+      const n = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, n);
+      if (scenario.drop?.(n)) {
+        req.socket.destroy();
+        return;
+      }
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
@@ -295,6 +282,7 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
       });
     },
   );
+  server.on("secureConnection", () => connections++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -302,6 +290,8 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
     requests,
     writes,
     headers,
+    connections: () => connections,
+    open: () => new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n)))),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -6,7 +6,7 @@
  * certificate from the kubeconfig or an exec plugin ever reaches stdout or stderr.
  */
 import { CredentialSource, killPlugins, redact } from "./credentials";
-import { targetFor } from "./http";
+import { closeConnections, type KubeTarget, targetFor } from "./http";
 import { ConfigError, resolveKubeconfig } from "./kubeconfig";
 import { type CheckOptions, parseCheckArgs, USAGE, UsageError } from "./options";
 import { formatReport, runCheck, SYSTEM_CLOCK } from "./run";
@@ -39,11 +39,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     if (options.json) out(`${JSON.stringify({ ok: false, exitCode: 2, error: e.message })}\n`);
     return 2;
   };
+  let target: KubeTarget | undefined;
   try {
     const kc = resolveKubeconfig(options.kubeconfig, options.context);
     const credentials = new CredentialSource(kc);
     secrets = credentials.secrets;
-    const target = targetFor(kc, credentials, env);
+    target = targetFor(kc, credentials, env);
     const via = target.proxy ? ` through proxy ${target.proxy.host}` : "";
     err(
       `webhook-check: checking kube-apiserver -> ${options.namespace}/${options.service}:${options.port} via ${target.server.href}${via} (deadline ${options.timeout}s)\n`,
@@ -58,5 +59,6 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     throw e;
   } finally {
     killPlugins();
+    if (target) closeConnections(target);
   }
 }

@@ -51,6 +51,28 @@ export interface KubeTarget {
   /** The proxy to use for this server, if any. */
   readonly proxy?: URL;
   readonly credentials: CredentialSource;
+  /**
+   * Kept-alive connections to the server, one pool per TLS identity (CA, client
+   * certificate, key), as client-go reuses its connections: one handshake instead of
+   * one per request. `closeConnections` ends them.
+   */
+  readonly pools: Map<tls.SecureContext, https.Agent>;
+}
+
+/** Ends every connection of `target` (idle or in use); later requests open new ones. */
+export function closeConnections(target: KubeTarget): void {
+  for (const agent of target.pools.values()) agent.destroy();
+  target.pools.clear();
+}
+
+/** The pool for one TLS identity. Idle sockets do not keep the process alive (Node unrefs them). */
+function poolFor(target: KubeTarget, context: tls.SecureContext): https.Agent {
+  let agent = target.pools.get(context);
+  if (!agent) {
+    agent = new https.Agent({ keepAlive: true });
+    target.pools.set(context, agent);
+  }
+  return agent;
 }
 
 // ---- proxies, as golang.org/x/net/http/httpproxy decides ------------------------------------------
@@ -149,6 +171,7 @@ export function targetFor(kc: ResolvedKubeconfig, credentials: CredentialSource,
     insecure: kc.cluster.insecureSkipTlsVerify,
     ...(proxy ? { proxy } : {}),
     credentials,
+    pools: new Map(),
   };
 }
 
@@ -262,6 +285,7 @@ async function send(
   deadline: number,
   payload: Buffer | undefined,
   signal?: AbortSignal,
+  retried = false,
 ): Promise<RawResult> {
   const creds = await target.credentials.get(deadline);
   const headers: Record<string, string | number | string[]> = {
@@ -284,12 +308,15 @@ async function send(
     socket = await tunnel(target.proxy, url.hostname.replace(/^\[|\]$/g, ""), port, deadline, signal);
   return new Promise((resolve, reject) => {
     const viaHttpProxy = target.proxy !== undefined && url.protocol === "http:";
+    const direct = url.protocol === "https:" && !socket;
     const options: https.RequestOptions = {
       method,
       headers,
       ...(url.protocol === "https:" ? tlsOptions : {}),
       // Through a tunnel: no agent, so that Node uses createConnection (with agent: false it would not).
-      ...(socket ? { createConnection: () => tls.connect({ ...tlsOptions, socket }), agent: undefined } : { agent: false }),
+      ...(socket
+        ? { createConnection: () => tls.connect({ ...tlsOptions, socket }), agent: undefined }
+        : { agent: direct ? poolFor(target, tlsOptions.secureContext as tls.SecureContext) : false }),
     };
     const req = viaHttpProxy
       ? http.request({ ...options, host: target.proxy?.hostname, port: target.proxy?.port || 80, path: url.href })
@@ -328,7 +355,15 @@ async function send(
       res.on("error", fail);
       res.on("end", () => finish(() => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") })));
     });
-    req.on("error", fail);
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      // A kept-alive connection the server closed just as it was reused: once more on a
+      // fresh one, as Go's HTTP client does (every request here is a read or a dry run).
+      if (req.reusedSocket && !retried && (err.code === "ECONNRESET" || err.code === "EPIPE") && !settled) {
+        finish(() => resolve(send(target, method, url, deadline, payload, signal, true)));
+        return;
+      }
+      fail(err);
+    });
     if (payload) req.write(payload);
     req.end();
   });
