@@ -5,8 +5,11 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  // The packaging test installs from the registry cache and takes ~10 s: `npm run test:package`.
-  testPathIgnorePatterns: ["/node_modules/", "/__tests__/packaging/"],
+  // `npm test` is the in-process suite. Tests that run real processes (the shipped check,
+  // kubectl, terraform, synth from copies of the project) are `npm run test:e2e`
+  // (jest.e2e.config.js); the packaging test is `npm run test:package`. README's test
+  // command and .ci/run run all three.
+  testPathIgnorePatterns: ["/node_modules/", "/__tests__/e2e/", "/__tests__/packaging/"],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },

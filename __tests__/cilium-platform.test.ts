@@ -1,6 +1,6 @@
 import { App, TerraformStack, Testing } from "cdktf";
 import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment } from "../lib";
-import { resourcesOf, synthStack } from "./helpers/synth";
+import { resourcesOf, synthStack, testApp } from "./helpers/synth";
 
 test("wires release -> policies -> check with the shipped allow-all set", () => {
   const json = synthStack((s) => new CiliumPlatform(s, "cilium", { policySet: "allow-all", release: { talos: true } }));
@@ -41,7 +41,7 @@ test("two instances in one stack synthesize without clashes", () => {
 });
 
 test("the same construct in two stacks of one app", () => {
-  const app = Testing.app();
+  const app = testApp();
   const stacks = ["dev", "staging"].map((name) => {
     const stack = new TerraformStack(app, name);
     new ClusterProviders(stack, "providers", kubeAccessFromEnvironment({}));
@@ -65,7 +65,7 @@ test("ClusterProviders: helm and kubernetes read the same kubeconfig paths and c
 
 test("ordering: the check runs after cert-manager's helm_release in the same stack (check.dependsOn)", () => {
   const { Release } = require("@cdktf/provider-helm/lib/release");
-  const app = Testing.app();
+  const app = testApp();
   const stack = new TerraformStack(app, "full");
   const cluster = new ClusterProviders(stack, "providers", { context: "admin@dev" });
   const certManager = new Release(stack, "cert-manager", {
@@ -87,7 +87,7 @@ test("ordering: the check runs after cert-manager's helm_release in the same sta
 
 test("runAfter: cert-manager waits for Cilium (pod network), the check waits for both", () => {
   const { Release } = require("@cdktf/provider-helm/lib/release");
-  const stack = new TerraformStack(Testing.app(), "full");
+  const stack = new TerraformStack(testApp(), "full");
   const platform = new CiliumPlatform(stack, "cilium", { release: { talos: true } });
   const certManager = new Release(stack, "cert-manager", {
     name: "cert-manager",
@@ -107,7 +107,7 @@ test("one error style: every refusal is a SynthError whose message starts with t
   const { SynthError, PolicyValidationError } = require("../lib");
   const refusal = (build: (stack: TerraformStack) => void) => {
     try {
-      build(new TerraformStack(Testing.app(), "s"));
+      build(new TerraformStack(testApp(), "s"));
     } catch (err) {
       return err as Error;
     }

@@ -1,7 +1,7 @@
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { parse } from "yaml";
 import { CiliumRelease, type CiliumReleaseProps, checkCiliumValues, DEFAULT_CILIUM_VERSION } from "../lib";
-import { onlyResource, synthStack } from "./helpers/synth";
+import { onlyResource, synthStack, testApp } from "./helpers/synth";
 
 function release(props: CiliumReleaseProps = {}) {
   const json = synthStack((s) => new CiliumRelease(s, "cilium", props));
@@ -10,7 +10,7 @@ function release(props: CiliumReleaseProps = {}) {
 }
 
 function refusal(props: CiliumReleaseProps): string {
-  const stack = new TerraformStack(Testing.app(), "test");
+  const stack = new TerraformStack(testApp(), "test");
   try {
     new CiliumRelease(stack, "cilium", props);
   } catch (err) {
@@ -254,7 +254,7 @@ test("upgradeCompatibility is written as Cilium's value; a malformed one is refu
 });
 
 test("exposes what other constructs need", () => {
-  const stack = new TerraformStack(Testing.app(), "test");
+  const stack = new TerraformStack(testApp(), "test");
   const r = new CiliumRelease(stack, "cilium", { talos: true, namespace: "cilium-system" });
   expect(r.namespace).toBe("cilium-system");
   expect(r.chartVersion).toBe(DEFAULT_CILIUM_VERSION);

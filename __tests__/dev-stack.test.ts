@@ -1,138 +1,49 @@
-import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
-import * as os from "node:os";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { type TerraformStack, Testing } from "cdktf";
 import { buildApp } from "../main";
+import { type DevSynth, synthDev } from "./helpers/dev-synth";
 import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
 import { tempDir } from "./helpers/temp";
 
-// The dev stack as `npm run synth` writes it: the built dist/main.js, run as a
-// process from copies of the project in different directories.
+// The dev app (main.ts) in-process: what `npm run synth` writes, and how the
+// environment configures it. The same synth as a process, from copies of the
+// project in other directories, is e2e/dev-stack-synth.test.ts.
 
 const repo = path.resolve(__dirname, "..");
 
-/** A copy of what synth needs (package.json, dist, policies) in a fresh directory; node_modules linked. */
-function projectCopy(): string {
-  const dir = path.join(tempDir("cdktf-cilium-copy-"), "somewhere", "else");
-  mkdirSync(dir, { recursive: true });
-  for (const entry of ["package.json", "dist", "policies", "schemas", "cdktf.json"])
-    cpSync(path.join(repo, entry), path.join(dir, entry), { recursive: true });
-  symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"));
-  return dir;
-}
-
-interface Synth {
-  cwd: string;
-  status: number | null;
-  stderr: string;
-  /** stacks/dev/cdk.tf.json: the policies and the check. */
-  json?: string;
-  /** stacks/dev-cilium/cdk.tf.json: the Cilium release. */
-  releaseJson?: string;
-}
-
-/** `node dist/main.js` in `cwd` with a clean environment (no KUBECONFIG, a fresh HOME). */
-function synth(cwd: string, env: Record<string, string> = {}): Promise<Synth> {
-  const home = tempDir("home-");
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["dist/main.js"], {
-      cwd,
-      env: { PATH: process.env.PATH ?? "", HOME: home, ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (status) => {
-      const read = (stack: string) => {
-        const out = path.join(cwd, "cdktf.out", "stacks", stack, "cdk.tf.json");
-        return existsSync(out) ? readFileSync(out, "utf8") : undefined;
-      };
-      resolve({ cwd, status, stderr, json: read("dev"), releaseJson: read("dev-cilium") });
-    });
-  });
-}
-
-// Every synth these tests look at, run side by side once.
-let first: Synth, second: Synth, badPolicies: Synth;
-beforeAll(async () => {
-  const bad = policyDir({ "mine/typo.yaml": networkPolicyYaml("x", "ns", "  podSelector: {}\n  ingres: [{}]\n"), "other.yaml": "kind: [" });
-  [first, second, badPolicies] = await Promise.all([
-    synth(projectCopy()),
-    synth(projectCopy()),
-    synth(projectCopy(), { CILIUM_POLICY_DIRS: bad }),
-  ]);
-});
-
-test("byte-identical cdk.tf.json from two directories, with no absolute paths", () => {
-  expect(first.status).toBe(0);
-  expect(second.status).toBe(0);
-  expect(first.cwd).not.toBe(second.cwd);
-  expect(first.json).toBeDefined();
-  expect(first.releaseJson).toBeDefined();
-  expect(first.json).toBe(second.json);
-  expect(first.releaseJson).toBe(second.releaseJson);
-  for (const text of [first.json, first.releaseJson]) {
-    expect(text).not.toContain(first.cwd);
-    expect(text).not.toContain(os.tmpdir());
-    expect(text).not.toContain(repo);
-  }
+let dev: DevSynth;
+beforeAll(() => {
+  dev = synthDev();
 });
 
 test("the dev environment: the release in dev-cilium; the incident's two policies and the check in dev (snapshots)", () => {
-  const json = JSON.parse(first.json as string);
+  const json = JSON.parse(dev.json);
   const policies = json.resource.kubernetes_network_policy_v1;
   expect(Object.values(policies).map((p: any) => `${p.metadata.namespace}/${p.metadata.name}:${p.spec.policy_types}`)).toEqual([
     "cert-manager/allow-all-ingress:Ingress",
     "kube-system/allow-all-egress:Egress",
   ]);
   expect(json).toMatchSnapshot();
-  expect(JSON.parse(first.releaseJson as string)).toMatchSnapshot();
+  expect(JSON.parse(dev.releaseJson)).toMatchSnapshot();
 });
 
 test("one deploy brings up a fresh cluster: dev is planned only after dev-cilium is applied", () => {
-  const manifest = JSON.parse(readFileSync(path.join(first.cwd, "cdktf.out", "manifest.json"), "utf8"));
+  const manifest = JSON.parse(readFileSync(path.join(dev.outdir, "manifest.json"), "utf8"));
   expect(manifest.stacks.dev.dependencies).toEqual(["dev-cilium"]);
   expect(manifest.stacks["dev-cilium"].dependencies).toEqual([]);
-  const dev = JSON.parse(first.json as string);
-  const release = JSON.parse(first.releaseJson as string);
+  const stack = JSON.parse(dev.json);
+  const release = JSON.parse(dev.releaseJson);
   expect(Object.keys(release.resource)).toEqual(["helm_release"]);
-  expect(dev.resource.helm_release).toBeUndefined();
+  expect(stack.resource.helm_release).toBeUndefined();
   // The release keeps the address it had in the one-stack layout of 0.1.
   expect(Object.keys(release.resource.helm_release)).toEqual(["cilium_release_691669B7"]);
   // The check still re-runs when the release changes: its id and revision come from dev-cilium's state.
-  const triggers = (Object.values(dev.resource.null_resource)[0] as any).triggers;
+  const triggers = (Object.values(stack.resource.null_resource)[0] as any).triggers;
   expect(triggers.cilium_release_id).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./);
   expect(triggers.cilium_release_revision).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./);
   const pkg = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8"));
   expect(pkg.scripts.deploy).toMatch(/cdktf-cli@0\.21\.0 deploy dev-cilium dev$/);
-});
-
-test("the shipped check asset is in the stack directory, so `terraform apply` there needs only node", () => {
-  const cwd = first.cwd;
-  const json = JSON.parse(first.json as string);
-  const command = (Object.values(json.resource.null_resource)[0] as any).provisioner[0]["local-exec"].command as string;
-  const asset = path.join(cwd, "cdktf.out", "stacks", "dev", command);
-  expect(readFileSync(asset).equals(readFileSync(path.join(repo, "dist", "check", "webhook-check.js")))).toBe(true);
-  const help = spawnSync(process.execPath, [asset, "--help"], {
-    cwd: os.tmpdir(),
-    encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "" },
-  });
-  expect(help.status).toBe(0);
-  expect(help.stdout).toMatch(/Exit codes: 0 reachable; 1 not reachable by the deadline; 2 usage or configuration error/);
-});
-
-test("a bad policy file fails synth with file, document and field, and nothing is written", () => {
-  const run = badPolicies;
-  expect(run.status).not.toBe(0);
-  expect(run.stderr).toMatch(/mine\/typo\.yaml \(document 1\) spec\.ingres: unknown field "ingres"/);
-  expect(run.stderr).toMatch(/other\.yaml \(document 1\) \(document\): YAML syntax error/);
-  // cdktf creates empty output directories up front; not one file may follow.
-  const out = path.join(run.cwd, "cdktf.out");
-  const files = existsSync(out) ? readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [];
-  expect(files.map((f) => f.name)).toEqual([]);
 });
 
 const stackOf = (built: { app: { node: { findChild(id: string): unknown } } }, id: string) =>
@@ -154,7 +65,6 @@ describe("safe environments", () => {
     expect(built.skipped).toEqual([
       "prod: not synthesized: set KUBE_CONTEXT_PROD to its cluster's kubeconfig context (it never uses the current context)",
     ]);
-    expect(first.stderr).toContain("prod: not synthesized: set KUBE_CONTEXT_PROD");
   });
 
   test("variables are per stack: the plain names apply to dev only", () => {
@@ -199,9 +109,8 @@ describe("safe environments", () => {
   });
 
   test("each stack's state lives at the repository root, and is gitignored", () => {
-    const json = JSON.parse(first.json as string);
-    expect(json.terraform.backend.local.path).toBe("../../../terraform.dev.tfstate");
-    expect(JSON.parse(first.releaseJson as string).terraform.backend.local.path).toBe("../../../terraform.dev-cilium.tfstate");
+    expect(JSON.parse(dev.json).terraform.backend.local.path).toBe("../../../terraform.dev.tfstate");
+    expect(JSON.parse(dev.releaseJson).terraform.backend.local.path).toBe("../../../terraform.dev-cilium.tfstate");
     expect(readFileSync(path.join(repo, ".gitignore"), "utf8")).toMatch(/^\*\.tfstate$/m);
   });
 });
@@ -228,11 +137,6 @@ describe("policies/ is what gets deployed", () => {
       `dev: 3 policies from ${path.relative(process.cwd(), path.join(repo, "policies", "allow-all"))}, ${path.relative(process.cwd(), root)} (top level)`,
     );
     expect(summary("prod")).toMatch(/^prod: 2 policies from .*least-privilege, .* \(top level\)$/);
-  });
-
-  test("npm run synth prints one line per environment", () => {
-    expect(first.stderr).toMatch(/^dev: 2 policies from policies\/allow-all, policies \(top level\)$/m);
-    expect(first.stderr).toMatch(/^prod: not synthesized/m);
   });
 
   test("CILIUM_POLICY_DIRS=DIR=NAMESPACE:DIR2, and naming policies/ again loads each file once", () => {

@@ -1,12 +1,12 @@
 import { TerraformStack, Testing } from "cdktf";
 import { CiliumRelease, NetworkPolicies, PolicyValidationError } from "../lib";
 import { policyDir, networkPolicyYaml } from "./helpers/policy-dirs";
-import { resourcesOf, synthStack } from "./helpers/synth";
+import { resourcesOf, synthStack, testApp } from "./helpers/synth";
 
 /** Builds NetworkPolicies from one directory and returns the thrown PolicyValidationError. */
 function problemsFor(files: Record<string, string>): PolicyValidationError {
   const dir = policyDir(files);
-  const stack = new TerraformStack(Testing.app(), "test");
+  const stack = new TerraformStack(testApp(), "test");
   try {
     new NetworkPolicies(stack, "policies", { directories: [dir] });
   } catch (err) {
@@ -260,7 +260,7 @@ describe("bad input is refused at synth with file, document and field", () => {
   });
 
   test("objects passed in code are validated and named <code:N>", () => {
-    const stack = new TerraformStack(Testing.app(), "test");
+    const stack = new TerraformStack(testApp(), "test");
     expect(
       () =>
         new NetworkPolicies(stack, "p", {
@@ -270,7 +270,7 @@ describe("bad input is refused at synth with file, document and field", () => {
   });
 
   test("a missing directory is an error, not an empty set", () => {
-    const stack = new TerraformStack(Testing.app(), "test");
+    const stack = new TerraformStack(testApp(), "test");
     expect(() => new NetworkPolicies(stack, "p", { directories: ["/nonexistent/policies"] })).toThrow(
       /policy directory \/nonexistent\/policies does not exist/,
     );
@@ -323,7 +323,7 @@ describe("translation", () => {
     const one = policyDir({ "all.yaml": `${networkPolicyYaml("a", "ns")}---\n${networkPolicyYaml("b", "ns")}` });
     const split = policyDir({ "zz-b.yaml": networkPolicyYaml("b", "ns"), "sub/aa-a.yml": networkPolicyYaml("a", "ns") });
     const render = (dir: string) => {
-      const app = Testing.app();
+      const app = testApp();
       const stack = new TerraformStack(app, "test");
       new NetworkPolicies(stack, "p", { directories: [dir] });
       return Testing.synth(stack);
@@ -338,7 +338,7 @@ describe("translation", () => {
 
   test("contentHash changes exactly when a policy changes", () => {
     const hash = (files: Record<string, string>) =>
-      new NetworkPolicies(new TerraformStack(Testing.app(), "t"), "p", { directories: [policyDir(files)] }).contentHash;
+      new NetworkPolicies(new TerraformStack(testApp(), "t"), "p", { directories: [policyDir(files)] }).contentHash;
     const base = hash({ "a.yaml": networkPolicyYaml("a", "ns") });
     expect(hash({ "renamed.yml": networkPolicyYaml("a", "ns") })).toBe(base);
     expect(hash({ "a.yaml": networkPolicyYaml("a", "ns", "  podSelector:\n    matchLabels: {app: x}\n") })).not.toBe(base);

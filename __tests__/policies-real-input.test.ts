@@ -1,11 +1,11 @@
 // Policy files as people really write them (issue: nulls, generated YAML, other
 // projects' examples). Each finding from trying the module on real collections is
 // reproduced here; they all failed before the fix.
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { NetworkPolicies, type NetworkPoliciesProps, PolicyValidationError } from "../lib";
 import { policyDir } from "./helpers/policy-dirs";
-import { resourcesOf, synthStack, type TerraformJson } from "./helpers/synth";
+import { resourcesOf, synthStack, type TerraformJson, testApp } from "./helpers/synth";
 
 const np = (spec: string, meta = "  name: p\n  namespace: ns\n") =>
   `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n${meta}spec:\n${spec}`;
@@ -20,7 +20,7 @@ function synth(files: Record<string, string>, props: Omit<NetworkPoliciesProps, 
 function problems(files: Record<string, string>, props: NetworkPoliciesProps = {}): string[] {
   const dir = policyDir(files);
   try {
-    new NetworkPolicies(new TerraformStack(Testing.app(), "test"), "policies", { directories: [dir], ...props });
+    new NetworkPolicies(new TerraformStack(testApp(), "test"), "policies", { directories: [dir], ...props });
   } catch (err) {
     if (!(err instanceof PolicyValidationError)) throw new Error(`not a PolicyValidationError: ${(err as Error).stack}`);
     return err.problems.map((p) => `${p.file.split("/").pop()}#${p.document} ${p.field}: ${p.message}`);
@@ -219,9 +219,9 @@ describe("namespaces from the directory, as `kubectl apply -n`", () => {
 
   test("a document naming another namespace is refused, as kubectl apply -n refuses it", () => {
     const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
-    expect(
-      () => new NetworkPolicies(new TerraformStack(Testing.app(), "t"), "p", { directories: [{ path: dir, namespace: "shop" }] }),
-    ).toThrow(/metadata\.namespace: .*"ns".*directory.*"shop"/);
+    expect(() => new NetworkPolicies(new TerraformStack(testApp(), "t"), "p", { directories: [{ path: dir, namespace: "shop" }] })).toThrow(
+      /metadata\.namespace: .*"ns".*directory.*"shop"/,
+    );
   });
 
   test("cluster-scoped kinds ignore the directory's namespace", () => {

@@ -2,7 +2,7 @@ import * as fc from "fast-check";
 import { TerraformStack, Testing } from "cdktf";
 import { NetworkPolicies } from "../lib";
 import { storedAfterTerraform, storedByApiServer } from "./helpers/network-policy-roundtrip";
-import { resourcesOf } from "./helpers/synth";
+import { resourcesOf, testApp } from "./helpers/synth";
 
 // Round trip: valid NetworkPolicy (nulls included) -> validation ->
 // kubernetes_network_policy_v1 -> Terraform JSON -> the provider's expanders. The
@@ -79,7 +79,7 @@ function toDocument(p: { name: string; namespace: string; labels?: Record<string
 }
 
 // One app for every run: a fresh stack each (an app per run would make a temp outdir per run).
-const app = Testing.app();
+const app = testApp();
 let run = 0;
 
 test("every valid NetworkPolicy survives translation and synth unchanged", () => {

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { CiliumRelease, NetworkPolicies, WebhookCheck, type WebhookCheckProps } from "../lib";
 import { CHECK_BUNDLE } from "../lib/package-paths";
 import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
-import { onlyResource, resourcesOf, synthStack } from "./helpers/synth";
+import { onlyResource, resourcesOf, synthStack, testApp } from "./helpers/synth";
 
 function check(props: WebhookCheckProps = {}) {
   return onlyResource(
@@ -123,7 +123,7 @@ test.each([
   [{ timeoutSeconds: 0 }, /timeoutSeconds 0 must be from 1 to 3600/],
   [{ service: "s".repeat(64) }, /service "s{64}" is not a valid Kubernetes name/],
 ])("refuses bad settings at synth: %p", (props, message) => {
-  expect(() => new WebhookCheck(new TerraformStack(Testing.app(), "t"), "check", props)).toThrow(message);
+  expect(() => new WebhookCheck(new TerraformStack(testApp(), "t"), "check", props)).toThrow(message);
 });
 
 test("probeNamespace travels as WEBHOOK_CHECK_PROBE_NAMESPACE and is validated at synth", () => {
@@ -131,7 +131,7 @@ test("probeNamespace travels as WEBHOOK_CHECK_PROBE_NAMESPACE and is validated a
     "check-probes",
   );
   expect(check().provisioner[0]["local-exec"].environment).not.toHaveProperty("WEBHOOK_CHECK_PROBE_NAMESPACE");
-  const stack = new TerraformStack(Testing.app(), "t");
+  const stack = new TerraformStack(testApp(), "t");
   expect(() => new WebhookCheck(stack, "c", { probeNamespace: "Not_Valid" })).toThrow(
     /probeNamespace "Not_Valid" is not a valid Kubernetes name/,
   );
@@ -145,7 +145,7 @@ test("scope (written even at its default) and exclude travel in the environment;
     WEBHOOK_CHECK_SCOPE: "cert-manager",
     WEBHOOK_CHECK_EXCLUDE: "kyverno-resource-validating-webhook-cfg,v1beta1.metrics.k8s.io",
   });
-  const stack = new TerraformStack(Testing.app(), "t");
+  const stack = new TerraformStack(testApp(), "t");
   expect(() => new WebhookCheck(stack, "c", { scope: "everything" as never, exclude: ["a,b"] })).toThrow(
     /scope "everything" must be one of cert-manager, all[\s\S]*exclude "a,b"/,
   );

@@ -6,9 +6,7 @@
 // so `npm run synth` right after a build costs only the synth. Any change rebuilds
 // dist/ from clean. --force always rebuilds.
 //
-// With --check (npm test) the strict type-check of everything, tests included
-// (tsc --noEmit -p tsconfig.json), and Biome's lint and format check run beside it.
-// (Running them beside jest instead was measured slower: jest already uses both cores.)
+// `npm test` (scripts/test.mjs) calls `build` and runs its checks beside jest.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -47,36 +45,45 @@ function inputsHash() {
   return hash.digest("hex");
 }
 
-const run = (bin, args) =>
+/** Runs a node script of the repo; resolves with its exit code and (with `capture`) its output. */
+export const runNode = (bin, args, capture = false) =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, bin), ...args], { cwd: root, stdio: "inherit" });
+    const child = spawn(process.execPath, [path.join(root, bin), ...args], { cwd: root, stdio: capture ? "pipe" : "inherit" });
+    let output = "";
+    if (capture) for (const stream of [child.stdout, child.stderr]) stream.on("data", (d) => (output += d));
     child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${path.basename(bin)} ${args.join(" ")} exited with ${code}`)),
-    );
+    child.on("close", (code) => resolve({ code, output, what: `${path.basename(bin)} ${args.join(" ")}` }));
   });
-const tsc = (...args) => run("node_modules/typescript/bin/tsc", args);
-const biome = (...args) => run("node_modules/@biomejs/biome/bin/biome", args);
+const mustPass = async (pending) => {
+  const { code, what } = await pending;
+  if (code !== 0) throw new Error(`${what} exited with ${code}`);
+};
 
-async function build() {
+/** The strict type-check of everything, tests included; incremental, what tsc learnt kept under node_modules/.cache. */
+export const typeCheck = (capture) =>
+  runNode(
+    "node_modules/typescript/bin/tsc",
+    ["--noEmit", "-p", "tsconfig.json", "--incremental", "--tsBuildInfoFile", "node_modules/.cache/tsc/tsconfig.tsbuildinfo"],
+    capture,
+  );
+/** Biome's lint and format check (`npm run lint`). */
+export const lint = (capture) => runNode("node_modules/@biomejs/biome/bin/biome", ["check", "--no-errors-on-unmatched", "."], capture);
+
+/** dist/, unless every input is as it was at the last build (`force`: always). */
+export async function build(force = false) {
   const hash = inputsHash();
-  if (!process.argv.includes("--force") && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) return;
+  if (!force && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) return;
   rmSync(path.join(root, "dist"), { recursive: true, force: true });
-  await Promise.all([tsc("-p", "tsconfig.build.json"), bundle()]);
+  await Promise.all([mustPass(runNode("node_modules/typescript/bin/tsc", ["-p", "tsconfig.build.json"])), bundle()]);
   mkdirSync(path.dirname(stamp), { recursive: true });
   writeFileSync(stamp, hash);
 }
 
-const checks = process.argv.includes("--check")
-  ? [
-      // Incremental: what tsc learnt last time is kept under node_modules/.cache (0.6 s -> 0.3 s when little changed).
-      tsc("--noEmit", "-p", "tsconfig.json", "--incremental", "--tsBuildInfoFile", "node_modules/.cache/tsc/tsconfig.tsbuildinfo"),
-      biome("check", "--no-errors-on-unmatched", "."),
-    ]
-  : [];
-try {
-  await Promise.all([build(), ...checks]);
-} catch (err) {
-  console.error(`build failed: ${err.message}`);
-  process.exit(1);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    await build(process.argv.includes("--force"));
+  } catch (err) {
+    console.error(`build failed: ${err.message}`);
+    process.exit(1);
+  }
 }

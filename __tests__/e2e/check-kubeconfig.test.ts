@@ -6,10 +6,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { CredentialSource, PluginError } from "../lib/check/credentials";
-import { apiRequest, bypassesProxy, proxyFor, targetFor } from "../lib/check/http";
-import { ConfigError, resolveKubeconfig } from "../lib/check/kubeconfig";
-import { runAttempt } from "../lib/check/run";
+import { CredentialSource, PluginError } from "../../lib/check/credentials";
+import { apiRequest, bypassesProxy, proxyFor, targetFor } from "../../lib/check/http";
+import { ConfigError, resolveKubeconfig } from "../../lib/check/kubeconfig";
+import { runAttempt } from "../../lib/check/run";
 import {
   b64,
   type FakeApiServer,
@@ -21,8 +21,8 @@ import {
   startFakeApiServer,
   TLS_SERVER_NAME,
   UNRESOLVABLE_HOST,
-} from "./helpers/fake-apiserver";
-import { tempDir } from "./helpers/temp";
+} from "../helpers/fake-apiserver";
+import { tempDir } from "../helpers/temp";
 
 const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
 if (!hasKubectl) console.warn("kubectl is not installed: the comparisons with kubectl are skipped (the check's own assertions still run)");

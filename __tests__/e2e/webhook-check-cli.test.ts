@@ -5,9 +5,9 @@
 // check-run). Bounds here are loose (deadline + 5 s) so they hold on a saturated machine.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { INCIDENT_ERROR, type Scenario, startSilentServer, writeKubeconfig, standIns } from "./helpers/fake-apiserver";
-import { killAll, runCli } from "./helpers/run-cli";
-import { tempDir } from "./helpers/temp";
+import { INCIDENT_ERROR, type Scenario, startSilentServer, writeKubeconfig, standIns } from "../helpers/fake-apiserver";
+import { killAll, runCli } from "../helpers/run-cli";
+import { tempDir } from "../helpers/temp";
 
 /** What "at once" and "by the deadline" allow for start-up on a busy machine. */
 const SLACK_MS = 5000;

@@ -7,8 +7,8 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { tempDir } from "./helpers/temp";
-import { offlineTerraformEnv, terraformTest } from "./helpers/terraform";
+import { tempDir } from "../helpers/temp";
+import { offlineTerraformEnv, terraformTest } from "../helpers/terraform";
 
 const maybe = terraformTest("the Terraform-core trigger semantics");
 

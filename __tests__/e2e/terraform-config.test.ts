@@ -8,10 +8,10 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { App, TerraformStack } from "cdktf";
-import { buildApp } from "../main";
-import { CiliumPlatform, ClusterProviders } from "../lib";
-import { tempDir } from "./helpers/temp";
-import { initErrors, onlyProvidersMissing, terraformTest } from "./helpers/terraform";
+import { buildApp } from "../../main";
+import { CiliumPlatform, ClusterProviders } from "../../lib";
+import { tempDir } from "../helpers/temp";
+import { initErrors, onlyProvidersMissing, terraformTest } from "../helpers/terraform";
 
 const maybe = terraformTest("Terraform's configuration loading");
 
