@@ -20,7 +20,10 @@ module.exports = {
   setupFilesAfterEnv: ["<rootDir>/__tests__/jest.setup.ts"],
   snapshotSerializers: ["<rootDir>/__tests__/helpers/mask-asset-hash.js"],
   reporters: ["default", "<rootDir>/scripts/summary-reporter.js"],
-  maxWorkers: 3,
+  // Two workers on two cores. Jest would run a run of few, fast files in its own process
+  // (one core); setting a worker memory limit keeps the workers (a recycle at 1 GB never happens here).
+  maxWorkers: 2,
+  workerIdleMemoryLimit: "1GB",
   // End-to-end check runs are few and bounded (helpers/run-cli.ts runs at most 3 at once).
   maxConcurrency: 8,
   testTimeout: 30000,

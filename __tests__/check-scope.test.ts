@@ -4,6 +4,7 @@ import { main } from "../lib/check/cli";
 import { configMapCreateMatches, probeClusterPaths, selectorMatches } from "../lib/check/cluster-paths";
 import { decidingFailure, runAttempt } from "../lib/check/run";
 import { fakeTarget, type Scenario, writeKubeconfig, standIns } from "./helpers/fake-apiserver";
+import { FakeClock } from "./helpers/fake-clock";
 import { tempDir } from "./helpers/temp";
 
 const stand = standIns();
@@ -20,6 +21,8 @@ async function check(args: string[], scenario: Scenario) {
       },
       err: () => {},
     },
+    undefined,
+    new FakeClock(Date.now()), // the retry loop waits no real time
   );
   return { code, report: JSON.parse(out), api };
 }

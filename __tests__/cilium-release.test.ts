@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { TerraformStack } from "cdktf";
 import { parse } from "yaml";
 import { CiliumRelease, type CiliumReleaseProps, checkCiliumValues, DEFAULT_CILIUM_VERSION } from "../lib";
@@ -267,4 +270,37 @@ test("the values the dev stack writes pass the vendored schema with no unknown k
   const { values } = release({ talos: true, operatorReplicas: 1, policyEnforcementMode: "default" });
   expect(checkCiliumValues(values)).toEqual([]);
   expect(checkCiliumValues(release({ talos: true, policyEnforcementMode: "always" }).values)).toEqual([]);
+});
+
+// The Cilium pin has one home, lib/cilium-version.ts: Renovate updates that line,
+// README and help follow it (npm run docs), snapshots are the only other copies.
+describe("the pin: one home (lib/cilium-version.ts), README, help and Renovate follow it", () => {
+  const root = path.join(__dirname, "..");
+  const read = (file: string) => readFileSync(path.join(root, file), "utf8");
+
+  test("the pin is an exact 1.x.y release", () => {
+    expect(DEFAULT_CILIUM_VERSION).toMatch(/^1\.\d+\.\d+$/);
+  });
+
+  test("renovate.json's regex manager matches the constant's line and captures the pinned version", () => {
+    const manager = JSON.parse(read("renovate.json")).customManagers[0];
+    const file = "lib/cilium-version.ts";
+    const filePattern = manager.managerFilePatterns[0] as string;
+    expect(new RegExp(filePattern.slice(1, -1)).test(file)).toBe(true);
+    const matches = [...read(file).matchAll(new RegExp(manager.matchStrings[0], "g"))];
+    expect(matches.map((m) => m.groups?.currentValue)).toEqual([DEFAULT_CILIUM_VERSION]);
+    expect(manager).toMatchObject({ datasourceTemplate: "helm", registryUrlTemplate: "https://helm.cilium.io", depNameTemplate: "cilium" });
+  });
+
+  test("README and help state the pinned version (npm run docs keeps them in step)", () => {
+    const check = spawnSync(process.execPath, [path.join(root, "scripts", "docs.mjs"), "--check"], { encoding: "utf8" });
+    expect(check.stderr).toBe("");
+    expect(check.status).toBe(0);
+    expect(read("help")).toContain(`chart cilium ${DEFAULT_CILIUM_VERSION} from`);
+    expect(read("README.md")).toContain(`<!-- cilium-version -->\`${DEFAULT_CILIUM_VERSION}\`<!-- /cilium-version -->`);
+  });
+
+  test("the vendored schema's README names the pin it is compared with", () => {
+    expect(read("schemas/cilium/README.md")).toContain(`chart \`${DEFAULT_CILIUM_VERSION}\``);
+  });
 });

@@ -10,7 +10,7 @@ afterAll(() => removeTempDirs());
 // keep jest's source-mapped stacks.
 const capture = Error.captureStackTrace;
 const plain = (_target: object, frames: NodeJS.CallSite[]) => frames.map((f) => `\n    at ${f}`).join("");
-Error.captureStackTrace = function captureStackTrace(target: object, below?: Function) {
+Error.captureStackTrace = function captureStackTrace(target: object, below?: Parameters<typeof capture>[1]) {
   if (target instanceof Error) return capture(target, below ?? captureStackTrace);
   const previous = Error.prepareStackTrace;
   Error.prepareStackTrace = plain;

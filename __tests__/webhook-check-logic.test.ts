@@ -1,7 +1,12 @@
+// The check's logic without a server: option parsing, the status of its own
+// requests, the probe CSR, and the retry loop with its deadline and report.
 import { execFileSync } from "node:child_process";
 import { classifyStatus } from "../lib/check/classify";
 import { PROBE_CSR_PEM } from "../lib/check/csr";
 import { parseCheckArgs, UsageError } from "../lib/check/options";
+import type { ProbeResult } from "../lib/check/probes";
+import { formatReport, retryUntilDeadline } from "../lib/check/run";
+import { FakeClock } from "./helpers/fake-clock";
 
 describe("option parsing", () => {
   test("defaults: cert-manager/cert-manager-webhook:443, 120 s, 2 s, ~/.kube/config", () => {
@@ -57,4 +62,139 @@ test("the probe CSR is a valid, self-signed PKCS#10 request (openssl)", () => {
     stdio: ["pipe", "pipe", "pipe"],
   }).toString();
   expect(out).toMatch(/CN\s*=\s*webhook-check\.cdktf-cilium\.invalid/);
+});
+
+// The check's retry loop, deadline and "keep the last complete diagnosis" rule,
+// in-process with a fake clock: no real waiting, exact timing assertions.
+describe("the retry loop, the deadline and the report (run.ts), with a fake clock", () => {
+  const ok = (probe: ProbeResult["probe"]): ProbeResult => ({ probe, ok: true, ms: 1, detail: `${probe} fine` });
+  const failed = (
+    probe: ProbeResult["probe"],
+    cls: ProbeResult["class"],
+    error: string,
+    extra: Partial<ProbeResult> = {},
+  ): ProbeResult => ({
+    probe,
+    ok: false,
+    ms: 1,
+    detail: `${probe} failed`,
+    class: cls,
+    error,
+    ...extra,
+  });
+  const EPERM = failed("admission", "cilium-service", "connect: operation not permitted");
+  const CUT = failed("api-server", "api-down", "no answer before the deadline (timed out)", { cutByDeadline: true });
+
+  /** Scripted attempts: each takes `ms` of clock time, then returns its probes (the last one repeats). */
+  function script(clock: FakeClock, steps: Array<{ ms: number; probes: ProbeResult[] | ((deadline: number) => ProbeResult[]) }>) {
+    const deadlines: number[] = [];
+    let i = 0;
+    const attempt = async (deadline: number) => {
+      deadlines.push(deadline);
+      const step = steps[Math.min(i++, steps.length - 1)];
+      clock.advance(step.ms);
+      return typeof step.probes === "function" ? step.probes(deadline) : step.probes;
+    };
+    return { attempt, deadlines };
+  }
+
+  const settings = { started: 1000, timeoutMs: 10_000, intervalMs: 2000 };
+
+  test("passes on the first attempt without sleeping", async () => {
+    const clock = new FakeClock(1000);
+    const { attempt } = script(clock, [{ ms: 150, probes: [ok("api-server"), ok("webhook-endpoints"), ok("admission")] }]);
+    const out = await retryUntilDeadline(attempt, settings, clock, () => {});
+    expect(out).toMatchObject({ ok: true, attempts: 1, elapsedMs: 150 });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  test("retries after the interval until the webhook answers", async () => {
+    const clock = new FakeClock(1000);
+    const good = [ok("api-server"), ok("webhook-endpoints"), ok("admission")];
+    const { attempt, deadlines } = script(clock, [
+      { ms: 100, probes: [ok("api-server"), ok("webhook-endpoints"), EPERM] },
+      { ms: 100, probes: [ok("api-server"), ok("webhook-endpoints"), EPERM] },
+      { ms: 100, probes: good },
+    ]);
+    const out = await retryUntilDeadline(attempt, settings, clock, () => {});
+    expect(out).toMatchObject({ ok: true, attempts: 3, elapsedMs: 100 * 3 + 2000 * 2 });
+    expect(clock.sleeps).toEqual([2000, 2000]);
+    expect(new Set(deadlines)).toEqual(new Set([11_000])); // one absolute deadline for every attempt
+  });
+
+  test("never sleeps past the deadline and stops exactly at it", async () => {
+    const clock = new FakeClock(1000);
+    const { attempt } = script(clock, [{ ms: 0, probes: [ok("api-server"), ok("webhook-endpoints"), EPERM] }]);
+    const out = await retryUntilDeadline(attempt, { started: 1000, timeoutMs: 5000, intervalMs: 2000 }, clock, () => {});
+    expect(clock.sleeps).toEqual([2000, 2000, 1000]);
+    expect(out).toMatchObject({ ok: false, attempts: 3, elapsedMs: 5000, failure: EPERM });
+  });
+
+  test("an attempt that runs into the deadline ends the loop at the deadline", async () => {
+    const clock = new FakeClock(0);
+    // Requests are cut at the deadline: the attempt returns exactly then.
+    const { attempt } = script(clock, [{ ms: 10_000, probes: [CUT] }]);
+    const out = await retryUntilDeadline(attempt, { started: 0, timeoutMs: 10_000, intervalMs: 2000 }, clock, () => {});
+    expect(out).toMatchObject({ ok: false, attempts: 1, elapsedMs: 10_000 });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  test("when the deadline cuts the last attempt, the last complete diagnosis is reported", async () => {
+    const clock = new FakeClock(0);
+    const { attempt } = script(clock, [
+      { ms: 500, probes: [ok("api-server"), ok("webhook-endpoints"), EPERM] },
+      { ms: 7500, probes: [CUT] },
+    ]);
+    const out = await retryUntilDeadline(attempt, { started: 0, timeoutMs: 10_000, intervalMs: 2000 }, clock, () => {});
+    expect(out.ok).toBe(false);
+    expect(out.failure).toEqual(EPERM);
+    expect(out.probes).toEqual([ok("api-server"), ok("webhook-endpoints"), EPERM]);
+    expect(out.attempts).toBe(2);
+    expect(out.elapsedMs).toBe(10_000);
+  });
+
+  test("a cut first attempt (nothing complete yet) is reported as it is", async () => {
+    const clock = new FakeClock(0);
+    const { attempt } = script(clock, [{ ms: 3000, probes: [CUT] }]);
+    const out = await retryUntilDeadline(attempt, { started: 0, timeoutMs: 3000, intervalMs: 2000 }, clock, () => {});
+    expect(out.failure).toEqual(CUT);
+  });
+
+  test("progress reports each new failure once", async () => {
+    const clock = new FakeClock(0);
+    const lines: string[] = [];
+    const refused = failed("admission", "connection-refused", "connect: connection refused");
+    const { attempt } = script(clock, [
+      { ms: 0, probes: [EPERM] },
+      { ms: 0, probes: [EPERM] },
+      { ms: 0, probes: [refused] },
+      { ms: 0, probes: [refused] },
+    ]);
+    await retryUntilDeadline(attempt, { started: 0, timeoutMs: 8000, intervalMs: 2000 }, clock, (l) => lines.push(l));
+    expect(lines).toEqual([
+      "attempt 1 (0.0s): admission failed [cilium-service]: connect: operation not permitted",
+      "attempt 3 (4.0s): admission failed [connection-refused]: connect: connection refused",
+    ]);
+  });
+
+  test("the human report names each probe, its time and verdict, with the API server's words and the hint", () => {
+    const text = formatReport({
+      ok: false,
+      server: "https://127.0.0.1:6443",
+      context: "admin@dev",
+      webhook: "cert-manager/cert-manager-webhook:443",
+      attempts: 4,
+      elapsedMs: 6000,
+      probes: [ok("api-server"), { ...EPERM, hint: "Cilium" }],
+      failure: EPERM,
+    });
+    expect(text.split("\n")).toEqual([
+      "webhook-check: NOT REACHABLE: kube-apiserver -> cert-manager/cert-manager-webhook:443",
+      "  server https://127.0.0.1:6443 (context admin@dev), 4 attempt(s), 6.0s",
+      "  ok   api-server            1ms  api-server fine",
+      "  FAIL admission             1ms  admission failed",
+      "       API server said: connect: operation not permitted",
+      "       hint [cilium-service]: Cilium",
+    ]);
+  });
 });

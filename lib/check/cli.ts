@@ -9,15 +9,22 @@ import { CredentialSource, killPlugins, redact } from "./credentials";
 import { closeConnections, type KubeTarget, targetFor } from "./http";
 import { ConfigError, resolveKubeconfig } from "./kubeconfig";
 import { type CheckOptions, parseCheckArgs, USAGE, UsageError } from "./options";
-import { formatReport, runCheck, SYSTEM_CLOCK } from "./run";
+import { type Clock, formatReport, runCheck, SYSTEM_CLOCK } from "./run";
 
 export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
 
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io, signal?: AbortSignal): Promise<number> {
-  const started = Date.now();
+/** `clock`: where the retry loop gets the time and how it waits (a fake one in tests). */
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: Io,
+  signal?: AbortSignal,
+  clock: Clock = SYSTEM_CLOCK,
+): Promise<number> {
+  const started = clock.now();
   let options: CheckOptions;
   try {
     const parsed = parseCheckArgs(argv, env);
@@ -49,7 +56,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     err(
       `webhook-check: checking kube-apiserver -> ${options.namespace}/${options.service}:${options.port} via ${target.server.href}${via} (deadline ${options.timeout}s)\n`,
     );
-    const report = await runCheck(target, options, started, (line) => err(`webhook-check: ${line}\n`), SYSTEM_CLOCK, signal);
+    const report = await runCheck(target, options, started, (line) => err(`webhook-check: ${line}\n`), clock, signal);
     const exitCode = report.ok ? 0 : 1;
     if (options.json) out(`${JSON.stringify({ ...report, exitCode }, null, 2)}\n`);
     else out(`${formatReport(report)}\n`);
