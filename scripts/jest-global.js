@@ -8,7 +8,7 @@ const path = require("node:path");
 
 const KEY = "CDKTF_CILIUM_TEST_TMPDIR";
 
-module.exports.setup = () => {
+module.exports.setup = async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "cdktf-cilium-test-"));
   process.env[KEY] = dir;
   process.env.TMPDIR = dir;
@@ -16,7 +16,7 @@ module.exports.setup = () => {
   const { makePkiFiles, PKI_ENV } = require("../__tests__/helpers/pki");
   const pki = path.join(dir, "pki");
   mkdirSync(pki);
-  makePkiFiles(pki);
+  await makePkiFiles(pki);
   process.env[PKI_ENV] = pki;
 };
 
