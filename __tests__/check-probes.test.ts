@@ -2,6 +2,7 @@
 // certificates, real sockets): every classification of the API server's answers,
 // without starting a process per scenario.
 import { main } from "../lib/check/cli";
+import type { CredentialSource, Credentials } from "../lib/check/credentials";
 import { apiRequest, TransportError } from "../lib/check/http";
 import type { ProbeResult } from "../lib/check/probes";
 import { runAttempt } from "../lib/check/run";
@@ -137,6 +138,20 @@ describe("connections, as client-go keeps them", () => {
     expect(err).toBeInstanceOf(TransportError);
     expect(err).toMatchObject({ code: "ECONNRESET" });
     expect(api.connections()).toBe(1);
+  });
+
+  test("new credentials (an exec plugin's renewed certificate) never ride an old connection", async () => {
+    const api = await stand.api({});
+    const target = fakeTarget(stand.pki, api.url);
+    // The same client certificate, but another PEM text: another TLS identity, as a renewed certificate is.
+    let current: Credentials = { headers: {}, cert: stand.pki.clientCert, key: stand.pki.clientKey };
+    const renewed = { headers: {}, cert: `${stand.pki.clientCert}\n`, key: stand.pki.clientKey };
+    const withCredentials = { ...target, credentials: { get: async () => current, refresh: () => {} } as unknown as CredentialSource };
+    for (let i = 0; i < 3; i++) expect((await apiRequest(withCredentials, "GET", "/version", far())).status).toBe(200);
+    expect(api.connections()).toBe(1);
+    current = renewed;
+    for (let i = 0; i < 3; i++) expect((await apiRequest(withCredentials, "GET", "/version", far())).status).toBe(200);
+    expect(api.connections()).toBe(2);
   });
 
   test("the check closes its connections when it ends", async () => {
