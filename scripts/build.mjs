@@ -9,6 +9,7 @@
 // `npm test` (scripts/test.mjs) calls `build` and runs its checks beside jest.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import * as os from "node:os";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,10 +46,20 @@ function inputsHash() {
   return hash.digest("hex");
 }
 
-/** Runs a node script of the repo; resolves with its exit code and (with `capture`) its output. */
-export const runNode = (bin, args, capture = false) =>
+/**
+ * Runs a node script of the repo; resolves with its exit code and (with `capture`) its
+ * output. `background`: at a lower scheduling priority, so what runs beside it comes first.
+ */
+export const runNode = (bin, args, capture = false, background = false) =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, bin), ...args], { cwd: root, stdio: capture ? "pipe" : "inherit" });
+    if (background && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, 10);
+      } catch {
+        // Not permitted here: it runs at normal priority.
+      }
+    }
     let output = "";
     if (capture) for (const stream of [child.stdout, child.stderr]) stream.on("data", (d) => (output += d));
     child.on("error", reject);
@@ -60,14 +71,16 @@ const mustPass = async (pending) => {
 };
 
 /** The strict type-check of everything, tests included; incremental, what tsc learnt kept under node_modules/.cache. */
-export const typeCheck = (capture) =>
+export const typeCheck = (capture, background) =>
   runNode(
     "node_modules/typescript/bin/tsc",
     ["--noEmit", "-p", "tsconfig.json", "--incremental", "--tsBuildInfoFile", "node_modules/.cache/tsc/tsconfig.tsbuildinfo"],
     capture,
+    background,
   );
 /** Biome's lint and format check (`npm run lint`). */
-export const lint = (capture) => runNode("node_modules/@biomejs/biome/bin/biome", ["check", "--no-errors-on-unmatched", "."], capture);
+export const lint = (capture, background) =>
+  runNode("node_modules/@biomejs/biome/bin/biome", ["check", "--no-errors-on-unmatched", "."], capture, background);
 
 /** dist/, unless every input is as it was at the last build (`force`: always). */
 export async function build(force = false) {

@@ -1,0 +1,95 @@
+// Exec credential plugins as real processes, run by the check's credential source
+// in-process: KUBERNETES_EXEC_INFO, credentials fetched again when they expire or are
+// refused, and a hanging plugin killed with its process group at the deadline.
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { CredentialSource, PluginError } from "../../lib/check/credentials";
+import { apiRequest, targetFor } from "../../lib/check/http";
+import { resolveKubeconfig } from "../../lib/check/kubeconfig";
+import { far, kubeconfigBench } from "../helpers/kubeconfigs";
+
+const bench = kubeconfigBench();
+const { stand, api, kubeconfig, attempt } = bench;
+
+describe("exec credential plugins", () => {
+  test("an exec plugin gets KUBERNETES_EXEC_INFO with the cluster when provideClusterInfo is set", async () => {
+    const server = await api();
+    const seen = path.join(bench.dir, "exec-info.json");
+    const plugin = path.join(bench.dir, "info-plugin.js");
+    writeFileSync(
+      plugin,
+      `require("fs").writeFileSync(${JSON.stringify(seen)}, process.env.KUBERNETES_EXEC_INFO);\nprocess.stdout.write(JSON.stringify({apiVersion:"client.authentication.k8s.io/v1",kind:"ExecCredential",status:{token:"token-from-exec-plugin"}}));\n`,
+    );
+    const file = kubeconfig({
+      server: server.url,
+      user: {
+        exec: {
+          apiVersion: "client.authentication.k8s.io/v1",
+          command: process.execPath,
+          args: [plugin],
+          provideClusterInfo: true,
+          interactiveMode: "Never",
+        },
+      },
+    });
+    expect((await attempt([file])).ok).toBe(true);
+    const info = JSON.parse(readFileSync(seen, "utf8"));
+    expect(info).toMatchObject({
+      apiVersion: "client.authentication.k8s.io/v1",
+      kind: "ExecCredential",
+      spec: { interactive: false, cluster: { server: server.url } },
+    });
+    expect(Buffer.from(info.spec.cluster["certificate-authority-data"], "base64").toString()).toBe(stand.pki.ca);
+  });
+
+  test("exec credentials are fetched again when they expire, and after a 401", async () => {
+    const calls = path.join(bench.dir, "calls");
+    writeFileSync(calls, "");
+    const plugin = path.join(bench.dir, "counting-plugin.js");
+    // Call 1: an already expired token; call 2: a token the server rejects; call 3: a good one.
+    writeFileSync(
+      plugin,
+      `const fs=require("fs");fs.appendFileSync(${JSON.stringify(calls)},"x");const n=fs.readFileSync(${JSON.stringify(calls)},"utf8").length;
+const status = n===1 ? {token:"token-1",expirationTimestamp:"2000-01-01T00:00:00Z"} : n===2 ? {token:"rejected"} : {token:"token-from-exec-plugin"};
+process.stdout.write(JSON.stringify({apiVersion:"client.authentication.k8s.io/v1",kind:"ExecCredential",status}));\n`,
+    );
+    const server = await api({ tokens: ["token-1"] });
+    const kc = resolveKubeconfig([
+      kubeconfig({
+        server: server.url,
+        user: { exec: { apiVersion: "client.authentication.k8s.io/v1", command: process.execPath, args: [plugin] } },
+      }),
+    ]);
+    const creds = new CredentialSource(kc);
+    const target = targetFor(kc, creds, {});
+    expect((await creds.get(far())).headers.authorization).toBe("Bearer token-1");
+    // Expired: the next request runs the plugin again, gets "rejected", is refused 401, and runs it once more.
+    const res = await apiRequest(target, "GET", "/version", far());
+    expect(res.status).toBe(200);
+    expect(readFileSync(calls, "utf8")).toBe("xxx");
+  });
+
+  test("a hanging exec plugin cannot hold the check past its deadline, and leaves no process behind", async () => {
+    const pids = path.join(bench.dir, "pids");
+    const plugin = path.join(bench.dir, "hanging-plugin.sh");
+    writeFileSync(plugin, `#!/bin/sh\nsleep 300 &\necho "$$ $!" > ${pids}\nwait\n`, { mode: 0o755 });
+    const kc = resolveKubeconfig([
+      kubeconfig({ server: "https://127.0.0.1:1", user: { exec: { apiVersion: "client.authentication.k8s.io/v1", command: plugin } } }),
+    ]);
+    const started = Date.now();
+    await expect(new CredentialSource(kc).get(Date.now() + 500)).rejects.toThrow(PluginError);
+    expect(Date.now() - started).toBeLessThan(500 + 5000);
+    const [shell, sleeper] = readFileSync(pids, "utf8").trim().split(" ").map(Number);
+    // Alive: present and not a zombie (a killed orphan may wait a moment to be reaped).
+    const alive = (pid: number) => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    // SIGKILL to the group is delivered at once; reaping may take a moment.
+    for (let i = 0; i < 50 && (alive(shell) || alive(sleeper)); i++) await new Promise((r) => setTimeout(r, 20));
+    expect([alive(shell), alive(sleeper)]).toEqual([false, false]);
+  });
+});
