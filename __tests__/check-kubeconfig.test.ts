@@ -9,10 +9,10 @@ import { CredentialSource } from "../lib/check/credentials";
 import { bypassesProxy, proxyFor, targetFor } from "../lib/check/http";
 import { ConfigError, resolveKubeconfig } from "../lib/check/kubeconfig";
 import { b64, startConnectProxy, TLS_SERVER_NAME, UNRESOLVABLE_HOST } from "./helpers/fake-apiserver";
-import { kubeconfigBench, type Obj } from "./helpers/kubeconfigs";
+import { kubeconfigBench, REFUSED_TLS_MATERIAL } from "./helpers/kubeconfigs";
 
 const bench = kubeconfigBench();
-const { stand, api, kubeconfig, attempt } = bench;
+const { stand, api, kubeconfig, attempt, refusedTlsKubeconfig } = bench;
 
 describe("merging KUBECONFIG lists by client-go's rules", () => {
   test("the same cluster name in two files: the first file wins, no error", async () => {
@@ -79,42 +79,19 @@ describe("credentials as client-go applies them", () => {
     });
   });
 
-  test.each([
-    [
-      "a client key that is not PEM",
-      { user: { "client-certificate-data": "CLIENT", "client-key-data": b64("not a key") } },
-      /client certificate/,
-    ],
-    [
-      "a client key that does not match the certificate",
-      { user: { "client-certificate-data": "CLIENT", "client-key-data": "SERVERKEY" } },
-      /client certificate/,
-    ],
-    ["a CA that is not PEM", { cluster: { "certificate-authority-data": b64("not a certificate") } }, /certificate authority/],
-  ] as Array<[string, { cluster?: Obj; user?: Obj }, RegExp]>)(
-    "%s is a configuration error at once (exit 2), as kubectl refuses it",
-    async (_, given, message) => {
-      const server = await api();
-      const fill = (o: Obj | undefined) =>
-        o &&
-        Object.fromEntries(
-          Object.entries(o).map(([k, v]) => [
-            k,
-            v === "CLIENT" ? b64(stand.pki.clientCert) : v === "SERVERKEY" ? b64(stand.pki.serverKey) : v,
-          ]),
-        );
-      const file = kubeconfig({ server: server.url, cluster: fill(given.cluster), user: fill(given.user) });
-      const failure = await attempt([file]).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(failure).toBeInstanceOf(ConfigError);
-      expect((failure as Error).message).toMatch(message);
-      expect((failure as Error).message).toMatch(/^context "ctx": /);
-      expect((failure as Error).message).not.toContain(stand.pki.clientKey);
-      expect(server.requests).toEqual([]);
-    },
-  );
+  test.each(REFUSED_TLS_MATERIAL)("%s is a configuration error at once (exit 2), as kubectl refuses it", async (_, given, message) => {
+    const server = await api();
+    const file = refusedTlsKubeconfig(server.url, given);
+    const failure = await attempt([file]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as Error).message).toMatch(message);
+    expect((failure as Error).message).toMatch(/^context "ctx": /);
+    expect((failure as Error).message).not.toContain(stand.pki.clientKey);
+    expect(server.requests).toEqual([]);
+  });
 
   test("what the check does not support is refused at once, never silently ignored", () => {
     const provider = kubeconfig({

@@ -5,14 +5,14 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { b64, startConnectProxy, UNRESOLVABLE_HOST } from "../helpers/fake-apiserver";
-import { kubeconfigBench, type Obj } from "../helpers/kubeconfigs";
+import { kubeconfigBench, REFUSED_TLS_MATERIAL } from "../helpers/kubeconfigs";
 
 const hasKubectl = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status === 0;
 if (!hasKubectl) console.warn("kubectl is not installed: the kubectl reference is NOT tested here (skipped)");
 const kubectlTest = hasKubectl ? test : test.skip;
 
 const bench = kubeconfigBench();
-const { stand, api, kubeconfig, attempt, kubectlVersion } = bench;
+const { stand, api, kubeconfig, attempt, kubectlVersion, refusedTlsKubeconfig } = bench;
 
 describe("merging KUBECONFIG lists by client-go's rules", () => {
   kubectlTest("the same cluster name in two files: the first file wins, no error", async () => {
@@ -60,22 +60,10 @@ kubectlTest("impersonation: the check sends the headers kubectl sends", async ()
   expect(mine).toEqual({ user: "alice", group: "ops, dev", uid: "1234" });
 });
 
-describe.each([
-  ["a client key that is not PEM", { user: { "client-certificate-data": "CLIENT", "client-key-data": b64("not a key") } }],
-  ["a client key that does not match the certificate", { user: { "client-certificate-data": "CLIENT", "client-key-data": "SERVERKEY" } }],
-  ["a CA that is not PEM", { cluster: { "certificate-authority-data": b64("not a certificate") } }],
-] as Array<[string, { cluster?: Obj; user?: Obj }]>)("%s", (_, given) => {
+describe.each(REFUSED_TLS_MATERIAL)("%s", (_, given) => {
   kubectlTest("kubectl refuses it before any request, as the check does (exit 2)", async () => {
     const server = await api();
-    const fill = (o: Obj | undefined) =>
-      o &&
-      Object.fromEntries(
-        Object.entries(o).map(([k, v]) => [
-          k,
-          v === "CLIENT" ? b64(stand.pki.clientCert) : v === "SERVERKEY" ? b64(stand.pki.serverKey) : v,
-        ]),
-      );
-    const file = kubeconfig({ server: server.url, cluster: fill(given.cluster), user: fill(given.user) });
+    const file = refusedTlsKubeconfig(server.url, given);
     await expect(attempt([file])).rejects.toThrow(/^context "ctx": /);
     const theirs = await kubectlVersion([file]);
     expect(theirs.status).toBe(1);

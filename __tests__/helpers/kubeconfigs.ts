@@ -26,6 +26,26 @@ export interface KubeconfigOptions {
   extra?: Obj;
 }
 
+/**
+ * TLS material kubectl refuses before any request, and so does the check (exit 2):
+ * what it is, the kubeconfig fields it is in, and the check's words. The tests run
+ * before the PKI exists, so "CLIENT" and "SERVERKEY" stand for the run's client
+ * certificate and server key (`refusedTlsKubeconfig` puts them in).
+ */
+export const REFUSED_TLS_MATERIAL: Array<[string, { cluster?: Obj; user?: Obj }, RegExp]> = [
+  [
+    "a client key that is not PEM",
+    { user: { "client-certificate-data": "CLIENT", "client-key-data": b64("not a key") } },
+    /client certificate/,
+  ],
+  [
+    "a client key that does not match the certificate",
+    { user: { "client-certificate-data": "CLIENT", "client-key-data": "SERVERKEY" } },
+    /client certificate/,
+  ],
+  ["a CA that is not PEM", { cluster: { "certificate-authority-data": b64("not a certificate") } }, /certificate authority/],
+];
+
 const WEBHOOK = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, probeNamespace: "cert-manager" };
 /** A deadline no test reaches. */
 export const far = () => Date.now() + 20_000;
@@ -61,6 +81,16 @@ export function kubeconfigBench() {
         }),
       );
       return file;
+    },
+    /** A kubeconfig for `server` with one row of REFUSED_TLS_MATERIAL. */
+    refusedTlsKubeconfig(server: string, given: { cluster?: Obj; user?: Obj }): string {
+      const { pki } = stand;
+      const fill = (o: Obj | undefined) =>
+        o &&
+        Object.fromEntries(
+          Object.entries(o).map(([k, v]) => [k, v === "CLIENT" ? b64(pki.clientCert) : v === "SERVERKEY" ? b64(pki.serverKey) : v]),
+        );
+      return bench.kubeconfig({ server, cluster: fill(given.cluster), user: fill(given.user) });
     },
     /** One attempt of the check's probes with these kubeconfig files; `ok` when nothing failed. */
     async attempt(files: string[], env: NodeJS.ProcessEnv = {}) {
