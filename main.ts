@@ -19,7 +19,7 @@ import {
   SynthError,
   WebhookCheck,
 } from "./lib";
-import { SHIPPED_POLICIES_DIR } from "./lib/package-paths";
+import { SHIPPED_POLICIES_DIR } from "./lib/shared/package-paths";
 
 /**
  * The repository's own policies: the files directly in `policies/` (not its set

@@ -5,9 +5,9 @@
 // real processes, are e2e/exec-plugins.test.ts.
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { CredentialSource } from "../lib/check/credentials";
-import { bypassesProxy, proxyFor, targetFor } from "../lib/check/http";
-import { ConfigError, resolveKubeconfig } from "../lib/check/kubeconfig";
+import { CredentialSource } from "../lib/webhook-check/kube/credentials";
+import { bypassesProxy, proxyFor, targetFor } from "../lib/webhook-check/kube/http";
+import { ConfigError, resolveKubeconfig } from "../lib/webhook-check/kube/kubeconfig";
 import { b64, startConnectProxy, TLS_SERVER_NAME, UNRESOLVABLE_HOST } from "./helpers/fake-apiserver";
 import { kubeconfigBench, REFUSED_TLS_MATERIAL } from "./helpers/kubeconfigs";
 

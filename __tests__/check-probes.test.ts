@@ -1,11 +1,11 @@
 // The probes in-process against a real local HTTPS API server (real CA, client
 // certificates, real sockets): every classification of the API server's answers,
 // without starting a process per scenario.
-import { main } from "../lib/check/cli";
-import type { CredentialSource, Credentials } from "../lib/check/credentials";
-import { apiRequest, TransportError } from "../lib/check/http";
-import type { ProbeResult } from "../lib/check/probes";
-import { runAttempt } from "../lib/check/run";
+import { main } from "../lib/webhook-check/runner/cli";
+import type { CredentialSource, Credentials } from "../lib/webhook-check/kube/credentials";
+import { apiRequest, TransportError } from "../lib/webhook-check/kube/http";
+import type { ProbeResult } from "../lib/webhook-check/probes/cert-manager";
+import { runAttempt } from "../lib/webhook-check/runner/attempts";
 import {
   closedPortUrl,
   fakeTarget,
@@ -20,8 +20,8 @@ import {
   startFakeApiServer,
 } from "./helpers/fake-apiserver";
 import { tempDir } from "./helpers/temp";
-import { FAILURE_CLASSES } from "../lib/check/classify";
-import { probeAdmission } from "../lib/check/probes";
+import { FAILURE_CLASSES } from "../lib/webhook-check/probes/classify";
+import { probeAdmission } from "../lib/webhook-check/probes/cert-manager";
 
 const stand = standIns();
 

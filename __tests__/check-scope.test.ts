@@ -1,8 +1,8 @@
 // --scope all: every aggregated API, admission webhook and conversion webhook, beside
 // the cert-manager proof, against the local TLS stand-in (in-process through main()).
-import { main } from "../lib/check/cli";
-import { configMapCreateMatches, probeClusterPaths, selectorMatches } from "../lib/check/cluster-paths";
-import { decidingFailure, runAttempt } from "../lib/check/run";
+import { main } from "../lib/webhook-check/runner/cli";
+import { configMapCreateMatches, probeClusterPaths, selectorMatches } from "../lib/webhook-check/probes/webhooks-and-apiservices";
+import { decidingFailure, runAttempt } from "../lib/webhook-check/runner/attempts";
 import { fakeTarget, type Scenario, writeKubeconfig, standIns } from "./helpers/fake-apiserver";
 import { FakeClock } from "./helpers/fake-clock";
 import { tempDir } from "./helpers/temp";

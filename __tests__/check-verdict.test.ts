@@ -3,9 +3,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { main } from "../lib/check/cli";
-import { CHECK_PERMISSIONS } from "../lib/check/probes";
-import { decidingFailure, runAttempt } from "../lib/check/run";
+import { main } from "../lib/webhook-check/runner/cli";
+import { CHECK_PERMISSIONS } from "../lib/webhook-check/probes/cert-manager";
+import { decidingFailure, runAttempt } from "../lib/webhook-check/runner/attempts";
 import { b64, fakeTarget, type Scenario, standIns, writeKubeconfig } from "./helpers/fake-apiserver";
 import { FakeClock } from "./helpers/fake-clock";
 import { tempDir } from "./helpers/temp";

@@ -272,9 +272,9 @@ test("the values the dev stack writes pass the vendored schema with no unknown k
   expect(checkCiliumValues(release({ talos: true, policyEnforcementMode: "always" }).values)).toEqual([]);
 });
 
-// The Cilium pin has one home, lib/cilium-version.ts: Renovate updates that line,
+// The Cilium pin has one home, lib/cilium/version.ts: Renovate updates that line,
 // README and help follow it (npm run docs), snapshots are the only other copies.
-describe("the pin: one home (lib/cilium-version.ts), README, help and Renovate follow it", () => {
+describe("the pin: one home (lib/cilium/version.ts), README, help and Renovate follow it", () => {
   const root = path.join(__dirname, "..");
   const read = (file: string) => readFileSync(path.join(root, file), "utf8");
 
@@ -284,7 +284,7 @@ describe("the pin: one home (lib/cilium-version.ts), README, help and Renovate f
 
   test("renovate.json's regex manager matches the constant's line and captures the pinned version", () => {
     const manager = JSON.parse(read("renovate.json")).customManagers[0];
-    const file = "lib/cilium-version.ts";
+    const file = "lib/cilium/version.ts";
     const filePattern = manager.managerFilePatterns[0] as string;
     expect(new RegExp(filePattern.slice(1, -1)).test(file)).toBe(true);
     const matches = [...read(file).matchAll(new RegExp(manager.matchStrings[0], "g"))];

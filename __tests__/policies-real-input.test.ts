@@ -5,7 +5,7 @@ import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import * as fc from "fast-check";
 import { NetworkPolicies, type NetworkPoliciesProps, PolicyValidationError } from "../lib";
-import { closest } from "../lib/suggest";
+import { closest } from "../lib/shared/suggest";
 import { policyDir } from "./helpers/policy-dirs";
 import { resourcesOf, synthStack, type TerraformJson, testApp } from "./helpers/synth";
 
@@ -282,7 +282,7 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
   const nasty = "${X} %{if y}z%{endif}";
 
   test("escapeTerraform round-trips and leaves cdktf tokens alone", () => {
-    const { escapeTerraform, unescapeTerraform } = require("../lib/terraform-escape");
+    const { escapeTerraform, unescapeTerraform } = require("../lib/shared/terraform-escape");
     const { Fn } = require("cdktf");
     expect(escapeTerraform(nasty)).toBe("$${X} %%{if y}z%%{endif}");
     expect(unescapeTerraform(escapeTerraform(nasty))).toBe(nasty);
@@ -305,7 +305,7 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
   });
 });
 
-describe("did you mean: the closest known name (lib/suggest.ts)", () => {
+describe("did you mean: the closest known name (lib/shared/suggest.ts)", () => {
   /** The textbook definition, written independently: full matrix, no cut-offs. */
   function reference(key: string, candidates: readonly string[]): string | undefined {
     const lev = (a: string, b: string) => {

@@ -1,11 +1,11 @@
 // The check's logic without a server: option parsing, the status of its own
 // requests, the probe CSR, and the retry loop with its deadline and report.
 import { execFileSync } from "node:child_process";
-import { classifyStatus } from "../lib/check/classify";
-import { PROBE_CSR_PEM } from "../lib/check/csr";
-import { parseCheckArgs, UsageError } from "../lib/check/options";
-import type { ProbeResult } from "../lib/check/probes";
-import { formatReport, retryUntilDeadline } from "../lib/check/run";
+import { classifyStatus } from "../lib/webhook-check/probes/classify";
+import { PROBE_CSR_PEM } from "../lib/webhook-check/probes/csr";
+import { parseCheckArgs, UsageError } from "../lib/webhook-check/settings";
+import type { ProbeResult } from "../lib/webhook-check/probes/cert-manager";
+import { formatReport, retryUntilDeadline } from "../lib/webhook-check/runner/attempts";
 import { FakeClock } from "./helpers/fake-clock";
 
 describe("option parsing", () => {

@@ -1,6 +1,6 @@
 // The public surface of cdktf-cilium. Nothing outside this file is API.
-export { CiliumPlatform, CiliumPlatformProps } from "./cilium-platform";
-export { CiliumRelease, CiliumReleaseOptions, CiliumReleaseProps, DEFAULT_CILIUM_VERSION, CILIUM_HELM_REPOSITORY } from "./cilium-release";
+export { CiliumPlatform, CiliumPlatformProps } from "./platform/cilium-platform";
+export { CiliumRelease, CiliumReleaseOptions, CiliumReleaseProps, DEFAULT_CILIUM_VERSION, CILIUM_HELM_REPOSITORY } from "./cilium/release";
 export {
   CiliumValues,
   PolicyEnforcementMode,
@@ -12,14 +12,14 @@ export {
   TALOS_KUBEPRISM_PORT,
   mergeValues,
   Values,
-} from "./cilium-values";
-export { checkCiliumValues, ValuesProblem } from "./cilium-values-schema";
-export { SynthError } from "./synth-error";
-export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./cluster-providers";
-export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps, PolicyDirectory } from "./network-policies";
+} from "./cilium/values";
+export { checkCiliumValues, ValuesProblem } from "./cilium/values-schema";
+export { SynthError } from "./shared/synth-error";
+export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./platform/cluster-providers";
+export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps, PolicyDirectory } from "./policies/network-policies";
 export { DocumentSource, PolicyProblem, PolicyValidationError } from "./policies/problems";
 export { PolicyIdentity, policyConstructId, policyKey } from "./policies/identity";
 export { PolicyKind, SUPPORTED_KINDS, ValidatedPolicy } from "./policies/validate";
-export { PolicySet, POLICY_SETS, policySetDirectory } from "./policy-sets";
-export { Scope, SCOPES } from "./check/options";
-export { WebhookCheck, WebhookCheckOptions, WebhookCheckProps } from "./webhook-check";
+export { PolicySet, POLICY_SETS, policySetDirectory } from "./policies/sets";
+export { Scope, SCOPES } from "./webhook-check/settings";
+export { WebhookCheck, WebhookCheckOptions, WebhookCheckProps } from "./webhook-check/webhook-check";

@@ -69,10 +69,10 @@ export async function bundle() {
   ciliumVocabulary();
   await Promise.all([
     valuesValidator(),
-    build({ ...common, entryPoints: ["lib/check/bin.ts"], outfile: check, minify: true }),
+    build({ ...common, entryPoints: ["lib/webhook-check/runner/bin.ts"], outfile: check, minify: true }),
     build({
       ...common,
-      entryPoints: ["lib/vendor/cilium-models.ts"],
+      entryPoints: ["lib/policies/vendor/cilium-models.ts"],
       outfile: path.join(root, "dist", "vendor", "cilium-models.js"),
       minify: true,
     }),

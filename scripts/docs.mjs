@@ -1,5 +1,5 @@
 // npm run docs: writes the pinned Cilium chart version (DEFAULT_CILIUM_VERSION in
-// lib/cilium-version.ts, the one home of that fact) into README.md, help and the
+// lib/cilium/version.ts, the one home of that fact) into README.md, help and the
 // vendored schema's README.
 // `--check` changes nothing and exits 1 when either is out of step (the tests run it).
 import { readFileSync, writeFileSync } from "node:fs";
@@ -7,8 +7,8 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const constant = readFileSync(path.join(root, "lib", "cilium-version.ts"), "utf8").match(/DEFAULT_CILIUM_VERSION = "([^"]+)"/);
-if (!constant) throw new Error("lib/cilium-version.ts: DEFAULT_CILIUM_VERSION not found");
+const constant = readFileSync(path.join(root, "lib", "cilium", "version.ts"), "utf8").match(/DEFAULT_CILIUM_VERSION = "([^"]+)"/);
+if (!constant) throw new Error("lib/cilium/version.ts: DEFAULT_CILIUM_VERSION not found");
 const version = constant[1];
 
 /** Each place a doc states the pin: the pattern around it. */

@@ -3,9 +3,9 @@
 // refused, and a hanging plugin killed with its process group at the deadline.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { CredentialSource, PluginError } from "../../lib/check/credentials";
-import { apiRequest, targetFor } from "../../lib/check/http";
-import { resolveKubeconfig } from "../../lib/check/kubeconfig";
+import { CredentialSource, PluginError } from "../../lib/webhook-check/kube/credentials";
+import { apiRequest, targetFor } from "../../lib/webhook-check/kube/http";
+import { resolveKubeconfig } from "../../lib/webhook-check/kube/kubeconfig";
 import { far, kubeconfigBench } from "../helpers/kubeconfigs";
 
 const bench = kubeconfigBench();

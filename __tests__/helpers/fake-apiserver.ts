@@ -10,9 +10,9 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
-import { CredentialSource } from "../../lib/check/credentials";
-import { type KubeTarget, targetFor } from "../../lib/check/http";
-import type { ResolvedKubeconfig } from "../../lib/check/kubeconfig";
+import { CredentialSource } from "../../lib/webhook-check/kube/credentials";
+import { type KubeTarget, targetFor } from "../../lib/webhook-check/kube/http";
+import type { ResolvedKubeconfig } from "../../lib/webhook-check/kube/kubeconfig";
 import { PKI_ENV } from "./pki";
 
 export { TLS_SERVER_NAME, UNRESOLVABLE_HOST } from "./pki";

@@ -1,4 +1,4 @@
-import type { Clock } from "../../lib/check/run";
+import type { Clock } from "../../lib/webhook-check/runner/attempts";
 
 /** A clock that only moves when told to: sleep() advances it at once and records the pause. */
 export class FakeClock implements Clock {

@@ -7,10 +7,10 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { CredentialSource } from "../../lib/check/credentials";
-import { targetFor } from "../../lib/check/http";
-import { resolveKubeconfig } from "../../lib/check/kubeconfig";
-import { runAttempt } from "../../lib/check/run";
+import { CredentialSource } from "../../lib/webhook-check/kube/credentials";
+import { targetFor } from "../../lib/webhook-check/kube/http";
+import { resolveKubeconfig } from "../../lib/webhook-check/kube/kubeconfig";
+import { runAttempt } from "../../lib/webhook-check/runner/attempts";
 import { b64, type FakeApiServer, type Scenario, standIns } from "./fake-apiserver";
 import { tempDir } from "./temp";
 

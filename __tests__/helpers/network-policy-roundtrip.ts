@@ -16,7 +16,7 @@
  *   protocol TCP), and encoding with omitempty (empty lists and maps dropped, `{}`
  *   selectors kept, `spec.podSelector` always present).
  */
-import { unescapeTerraform } from "../../lib/terraform-escape";
+import { unescapeTerraform } from "../../lib/shared/terraform-escape";
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

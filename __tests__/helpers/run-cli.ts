@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
-import { CHECK_BUNDLE } from "../../lib/package-paths";
+import { CHECK_BUNDLE } from "../../lib/shared/package-paths";
 import { tempDir } from "./temp";
 
 export interface CliRun {

@@ -14,10 +14,10 @@
  *   (dist/vendor/cilium-vocabulary.json) and confirmed the same way.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { CILIUM_MODELS_BUNDLE, CILIUM_VOCABULARY } from "../package-paths";
-import { closest } from "../suggest";
+import { CILIUM_MODELS_BUNDLE, CILIUM_VOCABULARY } from "../shared/package-paths";
+import { closest } from "../shared/suggest";
 import type { Path, Report } from "./kubernetes-rules";
-import { isObject } from "../stable-json";
+import { isObject } from "../shared/stable-json";
 
 type CiliumKind = "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy";
 export interface SchemaError {

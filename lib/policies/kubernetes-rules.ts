@@ -6,8 +6,8 @@
  * CIDR parsing and containment use ipaddr.js.
  */
 import * as ipaddr from "ipaddr.js";
-import { isDns1123Label, isDns1123Subdomain } from "../k8s-names";
-import { isObject } from "../stable-json";
+import { isDns1123Label, isDns1123Subdomain } from "../shared/k8s-names";
+import { isObject } from "../shared/stable-json";
 
 export type Path = ReadonlyArray<string | number>;
 export type Report = (path: Path, message: string) => void;

@@ -11,7 +11,7 @@
  * (always null in `kubectl create --dry-run=client -o yaml`; set by the server
  * anyway) is dropped, and `generateName` beside `name` is dropped (`name` wins).
  */
-import { isObject } from "../stable-json";
+import { isObject } from "../shared/stable-json";
 
 /**
  * The fields of a kind, as far as nulls are concerned: "value" (a scalar, or

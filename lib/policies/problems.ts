@@ -1,4 +1,4 @@
-import { SynthError } from "../synth-error";
+import { SynthError } from "../shared/synth-error";
 
 /** One thing wrong with one policy document. */
 export interface PolicyProblem {

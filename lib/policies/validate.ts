@@ -4,7 +4,7 @@
  * refused; what it accepts is accepted and means the same (normalize.ts).
  */
 import { NetworkPolicy as NetworkPolicyModel } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { didYouMean } from "../suggest";
+import { didYouMean } from "../shared/suggest";
 import { checkCiliumUnknownFields, ciliumSchemaErrors, type SchemaError } from "./cilium-schema";
 import { type PolicyIdentity, policyKey } from "./identity";
 import {
@@ -15,7 +15,7 @@ import {
   checkNetworkPolicySpec,
   type Path,
 } from "./kubernetes-rules";
-import { isObject } from "../stable-json";
+import { isObject } from "../shared/stable-json";
 import type { RawDocument } from "./load";
 import { type Shape, type ShapeNode, tidyMetadata, withoutNulls } from "./normalize";
 import { type DocumentSource, fieldFromPointer, fieldPath, type PolicyProblem, problemAt } from "./problems";

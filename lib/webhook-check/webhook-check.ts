@@ -3,14 +3,14 @@ import * as path from "node:path";
 import { Resource } from "@cdktf/provider-null/lib/resource";
 import { AssetType, dependable, Fn, type ITerraformDependable, TerraformAsset, type TerraformProvider, Token } from "cdktf";
 import { Construct } from "constructs";
-import { CHECK_DEFAULTS, CHECK_ENV, CHECK_LIMITS, type Scope, SCOPES } from "./check/options";
-import { isDns1123Label } from "./k8s-names";
-import type { CiliumRelease } from "./cilium-release";
-import type { NetworkPolicies } from "./network-policies";
-import { CHECK_BUNDLE, PACKAGE_ROOT } from "./package-paths";
-import { stableStringify } from "./stable-json";
-import { SynthError } from "./synth-error";
-import { escapeTerraform } from "./terraform-escape";
+import { CHECK_DEFAULTS, CHECK_ENV, CHECK_LIMITS, type Scope, SCOPES } from "./settings";
+import { isDns1123Label } from "../shared/k8s-names";
+import type { CiliumRelease } from "../cilium/release";
+import type { NetworkPolicies } from "../policies/network-policies";
+import { CHECK_BUNDLE, PACKAGE_ROOT } from "../shared/package-paths";
+import { stableStringify } from "../shared/stable-json";
+import { SynthError } from "../shared/synth-error";
+import { escapeTerraform } from "../shared/terraform-escape";
 
 /** What a caller sets on {@link WebhookCheck}. */
 export interface WebhookCheckOptions {

@@ -11,13 +11,13 @@ import {
   TALOS_KUBEPRISM_HOSTS,
   TALOS_PRESET,
   type Values,
-} from "./cilium-values";
-import { checkCiliumValues } from "./cilium-values-schema";
-import { DEFAULT_CILIUM_VERSION } from "./cilium-version";
-import { isDns1123Label } from "./k8s-names";
-import { sha256, isObject } from "./stable-json";
-import { SynthError } from "./synth-error";
-import { escapeTerraform } from "./terraform-escape";
+} from "./values";
+import { checkCiliumValues } from "./values-schema";
+import { DEFAULT_CILIUM_VERSION } from "./version";
+import { isDns1123Label } from "../shared/k8s-names";
+import { sha256, isObject } from "../shared/stable-json";
+import { SynthError } from "../shared/synth-error";
+import { escapeTerraform } from "../shared/terraform-escape";
 
 export { DEFAULT_CILIUM_VERSION };
 /** Cilium's Helm repository. */

@@ -6,7 +6,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { isDns1123Label } from "../k8s-names";
+import { isDns1123Label } from "../shared/k8s-names";
 
 /** `cert-manager`: the proof only; `all`: every admission and conversion webhook and aggregated API too. */
 export type Scope = "cert-manager" | "all";

@@ -24,10 +24,10 @@ import {
   firstLine,
 } from "./classify";
 import { PROBE_CSR_PEM } from "./csr";
-import { PluginError } from "./credentials";
-import { type ApiResponse, apiRequest, type KubeTarget, TransportError, statusMessage } from "./http";
-import type { ItemResult } from "./cluster-paths";
-import { ConfigError } from "./kubeconfig";
+import { PluginError } from "../kube/credentials";
+import { type ApiResponse, apiRequest, type KubeTarget, TransportError, statusMessage } from "../kube/http";
+import type { ItemResult } from "./webhooks-and-apiservices";
+import { ConfigError } from "../kube/kubeconfig";
 import { serviceState, stateClassification } from "./services";
 
 export type ProbeName = "api-server" | "probe-namespace" | "webhook-endpoints" | "admission" | "cluster-paths";

@@ -4,7 +4,7 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { App, Aspects, type IAspect, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
-import { DEFAULT_KUBECONFIG } from "./check/options";
+import { DEFAULT_KUBECONFIG } from "../webhook-check/settings";
 
 /** Which cluster to talk to: kubeconfig paths and context, never kubeconfig contents. */
 export interface KubeAccess {

@@ -4,7 +4,7 @@
  * cert-manager webhook and for every other webhook the check looks at.
  */
 import { classification, classifyStatus, classifyTransport, type FailureClass, firstLine } from "./classify";
-import { type ApiResponse, apiRequest, type KubeTarget, TransportError, statusMessage } from "./http";
+import { type ApiResponse, apiRequest, type KubeTarget, TransportError, statusMessage } from "../kube/http";
 
 export interface ServiceState {
   readonly ok: boolean;

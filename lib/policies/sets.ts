@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { SHIPPED_POLICIES_DIR } from "./package-paths";
+import { SHIPPED_POLICIES_DIR } from "../shared/package-paths";
 
 /**
  * The policy sets shipped in `policies/`:

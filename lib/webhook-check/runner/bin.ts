@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { killPlugins } from "./credentials";
+import { killPlugins } from "../kube/credentials";
 import { main } from "./cli";
 
 // SIGINT/SIGTERM stop the check: plugins are killed with their process groups, the

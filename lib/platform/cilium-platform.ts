@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
-import { CiliumRelease, type CiliumReleaseOptions } from "./cilium-release";
+import { CiliumRelease, type CiliumReleaseOptions } from "../cilium/release";
 import type { ClusterProviders, KubeAccess } from "./cluster-providers";
-import { NetworkPolicies, type NetworkPoliciesOptions } from "./network-policies";
-import { POLICY_SETS, type PolicySet, policySetDirectory } from "./policy-sets";
-import { SynthError } from "./synth-error";
-import { WebhookCheck, type WebhookCheckOptions } from "./webhook-check";
+import { NetworkPolicies, type NetworkPoliciesOptions } from "../policies/network-policies";
+import { POLICY_SETS, type PolicySet, policySetDirectory } from "../policies/sets";
+import { SynthError } from "../shared/synth-error";
+import { WebhookCheck, type WebhookCheckOptions } from "../webhook-check/webhook-check";
 
 /** Props of {@link CiliumPlatform}. */
 export interface CiliumPlatformProps {

@@ -4,16 +4,16 @@ import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v
 import { Fn, type ITerraformDependable, type TerraformProvider, type TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import type { CiliumRelease } from "./cilium-release";
-import { isDns1123Label } from "./k8s-names";
-import { legacyPolicyConstructId, policyConstructId, policyKey } from "./policies/identity";
-import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "./policies/load";
-import { type PolicyProblem, PolicyValidationError } from "./policies/problems";
-import { toNetworkPolicyV1 } from "./policies/translate";
-import { type ValidatedPolicy, validateDocuments } from "./policies/validate";
-import { sha256, stableStringify } from "./stable-json";
-import { SynthError } from "./synth-error";
-import { escapeTerraform } from "./terraform-escape";
+import type { CiliumRelease } from "../cilium/release";
+import { isDns1123Label } from "../shared/k8s-names";
+import { legacyPolicyConstructId, policyConstructId, policyKey } from "./identity";
+import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "./load";
+import { type PolicyProblem, PolicyValidationError } from "./problems";
+import { toNetworkPolicyV1 } from "./translate";
+import { type ValidatedPolicy, validateDocuments } from "./validate";
+import { sha256, stableStringify } from "../shared/stable-json";
+import { SynthError } from "../shared/synth-error";
+import { escapeTerraform } from "../shared/terraform-escape";
 
 /** A policy directory with settings, where a plain path is not enough. */
 export interface PolicyDirectory {

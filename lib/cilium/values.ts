@@ -1,5 +1,5 @@
 /** Cilium's `policyEnforcementMode` (https://docs.cilium.io/en/stable/security/policy/intro/). */
-import { isObject } from "./stable-json";
+import { isObject } from "../shared/stable-json";
 export type PolicyEnforcementMode = "default" | "always" | "never";
 
 export const POLICY_ENFORCEMENT_MODES: readonly PolicyEnforcementMode[] = ["default", "always", "never"];

@@ -5,11 +5,11 @@
  * Everything printed passes through the redactor: no token, password, key or
  * certificate from the kubeconfig or an exec plugin ever reaches stdout or stderr.
  */
-import { CredentialSource, killPlugins, redact } from "./credentials";
-import { closeConnections, type KubeTarget, targetFor } from "./http";
-import { ConfigError, resolveKubeconfig } from "./kubeconfig";
-import { type CheckOptions, parseCheckArgs, USAGE, UsageError } from "./options";
-import { type Clock, formatReport, runCheck, SYSTEM_CLOCK } from "./run";
+import { CredentialSource, killPlugins, redact } from "../kube/credentials";
+import { closeConnections, type KubeTarget, targetFor } from "../kube/http";
+import { ConfigError, resolveKubeconfig } from "../kube/kubeconfig";
+import { type CheckOptions, parseCheckArgs, USAGE, UsageError } from "../settings";
+import { type Clock, formatReport, runCheck, SYSTEM_CLOCK } from "./attempts";
 
 export interface Io {
   readonly out: (text: string) => void;

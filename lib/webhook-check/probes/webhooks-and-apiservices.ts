@@ -21,7 +21,7 @@
  * Forbidden reads make the items they concern warnings that name the permission.
  */
 import { classification, classifyStatus, classifyWebhookError, type FailureClass, firstLine } from "./classify";
-import { type ApiResponse, apiRequest, type KubeTarget, statusMessage } from "./http";
+import { type ApiResponse, apiRequest, type KubeTarget, statusMessage } from "../kube/http";
 import { type ServiceState, serviceState } from "./services";
 
 export type ItemKind = "apiservice" | "validating-webhook" | "mutating-webhook" | "conversion-webhook";

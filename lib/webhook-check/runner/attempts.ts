@@ -3,10 +3,10 @@
  * attempt again. The deadline is absolute: every request is cut off at it.
  * Time comes from a Clock, so the loop's timing is tested with a fake one.
  */
-import type { KubeTarget } from "./http";
-import type { CheckOptions } from "./options";
-import { formatItem, type ItemResult, probeClusterPaths } from "./cluster-paths";
-import { type ProbeResult, type ProbeTarget, probeAdmission, probeApiServer, probeEndpoints, probeNamespace } from "./probes";
+import type { KubeTarget } from "../kube/http";
+import type { CheckOptions } from "../settings";
+import { formatItem, type ItemResult, probeClusterPaths } from "../probes/webhooks-and-apiservices";
+import { type ProbeResult, type ProbeTarget, probeAdmission, probeApiServer, probeEndpoints, probeNamespace } from "../probes/cert-manager";
 
 /** Where the loop gets the time and how it waits; injected in tests. */
 export interface Clock {

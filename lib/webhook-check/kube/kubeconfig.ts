@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
-import { isObject } from "../stable-json";
+import { isObject } from "../../shared/stable-json";
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -15,9 +15,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { isKubernetesObjectField } from "./kubernetes-fields";
-import { CILIUM_VALUES_SCHEMA, CILIUM_VALUES_VALIDATOR } from "./package-paths";
-import { didYouMean } from "./suggest";
-import { isObject } from "./stable-json";
+import { CILIUM_VALUES_SCHEMA, CILIUM_VALUES_VALIDATOR } from "../shared/package-paths";
+import { didYouMean } from "../shared/suggest";
+import { isObject } from "../shared/stable-json";
 
 interface Schema {
   readonly properties?: Readonly<Record<string, Schema>>;
