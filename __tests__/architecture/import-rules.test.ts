@@ -19,7 +19,7 @@ const IMPORT =
   /(?:^|[^\w.])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|(?:^|[^\w.])import\s*["']([^"']+)["']|require\(\s*["']([^"']+)["']\s*\)/g;
 
 /** Every .ts file of lib/ with what it imports (relative paths resolved, packages by name). */
-export function importGraph(dir = LIB): Graph {
+function importGraph(dir = LIB): Graph {
   const graph: Graph = new Map();
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith(".ts")) continue;
@@ -38,7 +38,7 @@ export function importGraph(dir = LIB): Graph {
 }
 
 /** The violations of the floor plan's rules in `graph` (empty when it holds them). */
-export function violations(graph: Graph, lib = LIB): string[] {
+function violations(graph: Graph, lib = LIB): string[] {
   const rel = (f: string) => path.relative(lib, f).split(path.sep).join("/");
   const inCheck = (f: string) => /^webhook-check\/(kube|probes|runner)\//.test(rel(f)) || rel(f) === "webhook-check/settings.ts";
   const inPaths = (f: string) => rel(f).startsWith("paths/");
