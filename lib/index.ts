@@ -13,7 +13,7 @@ export {
   mergeValues,
   Values,
 } from "./cilium/values";
-export { checkCiliumValues, ValuesProblem } from "./cilium/values-schema";
+export { checkCiliumValues, validateCiliumValues, ValuesProblem } from "./cilium/values-schema";
 export { SynthError } from "./shared/synth-error";
 export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./platform/cluster-providers";
 export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps, PolicyDirectory } from "./policies/network-policies";

@@ -12,7 +12,7 @@ import {
   TALOS_PRESET,
   type Values,
 } from "./values";
-import { checkCiliumValues } from "./values-schema";
+import { validateCiliumValues } from "./values-schema";
 import { DEFAULT_CILIUM_VERSION } from "./version";
 import { isDns1123Label } from "../shared/k8s-names";
 import { sha256, isObject } from "../shared/stable-json";
@@ -265,7 +265,7 @@ export class CiliumRelease extends Construct {
     const values = mergeValues(mergeValues(preset, typed as Values), props.values ?? {});
 
     const problems = checkRelease({ version, namespace, releaseName, talos, forwardKubeDns, values, props });
-    const schemaProblems = checkCiliumValues(values);
+    const schemaProblems = validateCiliumValues(values);
     const unknownAllowed = props.allowUnknownValues === true;
     for (const p of schemaProblems) {
       if (p.unknownKey && unknownAllowed) continue;

@@ -116,8 +116,16 @@ function pointerPath(pointer: string): Path {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-/** Every problem of `values` against the vendored chart schema. */
-export function checkCiliumValues(values: Record<string, unknown>): ValuesProblem[] {
+/**
+ * Every problem of `values` against the vendored Cilium chart values schema (empty when they pass):
+ * unknown keys with did-you-mean, wrong types and values. `CiliumRelease` refuses at synth what this
+ * returns; use it to validate values before you pass them.
+ *
+ * @example
+ * const problems = validateCiliumValues({ hubble: { relay: { enabeld: true } } });
+ * // [{ path: "hubble.relay.enabeld", message: 'unknown key "enabeld" (did you mean "enabled"?)', unknownKey: true }]
+ */
+export function validateCiliumValues(values: Record<string, unknown>): ValuesProblem[] {
   const out: Found[] = [];
   unknownKeys(values, loadSchema(), [], out);
   const validate = loadValidator();
@@ -132,3 +140,6 @@ export function checkCiliumValues(values: Record<string, unknown>): ValuesProble
     .filter((p) => !belowKubernetesField(p.path))
     .map((p) => ({ path: formatPath(p.path) || "(values)", message: p.message, unknownKey: p.unknownKey }));
 }
+
+/** @deprecated Use {@link validateCiliumValues}: "check" names the post-apply probe only. */
+export const checkCiliumValues = validateCiliumValues;
