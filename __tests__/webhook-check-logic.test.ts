@@ -3,7 +3,8 @@
 import { execFileSync } from "node:child_process";
 import { classifyStatus } from "../lib/webhook-check/probes/classify";
 import { PROBE_CSR_PEM } from "../lib/webhook-check/probes/csr";
-import { parseCheckArgs, UsageError } from "../lib/webhook-check/settings";
+import { parseCheckArgs, SETTINGS, USAGE, UsageError, validateSettings } from "../lib/webhook-check/settings";
+import { expandHome } from "../lib/shared/home";
 import type { ProbeResult } from "../lib/webhook-check/probes/cert-manager";
 import { formatReport, retryUntilDeadline } from "../lib/webhook-check/runner/attempts";
 import { FakeClock } from "./helpers/fake-clock";
@@ -45,6 +46,34 @@ describe("option parsing", () => {
       expect(() => parseCheckArgs(args, {})).toThrow(UsageError);
     },
   );
+});
+
+describe("one settings table", () => {
+  test("the CLI and the construct refuse with one validator, each naming its own side", () => {
+    expect(validateSettings({ port: 0, timeout: 0 }, "prop")).toEqual([
+      "port 0: expected a whole number from 1 to 65535",
+      "timeoutSeconds 0: expected a number from 1 to 3600",
+    ]);
+    expect(validateSettings({ port: "0", timeout: "0" }, "flag")).toEqual([
+      '--port "0": expected a whole number from 1 to 65535',
+      '--timeout "0": expected a number from 1 to 3600',
+    ]);
+    expect(() => parseCheckArgs(["--port", "0"], {})).toThrow('--port "0": expected a whole number from 1 to 65535');
+  });
+
+  test("the usage text lists every setting's flag and environment variable", () => {
+    for (const s of SETTINGS) {
+      expect(USAGE).toContain(`--${s.flag}`);
+      expect(USAGE).toContain(s.env);
+    }
+  });
+
+  test("one ~ expansion: ~ and ~/x under HOME, nothing else", () => {
+    expect(expandHome("~/.kube/config", "/h")).toBe("/h/.kube/config");
+    expect(expandHome("~", "/h")).toBe("/h");
+    expect(expandHome("~user/x", "/h")).toBe("~user/x");
+    expect(expandHome("/abs", "/h")).toBe("/abs");
+  });
 });
 
 test("HTTP statuses of the check's own requests", () => {

@@ -118,9 +118,9 @@ test("kubeconfig paths are passed as KUBECONFIG, never their contents", () => {
 });
 
 test.each([
-  [{ port: 0 }, /port 0 must be from 1 to 65535/],
+  [{ port: 0 }, /port 0: expected a whole number from 1 to 65535/],
   [{ namespace: "Cert_Manager" }, /namespace "Cert_Manager" is not a valid Kubernetes name/],
-  [{ timeoutSeconds: 0 }, /timeoutSeconds 0 must be from 1 to 3600/],
+  [{ timeoutSeconds: 0 }, /timeoutSeconds 0: expected a number from 1 to 3600/],
   [{ service: "s".repeat(64) }, /service "s{64}" is not a valid Kubernetes name/],
 ])("refuses bad settings at synth: %p", (props, message) => {
   expect(() => new WebhookCheck(new TerraformStack(testApp(), "t"), "check", props)).toThrow(message);
@@ -147,6 +147,6 @@ test("scope (written even at its default) and exclude travel in the environment;
   });
   const stack = new TerraformStack(testApp(), "t");
   expect(() => new WebhookCheck(stack, "c", { scope: "everything" as never, exclude: ["a,b"] })).toThrow(
-    /scope "everything" must be one of cert-manager, all[\s\S]*exclude "a,b"/,
+    /scope "everything": use cert-manager or all[\s\S]*exclude "a,b": expected a non-empty name without commas/,
   );
 });
