@@ -12,6 +12,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { onDeadline } from "./deadline";
 import { ConfigError, type ResolvedKubeconfig, type UserConfig } from "./kubeconfig";
 
 export interface Credentials {
@@ -37,15 +38,18 @@ export class PluginError extends Error {
 /** Every plugin process still running, so a deadline or a signal can end them. */
 const running = new Set<ChildProcess>();
 
+/** The one process-group kill: SIGKILL to the group `child` leads (it was spawned detached), else to the child. */
+export function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+}
+
 /** Kills every running plugin with its process group. */
 export function killPlugins(): void {
-  for (const child of running) {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      child.kill("SIGKILL");
-    }
-  }
+  for (const child of running) killGroup(child);
   running.clear();
 }
 
@@ -96,23 +100,16 @@ function runPlugin(kc: ResolvedKubeconfig, deadline: number, secrets: string[]):
     const finish = (fn: () => void) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      cancel();
       running.delete(child);
       fn();
     };
-    const timer = setTimeout(
-      () => {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-        } catch {
-          child.kill("SIGKILL");
-        }
-        finish(() =>
-          reject(new PluginError(`the exec credential plugin "${exec.command}" did not finish before the deadline (killed)`, true)),
-        );
-      },
-      Math.max(0, deadline - Date.now()),
-    );
+    const cancel = onDeadline(deadline, undefined, () => {
+      killGroup(child);
+      finish(() =>
+        reject(new PluginError(`the exec credential plugin "${exec.command}" did not finish before the deadline (killed)`, true)),
+      );
+    });
     child.stdout.on("data", (d) => {
       stdout += d;
     });

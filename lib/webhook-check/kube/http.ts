@@ -13,6 +13,7 @@ import * as https from "node:https";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import type { CredentialSource } from "./credentials";
+import { onDeadline } from "./deadline";
 import { ConfigError, type ResolvedKubeconfig } from "./kubeconfig";
 
 export interface ApiResponse {
@@ -196,16 +197,13 @@ function tunnel(proxy: URL, host: string, port: number, deadline: number, signal
       path: `${host.includes(":") ? `[${host}]` : host}:${port}`,
       headers: { host: `${host}:${port}`, ...auth },
     });
-    const timer = setTimeout(
-      () => req.destroy(new TransportError(`no answer from the proxy ${proxy.host} before the deadline (timed out)`, "ETIMEDOUT", true)),
-      Math.max(0, deadline - Date.now()),
+    const done = onDeadline(deadline, signal, (why) =>
+      req.destroy(
+        why === "abort"
+          ? new TransportError("interrupted", "EINTR", true)
+          : new TransportError(`no answer from the proxy ${proxy.host} before the deadline (timed out)`, "ETIMEDOUT", true),
+      ),
     );
-    const onAbort = () => req.destroy(new TransportError("interrupted", "EINTR", true));
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    };
     req.on("connect", (res, socket) => {
       done();
       if (res.statusCode !== 200) {
@@ -325,30 +323,22 @@ async function send(
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      cancel();
       fn();
     };
     const fail = (err: Error) =>
       finish(() =>
         reject(err instanceof TransportError ? err : new TransportError(err.message, (err as NodeJS.ErrnoException).code ?? "ERROR")),
       );
-    const timer = setTimeout(
-      () => {
-        const err = new TransportError(`no answer from ${url.host} before the deadline (timed out)`, "ETIMEDOUT", true);
-        fail(err);
-        req.destroy(err);
-        socket?.destroy();
-      },
-      Math.max(0, deadline - Date.now()),
-    );
-    const onAbort = () => {
-      const err = new TransportError("interrupted", "EINTR", true);
+    const cancel = onDeadline(deadline, signal, (why) => {
+      const err =
+        why === "abort"
+          ? new TransportError("interrupted", "EINTR", true)
+          : new TransportError(`no answer from ${url.host} before the deadline (timed out)`, "ETIMEDOUT", true);
       fail(err);
       req.destroy(err);
       socket?.destroy();
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
+    });
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));

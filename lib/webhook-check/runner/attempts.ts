@@ -3,6 +3,7 @@
  * attempt again. The deadline is absolute: every request is cut off at it.
  * Time comes from a Clock, so the loop's timing is tested with a fake one.
  */
+import { onDeadline } from "../kube/deadline";
 import type { KubeTarget } from "../kube/http";
 import type { CheckOptions } from "../settings";
 import { formatItem, type ItemResult, probeClusterPaths } from "../probes/webhooks-and-apiservices";
@@ -17,16 +18,7 @@ export interface Clock {
 
 export const SYSTEM_CLOCK: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.max(0, ms));
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      }
-      signal?.addEventListener("abort", done, { once: true });
-    }),
+  sleep: (ms, signal) => new Promise<void>((resolve) => onDeadline(Date.now() + ms, signal, () => resolve())),
 };
 
 /** The outcome of the retry loop. */
