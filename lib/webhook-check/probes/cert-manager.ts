@@ -21,6 +21,7 @@ import {
   classifyTransport,
   classifyWebhookError,
   type FailureClass,
+  type Finding,
   firstLine,
 } from "./classify";
 import { PROBE_CSR_PEM } from "./csr";
@@ -32,19 +33,11 @@ import { serviceState, stateClassification } from "./services";
 
 export type ProbeName = "api-server" | "probe-namespace" | "webhook-endpoints" | "admission" | "cluster-paths";
 
-export interface ProbeResult {
+export interface ProbeResult extends Finding {
   readonly probe: ProbeName;
   readonly ok: boolean;
   /** Failed, but only a diagnostic: reported, never the verdict. */
   readonly warning?: boolean;
-  /** Milliseconds the probe took. */
-  readonly ms: number;
-  /** What was observed, in a sentence. */
-  readonly detail: string;
-  /** The API server's own words, when it gave any. */
-  readonly error?: string;
-  readonly class?: FailureClass;
-  readonly hint?: string;
   /** The overall deadline (or a signal) cut this probe short: it says nothing about the cluster. */
   readonly cutByDeadline?: boolean;
   /** `cluster-paths`: every webhook and aggregated API checked. */

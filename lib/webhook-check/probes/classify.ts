@@ -3,26 +3,8 @@
  * report says where to look. The `class` values are a public interface (README,
  * "Failure classes"); order matters, the first matching rule wins.
  */
-export type FailureClass =
-  | "cilium-service"
-  | "connection-refused"
-  | "connection-reset"
-  | "tls"
-  | "dns"
-  | "timeout"
-  | "no-endpoints"
-  | "service-missing"
-  | "namespace-missing"
-  | "crds-missing"
-  | "rbac"
-  | "credentials"
-  | "api-down"
-  | "api-unavailable"
-  | "other-webhook"
-  | "webhook-misbehaving"
-  | "bad-response";
-
-export const FAILURE_CLASSES: readonly FailureClass[] = [
+/** Every failure class, in README's order: the only list; the type derives from it. */
+export const FAILURE_CLASSES = [
   "cilium-service",
   "connection-refused",
   "connection-reset",
@@ -40,7 +22,25 @@ export const FAILURE_CLASSES: readonly FailureClass[] = [
   "other-webhook",
   "webhook-misbehaving",
   "bad-response",
-];
+] as const;
+
+export type FailureClass = (typeof FAILURE_CLASSES)[number];
+
+/**
+ * What every result of the check says, a probe's (ProbeResult) and an item's
+ * (ItemResult) alike; they differ only in how they name themselves and their verdict
+ * (`probe`/`ok`/`warning` vs `kind`/`name`/`verdict`, kept as the --json report has them).
+ */
+export interface Finding {
+  /** Milliseconds it took. */
+  readonly ms: number;
+  /** What was observed, in a sentence. */
+  readonly detail: string;
+  /** The API server's (or the aggregator's) own words, when it gave any. */
+  readonly error?: string;
+  readonly class?: FailureClass;
+  readonly hint?: string;
+}
 
 export interface Classification {
   readonly class: FailureClass;

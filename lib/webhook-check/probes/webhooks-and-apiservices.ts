@@ -20,23 +20,17 @@
  *   content is never printed.
  * Forbidden reads make the items they concern warnings that name the permission.
  */
-import { classification, classifyStatus, classifyWebhookError, type FailureClass, firstLine } from "./classify";
+import { classification, classifyStatus, classifyWebhookError, type FailureClass, type Finding, firstLine } from "./classify";
 import { type ApiResponse, apiRequest, type KubeTarget, statusMessage } from "../kube/http";
 import { type ServiceState, serviceState } from "./services";
 
 export type ItemKind = "apiservice" | "validating-webhook" | "mutating-webhook" | "conversion-webhook";
 
-export interface ItemResult {
+export interface ItemResult extends Finding {
   readonly kind: ItemKind;
   /** The APIService, `configuration/webhook`, or the CRD. */
   readonly name: string;
   readonly verdict: "ok" | "warn" | "fail";
-  readonly ms: number;
-  readonly detail: string;
-  /** The API server's (or the aggregator's) own words. */
-  readonly error?: string;
-  readonly class?: FailureClass;
-  readonly hint?: string;
 }
 
 export interface PathsSettings {
