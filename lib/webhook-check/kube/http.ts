@@ -259,7 +259,13 @@ function secureContextFor(
         `${of(kubeContext)}the cluster's certificate authority data holds no PEM certificate (unable to load root certificates)`,
       );
     try {
-      context = tls.createSecureContext({ ...(ca ? { ca } : {}), ...(cert !== undefined || key !== undefined ? { cert, key } : {}) });
+      // allowPartialTrustChain: a chain that reaches any certificate of the CA pool is trusted, an
+      // intermediate too, as Go's x509 verifier (and so kubectl) does. Node >= 20.18 / 22.9
+      // (nodejs/node PR #54790, "tls: add allowPartialTrustChain flag"); without it OpenSSL wants a root.
+      context = tls.createSecureContext({
+        ...(ca ? { ca, allowPartialTrustChain: true } : {}),
+        ...(cert !== undefined || key !== undefined ? { cert, key } : {}),
+      });
     } catch (e) {
       throw new ConfigError(
         `${of(kubeContext)}the client certificate and key cannot be loaded: both must be PEM and belong together (${reason(e)})`,
