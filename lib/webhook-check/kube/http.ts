@@ -21,6 +21,16 @@ export interface ApiResponse {
   /** Parsed JSON body, or undefined when the body is not JSON. */
   readonly body: unknown;
   readonly text: string;
+  /** The server's Retry-After (seconds, or an HTTP date), in ms, when it sent one. */
+  readonly retryAfterMs?: number;
+}
+
+/** Retry-After as RFC 9110 defines it: delay-seconds or an HTTP-date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
 }
 
 /** The message of a Kubernetes Status body; undefined when the body is not one. */
@@ -280,6 +290,7 @@ function secureContextFor(
 interface RawResult {
   status: number;
   text: string;
+  retryAfter?: string;
 }
 
 async function send(
@@ -349,7 +360,16 @@ async function send(
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", fail);
-      res.on("end", () => finish(() => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") })));
+      const retryAfter = res.headers["retry-after"];
+      res.on("end", () =>
+        finish(() =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString("utf8"),
+            ...(retryAfter !== undefined ? { retryAfter } : {}),
+          }),
+        ),
+      );
     });
     req.on("error", (err: NodeJS.ErrnoException) => {
       // A kept-alive connection the server closed just as it was reused: once more on a
@@ -389,5 +409,6 @@ export async function apiRequest(
   } catch {
     parsed = undefined;
   }
-  return { status: raw.status, body: parsed, text: raw.text };
+  const retryAfterMs = parseRetryAfter(raw.retryAfter);
+  return { status: raw.status, body: parsed, text: raw.text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }

@@ -15,6 +15,7 @@
  * Only the proof decides: diagnostics that fail or are forbidden are warnings.
  */
 import {
+  admissionPolicyNamed,
   type Classification,
   classification,
   classifyStatus,
@@ -23,6 +24,7 @@ import {
   type FailureClass,
   type Finding,
   firstLine,
+  UNAVAILABLE_STATUSES,
 } from "./classify";
 import { PROBE_CSR_PEM } from "./csr";
 import { PluginError } from "../kube/credentials";
@@ -42,6 +44,8 @@ export interface ProbeResult extends Finding {
   readonly cutByDeadline?: boolean;
   /** `cluster-paths`: every webhook and aggregated API checked. */
   readonly items?: ItemResult[];
+  /** The server asked to wait this long before asking again (Retry-After); internal, not in the report. */
+  readonly retryAfterMs?: number;
 }
 
 export interface ProbeTarget {
@@ -111,10 +115,13 @@ function badResponse(what: string, res: ApiResponse): Outcome {
   return fail(`${what}: HTTP ${res.status} with a body that is not Kubernetes JSON`, classification("bad-response"), firstLine(res.text));
 }
 
+/** The Retry-After of an answer, for the retry loop. */
+const retryAfter = (res: ApiResponse) => (res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {});
+
 function unexpected(what: string, res: ApiResponse, fallback: FailureClass): Outcome {
   const message = statusMessage(res);
   const c = classifyStatus(res.status) ?? (message === undefined ? classification("bad-response") : classification(fallback));
-  return fail(`${what}: HTTP ${res.status}`, c, message ?? firstLine(res.text));
+  return { ...fail(`${what}: HTTP ${res.status}`, c, message ?? firstLine(res.text)), ...retryAfter(res) };
 }
 
 function transport(what: string, err: unknown, whenCut: FailureClass = "api-down"): Outcome {
@@ -211,6 +218,15 @@ function certificateRequest(csrPem: string) {
 /** An answer that is not cert-manager's webhook's own: why the API server could not get one. */
 function admissionFailure(what: string, res: ApiResponse): Outcome {
   const message = statusMessage(res);
+  const words = message ?? firstLine(res.text);
+  const policy = admissionPolicyNamed(words);
+  if (policy !== undefined) return fail(`${what}: denied by ${policy}`, classification("admission-policy"), words);
+  // 429 (max-in-flight, APF: plain text, before admission) and 5xx naming no webhook: the API server is not answering now.
+  if (UNAVAILABLE_STATUSES.includes(res.status) && !/webhook/i.test(words))
+    return {
+      ...fail(`${what}: HTTP ${res.status}, kube-apiserver did not admit it now`, classification("api-unavailable"), words),
+      ...retryAfter(res),
+    };
   if (message === undefined) return badResponse(what, res);
   if (res.status === 404) {
     if (/namespaces? "[^"]*" not found/i.test(message))
