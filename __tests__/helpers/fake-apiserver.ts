@@ -151,8 +151,8 @@ export interface Scenario {
   prefix?: string;
   /** Labels of the cert-manager namespace; `false`: the namespace does not exist. */
   namespace?: Record<string, string> | false;
-  /** Answer a request before the API logic does (status, and a JSON body or raw text). */
-  respond?: (method: string, path: string) => { status: number; json?: unknown; text?: string; contentType?: string } | undefined;
+  /** Answer a request before the API logic does (status, and a JSON body or raw text, and headers). */
+  respond?: (method: string, path: string) => Override | undefined;
   /** Bearer tokens accepted besides the exec plugin's. */
   tokens?: string[];
   /** Objects of the cluster-wide lists the check reads with --scope all (default: none). */
@@ -181,6 +181,8 @@ export interface Scenario {
    * "service unavailable", as kube-aggregator's proxy handler does).
    */
   aggregated?: Record<string, Override>;
+  /** Requests never answered (packets dropped on the way to what serves them); the socket stays open. */
+  hang?: (method: string, path: string) => boolean;
   /** Serve the leaf signed by the intermediate CA, with the intermediate in the chain. */
   chain?: "intermediate";
 }
@@ -222,7 +224,6 @@ export const aggregatorError = (words: string): Override => ({
   contentType: "text/plain; charset=utf-8",
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: webhook configurations as the tests write them
 type Obj = Record<string, any>;
 
 /**
@@ -403,6 +404,7 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
         });
         res.end(o.text ?? JSON.stringify(o.json));
       };
+      if (scenario.hang?.(req.method ?? "GET", p)) return;
       const override = scenario.respond?.(req.method ?? "GET", p);
       if (override) {
         if (p === "/apis/apiregistration.k8s.io/v1/apiservices" && Array.isArray((override.json as Obj | undefined)?.items))

@@ -50,7 +50,12 @@ function pathsProbe(items: ItemResult[], ms: number): ProbeResult {
   const failed = items.filter((i) => i.verdict === "fail");
   const warned = items.filter((i) => i.verdict === "warn").length;
   const counts = `${items.length} checked, ${failed.length} failed, ${warned} with warnings`;
-  if (failed.length === 0) return { probe: "cluster-paths", ok: true, ms, detail: `every webhook and aggregated API: ${counts}`, items };
+  // A request the deadline cut decided nothing: the attempt is not complete.
+  const cut = items.some((i) => i.cutByDeadline) ? { cutByDeadline: true } : {};
+  const waits = items.map((i) => i.retryAfterMs ?? 0);
+  const wait = Math.max(0, ...waits) > 0 ? { retryAfterMs: Math.max(...waits) } : {};
+  if (failed.length === 0)
+    return { probe: "cluster-paths", ok: true, ms, detail: `every webhook and aggregated API: ${counts}`, items, ...cut, ...wait };
   const first = failed[0];
   return {
     probe: "cluster-paths",
@@ -60,6 +65,8 @@ function pathsProbe(items: ItemResult[], ms: number): ProbeResult {
     ...(first.error !== undefined ? { error: first.error } : {}),
     ...(first.class ? { class: first.class, hint: first.hint } : {}),
     items,
+    ...cut,
+    ...wait,
   };
 }
 
@@ -132,9 +139,10 @@ export async function retryUntilDeadline(
     const probes = await attempt(deadline);
     const failure = decidingFailure(probes);
     const warnings = warningsOf(probes);
-    if (!failure) return { ok: true, attempts, elapsedMs: elapsed(), probes, ...(warnings.length ? { warnings } : {}) };
+    // An attempt the deadline cut never replaces the verdict of the last complete one.
     const cut = probes.some((p) => p.cutByDeadline);
     if (cut && complete) return { ok: false, attempts, elapsedMs: elapsed(), ...complete, ...interrupted() };
+    if (!failure) return { ok: true, attempts, elapsedMs: elapsed(), probes, ...(warnings.length ? { warnings } : {}) };
     if (!cut) complete = { probes, failure, warnings };
     if (signal?.aborted) return { ok: false, attempts, elapsedMs: elapsed(), probes, failure, warnings, ...interrupted() };
     const key = `${failure.probe}|${failure.class}|${failure.error ?? failure.detail}`;
@@ -146,7 +154,9 @@ export async function retryUntilDeadline(
     }
     const remaining = deadline - clock.now();
     if (remaining <= 0) return { ok: false, attempts, elapsedMs: elapsed(), probes, failure, warnings };
-    await clock.sleep(Math.min(settings.intervalMs, remaining), signal);
+    // The server's Retry-After (429, 503) is honoured, within the deadline.
+    const retryAfter = Math.max(0, ...probes.map((p) => p.retryAfterMs ?? 0));
+    await clock.sleep(Math.min(Math.max(settings.intervalMs, retryAfter), remaining), signal);
     if (clock.now() >= deadline || signal?.aborted)
       return { ok: false, attempts, elapsedMs: elapsed(), probes, failure, warnings, ...interrupted() };
   }
@@ -179,10 +189,10 @@ export async function runCheck(
     progress,
     signal,
   );
-  // The items of every other path: one list in the report, not inside the probe.
-  const items = outcome.probes.find((p) => p.probe === "cluster-paths")?.items;
-  const probes = outcome.probes.map(({ items: _items, ...p }) => p);
-  const failure = outcome.failure ? (({ items: _items, ...f }) => f)(outcome.failure) : undefined;
+  // The items of every other path: one list in the report, not inside the probe; internal fields stay out.
+  const items = outcome.probes.find((p) => p.probe === "cluster-paths")?.items?.map(({ cutByDeadline: _c, retryAfterMs: _r, ...i }) => i);
+  const probes = outcome.probes.map(({ items: _items, retryAfterMs: _r, ...p }) => p);
+  const failure = outcome.failure ? (({ items: _items, retryAfterMs: _r, ...f }) => f)(outcome.failure) : undefined;
   return {
     server: target.server.origin,
     context: target.context,
