@@ -63,6 +63,7 @@ test("depends on the release and every policy; re-runs when the chart, values or
     "check_settings",
     "cilium_chart_version",
     "cilium_release_id",
+    "cilium_release_last_deployed",
     "cilium_release_revision",
     "cilium_values_sha256",
     "policies_sha256",
@@ -102,6 +103,7 @@ test("re-runs after every change of the cluster: triggers hold values known only
   const [manifest] = Object.keys(resourcesOf(json, "kubernetes_manifest"));
   expect(triggers.cilium_release_id).toBe(`\${helm_release.${release}.id}`);
   expect(triggers.cilium_release_revision).toBe(`\${helm_release.${release}.metadata.revision}`);
+  expect(triggers.cilium_release_last_deployed).toBe(`\${helm_release.${release}.metadata.last_deployed}`);
   expect(triggers["policy_uid NetworkPolicy/ns/a"]).toBe(`\${kubernetes_network_policy_v1.${np}.metadata[0].uid}`);
   expect(triggers["policy_uid CiliumNetworkPolicy/ns/c"]).toBe(`\${kubernetes_manifest.${manifest}.object.metadata.uid}`);
 });

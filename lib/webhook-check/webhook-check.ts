@@ -173,7 +173,7 @@ export class WebhookCheck extends Construct {
 
     // Re-run whenever the proof may be stale. Synth-time values cover changes of the
     // configuration; values known only after apply cover changes of the cluster: a
-    // release installed, upgraded, rolled back or re-created (id, revision), a policy
+    // release installed, upgraded, rolled back or re-created (id, revision, last_deployed), a policy
     // created or re-created, also after an out-of-band deletion (its uid). When refresh
     // drops a deleted resource, Terraform plans a create, which replace_triggered_by
     // does not see; an unknown-until-apply trigger value does.
@@ -186,6 +186,9 @@ export class WebhookCheck extends Construct {
             cilium_values_sha256: props.release.valuesHash,
             cilium_release_id: props.release.helmRelease.id,
             cilium_release_revision: Token.asString(props.release.helmRelease.metadata.revision),
+            // Unix seconds of the last install, upgrade or rollback (helm provider 3.x sets it on each):
+            // a release re-created at revision 1 keeps its id and revision, not this.
+            cilium_release_last_deployed: Token.asString(props.release.helmRelease.metadata.lastDeployed),
           }
         : {}),
       ...(props.policies ? { policies_sha256: props.policies.contentHash } : {}),
