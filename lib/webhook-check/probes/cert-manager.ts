@@ -64,7 +64,12 @@ export interface ProbeTarget {
 export const CHECK_PERMISSIONS = [
   { verbs: "get", resource: "/version (non-resource URL; every authenticated user has it by default)", where: "cluster", required: true },
   { verbs: "create", resource: "certificaterequests.cert-manager.io (dry-run only)", where: "the probe namespace", required: true },
-  { verbs: "get", resource: "namespaces", where: "the probe namespace", required: false },
+  {
+    verbs: "get",
+    resource: "namespaces",
+    where: "the probe namespace (with --scope all, its labels decide the webhooks' namespaceSelectors)",
+    required: false,
+  },
   {
     verbs: "get",
     resource: "services",
@@ -73,6 +78,13 @@ export const CHECK_PERMISSIONS = [
   },
   { verbs: "list", resource: "endpointslices.discovery.k8s.io", where: "the same namespaces as services", required: false },
   { verbs: "list", resource: "apiservices.apiregistration.k8s.io", where: "cluster (--scope all)", required: false },
+  {
+    verbs: "get",
+    resource:
+      "/apis/<group>/<version> of every APIService backed by a Service (non-resource URL; the system:discovery role grants it to every authenticated user)",
+    where: "cluster (--scope all)",
+    required: false,
+  },
   {
     verbs: "list",
     resource: "validatingwebhookconfigurations.admissionregistration.k8s.io",
