@@ -522,6 +522,31 @@ describe("evidence or not ok", () => {
     expect(r.report.items[0]).toMatchObject({ verdict: "fail", class: "cilium-service" });
   });
 
+  test("a list that gets no answer (429 until the deadline) proves nothing: a failure, not a warning", async () => {
+    const r = await run(["--timeout", "1"], {
+      respond: (_m, p) => (p === "/apis/apiregistration.k8s.io/v1/apiservices" ? tooManyRequests(1) : undefined),
+    });
+    expect(r.code).toBe(1);
+    expect(r.report.items).toEqual([
+      expect.objectContaining({ kind: "apiservice", name: "(all)", verdict: "fail", class: "api-unavailable" }),
+    ]);
+  });
+
+  test("the probe namespace's labels unanswered: a Fail webhook's namespaceSelector is unknown, not proven (no answer)", async () => {
+    const r = await run(["--timeout", "1"], {
+      validatingWebhooks: [kyverno("Fail")],
+      respond: kyvernoService(1, (method, p) =>
+        method === "GET" && p === "/api/v1/namespaces/cert-manager" ? { status: 503, text: "upstream connect error" } : undefined,
+      ),
+    });
+    expect(r.code).toBe(1);
+    expect(r.report.items[0]).toMatchObject({
+      verdict: "fail",
+      class: "api-unavailable",
+      detail: expect.stringMatching(/^not proven \(no answer\)/),
+    });
+  });
+
   test("a mutating webhook that fails first: the later ones were never called, not proven (blocked by it)", async () => {
     const r = await run(["--timeout", "1"], {
       mutatingWebhooks: [config("b-second", hook("later.example")), config("a-first", hook("first.example"))],

@@ -92,23 +92,35 @@ async function get(
   permission: string,
   deadline: number,
   signal?: AbortSignal,
-): Promise<{ body?: Obj; problem?: string; cls?: FailureClass }> {
+): Promise<{ body?: Obj; problem?: string; cls?: FailureClass; noAnswer?: NoAnswer }> {
   let res: ApiResponse;
   try {
     res = await apiRequest(target, "GET", path, deadline, undefined, signal);
   } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    return { problem: `GET ${path}: ${(err as Error).message}`, cls: "api-down" };
+    const why = noAnswerOf(err);
+    return { problem: `GET ${path}: ${why.words}`, cls: why.cls, noAnswer: why };
   }
-  if (res.status === 403)
-    return { problem: `forbidden: the check needs "${permission}" (${statusMessage(res) ?? firstLine(res.text)})`, cls: "rbac" };
+  const words = statusMessage(res) ?? firstLine(res.text);
+  if (res.status === 403) return { problem: `forbidden: the check needs "${permission}" (${words})`, cls: "rbac" };
   if (res.status !== 200 || typeof res.body !== "object" || res.body === null) {
+    const down = unavailable(res, words);
     return {
-      problem: `GET ${path}: HTTP ${res.status}: ${statusMessage(res) ?? firstLine(res.text)}`,
+      problem: `GET ${path}: HTTP ${res.status}: ${words}`,
       cls: classifyStatus(res.status)?.class ?? "bad-response",
+      ...(down ? { noAnswer: down } : {}),
     };
   }
   return { body: res.body as Obj };
+}
+
+/**
+ * A list that could not be read: every item it holds is unknown. Forbidden, a warning
+ * that names the permission; no answer (hung, cut, api-unavailable), a failure: nothing
+ * behind it is proven.
+ */
+function unlisted(kind: ItemKind, what: string, started: number, list: { problem?: string; cls?: FailureClass; noAnswer?: NoAnswer }) {
+  if (list.noAnswer) return notProven(kind, "(all)", started, true, list.noAnswer, ` (${what} not listed: ${list.problem})`);
+  return item(kind, "(all)", started, "warn", `${what} not checked: ${list.problem}`, list.cls);
 }
 
 // ---- matching, as kube-apiserver matches ---------------------------------------------------------
@@ -400,7 +412,7 @@ async function apiService(f: Family, a: Obj, started: number): Promise<ItemResul
 async function apiServices(f: Family): Promise<ItemResult[]> {
   const started = now();
   const list = await get(f.target, "/apis/apiregistration.k8s.io/v1/apiservices", "list apiservices", f.deadline, f.signal);
-  if (list.problem) return [item("apiservice", "(all)", started, "warn", `APIServices not checked: ${list.problem}`, list.cls)];
+  if (list.problem) return [unlisted("apiservice", "APIServices", started, list)];
   const backed = (list.body?.items ?? []).filter((a: Obj) => a.spec?.service && !f.s.exclude.includes(a.metadata?.name));
   return pool(
     f.s.concurrency ?? 8,
@@ -478,7 +490,7 @@ async function admissionWebhooks({ target, s, stateOf, deadline, signal }: Famil
   lists.forEach((list, i) => {
     const [kind] = families[i];
     if (list.problem) {
-      out.push(item(kind, "(all)", started, "warn", `${families[i][1]} not checked: ${list.problem}`, list.cls));
+      out.push(unlisted(kind, families[i][1], started, list));
       return;
     }
     for (const config of list.body?.items ?? []) {
@@ -553,6 +565,8 @@ async function admissionWebhooks({ target, s, stateOf, deadline, signal }: Famil
         "called by kube-apiserver on a dry-run ConfigMap create (failurePolicy Fail, and it was admitted past it)",
       );
     };
+    // The probe namespace's labels got no answer: whether the dry-run reaches it is unknown.
+    if (ns.noAnswer) return notProven(h.kind, name, started, required, ns.noAnswer, " (its namespaceSelector could not be evaluated)");
     if (!provokable.has(h) || answer === undefined) {
       const why = ns.problem
         ? `the probe namespace's labels cannot be read (${ns.problem})`
@@ -609,7 +623,7 @@ async function conversionWebhooks({ target, s, stateOf, deadline, signal }: Fami
     deadline,
     signal,
   );
-  if (list.problem) return [item("conversion-webhook", "(all)", started, "warn", `CRDs not checked: ${list.problem}`, list.cls)];
+  if (list.problem) return [unlisted("conversion-webhook", "CRDs", started, list)];
   const crds = (list.body?.items ?? []).filter(
     (c: Obj) => c.spec?.conversion?.strategy === "Webhook" && !s.exclude.includes(c.metadata?.name),
   );
