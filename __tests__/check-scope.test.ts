@@ -376,11 +376,11 @@ describe("evidence or not ok", () => {
   }
 
   test("a Fail webhook whose call hangs: the attempt the deadline cuts does not replace the complete one (exit 1, timeout)", async () => {
-    // Attempt 1: kube-apiserver's call times out (timeoutSeconds, scaled to 0.6 s) and says so;
-    // attempt 2 is cut by the check's 1 s deadline. Before: exit 0, "not provable by dry-run".
-    const r = await run(["--timeout", "1"], {
+    // Attempt 1: kube-apiserver's call times out (timeoutSeconds, scaled to 0.8 s) and says so;
+    // a later attempt is cut by the check's 2 s deadline. Before: exit 0, "not provable by dry-run".
+    const r = await run(["--timeout", "2"], {
       validatingWebhooks: [config("drops", hook("validate.drops.example", { timeoutSeconds: 10 }))],
-      webhooks: { "validate.drops.example": { hangMs: 600 } },
+      webhooks: { "validate.drops.example": { hangMs: 800 } },
       respond: kyvernoService(1),
     });
     expect(r.code).toBe(1);

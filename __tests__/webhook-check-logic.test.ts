@@ -185,6 +185,26 @@ describe("the retry loop, the deadline and the report (run.ts), with a fake cloc
     expect(out.elapsedMs).toBe(10_000);
   });
 
+  test("a cut attempt that found no failure still does not replace the last complete verdict", async () => {
+    // Before: an attempt without a deciding failure returned ok, even when the deadline had cut it.
+    const clock = new FakeClock(0);
+    const CUT_QUIET: ProbeResult = { ...ok("cluster-paths"), cutByDeadline: true };
+    const { attempt } = script(clock, [
+      { ms: 500, probes: [ok("api-server"), EPERM] },
+      { ms: 7500, probes: [ok("api-server"), ok("admission"), CUT_QUIET] },
+    ]);
+    const out = await retryUntilDeadline(attempt, { started: 0, timeoutMs: 10_000, intervalMs: 2000 }, clock, () => {});
+    expect(out).toMatchObject({ ok: false, attempts: 2, failure: EPERM });
+  });
+
+  test("the pause is the server's Retry-After when longer than the interval, never past the deadline", async () => {
+    const clock = new FakeClock(0);
+    const throttled = failed("admission", "api-unavailable", "Too many requests, please try again later.", { retryAfterMs: 7000 });
+    const { attempt } = script(clock, [{ ms: 0, probes: [throttled] }]);
+    await retryUntilDeadline(attempt, { started: 0, timeoutMs: 10_000, intervalMs: 2000 }, clock, () => {});
+    expect(clock.sleeps).toEqual([7000, 3000]);
+  });
+
   test("a cut first attempt (nothing complete yet) is reported as it is", async () => {
     const clock = new FakeClock(0);
     const { attempt } = script(clock, [{ ms: 3000, probes: [CUT] }]);
