@@ -639,6 +639,7 @@ describe("evidence or not ok", () => {
         detail: expect.stringMatching(
           /^not proven \(blocked by ValidatingAdmissionPolicy 'require-team' \(binding 'require-team-binding'\)\)/,
         ),
+        class: "admission-policy",
       });
       expect(JSON.stringify(r.report)).not.toMatch(/"class":"rbac"|webhook-misbehaving/);
     },

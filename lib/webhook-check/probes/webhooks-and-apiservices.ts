@@ -602,7 +602,18 @@ async function admissionWebhooks({ target, s, stateOf, deadline, signal }: Famil
       }
       case "policy":
         // Mutating webhooks ran before the policy; validating webhooks come after it.
-        return h.kind === "mutating-webhook" ? passed() : undecided(`not proven (blocked by ${answer.policy})`);
+        if (h.kind === "mutating-webhook") return passed();
+        if (serviceBroken) return undecided(`not proven (blocked by ${answer.policy})`);
+        // A warning, as every blocked item; the class and hint say how to let the probe through.
+        return item(
+          h.kind,
+          name,
+          started,
+          "warn",
+          `not proven (blocked by ${answer.policy}); ${svc.detail}`,
+          "admission-policy",
+          answer.words,
+        );
       case "none":
         return notProven(h.kind, name, started, required, answer.why, " (a dry-run ConfigMap create)");
       case "problem":
