@@ -361,7 +361,8 @@ describe("evidence or not ok", () => {
     const clock = new FakeClock(Date.now());
     let out = "";
     const code = await main(
-      ["--json", "--interval", "0.2", "--kubeconfig", writeKubeconfig(stand.pki, api.url), ...args],
+      // One attempt per second of fake time: a failing run makes few attempts (a test may pass its own --interval).
+      ["--json", "--interval", "1", "--kubeconfig", writeKubeconfig(stand.pki, api.url), ...args],
       { HOME: tempDir("home-") },
       {
         out: (t) => {
@@ -375,10 +376,10 @@ describe("evidence or not ok", () => {
     return { code, report: JSON.parse(out), clock, api };
   }
 
-  test("a Fail webhook whose call hangs: the attempt the deadline cuts does not replace the complete one (exit 1, timeout)", async () => {
+  test.concurrent("a Fail webhook whose call hangs: the attempt the deadline cuts does not replace the complete one (exit 1, timeout)", async () => {
     // Attempt 1: kube-apiserver's call times out (timeoutSeconds, scaled to 0.8 s) and says so;
     // a later attempt is cut by the check's 2 s deadline. Before: exit 0, "not provable by dry-run".
-    const r = await run(["--timeout", "2"], {
+    const r = await run(["--timeout", "2", "--interval", "0.2"], {
       validatingWebhooks: [config("drops", hook("validate.drops.example", { timeoutSeconds: 10 }))],
       webhooks: { "validate.drops.example": { hangMs: 800 } },
       respond: kyvernoService(1),
@@ -393,7 +394,7 @@ describe("evidence or not ok", () => {
     expect(r.report.items[0].hint).toMatch(/drops packets/);
   });
 
-  test("with no complete attempt, what the cut attempt would have decided fails with class timeout", async () => {
+  test.concurrent("with no complete attempt, what the cut attempt would have decided fails with class timeout", async () => {
     const api = await stand.api({
       validatingWebhooks: [config("drops", hook("validate.drops.example"))],
       hang: (method, p) => method === "POST" && p === "/api/v1/namespaces/cert-manager/configmaps",
@@ -414,7 +415,7 @@ describe("evidence or not ok", () => {
     });
   });
 
-  test("a hanging conversion webhook fails (not proven, no answer), it is not a warning", async () => {
+  test.concurrent("a hanging conversion webhook fails (not proven, no answer), it is not a warning", async () => {
     const crd = {
       metadata: { name: "widgets.example.com" },
       spec: {
@@ -578,7 +579,7 @@ describe("evidence or not ok", () => {
     expect(items["second.example"]).toMatchObject({ verdict: "fail" });
   });
 
-  test("of two failing validating webhooks kube-apiserver returns the first error only: the other is not proven", async () => {
+  test.concurrent("of two failing validating webhooks kube-apiserver returns the first error only: the other is not proven", async () => {
     const r = await run(["--timeout", "1"], {
       validatingWebhooks: [config("v", hook("slow.example"), hook("fast.example"))],
       webhooks: { "slow.example": { fail: EPERM_CALL, delayMs: 150 }, "fast.example": { fail: "connect: connection refused" } },
