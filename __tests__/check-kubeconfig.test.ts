@@ -49,6 +49,23 @@ describe("merging KUBECONFIG lists by client-go's rules", () => {
   });
 });
 
+describe("TLS as client-go verifies it", () => {
+  // Go's x509 verifier accepts a chain that ends at any certificate of the pool; Node
+  // does with allowPartialTrustChain (nodejs/node PR #54790). kubectl: e2e/kubectl-parity.
+  test("a certificate-authority that is the issuing intermediate CA is trusted", async () => {
+    const server = await api({ chain: "intermediate" });
+    const file = kubeconfig({ server: server.url, cluster: { "certificate-authority-data": b64(stand.pki.intermediate) } });
+    const run = await attempt([file]);
+    expect(run.probes[0]).toMatchObject({ probe: "api-server", ok: true });
+  });
+
+  test("...and a CA pool that holds neither the root nor the intermediate is still refused", async () => {
+    const server = await api({ chain: "intermediate" });
+    const file = kubeconfig({ server: server.url, cluster: { "certificate-authority-data": b64(stand.pki.clientCert) } });
+    expect((await attempt([file])).probes[0]).toMatchObject({ probe: "api-server", ok: false, class: "tls" });
+  });
+});
+
 describe("credentials as client-go applies them", () => {
   test("tokenFile", async () => {
     const server = await api({ tokens: ["token-from-a-file"] });

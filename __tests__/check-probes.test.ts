@@ -318,10 +318,42 @@ describe("classification: one row per kube-apiserver message, through the real a
       "api-unavailable",
     ],
     [
+      // 429/500/502/503/504 naming no webhook: the API server (or its load balancer) is not answering now.
       "a load balancer's HTML page",
       502,
       { text: "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>" },
-      "bad-response",
+      "api-unavailable",
+    ],
+    [
+      "max-in-flight / APF refusal (plain text, before admission)",
+      429,
+      { text: "Too many requests, please try again later." },
+      "api-unavailable",
+    ],
+    ["a gateway timeout", 504, { text: "upstream request timeout" }, "api-unavailable"],
+    [
+      "a ValidatingAdmissionPolicy denial (422 Invalid)",
+      422,
+      {
+        json: status(
+          422,
+          "Invalid",
+          "certificaterequests.cert-manager.io \"webhook-check-x7k2p\" is forbidden: ValidatingAdmissionPolicy 'require-team-label' with binding 'require-team-label-binding' denied request: every object needs a team label",
+        ),
+      },
+      "admission-policy",
+    ],
+    [
+      "a ValidatingAdmissionPolicy denial (403 Forbidden, no binding named)",
+      403,
+      {
+        json: status(
+          403,
+          "Forbidden",
+          "certificaterequests.cert-manager.io \"webhook-check-x7k2p\" is forbidden: ValidatingAdmissionPolicy 'deny-all' denied request: nothing here",
+        ),
+      },
+      "admission-policy",
     ],
     ["an empty body", 200, { text: "" }, "bad-response"],
     ["a truncated body", 201, { text: '{"apiVersion":"cert-manager.io/v1","kind":"Certif' }, "bad-response"],

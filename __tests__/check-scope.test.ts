@@ -1,9 +1,15 @@
 // --scope all: every aggregated API, admission webhook and conversion webhook, beside
 // the cert-manager proof, against the local TLS stand-in (in-process through main()).
 import { main } from "../lib/webhook-check/runner/cli";
-import { configMapCreateMatches, probeClusterPaths, selectorMatches } from "../lib/webhook-check/probes/webhooks-and-apiservices";
+import {
+  CONFIGMAP_CREATE,
+  configMapCreateMatches,
+  probeClusterPaths,
+  ruleMatches,
+  selectorMatches,
+} from "../lib/webhook-check/probes/webhooks-and-apiservices";
 import { decidingFailure, runAttempt } from "../lib/webhook-check/runner/attempts";
-import { fakeTarget, type Scenario, writeKubeconfig, standIns } from "./helpers/fake-apiserver";
+import { aggregatorError, fakeTarget, type Scenario, standIns, tooManyRequests, writeKubeconfig } from "./helpers/fake-apiserver";
 import { FakeClock } from "./helpers/fake-clock";
 import { tempDir } from "./helpers/temp";
 
@@ -332,5 +338,339 @@ describe("interface", () => {
     };
     expect(configMapCreateMatches(hook, { "kubernetes.io/metadata.name": "cert-manager" })).toBe(false);
     expect(configMapCreateMatches(kyverno("Fail").webhooks[0], { "kubernetes.io/metadata.name": "cert-manager" })).toBe(true);
+  });
+});
+
+// Issue 19: a verdict is never better than its evidence. The stand-in admits the dry-run
+// ConfigMap create as kube-apiserver does (helpers/fake-apiserver.ts `admit`).
+describe("evidence or not ok", () => {
+  const EPERM_CALL = "dial tcp 10.96.3.3:443: connect: operation not permitted";
+  const hook = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    failurePolicy: "Fail",
+    rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"] }],
+    clientConfig: { service: { namespace: "kyverno", name: "kyverno-svc", port: 443 } },
+    ...extra,
+  });
+  const config = (name: string, ...webhooks: unknown[]) => ({ metadata: { name }, webhooks });
+  const byName = (items: any[]) => Object.fromEntries(items.map((i) => [i.name.split("/")[1] ?? i.name, i]));
+
+  /** A CLI run whose retry loop waits no real time; the clock's sleeps are returned. */
+  async function run(args: string[], scenario: Scenario) {
+    const api = await stand.api(scenario);
+    const clock = new FakeClock(Date.now());
+    let out = "";
+    const code = await main(
+      // One attempt per second of fake time: a failing run makes few attempts (a test may pass its own --interval).
+      ["--json", "--interval", "1", "--kubeconfig", writeKubeconfig(stand.pki, api.url), ...args],
+      { HOME: tempDir("home-") },
+      {
+        out: (t) => {
+          out += t;
+        },
+        err: () => {},
+      },
+      undefined,
+      clock,
+    );
+    return { code, report: JSON.parse(out), clock, api };
+  }
+
+  test.concurrent("a Fail webhook whose call hangs: the attempt the deadline cuts does not replace the complete one (exit 1, timeout)", async () => {
+    // Attempt 1: kube-apiserver's call times out (timeoutSeconds, scaled to 0.8 s) and says so;
+    // a later attempt is cut by the check's 2 s deadline. Before: exit 0, "not provable by dry-run".
+    const r = await run(["--timeout", "2", "--interval", "0.2"], {
+      validatingWebhooks: [config("drops", hook("validate.drops.example", { timeoutSeconds: 10 }))],
+      webhooks: { "validate.drops.example": { hangMs: 800 } },
+      respond: kyvernoService(1),
+    });
+    expect(r.code).toBe(1);
+    expect(r.report.attempts).toBeGreaterThanOrEqual(2);
+    expect(r.report.items[0]).toMatchObject({
+      verdict: "fail",
+      class: "timeout",
+      error: expect.stringMatching(/failed calling webhook "validate\.drops\.example".*context deadline exceeded/),
+    });
+    expect(r.report.items[0].hint).toMatch(/drops packets/);
+  });
+
+  test.concurrent("with no complete attempt, what the cut attempt would have decided fails with class timeout", async () => {
+    const api = await stand.api({
+      validatingWebhooks: [config("drops", hook("validate.drops.example"))],
+      hang: (method, p) => method === "POST" && p === "/api/v1/namespaces/cert-manager/configmaps",
+      respond: kyvernoService(1),
+    });
+    const target = fakeTarget(stand.pki, api.url);
+    const settings = {
+      probeNamespace: "cert-manager",
+      anchor: { namespace: "cert-manager", service: "cert-manager-webhook" },
+      exclude: [],
+    };
+    const items = await probeClusterPaths(target, settings, Date.now() + 600);
+    expect(items[0]).toMatchObject({
+      verdict: "fail",
+      class: "timeout",
+      cutByDeadline: true,
+      detail: expect.stringMatching(/^not proven \(no answer\)/),
+    });
+  });
+
+  test.concurrent("a hanging conversion webhook fails (not proven, no answer), it is not a warning", async () => {
+    const crd = {
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        names: { plural: "widgets" },
+        versions: [
+          { name: "v1", served: true, storage: true },
+          { name: "v1beta1", served: true, storage: false },
+        ],
+        conversion: { strategy: "Webhook", webhook: { clientConfig: { service: { namespace: "kyverno", name: "kyverno-svc" } } } },
+      },
+    };
+    const api = await stand.api({
+      customResourceDefinitions: [crd],
+      hang: (_m, p) => p === "/apis/example.com/v1beta1/widgets",
+      respond: kyvernoService(1),
+    });
+    const settings = {
+      probeNamespace: "cert-manager",
+      anchor: { namespace: "cert-manager", service: "cert-manager-webhook" },
+      exclude: [],
+    };
+    const items = await probeClusterPaths(fakeTarget(stand.pki, api.url), settings, Date.now() + 600);
+    expect(items[0]).toMatchObject({ kind: "conversion-webhook", verdict: "fail", class: "timeout" });
+  });
+
+  test.each([
+    [
+      "x509 (cainjector has not injected the CA bundle yet)",
+      "x509: certificate signed by unknown authority",
+      "tls",
+      /CA bundle not injected yet/,
+    ],
+    [
+      "EPERM (Cilium)",
+      `dial tcp 10.96.14.7:443: connect: operation not permitted`,
+      "cilium-service",
+      /could not call it through the aggregator/,
+    ],
+    [
+      "no route to host (Cilium >= 1.19.4)",
+      "dial tcp 10.96.14.7:443: connect: no route to host",
+      "cilium-service",
+      /through the aggregator/,
+    ],
+  ])("an APIService with Available=True whose proxied call fails with %s: fails, class %s", async (_what, words, cls, detail) => {
+    const r = await run(["--timeout", "1"], {
+      apiServices: [apiService("v1alpha1.acme.gandi.example", true)],
+      aggregated: { "v1alpha1.acme.gandi.example": aggregatorError(words) },
+    });
+    expect(r.code).toBe(1);
+    expect(r.report.items[0]).toMatchObject({ kind: "apiservice", verdict: "fail", class: cls, detail: expect.stringMatching(detail) });
+    expect(r.report.items[0].error).toContain(words);
+    expect(r.report.items[0].detail).toContain("Available=True"); // the condition stays, as a diagnostic
+    expect(r.api.requests).toContain("GET /apis/acme.gandi.example/v1alpha1");
+  });
+
+  test("a healthy APIService is proven by the aggregated call's APIResourceList, not by its status", async () => {
+    const r = await run([], { apiServices: [apiService("v1alpha1.acme.gandi.example", true)] });
+    expect(r.code).toBe(0);
+    expect(r.report.items[0]).toMatchObject({ verdict: "ok", detail: expect.stringMatching(/called it through the aggregator/) });
+  });
+
+  test("a 429 before admission is not 'called': api-unavailable, retried after its Retry-After", async () => {
+    const r = await run(["--timeout", "10"], {
+      validatingWebhooks: [kyverno("Fail")],
+      respond: kyvernoService(1, (method, p) =>
+        method === "POST" && p === "/api/v1/namespaces/cert-manager/configmaps" ? tooManyRequests(3) : undefined,
+      ),
+    });
+    expect(r.code).toBe(1);
+    expect(r.report.items[0]).toMatchObject({
+      verdict: "fail",
+      class: "api-unavailable",
+      detail: expect.stringMatching(/^not proven \(no answer\)/),
+      error: "Too many requests, please try again later.",
+    });
+    expect(r.clock.sleeps[0]).toBe(3000); // Retry-After, not the 0.2 s interval
+    expect(r.clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10_000); // never past the deadline
+  });
+
+  test("a 429 on the proof itself is api-unavailable (README), retried after its Retry-After", async () => {
+    const r = await run(["--timeout", "10", "--scope", "cert-manager"], {
+      respond: (method, p) => (method === "POST" && p.endsWith("/certificaterequests") ? tooManyRequests(5) : undefined),
+    });
+    expect(r.code).toBe(1);
+    expect(r.report.failure).toMatchObject({ probe: "admission", class: "api-unavailable" });
+    expect(r.clock.sleeps[0]).toBe(5000);
+  });
+
+  test("resources */* (Kyverno's shape) matches a ConfigMap create: the broken Fail webhook fails", async () => {
+    const r = await run(["--timeout", "1"], {
+      validatingWebhooks: [
+        config(
+          "kyverno-resource-validating-webhook-cfg",
+          hook("validate.kyverno.svc-fail", {
+            rules: [{ operations: ["CREATE", "UPDATE"], apiGroups: ["*"], apiVersions: ["*"], resources: ["*/*"], scope: "*" }],
+          }),
+        ),
+      ],
+      webhooks: { "validate.kyverno.svc-fail": { fail: EPERM_CALL } },
+      respond: kyvernoService(1),
+    });
+    expect(r.code).toBe(1);
+    expect(r.report.items[0]).toMatchObject({ verdict: "fail", class: "cilium-service" });
+  });
+
+  test("a list that gets no answer (429 until the deadline) proves nothing: a failure, not a warning", async () => {
+    const r = await run(["--timeout", "1"], {
+      respond: (_m, p) => (p === "/apis/apiregistration.k8s.io/v1/apiservices" ? tooManyRequests(1) : undefined),
+    });
+    expect(r.code).toBe(1);
+    expect(r.report.items).toEqual([
+      expect.objectContaining({ kind: "apiservice", name: "(all)", verdict: "fail", class: "api-unavailable" }),
+    ]);
+  });
+
+  test("the probe namespace's labels unanswered: a Fail webhook's namespaceSelector is unknown, not proven (no answer)", async () => {
+    const r = await run(["--timeout", "1"], {
+      validatingWebhooks: [kyverno("Fail")],
+      respond: kyvernoService(1, (method, p) =>
+        method === "GET" && p === "/api/v1/namespaces/cert-manager" ? { status: 503, text: "upstream connect error" } : undefined,
+      ),
+    });
+    expect(r.code).toBe(1);
+    expect(r.report.items[0]).toMatchObject({
+      verdict: "fail",
+      class: "api-unavailable",
+      detail: expect.stringMatching(/^not proven \(no answer\)/),
+    });
+  });
+
+  test("a mutating webhook that fails first: the later ones were never called, not proven (blocked by it)", async () => {
+    const r = await run(["--timeout", "1"], {
+      mutatingWebhooks: [config("b-second", hook("later.example")), config("a-first", hook("first.example"))],
+      validatingWebhooks: [config("v", hook("validating.example"))],
+      webhooks: { "first.example": { fail: EPERM_CALL } },
+      respond: kyvernoService(1),
+    });
+    expect(r.code).toBe(1);
+    const items = byName(r.report.items);
+    expect(items["first.example"]).toMatchObject({ verdict: "fail", class: "cilium-service" });
+    expect(items["later.example"]).toMatchObject({
+      verdict: "warn",
+      detail: expect.stringMatching(/^not proven \(blocked by first\.example\)/),
+    });
+    expect(items["validating.example"]).toMatchObject({
+      verdict: "warn",
+      detail: expect.stringMatching(/^not proven \(blocked by first\.example\)/),
+    });
+  });
+
+  test("...and mutating webhooks before the failing one did run: proven", async () => {
+    const r = await run(["--timeout", "1"], {
+      mutatingWebhooks: [config("a-first", hook("first.example")), config("b-second", hook("second.example"))],
+      webhooks: { "second.example": { fail: EPERM_CALL } },
+      respond: kyvernoService(1),
+    });
+    const items = byName(r.report.items);
+    expect(items["first.example"]).toMatchObject({ verdict: "ok" });
+    expect(items["second.example"]).toMatchObject({ verdict: "fail" });
+  });
+
+  test.concurrent("of two failing validating webhooks kube-apiserver returns the first error only: the other is not proven", async () => {
+    const r = await run(["--timeout", "1"], {
+      validatingWebhooks: [config("v", hook("slow.example"), hook("fast.example"))],
+      webhooks: { "slow.example": { fail: EPERM_CALL, delayMs: 150 }, "fast.example": { fail: "connect: connection refused" } },
+      respond: kyvernoService(1),
+    });
+    expect(r.code).toBe(1);
+    const items = byName(r.report.items);
+    expect(items["fast.example"]).toMatchObject({ verdict: "fail", class: "connection-refused" });
+    expect(items["slow.example"]).toMatchObject({
+      verdict: "warn",
+      detail: expect.stringMatching(/^not proven \(blocked by fast\.example\)/),
+    });
+  });
+
+  test("a webhook with matchConditions is not provable unless an answer names it", async () => {
+    const r = await run([], {
+      validatingWebhooks: [config("v", hook("conditional.example", { matchConditions: [{ name: "not-probes", expression: "false" }] }))],
+      matchConditionsFalse: ["conditional.example"],
+      respond: kyvernoService(1),
+    });
+    expect(r.code).toBe(0);
+    expect(r.report.items[0]).toMatchObject({ verdict: "warn", detail: expect.stringMatching(/^not provable \(its matchConditions/) });
+  });
+
+  test("failurePolicy Ignore: a 2xx proves nothing (fails open; unproven)", async () => {
+    const r = await run([], {
+      validatingWebhooks: [config("v", hook("lenient.example", { failurePolicy: "Ignore" }))],
+      webhooks: { "lenient.example": { fail: EPERM_CALL } },
+      respond: kyvernoService(1),
+    });
+    expect(r.code).toBe(0);
+    expect(r.report.items[0]).toMatchObject({ verdict: "warn", detail: expect.stringMatching(/^fails open; unproven/) });
+  });
+
+  test("a webhook that denies the probe was called: ok, its denial is the evidence", async () => {
+    const r = await run([], {
+      validatingWebhooks: [config("v", hook("strict.example"))],
+      webhooks: { "strict.example": { deny: "configmaps need a team label" } },
+      respond: kyvernoService(1),
+    });
+    expect(r.code).toBe(0);
+    expect(r.report.items[0]).toMatchObject({ verdict: "ok", detail: expect.stringMatching(/it denied the dry-run/) });
+  });
+
+  test.each([403, 422] as const)(
+    "a ValidatingAdmissionPolicy denial (%i) of the probe blocks the validating webhooks, not the mutating ones",
+    async (code) => {
+      const r = await run([], {
+        mutatingWebhooks: [config("m", hook("mutating.example"))],
+        validatingWebhooks: [config("v", hook("validating.example"))],
+        policyDenial: { policy: "require-team", binding: "require-team-binding", message: "configmaps need a team label", code },
+        respond: kyvernoService(1),
+      });
+      const items = byName(r.report.items);
+      expect(items["mutating.example"]).toMatchObject({ verdict: "ok" });
+      expect(items["validating.example"]).toMatchObject({
+        verdict: "warn",
+        detail: expect.stringMatching(
+          /^not proven \(blocked by ValidatingAdmissionPolicy 'require-team' \(binding 'require-team-binding'\)\)/,
+        ),
+        class: "admission-policy",
+      });
+      expect(JSON.stringify(r.report)).not.toMatch(/"class":"rbac"|webhook-misbehaving/);
+    },
+  );
+
+  test.each([
+    [{ resources: ["*"] }, true],
+    [{ resources: ["*/*"] }, true],
+    [{ resources: ["configmaps/*"] }, true],
+    [{ resources: ["*/status"] }, false],
+    [{ resources: ["configmaps/status"] }, false],
+    [{ resources: ["secrets"] }, false],
+    [{ scope: "Cluster" }, false],
+    [{ scope: "Namespaced" }, true],
+    [{ scope: "*" }, true],
+    [{ operations: ["*"] }, true],
+    [{ operations: ["UPDATE"] }, false],
+    [{ apiGroups: ["*"] }, true],
+    [{ apiGroups: ["apps"] }, false],
+    [{ apiVersions: ["*"] }, true],
+    [{ apiVersions: ["v1beta1"] }, false],
+  ])("rules.go: a ConfigMap create against %j: %p", (change, expected) => {
+    const rule = { operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"], ...change };
+    expect(ruleMatches(rule, { ...CONFIGMAP_CREATE, namespace: "cert-manager" })).toBe(expected);
+  });
+
+  test("scope Cluster matches cluster-scoped objects and namespaces; Namespaced does not match namespaces", () => {
+    const rule = (scope: string) => ({ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["namespaces"], scope });
+    const ns = { group: "", version: "v1", resource: "namespaces", subresource: "", operation: "CREATE" as const, namespace: "" };
+    expect(ruleMatches(rule("Cluster"), ns)).toBe(true);
+    expect(ruleMatches(rule("Namespaced"), ns)).toBe(false);
   });
 });

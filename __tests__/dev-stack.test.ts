@@ -38,10 +38,14 @@ test("one deploy brings up a fresh cluster: dev is planned only after dev-cilium
   expect(stack.resource.helm_release).toBeUndefined();
   // The release keeps the address it had in the one-stack layout of 0.1.
   expect(Object.keys(release.resource.helm_release)).toEqual(["cilium_release_691669B7"]);
-  // The check still re-runs when the release changes: its id and revision come from dev-cilium's state.
+  // The check still re-runs when the release changes: its id, revision and last_deployed come from dev-cilium's state.
   const triggers = (Object.values(stack.resource.null_resource)[0] as any).triggers;
   expect(triggers.cilium_release_id).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./);
   expect(triggers.cilium_release_revision).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./);
+  // ...and its last_deployed, which a re-install at revision 1 changes (the id and revision stay).
+  expect(triggers.cilium_release_last_deployed).toMatch(
+    /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./,
+  );
   const pkg = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8"));
   expect(pkg.scripts.deploy).toMatch(/cdktf-cli@0\.21\.0 deploy dev-cilium dev$/);
 });

@@ -3,7 +3,8 @@
 import { execFileSync } from "node:child_process";
 import { classifyStatus } from "../lib/webhook-check/probes/classify";
 import { PROBE_CSR_PEM } from "../lib/webhook-check/probes/csr";
-import { parseCheckArgs, UsageError } from "../lib/webhook-check/settings";
+import { parseCheckArgs, SETTINGS, USAGE, UsageError, validateSettings } from "../lib/webhook-check/settings";
+import { expandHome } from "../lib/shared/home";
 import type { ProbeResult } from "../lib/webhook-check/probes/cert-manager";
 import { formatReport, retryUntilDeadline } from "../lib/webhook-check/runner/attempts";
 import { FakeClock } from "./helpers/fake-clock";
@@ -47,13 +48,44 @@ describe("option parsing", () => {
   );
 });
 
+describe("one settings table", () => {
+  test("the CLI and the construct refuse with one validator, each naming its own side", () => {
+    expect(validateSettings({ port: 0, timeout: 0 }, "prop")).toEqual([
+      "port 0: expected a whole number from 1 to 65535",
+      "timeoutSeconds 0: expected a number from 1 to 3600",
+    ]);
+    expect(validateSettings({ port: "0", timeout: "0" }, "flag")).toEqual([
+      '--port "0": expected a whole number from 1 to 65535',
+      '--timeout "0": expected a number from 1 to 3600',
+    ]);
+    expect(() => parseCheckArgs(["--port", "0"], {})).toThrow('--port "0": expected a whole number from 1 to 65535');
+  });
+
+  test("the usage text lists every setting's flag and environment variable", () => {
+    for (const s of SETTINGS) {
+      expect(USAGE).toContain(`--${s.flag}`);
+      expect(USAGE).toContain(s.env);
+    }
+  });
+
+  test("one ~ expansion: ~ and ~/x under HOME, nothing else", () => {
+    expect(expandHome("~/.kube/config", "/h")).toBe("/h/.kube/config");
+    expect(expandHome("~", "/h")).toBe("/h");
+    expect(expandHome("~user/x", "/h")).toBe("~user/x");
+    expect(expandHome("/abs", "/h")).toBe("/abs");
+  });
+});
+
 test("HTTP statuses of the check's own requests", () => {
   expect(classifyStatus(401)?.class).toBe("credentials");
   expect(classifyStatus(403)?.class).toBe("rbac");
   expect(classifyStatus(502)?.class).toBe("api-unavailable");
   expect(classifyStatus(503)?.class).toBe("api-unavailable");
   expect(classifyStatus(429)?.class).toBe("api-unavailable");
-  expect(classifyStatus(500)).toBeUndefined();
+  // 500 and 504 too (issue 19): naming no webhook, they say the API server is not answering now.
+  expect(classifyStatus(500)?.class).toBe("api-unavailable");
+  expect(classifyStatus(504)?.class).toBe("api-unavailable");
+  expect(classifyStatus(404)).toBeUndefined();
 });
 
 test("the probe CSR is a valid, self-signed PKCS#10 request (openssl)", () => {
@@ -151,6 +183,26 @@ describe("the retry loop, the deadline and the report (run.ts), with a fake cloc
     expect(out.probes).toEqual([ok("api-server"), ok("webhook-endpoints"), EPERM]);
     expect(out.attempts).toBe(2);
     expect(out.elapsedMs).toBe(10_000);
+  });
+
+  test("a cut attempt that found no failure still does not replace the last complete verdict", async () => {
+    // Before: an attempt without a deciding failure returned ok, even when the deadline had cut it.
+    const clock = new FakeClock(0);
+    const CUT_QUIET: ProbeResult = { ...ok("cluster-paths"), cutByDeadline: true };
+    const { attempt } = script(clock, [
+      { ms: 500, probes: [ok("api-server"), EPERM] },
+      { ms: 7500, probes: [ok("api-server"), ok("admission"), CUT_QUIET] },
+    ]);
+    const out = await retryUntilDeadline(attempt, { started: 0, timeoutMs: 10_000, intervalMs: 2000 }, clock, () => {});
+    expect(out).toMatchObject({ ok: false, attempts: 2, failure: EPERM });
+  });
+
+  test("the pause is the server's Retry-After when longer than the interval, never past the deadline", async () => {
+    const clock = new FakeClock(0);
+    const throttled = failed("admission", "api-unavailable", "Too many requests, please try again later.", { retryAfterMs: 7000 });
+    const { attempt } = script(clock, [{ ms: 0, probes: [throttled] }]);
+    await retryUntilDeadline(attempt, { started: 0, timeoutMs: 10_000, intervalMs: 2000 }, clock, () => {});
+    expect(clock.sleeps).toEqual([7000, 3000]);
   });
 
   test("a cut first attempt (nothing complete yet) is reported as it is", async () => {

@@ -63,6 +63,7 @@ test("depends on the release and every policy; re-runs when the chart, values or
     "check_settings",
     "cilium_chart_version",
     "cilium_release_id",
+    "cilium_release_last_deployed",
     "cilium_release_revision",
     "cilium_values_sha256",
     "policies_sha256",
@@ -102,6 +103,7 @@ test("re-runs after every change of the cluster: triggers hold values known only
   const [manifest] = Object.keys(resourcesOf(json, "kubernetes_manifest"));
   expect(triggers.cilium_release_id).toBe(`\${helm_release.${release}.id}`);
   expect(triggers.cilium_release_revision).toBe(`\${helm_release.${release}.metadata.revision}`);
+  expect(triggers.cilium_release_last_deployed).toBe(`\${helm_release.${release}.metadata.last_deployed}`);
   expect(triggers["policy_uid NetworkPolicy/ns/a"]).toBe(`\${kubernetes_network_policy_v1.${np}.metadata[0].uid}`);
   expect(triggers["policy_uid CiliumNetworkPolicy/ns/c"]).toBe(`\${kubernetes_manifest.${manifest}.object.metadata.uid}`);
 });
@@ -118,9 +120,9 @@ test("kubeconfig paths are passed as KUBECONFIG, never their contents", () => {
 });
 
 test.each([
-  [{ port: 0 }, /port 0 must be from 1 to 65535/],
+  [{ port: 0 }, /port 0: expected a whole number from 1 to 65535/],
   [{ namespace: "Cert_Manager" }, /namespace "Cert_Manager" is not a valid Kubernetes name/],
-  [{ timeoutSeconds: 0 }, /timeoutSeconds 0 must be from 1 to 3600/],
+  [{ timeoutSeconds: 0 }, /timeoutSeconds 0: expected a number from 1 to 3600/],
   [{ service: "s".repeat(64) }, /service "s{64}" is not a valid Kubernetes name/],
 ])("refuses bad settings at synth: %p", (props, message) => {
   expect(() => new WebhookCheck(new TerraformStack(testApp(), "t"), "check", props)).toThrow(message);
@@ -147,6 +149,6 @@ test("scope (written even at its default) and exclude travel in the environment;
   });
   const stack = new TerraformStack(testApp(), "t");
   expect(() => new WebhookCheck(stack, "c", { scope: "everything" as never, exclude: ["a,b"] })).toThrow(
-    /scope "everything" must be one of cert-manager, all[\s\S]*exclude "a,b"/,
+    /scope "everything": use cert-manager or all[\s\S]*exclude "a,b": expected a non-empty name without commas/,
   );
 });

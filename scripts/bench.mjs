@@ -77,7 +77,7 @@ process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e9));`;
   };
   const apiServices = Array.from({ length: 40 }, (_, i) => ({
     metadata: { name: `v1.api${i}.example.com` },
-    spec: { service: { namespace: `ns${i % 10}`, name: `svc${i}` } },
+    spec: { group: `api${i}.example.com`, version: "v1", service: { namespace: `ns${i % 10}`, name: `svc${i}` } },
     status: { conditions: [{ type: "Available", status: "True" }] },
   }));
   const hooks = Array.from({ length: 30 }, (_, i) => ({
@@ -98,6 +98,8 @@ process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e9));`;
       if (p === "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations")
         return json(res, 200, { items: [{ metadata: { name: "bench" }, webhooks: hooks }] });
       if (p.endsWith("webhookconfigurations") || p.endsWith("customresourcedefinitions")) return json(res, 200, { items: [] });
+      // The aggregator: each APIService's discovery, proxied to its Service.
+      if (/^\/apis\/api\d+\.example\.com\/v1$/.test(p)) return json(res, 200, { kind: "APIResourceList", resources: [] });
       if (/^\/api\/v1\/namespaces\/[^/]+$/.test(p)) return json(res, 200, { metadata: { labels: {} } });
       if (/\/services\//.test(p)) return json(res, 200, { spec: { ports: [{ port: 443 }] } });
       if (p.endsWith("/endpointslices"))

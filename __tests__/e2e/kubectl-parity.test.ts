@@ -37,6 +37,13 @@ describe("merging KUBECONFIG lists by client-go's rules", () => {
   });
 });
 
+kubectlTest("a certificate-authority that is the issuing intermediate CA: kubectl and the check both trust it", async () => {
+  const server = await api({ chain: "intermediate" });
+  const file = kubeconfig({ server: server.url, cluster: { "certificate-authority-data": b64(stand.pki.intermediate) } });
+  expect((await kubectlVersion([file])).status).toBe(0);
+  expect((await attempt([file])).probes[0]).toMatchObject({ probe: "api-server", ok: true });
+});
+
 kubectlTest("impersonation: the check sends the headers kubectl sends", async () => {
   const server = await api();
   const user = {

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { INCIDENT_ERROR, type Scenario, startSilentServer, writeKubeconfig, standIns } from "../helpers/fake-apiserver";
-import { killAll, runCli } from "../helpers/run-cli";
+import { killAll, killCheckGroup, runCli } from "../helpers/run-cli";
 import { tempDir } from "../helpers/temp";
 
 /** What "at once" and "by the deadline" allow for start-up on a busy machine. */
@@ -139,4 +139,45 @@ describe("configuration errors exit 2 at once, long before the 60 s deadline", (
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--namespace "Cert_Manager" is not a valid Kubernetes name/);
   });
+});
+
+test("SIGKILL to the check's process group leaves no exec plugin behind (its watchdog kills the plugin's group)", async () => {
+  const dir = tempDir("sigkill-");
+  const pids = path.join(dir, "pids");
+  const plugin = path.join(dir, "hanging-plugin.sh");
+  // A plugin that hangs, with a child of its own: both must die with the check.
+  writeFileSync(plugin, `#!/bin/sh\nsleep 300 &\necho "$$ $!" > ${pids}.tmp && mv ${pids}.tmp ${pids}\nwait\n`, { mode: 0o755 });
+  const api = await stand.api();
+  const kubeconfig = path.join(dir, "config");
+  writeFileSync(
+    kubeconfig,
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      `clusters: [{name: c, cluster: {server: "${api.url}", certificate-authority-data: ${Buffer.from(stand.pki.ca).toString("base64")}}}]`,
+      `users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: "${plugin}", interactiveMode: Never}}}]`,
+      "contexts: [{name: ctx, context: {cluster: c, user: u}}]",
+      "current-context: ctx",
+      "",
+    ].join("\n"),
+  );
+  const alive = (pid: number) => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+      return false;
+    }
+  };
+  let seen: number[] = [];
+  await killCheckGroup(["--timeout", "120", "--kubeconfig", kubeconfig], {}, () => {
+    try {
+      seen = readFileSync(pids, "utf8").trim().split(" ").map(Number);
+      return seen.length === 2;
+    } catch {
+      return false;
+    }
+  });
+  expect(seen).toHaveLength(2); // the plugin and its child were running when the group was killed
+  await new Promise((r) => setTimeout(r, 2000));
+  expect(seen.map(alive)).toEqual([false, false]);
 });

@@ -24,6 +24,11 @@ export interface Pki {
   serverKey: string;
   clientCert: string;
   clientKey: string;
+  /** An intermediate CA signed by `ca`. */
+  intermediate: string;
+  /** A server certificate for 127.0.0.1 signed by the intermediate, and its key. */
+  chainCert: string;
+  chainKey: string;
 }
 
 /**
@@ -43,6 +48,9 @@ export function makePki(): Pki {
     serverKey: read("server.key"),
     clientCert: read("client.crt"),
     clientKey: read("client.key"),
+    intermediate: read("intermediate.crt"),
+    chainCert: read("chain-server.crt"),
+    chainKey: read("chain-server.key"),
   };
 }
 
@@ -143,8 +151,8 @@ export interface Scenario {
   prefix?: string;
   /** Labels of the cert-manager namespace; `false`: the namespace does not exist. */
   namespace?: Record<string, string> | false;
-  /** Answer a request before the API logic does (status, and a JSON body or raw text). */
-  respond?: (method: string, path: string) => { status: number; json?: unknown; text?: string; contentType?: string } | undefined;
+  /** Answer a request before the API logic does (status, and a JSON body or raw text, and headers). */
+  respond?: (method: string, path: string) => Override | undefined;
   /** Bearer tokens accepted besides the exec plugin's. */
   tokens?: string[];
   /** Objects of the cluster-wide lists the check reads with --scope all (default: none). */
@@ -157,6 +165,171 @@ export interface Scenario {
    * first on that connection), as a server closing an idle keep-alive connection does.
    */
   drop?: (n: number) => boolean;
+  /**
+   * How each admission webhook (by name) answers when the dry-run ConfigMap create
+   * calls it (default: it allows). The stand-in admits the create as kube-apiserver
+   * does, see `admit`.
+   */
+  webhooks?: Record<string, WebhookBehaviour>;
+  /** Webhooks whose matchConditions evaluate to false for the probe (the stand-in does not run CEL). */
+  matchConditionsFalse?: string[];
+  /** A ValidatingAdmissionPolicy that denies the dry-run ConfigMap create. */
+  policyDenial?: { policy: string; binding?: string; message: string; code: 403 | 422 };
+  /**
+   * What the aggregator answers for an APIService's `GET /apis/<group>/<version>`, by
+   * APIService name (default: an APIResourceList when it is Available, else 503
+   * "service unavailable", as kube-aggregator's proxy handler does).
+   */
+  aggregated?: Record<string, Override>;
+  /** Requests never answered (packets dropped on the way to what serves them); the socket stays open. */
+  hang?: (method: string, path: string) => boolean;
+  /** Serve the leaf signed by the intermediate CA, with the intermediate in the chain. */
+  chain?: "intermediate";
+}
+
+/** A canned answer: status, a JSON body or raw text, headers. */
+export interface Override {
+  status: number;
+  json?: unknown;
+  text?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/** What an admission webhook does when kube-apiserver calls it. */
+export type WebhookBehaviour =
+  | "allow"
+  /** It answers allowed: false with this message. */
+  | { deny: string; delayMs?: number }
+  /** kube-apiserver cannot call it: these are the words of the failed call (a dial error, x509...). */
+  | { fail: string; delayMs?: number }
+  /** Packets dropped: the call hangs until the webhook's timeout (scaled to `ms` here), then fails. */
+  | { hangMs: number };
+
+/**
+ * max-in-flight / API Priority and Fairness refusing a request, as kube-apiserver does:
+ * plain text, Retry-After (apiserver pkg/server/filters/maxinflight.go `tooManyRequests`).
+ */
+export const tooManyRequests = (retryAfterSeconds = 1): Override => ({
+  status: 429,
+  text: "Too many requests, please try again later.\n",
+  contentType: "text/plain; charset=utf-8",
+  headers: { "retry-after": String(retryAfterSeconds), "x-content-type-options": "nosniff" },
+});
+
+/** The aggregator's proxy failing to reach the APIService's Service (kube-aggregator, plain text 503). */
+export const aggregatorError = (words: string): Override => ({
+  status: 503,
+  text: `error trying to reach service: ${words}\n`,
+  contentType: "text/plain; charset=utf-8",
+});
+
+type Obj = Record<string, any>;
+
+/**
+ * Whether a webhook's rules and selectors match a dry-run ConfigMap create in
+ * `namespace`, written from kube-apiserver's code independently of the check's
+ * (apiserver pkg/admission/plugin/webhook/predicates/rules/rules.go; namespace and
+ * object selectors as LabelSelectors).
+ */
+function matchesConfigMapCreate(hook: Obj, namespaceLabels: Record<string, string>, objectLabels: Record<string, string>): boolean {
+  const any = (list: string[] | undefined, v: string) => (list ?? []).includes("*") || (list ?? []).includes(v);
+  const rule = (r: Obj) =>
+    (r.scope === undefined || r.scope === "*" || r.scope === "Namespaced") &&
+    any(r.operations, "CREATE") &&
+    any(r.apiGroups, "") &&
+    any(r.apiVersions, "v1") &&
+    (r.resources ?? []).some((x: string) => {
+      const [res, sub = ""] = x.split(/\/(.*)/s);
+      return (res === "*" || res === "configmaps") && (sub === "*" || sub === "");
+    });
+  const selector = (sel: Obj | undefined, labels: Record<string, string>) => {
+    if (!sel) return true;
+    const ok = Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+    return (
+      ok &&
+      (sel.matchExpressions ?? []).every((e: Obj) => {
+        const has = e.key in labels;
+        if (e.operator === "In") return has && e.values.includes(labels[e.key]);
+        if (e.operator === "NotIn") return !has || !e.values.includes(labels[e.key]);
+        if (e.operator === "Exists") return has;
+        return !has;
+      })
+    );
+  };
+  return (hook.rules ?? []).some(rule) && selector(hook.namespaceSelector, namespaceLabels) && selector(hook.objectSelector, objectLabels);
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Admits a dry-run ConfigMap create as kube-apiserver does: the mutating webhooks one
+ * after another (configurations sorted by name, apiserver
+ * pkg/admission/configuration/mutating_webhook_manager.go), the first failure or denial
+ * stopping the request (mutating/dispatcher.go); then a ValidatingAdmissionPolicy;
+ * then the validating webhooks in parallel, returning the first error to arrive
+ * (validating/dispatcher.go: `errs[0]`). failurePolicy Ignore skips a failed call.
+ * Returns the error answer, or undefined when admitted.
+ */
+async function admit(scenario: Scenario, namespaceLabels: Record<string, string>, object: Obj): Promise<Override | undefined> {
+  const statusBody = (code: number, reason: string, message: string) => ({
+    status: code,
+    json: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code },
+  });
+  const objectLabels = object.metadata?.labels ?? {};
+  const hooksOf = (configs: unknown[] | undefined) =>
+    ((configs ?? []) as Obj[]).flatMap((c) => (c.webhooks ?? []).map((w: Obj) => ({ config: c.metadata?.name ?? "", hook: w }))) as Array<{
+      config: string;
+      hook: Obj;
+    }>;
+  const relevant = (h: { hook: Obj }) =>
+    matchesConfigMapCreate(h.hook, namespaceLabels, objectLabels) && !(scenario.matchConditionsFalse ?? []).includes(h.hook.name);
+  /** One call: undefined (allowed, or failed open), or the error kube-apiserver returns. */
+  const call = async (hook: Obj): Promise<Override | undefined> => {
+    const b = scenario.webhooks?.[hook.name] ?? "allow";
+    if (b === "allow") return undefined;
+    if ("hangMs" in b) await wait(b.hangMs);
+    else if (b.delayMs) await wait(b.delayMs);
+    if ("deny" in b) return statusBody(400, "BadRequest", `admission webhook "${hook.name}" denied the request: ${b.deny}`);
+    if ((hook.failurePolicy ?? "Fail") === "Ignore") return undefined;
+    const words = "hangMs" in b ? "context deadline exceeded" : b.fail;
+    const svc = hook.clientConfig?.service ?? {};
+    return statusBody(
+      500,
+      "InternalError",
+      `Internal error occurred: failed calling webhook "${hook.name}": failed to call webhook: Post "https://${svc.name}.${svc.namespace}.svc:${svc.port ?? 443}/?timeout=${hook.timeoutSeconds ?? 10}s": ${words}`,
+    );
+  };
+  const mutating = hooksOf(scenario.mutatingWebhooks)
+    .map((h, i) => ({ ...h, i }))
+    .sort((a, b) => a.config.localeCompare(b.config) || a.i - b.i)
+    .filter(relevant);
+  for (const h of mutating) {
+    const err = await call(h.hook);
+    if (err) return err;
+  }
+  const p = scenario.policyDenial;
+  if (p) {
+    const by =
+      p.binding !== undefined
+        ? `ValidatingAdmissionPolicy '${p.policy}' with binding '${p.binding}'`
+        : `ValidatingAdmissionPolicy '${p.policy}'`;
+    return statusBody(
+      p.code,
+      p.code === 422 ? "Invalid" : "Forbidden",
+      `configmaps "webhook-check-q4w8z" is forbidden: ${by} denied request: ${p.message}`,
+    );
+  }
+  const errors: Override[] = [];
+  await Promise.all(
+    hooksOf(scenario.validatingWebhooks)
+      .filter(relevant)
+      .map(async (h) => {
+        const err = await call(h.hook);
+        if (err) errors.push(err);
+      }),
+  );
+  return errors[0];
 }
 
 export const INCIDENT_ERROR =
@@ -187,101 +360,139 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
   const headers: Array<Record<string, string | string[] | undefined>> = [];
   const served = new WeakMap<object, number>();
   let connections = 0;
-  const server = https.createServer(
-    { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: false },
-    (req, res) => {
-      const n = (served.get(req.socket) ?? 0) + 1;
-      served.set(req.socket, n);
-      if (scenario.drop?.(n)) {
-        req.socket.destroy();
+  let listedApiServices: Obj[] = [];
+  const leaf =
+    scenario.chain === "intermediate"
+      ? { key: pki.chainKey, cert: `${pki.chainCert}${pki.intermediate}` }
+      : { key: pki.serverKey, cert: pki.serverCert };
+  const server = https.createServer({ ...leaf, ca: pki.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const n = (served.get(req.socket) ?? 0) + 1;
+    served.set(req.socket, n);
+    if (scenario.drop?.(n)) {
+      req.socket.destroy();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "https://fake");
+      requests.push(`${req.method} ${url.pathname}${url.search}`);
+      headers.push({ ...req.headers });
+      if (req.method !== "GET" && !(req.method === "POST" && url.searchParams.get("dryRun") === "All"))
+        writes.push(`${req.method} ${url.pathname}${url.search}`);
+      const send = (code: number, body: unknown) => {
+        res.writeHead(code, { "content-type": "application/json" });
+        res.end(JSON.stringify(body));
+      };
+      // As kube-apiserver: a bearer token it does not know is 401 on every request;
+      // otherwise the client certificate must chain to the CA.
+      const token = req.headers.authorization;
+      const tokens = [`Bearer ${EXEC_TOKEN}`, ...(scenario.tokens ?? []).map((t) => `Bearer ${t}`)];
+      const authorized = token === undefined ? (req.socket as import("node:tls").TLSSocket).authorized : tokens.includes(token);
+      let p = url.pathname;
+      if (scenario.prefix !== undefined) {
+        if (!p.startsWith(`${scenario.prefix}/`)) {
+          res.writeHead(404, { "content-type": "text/html" });
+          return res.end("<html><body><h1>404 Not Found</h1></body></html>");
+        }
+        p = p.slice(scenario.prefix.length);
+      }
+      const reply = (o: Override) => {
+        res.writeHead(o.status, {
+          "content-type": o.contentType ?? (o.text !== undefined ? "text/html" : "application/json"),
+          ...(o.headers ?? {}),
+        });
+        res.end(o.text ?? JSON.stringify(o.json));
+      };
+      if (scenario.hang?.(req.method ?? "GET", p)) return;
+      const override = scenario.respond?.(req.method ?? "GET", p);
+      if (override) {
+        if (p === "/apis/apiregistration.k8s.io/v1/apiservices" && Array.isArray((override.json as Obj | undefined)?.items))
+          listedApiServices = (override.json as Obj).items;
+        return reply(override);
+      }
+      if (scenario.auth === 401 || !authorized) return send(401, status(401, "Unauthorized", "Unauthorized"));
+      if (scenario.auth === 403)
+        return send(403, status(403, "Forbidden", `${url.pathname} is forbidden: User "kubernetes-admin" cannot get resource`));
+      if (p === "/version") return send(200, { major: "1", minor: "31", gitVersion: "v1.31.4" });
+      const lists: Record<string, unknown[] | undefined> = {
+        "/apis/apiregistration.k8s.io/v1/apiservices": scenario.apiServices,
+        "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations": scenario.validatingWebhooks,
+        "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations": scenario.mutatingWebhooks,
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions": scenario.customResourceDefinitions,
+      };
+      if (p in lists && req.method === "GET") {
+        if (p === "/apis/apiregistration.k8s.io/v1/apiservices") listedApiServices = (scenario.apiServices ?? []) as Obj[];
+        return send(200, { kind: "List", apiVersion: "v1", metadata: {}, items: lists[p] ?? [] });
+      }
+      // The aggregator: discovery of an APIService's group version is proxied to its Service.
+      const groupVersion = /^\/apis\/([^/]+)\/([^/]+)$/.exec(p);
+      const aggregated = groupVersion
+        ? listedApiServices.find((a) => a.spec?.service && a.spec.group === groupVersion[1] && a.spec.version === groupVersion[2])
+        : undefined;
+      if (aggregated && req.method === "GET") {
+        const canned = scenario.aggregated?.[aggregated.metadata.name];
+        if (canned) return reply(canned);
+        const available = (aggregated.status?.conditions ?? []).some((c: Obj) => c.type === "Available" && c.status === "True");
+        if (!available) return reply({ status: 503, text: "service unavailable\n", contentType: "text/plain; charset=utf-8" });
+        return send(200, {
+          kind: "APIResourceList",
+          apiVersion: "v1",
+          groupVersion: `${groupVersion?.[1]}/${groupVersion?.[2]}`,
+          resources: [{ name: "challenges", namespaced: true, kind: "Challenge", verbs: ["create"] }],
+        });
+      }
+      if (p === "/api/v1/namespaces/cert-manager/configmaps" && req.method === "POST") {
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        const labels = { "kubernetes.io/metadata.name": "cert-manager", ...(scenario.namespace || {}) };
+        admit(scenario, labels, body).then(
+          (err) => (err ? reply(err) : send(201, { ...body, metadata: { ...body.metadata, name: "webhook-check-q4w8z" } })),
+          () => send(500, status(500, "InternalError", "the stand-in failed")),
+        );
         return;
       }
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const url = new URL(req.url ?? "/", "https://fake");
-        requests.push(`${req.method} ${url.pathname}${url.search}`);
-        headers.push({ ...req.headers });
-        if (req.method !== "GET" && !(req.method === "POST" && url.searchParams.get("dryRun") === "All"))
-          writes.push(`${req.method} ${url.pathname}${url.search}`);
-        const send = (code: number, body: unknown) => {
-          res.writeHead(code, { "content-type": "application/json" });
-          res.end(JSON.stringify(body));
-        };
-        // As kube-apiserver: a bearer token it does not know is 401 on every request;
-        // otherwise the client certificate must chain to the CA.
-        const token = req.headers.authorization;
-        const tokens = [`Bearer ${EXEC_TOKEN}`, ...(scenario.tokens ?? []).map((t) => `Bearer ${t}`)];
-        const authorized = token === undefined ? (req.socket as import("node:tls").TLSSocket).authorized : tokens.includes(token);
-        let p = url.pathname;
-        if (scenario.prefix !== undefined) {
-          if (!p.startsWith(`${scenario.prefix}/`)) {
-            res.writeHead(404, { "content-type": "text/html" });
-            return res.end("<html><body><h1>404 Not Found</h1></body></html>");
-          }
-          p = p.slice(scenario.prefix.length);
-        }
-        const override = scenario.respond?.(req.method ?? "GET", p);
-        if (override) {
-          res.writeHead(override.status, {
-            "content-type": override.contentType ?? (override.text !== undefined ? "text/html" : "application/json"),
-          });
-          return res.end(override.text ?? JSON.stringify(override.json));
-        }
-        if (scenario.auth === 401 || !authorized) return send(401, status(401, "Unauthorized", "Unauthorized"));
-        if (scenario.auth === 403)
-          return send(403, status(403, "Forbidden", `${url.pathname} is forbidden: User "kubernetes-admin" cannot get resource`));
-        if (p === "/version") return send(200, { major: "1", minor: "31", gitVersion: "v1.31.4" });
-        const lists: Record<string, unknown[] | undefined> = {
-          "/apis/apiregistration.k8s.io/v1/apiservices": scenario.apiServices,
-          "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations": scenario.validatingWebhooks,
-          "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations": scenario.mutatingWebhooks,
-          "/apis/apiextensions.k8s.io/v1/customresourcedefinitions": scenario.customResourceDefinitions,
-        };
-        if (p in lists && req.method === "GET") return send(200, { kind: "List", apiVersion: "v1", metadata: {}, items: lists[p] ?? [] });
-        if (p === "/api/v1/namespaces/cert-manager") {
-          if (scenario.namespace === false) return send(404, status(404, "NotFound", 'namespaces "cert-manager" not found'));
-          return send(200, {
-            metadata: { name: "cert-manager", labels: { "kubernetes.io/metadata.name": "cert-manager", ...(scenario.namespace ?? {}) } },
-          });
-        }
-        if (p === "/api/v1/namespaces/cert-manager/services/cert-manager-webhook") {
-          if (scenario.service === false) return send(404, status(404, "NotFound", 'services "cert-manager-webhook" not found'));
-          return send(200, {
-            metadata: { name: "cert-manager-webhook" },
-            spec: { clusterIP: "10.98.200.162", ports: [{ name: "https", port: 443, targetPort: "https" }] },
-          });
-        }
-        if (p === "/apis/discovery.k8s.io/v1/namespaces/cert-manager/endpointslices") {
-          const n = scenario.readyEndpoints ?? 1;
-          const endpoints = Array.from({ length: n }, (_, i) => ({ addresses: [`10.244.0.${10 + i}`], conditions: { ready: true } }));
-          return send(200, { items: [{ metadata: { name: "cert-manager-webhook-abcde" }, endpoints }] });
-        }
-        if (p === "/apis/cert-manager.io/v1/namespaces/cert-manager/certificaterequests" && req.method === "POST") {
-          if (scenario.crds === false) return send(404, status(404, "NotFound", "the server could not find the requested resource"));
-          if (scenario.webhookError !== undefined) return send(500, status(500, "InternalError", scenario.webhookError));
-          const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-          const csr = Buffer.from(body.spec.request, "base64").toString("utf8");
-          if (!csr.includes("BEGIN CERTIFICATE REQUEST")) {
-            return send(
+      if (p === "/api/v1/namespaces/cert-manager") {
+        if (scenario.namespace === false) return send(404, status(404, "NotFound", 'namespaces "cert-manager" not found'));
+        return send(200, {
+          metadata: { name: "cert-manager", labels: { "kubernetes.io/metadata.name": "cert-manager", ...(scenario.namespace ?? {}) } },
+        });
+      }
+      if (p === "/api/v1/namespaces/cert-manager/services/cert-manager-webhook") {
+        if (scenario.service === false) return send(404, status(404, "NotFound", 'services "cert-manager-webhook" not found'));
+        return send(200, {
+          metadata: { name: "cert-manager-webhook" },
+          spec: { clusterIP: "10.98.200.162", ports: [{ name: "https", port: 443, targetPort: "https" }] },
+        });
+      }
+      if (p === "/apis/discovery.k8s.io/v1/namespaces/cert-manager/endpointslices") {
+        const n = scenario.readyEndpoints ?? 1;
+        const endpoints = Array.from({ length: n }, (_, i) => ({ addresses: [`10.244.0.${10 + i}`], conditions: { ready: true } }));
+        return send(200, { items: [{ metadata: { name: "cert-manager-webhook-abcde" }, endpoints }] });
+      }
+      if (p === "/apis/cert-manager.io/v1/namespaces/cert-manager/certificaterequests" && req.method === "POST") {
+        if (scenario.crds === false) return send(404, status(404, "NotFound", "the server could not find the requested resource"));
+        if (scenario.webhookError !== undefined) return send(500, status(500, "InternalError", scenario.webhookError));
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        const csr = Buffer.from(body.spec.request, "base64").toString("utf8");
+        if (!csr.includes("BEGIN CERTIFICATE REQUEST")) {
+          return send(
+            403,
+            status(
               403,
-              status(
-                403,
-                "Forbidden",
-                'admission webhook "webhook.cert-manager.io" denied the request: spec.request: Invalid value: []byte{...}: error decoding certificate request PEM block',
-              ),
-            );
-          }
-          return send(201, {
-            ...body,
-            metadata: { ...body.metadata, name: "webhook-check-x7k2p" },
-            spec: { ...body.spec, username: "kubernetes-admin", groups: ["system:masters"] },
-          });
+              "Forbidden",
+              'admission webhook "webhook.cert-manager.io" denied the request: spec.request: Invalid value: []byte{...}: error decoding certificate request PEM block',
+            ),
+          );
         }
-        return send(404, status(404, "NotFound", "the server could not find the requested resource"));
-      });
-    },
-  );
+        return send(201, {
+          ...body,
+          metadata: { ...body.metadata, name: "webhook-check-x7k2p" },
+          spec: { ...body.spec, username: "kubernetes-admin", groups: ["system:masters"] },
+        });
+      }
+      return send(404, status(404, "NotFound", "the server could not find the requested resource"));
+    });
+  });
   server.on("secureConnection", () => connections++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -83,3 +83,33 @@ export function killAll(): void {
   for (const child of children) child.kill("SIGKILL");
   children.clear();
 }
+
+/**
+ * A SIGKILLed process group: starts the shipped bundle as the leader of its own process
+ * group (as a CI job or `timeout -s KILL` runs it), waits until `ready()` says the state
+ * to kill in has been reached, then SIGKILLs the whole group at once; resolves when
+ * the check is gone. Nothing of the check can react: only what the kernel does holds.
+ */
+export async function killCheckGroup(args: string[], env: Record<string, string>, ready: () => boolean): Promise<void> {
+  if (!existsSync(CHECK_BUNDLE)) throw new Error(`${CHECK_BUNDLE} is missing: run \`npm run build\``);
+  const home = tempDir("webhook-check-home-");
+  const child = spawn(process.execPath, [CHECK_BUNDLE, ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: home, ...env },
+    stdio: "ignore",
+    detached: true,
+  });
+  children.add(child);
+  const gone = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  try {
+    for (let waited = 0; !ready(); waited += 50) {
+      if (waited > 15_000) throw new Error("the check never reached the state to kill it in");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    await gone;
+  } finally {
+    children.delete(child);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    rmSync(home, { recursive: true, force: true });
+  }
+}

@@ -1,16 +1,19 @@
 /**
- * The webhook check's command line: flags, their environment fallbacks (what
- * the null_resource passes, so no value ever goes through a shell), and parsing.
- * No cdktf and no HTTP here; the WebhookCheck construct imports the names.
+ * The webhook check's settings: ONE table (name, construct prop, flag, environment
+ * variable, default, limits, description) from which everything else derives: the
+ * CLI's flags and usage text, the environment names, the construct's environment map
+ * (what the null_resource passes, so no value ever goes through a shell) and
+ * `validateSettings()`, the one validator used by the construct at synth and by the
+ * CLI at apply. No cdktf and no HTTP here; the WebhookCheck construct imports it.
  */
-import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { expandHome } from "../shared/home";
 import { isDns1123Label } from "../shared/k8s-names";
 
 /** `cert-manager`: the proof only; `all`: every admission and conversion webhook and aggregated API too. */
-export type Scope = "cert-manager" | "all";
-export const SCOPES: readonly Scope[] = ["cert-manager", "all"];
+export const SCOPES = ["cert-manager", "all"] as const;
+export type Scope = (typeof SCOPES)[number];
 
 export interface CheckOptions {
   /** kubeconfig files, merged in order like kubectl does with KUBECONFIG. */
@@ -32,34 +35,180 @@ export interface CheckOptions {
   readonly json: boolean;
 }
 
-/** Environment variables read when the matching flag is absent. */
-export const CHECK_ENV = {
-  context: "WEBHOOK_CHECK_CONTEXT",
-  namespace: "WEBHOOK_CHECK_NAMESPACE",
-  service: "WEBHOOK_CHECK_SERVICE",
-  port: "WEBHOOK_CHECK_PORT",
-  probeNamespace: "WEBHOOK_CHECK_PROBE_NAMESPACE",
-  scope: "WEBHOOK_CHECK_SCOPE",
-  exclude: "WEBHOOK_CHECK_EXCLUDE",
-  timeout: "WEBHOOK_CHECK_TIMEOUT",
-  interval: "WEBHOOK_CHECK_INTERVAL",
-  json: "WEBHOOK_CHECK_JSON",
-} as const;
-
 /** The kubeconfig read when none is named; the providers default to the same (a leading ~/ is expanded). */
 export const DEFAULT_KUBECONFIG = "~/.kube/config";
 
-export const CHECK_DEFAULTS = {
-  namespace: "cert-manager",
-  service: "cert-manager-webhook",
-  port: 443,
-  scope: "all" as Scope,
-  timeout: 120,
-  interval: 2,
-} as const;
+type Kind = "paths" | "text" | "name" | "scope" | "list" | "int" | "number" | "bool";
 
-/** Accepted ranges, [min, max]; the WebhookCheck construct refuses the same at synth. */
-export const CHECK_LIMITS = { port: [1, 65535], timeout: [1, 3600], interval: [0.05, 600] } as const;
+interface Setting {
+  /** The key in CheckOptions. */
+  readonly name: keyof CheckOptions;
+  /** The WebhookCheck prop (undefined: not a prop). */
+  readonly prop?: string;
+  readonly flag: string;
+  readonly metavar?: string;
+  readonly env: string;
+  readonly kind: Kind;
+  /** The default value, or how the default is described in the usage text. */
+  readonly default?: string | number;
+  readonly defaultText?: string;
+  readonly limits?: readonly [number, number];
+  /** The construct writes the variable even at its default (a future CLI default cannot silently change a deploy). */
+  readonly alwaysWritten?: boolean;
+  readonly description: string;
+}
+
+/** The one table. Order is the usage text's order. */
+export const SETTINGS = [
+  {
+    name: "kubeconfig",
+    prop: "kubeconfigPaths",
+    flag: "kubeconfig",
+    metavar: "PATH",
+    env: "KUBECONFIG",
+    kind: "paths",
+    defaultText: `then ${DEFAULT_KUBECONFIG}`,
+    description: "kubeconfig file(s), ':'-separated, merged as kubectl merges KUBECONFIG",
+  },
+  {
+    name: "context",
+    prop: "context",
+    flag: "context",
+    metavar: "NAME",
+    env: "WEBHOOK_CHECK_CONTEXT",
+    kind: "text",
+    defaultText: "current-context",
+    description: "kubeconfig context",
+  },
+  {
+    name: "namespace",
+    prop: "namespace",
+    flag: "namespace",
+    metavar: "NS",
+    env: "WEBHOOK_CHECK_NAMESPACE",
+    kind: "name",
+    default: "cert-manager",
+    alwaysWritten: true,
+    description: "webhook namespace",
+  },
+  {
+    name: "service",
+    prop: "service",
+    flag: "service",
+    metavar: "NAME",
+    env: "WEBHOOK_CHECK_SERVICE",
+    kind: "name",
+    default: "cert-manager-webhook",
+    alwaysWritten: true,
+    description: "webhook Service",
+  },
+  {
+    name: "port",
+    prop: "port",
+    flag: "port",
+    metavar: "N",
+    env: "WEBHOOK_CHECK_PORT",
+    kind: "int",
+    default: 443,
+    limits: [1, 65535],
+    alwaysWritten: true,
+    description: "Service port",
+  },
+  {
+    name: "probeNamespace",
+    prop: "probeNamespace",
+    flag: "probe-namespace",
+    metavar: "NS",
+    env: "WEBHOOK_CHECK_PROBE_NAMESPACE",
+    kind: "name",
+    defaultText: "--namespace",
+    description: "namespace of the dry-run creates",
+  },
+  {
+    name: "scope",
+    prop: "scope",
+    flag: "scope",
+    metavar: "SCOPE",
+    env: "WEBHOOK_CHECK_SCOPE",
+    kind: "scope",
+    default: "all",
+    alwaysWritten: true,
+    description: "cert-manager (the proof only) or all (every admission and conversion webhook and aggregated API too)",
+  },
+  {
+    name: "exclude",
+    prop: "exclude",
+    flag: "exclude",
+    metavar: "NAME",
+    env: "WEBHOOK_CHECK_EXCLUDE",
+    kind: "list",
+    defaultText: "comma-separated",
+    description: "leave out a webhook configuration, webhook, APIService or CRD; repeatable",
+  },
+  {
+    name: "timeout",
+    prop: "timeoutSeconds",
+    flag: "timeout",
+    metavar: "SECONDS",
+    env: "WEBHOOK_CHECK_TIMEOUT",
+    kind: "number",
+    default: 120,
+    limits: [1, 3600],
+    alwaysWritten: true,
+    description: "overall deadline",
+  },
+  {
+    name: "interval",
+    prop: "intervalSeconds",
+    flag: "interval",
+    metavar: "SECONDS",
+    env: "WEBHOOK_CHECK_INTERVAL",
+    kind: "number",
+    default: 2,
+    limits: [0.05, 600],
+    alwaysWritten: true,
+    description: "pause between attempts",
+  },
+  { name: "json", flag: "json", env: "WEBHOOK_CHECK_JSON", kind: "bool", defaultText: "=1", description: "JSON report on stdout" },
+] as const satisfies readonly Setting[];
+
+type Row = (typeof SETTINGS)[number];
+type WithEnv<N> = Extract<Row, { name: N }>["env"];
+
+/** Environment variables read when the matching flag is absent (derived from SETTINGS). */
+export const CHECK_ENV = Object.fromEntries(SETTINGS.filter((s) => s.name !== "kubeconfig").map((s) => [s.name, s.env])) as {
+  readonly [N in Exclude<Row["name"], "kubeconfig">]: WithEnv<N>;
+};
+
+/** Defaults (derived from SETTINGS). */
+export const CHECK_DEFAULTS = Object.fromEntries(SETTINGS.filter((s) => "default" in s).map((s) => [s.name, (s as Setting).default])) as {
+  readonly namespace: string;
+  readonly service: string;
+  readonly port: number;
+  readonly scope: Scope;
+  readonly timeout: number;
+  readonly interval: number;
+};
+
+/** Accepted ranges, [min, max] (derived from SETTINGS); validateSettings refuses the rest, at synth and at apply. */
+export const CHECK_LIMITS = Object.fromEntries(SETTINGS.filter((s) => "limits" in s).map((s) => [s.name, (s as Setting).limits])) as {
+  readonly port: readonly [number, number];
+  readonly timeout: readonly [number, number];
+  readonly interval: readonly [number, number];
+};
+
+function usageLine(s: Setting): string {
+  const left = `  --${s.flag}${s.metavar ? ` ${s.metavar}` : ""}`;
+  const fallback =
+    s.kind === "bool"
+      ? `${s.env}${s.defaultText}`
+      : s.kind === "paths"
+        ? `${s.env}, ${s.defaultText}`
+        : s.kind === "list"
+          ? `${s.env}, ${s.defaultText}`
+          : `${s.env}; default: ${s.defaultText ?? s.default}`;
+  return `${left.padEnd(24)}${s.description}\n${" ".repeat(24)}[${fallback}]`;
+}
 
 export const USAGE = `Usage: webhook-check [flags]
 
@@ -68,22 +217,8 @@ the API server really does it: server-side dry-run creates that go through the
 webhook's Service. Nothing is persisted, no pod is started.
 
 Flags (environment fallback in brackets):
-  --kubeconfig PATH   kubeconfig file(s), ':'-separated, merged as kubectl merges KUBECONFIG
-                                                         [KUBECONFIG, then ~/.kube/config]
-  --context NAME      kubeconfig context                 [${CHECK_ENV.context}; default: current-context]
-  --namespace NS      webhook namespace                  [${CHECK_ENV.namespace}; default: ${CHECK_DEFAULTS.namespace}]
-  --service NAME      webhook Service                    [${CHECK_ENV.service}; default: ${CHECK_DEFAULTS.service}]
-  --port N            Service port                       [${CHECK_ENV.port}; default: ${CHECK_DEFAULTS.port}]
-  --probe-namespace NS  namespace of the dry-run creates [${CHECK_ENV.probeNamespace}; default: --namespace]
-  --scope SCOPE       cert-manager (the proof only) or all (every admission and
-                      conversion webhook and aggregated API too)
-                                                         [${CHECK_ENV.scope}; default: ${CHECK_DEFAULTS.scope}]
-  --exclude NAME      leave out a webhook configuration, webhook, APIService or CRD;
-                      repeatable                         [${CHECK_ENV.exclude}, comma-separated]
-  --timeout SECONDS   overall deadline                   [${CHECK_ENV.timeout}; default: ${CHECK_DEFAULTS.timeout}]
-  --interval SECONDS  pause between attempts             [${CHECK_ENV.interval}; default: ${CHECK_DEFAULTS.interval}]
-  --json              JSON report on stdout              [${CHECK_ENV.json}=1]
-  -h, --help          this text
+${SETTINGS.map((s) => usageLine(s)).join("\n")}
+  -h, --help              this text
 
 Proxies: HTTPS_PROXY / HTTP_PROXY / NO_PROXY as kubectl uses them (loopback is never
 proxied), or the cluster's proxy-url.
@@ -99,79 +234,117 @@ export class UsageError extends Error {
   }
 }
 
-function number(name: string, raw: string | undefined, fallback: number, min: number, max: number, integer: boolean): number {
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`--${name} ${JSON.stringify(raw)}: expected ${integer ? "a whole number" : "a number"} from ${min} to ${max}`);
+/** Raw values, as the construct's props (numbers) or the CLI's flags and environment (text) give them. */
+export type RawSettings = { readonly [N in keyof CheckOptions]?: unknown };
+
+/** How a problem names the setting: the construct's prop or the CLI's flag. */
+export type Naming = "prop" | "flag";
+
+const label = (s: Setting, naming: Naming) => (naming === "prop" ? (s.prop ?? s.name) : `--${s.flag}`);
+const shown = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : String(v));
+
+/** A number setting's value, or undefined when the raw value is not one. */
+function numeric(raw: unknown): number | undefined {
+  if (typeof raw === "number") return raw;
+  if (typeof raw === "string" && /^\d+(\.\d+)?$/.test(raw.trim())) return Number(raw);
+  return undefined;
+}
+
+/**
+ * The one validator: every problem of `raw`, each naming the prop or the flag.
+ * The construct refuses them at synth (SynthError), the CLI at apply (exit 2).
+ */
+export function validateSettings(raw: RawSettings, naming: Naming): string[] {
+  const problems: string[] = [];
+  for (const s of SETTINGS as readonly Setting[]) {
+    const v = raw[s.name];
+    if (v === undefined) continue;
+    const name = label(s, naming);
+    if (s.kind === "name" && !(typeof v === "string" && isDns1123Label(v)))
+      problems.push(`${name} ${shown(v)} is not a valid Kubernetes name`);
+    if (s.kind === "scope" && !SCOPES.includes(v as Scope)) problems.push(`${name} ${shown(v)}: use ${SCOPES.join(" or ")}`);
+    if (s.kind === "list")
+      for (const x of v as string[])
+        if (x.includes(",") || x.trim() === "") problems.push(`${name} ${shown(x)}: expected a non-empty name without commas`);
+    if ((s.kind === "int" || s.kind === "number") && s.limits) {
+      const [min, max] = s.limits;
+      const n = numeric(v);
+      const integer = s.kind === "int";
+      if (n === undefined || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n)))
+        problems.push(`${name} ${shown(v)}: expected ${integer ? "a whole number" : "a number"} from ${min} to ${max}`);
+    }
   }
-  return value;
+  return problems;
+}
+
+/**
+ * The environment the construct passes to the check (derived from SETTINGS): every
+ * set value, and the `alwaysWritten` ones at their defaults. `kubeconfigPaths` are
+ * passed as written (a leading ~ is expanded by the check, at apply).
+ */
+export function settingsEnvironment(values: RawSettings): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const s of SETTINGS as readonly Setting[]) {
+    if (s.kind === "bool") continue;
+    const v = values[s.name] ?? (s.alwaysWritten ? s.default : undefined);
+    if (v === undefined) continue;
+    if (Array.isArray(v)) {
+      if (v.length > 0) env[s.env] = v.join(s.kind === "paths" ? path.delimiter : ",");
+    } else env[s.env] = String(v);
+  }
+  return env;
 }
 
 const CLI_OPTIONS = {
-  kubeconfig: { type: "string" },
-  context: { type: "string" },
-  namespace: { type: "string" },
-  service: { type: "string" },
-  port: { type: "string" },
-  "probe-namespace": { type: "string" },
-  scope: { type: "string" },
-  exclude: { type: "string", multiple: true },
-  timeout: { type: "string" },
-  interval: { type: "string" },
-  json: { type: "boolean" },
+  ...Object.fromEntries(
+    (SETTINGS as readonly Setting[]).map((s) => [
+      s.flag,
+      s.kind === "bool" ? { type: "boolean" } : s.kind === "list" ? { type: "string", multiple: true } : { type: "string" },
+    ]),
+  ),
   help: { type: "boolean", short: "h" },
-} as const;
-
-function parseFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: CLI_OPTIONS });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
+} as Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
 
 /** Parses argv (without node and the script) plus the environment; throws UsageError. */
 export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CheckOptions | "help" {
-  const parsed = parseFlags(argv);
-  const v = parsed.values;
-  if (v.help) return "help";
-  const home = env.HOME ?? os.homedir();
-  const kubeconfigRaw = v.kubeconfig ?? env.KUBECONFIG;
-  // A leading ~/ is expanded as the Terraform providers do, so both read the same file.
-  const kubeconfig = (
-    kubeconfigRaw !== undefined && kubeconfigRaw !== "" ? kubeconfigRaw.split(path.delimiter).filter((p) => p !== "") : [DEFAULT_KUBECONFIG]
-  ).map((p) => (p === "~" || p.startsWith("~/") ? path.join(home, p.slice(1)) : p));
-  const text = (flag: string | undefined, envName: string, fallback?: string) => {
-    const value = flag ?? env[envName];
-    return value === undefined || value === "" ? fallback : value;
-  };
-  const namespace = text(v.namespace, CHECK_ENV.namespace, CHECK_DEFAULTS.namespace) as string;
-  const service = text(v.service, CHECK_ENV.service, CHECK_DEFAULTS.service) as string;
-  const probeNamespace = text(v["probe-namespace"], CHECK_ENV.probeNamespace, namespace) as string;
-  const scope = text(v.scope, CHECK_ENV.scope, CHECK_DEFAULTS.scope) as Scope;
-  if (!SCOPES.includes(scope)) throw new UsageError(`--scope "${scope}": use ${SCOPES.join(" or ")}`);
-  for (const [name, value] of [
-    ["namespace", namespace],
-    ["service", service],
-    ["probe-namespace", probeNamespace],
-  ] as const) {
-    if (!isDns1123Label(value)) throw new UsageError(`--${name} "${value}" is not a valid Kubernetes name`);
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    values = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: CLI_OPTIONS }).values as typeof values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
-  const timeout = number("timeout", text(v.timeout, CHECK_ENV.timeout), CHECK_DEFAULTS.timeout, ...CHECK_LIMITS.timeout, false);
-  const interval = number("interval", text(v.interval, CHECK_ENV.interval), CHECK_DEFAULTS.interval, ...CHECK_LIMITS.interval, false);
-  const jsonEnv = env[CHECK_ENV.json];
+  if (values.help) return "help";
+  const raw: Record<string, unknown> = {};
+  for (const s of SETTINGS as readonly Setting[]) {
+    const flag = values[s.flag];
+    const fromEnv = env[s.env];
+    if (s.kind === "bool") raw[s.name] = flag === true || fromEnv === "1" || fromEnv === "true";
+    else if (s.kind === "list")
+      raw[s.name] = [...((flag as string[] | undefined) ?? []), ...(fromEnv ?? "").split(",")].map((x) => x.trim()).filter((x) => x !== "");
+    else {
+      const text = (flag as string | undefined) ?? fromEnv;
+      if (text !== undefined && text !== "") raw[s.name] = text;
+    }
+  }
+  const problems = validateSettings(raw, "flag");
+  if (problems.length > 0) throw new UsageError(problems[0]);
+  const home = env.HOME;
+  const kubeconfig = (
+    typeof raw.kubeconfig === "string" ? raw.kubeconfig.split(path.delimiter).filter((p) => p !== "") : [DEFAULT_KUBECONFIG]
+  ).map((p) => expandHome(p, home));
+  const namespace = (raw.namespace as string | undefined) ?? CHECK_DEFAULTS.namespace;
+  const num = (name: "port" | "timeout" | "interval") => (raw[name] === undefined ? CHECK_DEFAULTS[name] : Number(raw[name]));
   return {
     kubeconfig,
-    context: text(v.context, CHECK_ENV.context),
+    context: raw.context as string | undefined,
     namespace,
-    service,
-    probeNamespace,
-    scope,
-    exclude: [...(v.exclude ?? []), ...(env[CHECK_ENV.exclude] ?? "").split(",")].map((x) => x.trim()).filter((x) => x !== ""),
-    port: number("port", text(v.port, CHECK_ENV.port), CHECK_DEFAULTS.port, ...CHECK_LIMITS.port, true),
-    timeout,
-    interval,
-    json: v.json === true || jsonEnv === "1" || jsonEnv === "true",
+    service: (raw.service as string | undefined) ?? CHECK_DEFAULTS.service,
+    probeNamespace: (raw.probeNamespace as string | undefined) ?? namespace,
+    scope: (raw.scope as Scope | undefined) ?? CHECK_DEFAULTS.scope,
+    exclude: raw.exclude as string[],
+    port: num("port"),
+    timeout: num("timeout"),
+    interval: num("interval"),
+    json: raw.json as boolean,
   };
 }

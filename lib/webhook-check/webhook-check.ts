@@ -1,10 +1,8 @@
 import { existsSync } from "node:fs";
-import * as path from "node:path";
 import { Resource } from "@cdktf/provider-null/lib/resource";
 import { AssetType, dependable, Fn, type ITerraformDependable, TerraformAsset, type TerraformProvider, Token } from "cdktf";
 import { Construct } from "constructs";
-import { CHECK_DEFAULTS, CHECK_ENV, CHECK_LIMITS, type Scope, SCOPES } from "./settings";
-import { isDns1123Label } from "../shared/k8s-names";
+import { type RawSettings, type Scope, settingsEnvironment, validateSettings } from "./settings";
 import type { CiliumRelease } from "../cilium/release";
 import type { NetworkPolicies } from "../policies/network-policies";
 import { CHECK_BUNDLE, PACKAGE_ROOT } from "../shared/package-paths";
@@ -164,38 +162,18 @@ export class WebhookCheck extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookCheckProps = {}) {
     super(scope, id);
-    const problems = checkProps(props);
+    // The same validator as the CLI: synth refuses what the check would refuse at apply (exit 2).
+    const problems = validateSettings(settingsOf(props), "prop");
     if (!existsSync(CHECK_BUNDLE)) problems.push(`the check bundle ${CHECK_BUNDLE} is missing; run \`npm run build\` in ${PACKAGE_ROOT}`);
     if (problems.length > 0) throw new SynthError(this, problems);
     this.asset = new TerraformAsset(this, "script", { path: CHECK_BUNDLE, type: AssetType.FILE });
 
-    const settings = {
-      namespace: props.namespace ?? CHECK_DEFAULTS.namespace,
-      service: props.service ?? CHECK_DEFAULTS.service,
-      port: props.port ?? CHECK_DEFAULTS.port,
-      timeout: props.timeoutSeconds ?? CHECK_DEFAULTS.timeout,
-      interval: props.intervalSeconds ?? CHECK_DEFAULTS.interval,
-    };
-    const environment: Record<string, string> = {
-      ...(props.kubeconfigPaths !== undefined && props.kubeconfigPaths.length > 0
-        ? { KUBECONFIG: props.kubeconfigPaths.join(path.delimiter) }
-        : {}),
-      ...(props.context !== undefined ? { [CHECK_ENV.context]: props.context } : {}),
-      [CHECK_ENV.namespace]: settings.namespace,
-      [CHECK_ENV.service]: settings.service,
-      [CHECK_ENV.port]: String(settings.port),
-      ...(props.probeNamespace !== undefined ? { [CHECK_ENV.probeNamespace]: props.probeNamespace } : {}),
-      // Written even at its default, so a future default of the CLI cannot silently change a deploy.
-      [CHECK_ENV.scope]: props.scope ?? CHECK_DEFAULTS.scope,
-      ...(props.exclude !== undefined && props.exclude.length > 0 ? { [CHECK_ENV.exclude]: props.exclude.join(",") } : {}),
-      [CHECK_ENV.timeout]: String(settings.timeout),
-      [CHECK_ENV.interval]: String(settings.interval),
-    };
+    const environment = settingsEnvironment(settingsOf(props));
     this.environment = environment;
 
     // Re-run whenever the proof may be stale. Synth-time values cover changes of the
     // configuration; values known only after apply cover changes of the cluster: a
-    // release installed, upgraded, rolled back or re-created (id, revision), a policy
+    // release installed, upgraded, rolled back or re-created (id, revision, last_deployed), a policy
     // created or re-created, also after an out-of-band deletion (its uid). When refresh
     // drops a deleted resource, Terraform plans a create, which replace_triggered_by
     // does not see; an unknown-until-apply trigger value does.
@@ -208,6 +186,9 @@ export class WebhookCheck extends Construct {
             cilium_values_sha256: props.release.valuesHash,
             cilium_release_id: props.release.helmRelease.id,
             cilium_release_revision: Token.asString(props.release.helmRelease.metadata.revision),
+            // Unix seconds of the last install, upgrade or rollback (helm provider 3.x sets it on each):
+            // a release re-created at revision 1 keeps its id and revision, not this.
+            cilium_release_last_deployed: Token.asString(props.release.helmRelease.metadata.lastDeployed),
           }
         : {}),
       ...(props.policies ? { policies_sha256: props.policies.contentHash } : {}),
@@ -245,27 +226,18 @@ export class WebhookCheck extends Construct {
   }
 }
 
-/** Refuses at synth what the check would refuse at apply (exit 2). */
-function checkProps(p: WebhookCheckProps): string[] {
-  const problems: string[] = [];
-  for (const [prop, value] of [
-    ["namespace", p.namespace],
-    ["service", p.service],
-    ["probeNamespace", p.probeNamespace],
-  ] as const) {
-    if (value !== undefined && !isDns1123Label(value)) problems.push(`${prop} "${value}" is not a valid Kubernetes name`);
-  }
-  if (p.scope !== undefined && !SCOPES.includes(p.scope)) problems.push(`scope "${String(p.scope)}" must be one of ${SCOPES.join(", ")}`);
-  for (const name of p.exclude ?? [])
-    if (name.includes(",") || name.trim() === "") problems.push(`exclude "${name}" must be a non-empty name without commas`);
-  const ranges = [
-    ["port", p.port, CHECK_LIMITS.port, true],
-    ["timeoutSeconds", p.timeoutSeconds, CHECK_LIMITS.timeout, false],
-    ["intervalSeconds", p.intervalSeconds, CHECK_LIMITS.interval, false],
-  ] as const;
-  for (const [prop, value, [min, max], integer] of ranges) {
-    if (value !== undefined && (!(value >= min && value <= max) || (integer && !Number.isInteger(value))))
-      problems.push(`${prop} ${value} must be from ${min} to ${max}`);
-  }
-  return problems;
+/** The props as the settings table names them. */
+function settingsOf(p: WebhookCheckProps): RawSettings {
+  return {
+    kubeconfig: p.kubeconfigPaths,
+    context: p.context,
+    namespace: p.namespace,
+    service: p.service,
+    port: p.port,
+    probeNamespace: p.probeNamespace,
+    scope: p.scope,
+    exclude: p.exclude,
+    timeout: p.timeoutSeconds,
+    interval: p.intervalSeconds,
+  };
 }

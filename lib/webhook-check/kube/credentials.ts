@@ -5,13 +5,18 @@
  *
  * Exec plugins run asynchronously in their own process group, so the check's
  * deadline holds while one runs: at the deadline (or on SIGINT/SIGTERM) the whole
- * group is killed. `KUBERNETES_EXEC_INFO` is passed as client-go passes it
+ * group is killed. The group is led by a small watchdog (see WATCHDOG) that holds a
+ * pipe from the check: if the check dies, even by SIGKILL of its own process group
+ * (a CI job killed, `timeout -s KILL`), the pipe closes and the watchdog kills the
+ * plugin's group, so no plugin outlives the check. `KUBERNETES_EXEC_INFO` is passed as client-go passes it
  * (`provideClusterInfo` adds the cluster), and credentials are fetched again when
  * they expire (`expirationTimestamp`) or when the API server answers 401.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import type { Readable } from "node:stream";
 import * as path from "node:path";
+import { onDeadline } from "./deadline";
 import { ConfigError, type ResolvedKubeconfig, type UserConfig } from "./kubeconfig";
 
 export interface Credentials {
@@ -37,15 +42,18 @@ export class PluginError extends Error {
 /** Every plugin process still running, so a deadline or a signal can end them. */
 const running = new Set<ChildProcess>();
 
+/** The one process-group kill: SIGKILL to the group `child` leads (it was spawned detached), else to the child. */
+export function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+}
+
 /** Kills every running plugin with its process group. */
 export function killPlugins(): void {
-  for (const child of running) {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      child.kill("SIGKILL");
-    }
-  }
+  for (const child of running) killGroup(child);
   running.clear();
 }
 
@@ -81,6 +89,27 @@ function execInfo(kc: ResolvedKubeconfig): string {
   return JSON.stringify({ apiVersion, kind: "ExecCredential", spec: { ...cluster, interactive: false } });
 }
 
+/**
+ * The watchdog, run as `node -e WATCHDOG '[command, ...args]'`, detached: it leads the
+ * plugin's process group and starts the plugin in it (stdout and stderr are the check's
+ * pipes, inherited). Its stdin is a pipe from the check, never written: it ends when
+ * the check exits however it dies, and then the watchdog SIGKILLs its whole group.
+ * The plugin's exit (code or signal), or why it could not start, goes back on fd 3.
+ */
+const WATCHDOG = `"use strict";
+const { spawn } = require("node:child_process");
+const { writeSync } = require("node:fs");
+const [command, ...args] = JSON.parse(process.argv[1]);
+const killGroup = () => { try { process.kill(-process.pid, "SIGKILL"); } catch { process.exit(137); } };
+process.stdin.on("end", killGroup);
+process.stdin.on("error", killGroup);
+process.stdin.resume();
+const report = (status) => { try { writeSync(3, JSON.stringify(status)); } catch {} };
+const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit"] });
+child.on("error", (err) => { report({ error: err.message }); process.exit(127); });
+child.on("exit", (code, signal) => { report({ code, signal }); process.exit(0); });
+`;
+
 /** Runs the exec plugin; rejects at `deadline` (killing it) or when it fails. */
 function runPlugin(kc: ResolvedKubeconfig, deadline: number, secrets: string[]): Promise<Credentials> {
   const exec = kc.user.exec;
@@ -88,31 +117,35 @@ function runPlugin(kc: ResolvedKubeconfig, deadline: number, secrets: string[]):
   const command = exec.command.includes("/") && !path.isAbsolute(exec.command) ? path.resolve(exec.baseDir, exec.command) : exec.command;
   return new Promise((resolve, reject) => {
     const env = { ...process.env, ...Object.fromEntries(exec.env.map((e) => [e.name, e.value])), KUBERNETES_EXEC_INFO: execInfo(kc) };
-    const child = spawn(command, exec.args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(process.execPath, ["-e", WATCHDOG, JSON.stringify([command, ...exec.args])], {
+      env,
+      stdio: ["pipe", "pipe", "pipe", "pipe"],
+      detached: true,
+    });
     running.add(child);
     let stdout = "";
     let stderr = "";
+    let status = "";
     let done = false;
     const finish = (fn: () => void) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      cancel();
       running.delete(child);
+      child.stdin?.destroy();
       fn();
     };
-    const timer = setTimeout(
-      () => {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-        } catch {
-          child.kill("SIGKILL");
-        }
-        finish(() =>
-          reject(new PluginError(`the exec credential plugin "${exec.command}" did not finish before the deadline (killed)`, true)),
-        );
-      },
-      Math.max(0, deadline - Date.now()),
-    );
+    // The lifeline: never written; an error on it (the watchdog gone) is not the plugin's.
+    child.stdin?.on("error", () => {});
+    (child.stdio[3] as Readable | null)?.on("data", (d) => {
+      status += d;
+    });
+    const cancel = onDeadline(deadline, undefined, () => {
+      killGroup(child);
+      finish(() =>
+        reject(new PluginError(`the exec credential plugin "${exec.command}" did not finish before the deadline (killed)`, true)),
+      );
+    });
     child.stdout.on("data", (d) => {
       stdout += d;
     });
@@ -122,8 +155,19 @@ function runPlugin(kc: ResolvedKubeconfig, deadline: number, secrets: string[]):
     child.on("error", (err) =>
       finish(() => reject(new ConfigError(`the exec credential plugin "${exec.command}" cannot be run: ${err.message}`))),
     );
-    child.on("close", (code) => {
+    child.on("close", (watchdogCode) => {
       finish(() => {
+        let exit: { code?: number | null; signal?: string | null; error?: string } | undefined;
+        try {
+          exit = JSON.parse(status);
+        } catch {
+          exit = undefined;
+        }
+        if (exit?.error !== undefined) {
+          reject(new ConfigError(`the exec credential plugin "${exec.command}" cannot be run: ${exit.error}`));
+          return;
+        }
+        const code = exit ? (exit.code ?? exit.signal) : watchdogCode;
         if (code !== 0) {
           const said = stderr.trim().split("\n").slice(-1)[0] ?? "";
           reject(

@@ -13,6 +13,7 @@ import * as https from "node:https";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import type { CredentialSource } from "./credentials";
+import { onDeadline } from "./deadline";
 import { ConfigError, type ResolvedKubeconfig } from "./kubeconfig";
 
 export interface ApiResponse {
@@ -20,6 +21,16 @@ export interface ApiResponse {
   /** Parsed JSON body, or undefined when the body is not JSON. */
   readonly body: unknown;
   readonly text: string;
+  /** The server's Retry-After (seconds, or an HTTP date), in ms, when it sent one. */
+  readonly retryAfterMs?: number;
+}
+
+/** Retry-After as RFC 9110 defines it: delay-seconds or an HTTP-date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
 }
 
 /** The message of a Kubernetes Status body; undefined when the body is not one. */
@@ -196,16 +207,13 @@ function tunnel(proxy: URL, host: string, port: number, deadline: number, signal
       path: `${host.includes(":") ? `[${host}]` : host}:${port}`,
       headers: { host: `${host}:${port}`, ...auth },
     });
-    const timer = setTimeout(
-      () => req.destroy(new TransportError(`no answer from the proxy ${proxy.host} before the deadline (timed out)`, "ETIMEDOUT", true)),
-      Math.max(0, deadline - Date.now()),
+    const done = onDeadline(deadline, signal, (why) =>
+      req.destroy(
+        why === "abort"
+          ? new TransportError("interrupted", "EINTR", true)
+          : new TransportError(`no answer from the proxy ${proxy.host} before the deadline (timed out)`, "ETIMEDOUT", true),
+      ),
     );
-    const onAbort = () => req.destroy(new TransportError("interrupted", "EINTR", true));
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    };
     req.on("connect", (res, socket) => {
       done();
       if (res.statusCode !== 200) {
@@ -261,7 +269,13 @@ function secureContextFor(
         `${of(kubeContext)}the cluster's certificate authority data holds no PEM certificate (unable to load root certificates)`,
       );
     try {
-      context = tls.createSecureContext({ ...(ca ? { ca } : {}), ...(cert !== undefined || key !== undefined ? { cert, key } : {}) });
+      // allowPartialTrustChain: a chain that reaches any certificate of the CA pool is trusted, an
+      // intermediate too, as Go's x509 verifier (and so kubectl) does. Node >= 20.18 / 22.9
+      // (nodejs/node PR #54790, "tls: add allowPartialTrustChain flag"); without it OpenSSL wants a root.
+      context = tls.createSecureContext({
+        ...(ca ? { ca, allowPartialTrustChain: true } : {}),
+        ...(cert !== undefined || key !== undefined ? { cert, key } : {}),
+      });
     } catch (e) {
       throw new ConfigError(
         `${of(kubeContext)}the client certificate and key cannot be loaded: both must be PEM and belong together (${reason(e)})`,
@@ -276,6 +290,7 @@ function secureContextFor(
 interface RawResult {
   status: number;
   text: string;
+  retryAfter?: string;
 }
 
 async function send(
@@ -325,35 +340,36 @@ async function send(
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      cancel();
       fn();
     };
     const fail = (err: Error) =>
       finish(() =>
         reject(err instanceof TransportError ? err : new TransportError(err.message, (err as NodeJS.ErrnoException).code ?? "ERROR")),
       );
-    const timer = setTimeout(
-      () => {
-        const err = new TransportError(`no answer from ${url.host} before the deadline (timed out)`, "ETIMEDOUT", true);
-        fail(err);
-        req.destroy(err);
-        socket?.destroy();
-      },
-      Math.max(0, deadline - Date.now()),
-    );
-    const onAbort = () => {
-      const err = new TransportError("interrupted", "EINTR", true);
+    const cancel = onDeadline(deadline, signal, (why) => {
+      const err =
+        why === "abort"
+          ? new TransportError("interrupted", "EINTR", true)
+          : new TransportError(`no answer from ${url.host} before the deadline (timed out)`, "ETIMEDOUT", true);
       fail(err);
       req.destroy(err);
       socket?.destroy();
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
+    });
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", fail);
-      res.on("end", () => finish(() => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") })));
+      const retryAfter = res.headers["retry-after"];
+      res.on("end", () =>
+        finish(() =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString("utf8"),
+            ...(retryAfter !== undefined ? { retryAfter } : {}),
+          }),
+        ),
+      );
     });
     req.on("error", (err: NodeJS.ErrnoException) => {
       // A kept-alive connection the server closed just as it was reused: once more on a
@@ -393,5 +409,6 @@ export async function apiRequest(
   } catch {
     parsed = undefined;
   }
-  return { status: raw.status, body: parsed, text: raw.text };
+  const retryAfterMs = parseRetryAfter(raw.retryAfter);
+  return { status: raw.status, body: parsed, text: raw.text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }

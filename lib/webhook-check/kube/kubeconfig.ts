@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
+import { expandHome } from "../../shared/home";
 import { isObject } from "../../shared/stable-json";
 
 export class ConfigError extends Error {
@@ -138,8 +139,8 @@ const str = (v: unknown): string | undefined => (typeof v === "string" && v !== 
 
 function relativeTo(file: string, p: string | undefined): string | undefined {
   if (p === undefined) return undefined;
-  if (p === "~" || p.startsWith("~/")) return path.join(process.env.HOME ?? "", p.slice(1));
-  return path.isAbsolute(p) ? p : path.resolve(path.dirname(file), p);
+  const expanded = expandHome(p);
+  return path.isAbsolute(expanded) ? expanded : path.resolve(path.dirname(file), expanded);
 }
 
 function readData(entry: Named, dataKey: string, fileKey: string, what: string): string | undefined {

@@ -15,13 +15,16 @@
  * Only the proof decides: diagnostics that fail or are forbidden are warnings.
  */
 import {
+  admissionPolicyNamed,
   type Classification,
   classification,
   classifyStatus,
   classifyTransport,
   classifyWebhookError,
   type FailureClass,
+  type Finding,
   firstLine,
+  UNAVAILABLE_STATUSES,
 } from "./classify";
 import { PROBE_CSR_PEM } from "./csr";
 import { PluginError } from "../kube/credentials";
@@ -32,23 +35,17 @@ import { serviceState, stateClassification } from "./services";
 
 export type ProbeName = "api-server" | "probe-namespace" | "webhook-endpoints" | "admission" | "cluster-paths";
 
-export interface ProbeResult {
+export interface ProbeResult extends Finding {
   readonly probe: ProbeName;
   readonly ok: boolean;
   /** Failed, but only a diagnostic: reported, never the verdict. */
   readonly warning?: boolean;
-  /** Milliseconds the probe took. */
-  readonly ms: number;
-  /** What was observed, in a sentence. */
-  readonly detail: string;
-  /** The API server's own words, when it gave any. */
-  readonly error?: string;
-  readonly class?: FailureClass;
-  readonly hint?: string;
   /** The overall deadline (or a signal) cut this probe short: it says nothing about the cluster. */
   readonly cutByDeadline?: boolean;
   /** `cluster-paths`: every webhook and aggregated API checked. */
   readonly items?: ItemResult[];
+  /** The server asked to wait this long before asking again (Retry-After); internal, not in the report. */
+  readonly retryAfterMs?: number;
 }
 
 export interface ProbeTarget {
@@ -67,7 +64,12 @@ export interface ProbeTarget {
 export const CHECK_PERMISSIONS = [
   { verbs: "get", resource: "/version (non-resource URL; every authenticated user has it by default)", where: "cluster", required: true },
   { verbs: "create", resource: "certificaterequests.cert-manager.io (dry-run only)", where: "the probe namespace", required: true },
-  { verbs: "get", resource: "namespaces", where: "the probe namespace", required: false },
+  {
+    verbs: "get",
+    resource: "namespaces",
+    where: "the probe namespace (with --scope all, its labels decide the webhooks' namespaceSelectors)",
+    required: false,
+  },
   {
     verbs: "get",
     resource: "services",
@@ -76,6 +78,13 @@ export const CHECK_PERMISSIONS = [
   },
   { verbs: "list", resource: "endpointslices.discovery.k8s.io", where: "the same namespaces as services", required: false },
   { verbs: "list", resource: "apiservices.apiregistration.k8s.io", where: "cluster (--scope all)", required: false },
+  {
+    verbs: "get",
+    resource:
+      "/apis/<group>/<version> of every APIService backed by a Service (non-resource URL; the system:discovery role grants it to every authenticated user)",
+    where: "cluster (--scope all)",
+    required: false,
+  },
   {
     verbs: "list",
     resource: "validatingwebhookconfigurations.admissionregistration.k8s.io",
@@ -118,10 +127,13 @@ function badResponse(what: string, res: ApiResponse): Outcome {
   return fail(`${what}: HTTP ${res.status} with a body that is not Kubernetes JSON`, classification("bad-response"), firstLine(res.text));
 }
 
+/** The Retry-After of an answer, for the retry loop. */
+const retryAfter = (res: ApiResponse) => (res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {});
+
 function unexpected(what: string, res: ApiResponse, fallback: FailureClass): Outcome {
   const message = statusMessage(res);
   const c = classifyStatus(res.status) ?? (message === undefined ? classification("bad-response") : classification(fallback));
-  return fail(`${what}: HTTP ${res.status}`, c, message ?? firstLine(res.text));
+  return { ...fail(`${what}: HTTP ${res.status}`, c, message ?? firstLine(res.text)), ...retryAfter(res) };
 }
 
 function transport(what: string, err: unknown, whenCut: FailureClass = "api-down"): Outcome {
@@ -218,6 +230,15 @@ function certificateRequest(csrPem: string) {
 /** An answer that is not cert-manager's webhook's own: why the API server could not get one. */
 function admissionFailure(what: string, res: ApiResponse): Outcome {
   const message = statusMessage(res);
+  const words = message ?? firstLine(res.text);
+  const policy = admissionPolicyNamed(words);
+  if (policy !== undefined) return fail(`${what}: denied by ${policy}`, classification("admission-policy"), words);
+  // 429 (max-in-flight, APF: plain text, before admission) and 5xx naming no webhook: the API server is not answering now.
+  if (UNAVAILABLE_STATUSES.includes(res.status) && !/webhook/i.test(words))
+    return {
+      ...fail(`${what}: HTTP ${res.status}, kube-apiserver did not admit it now`, classification("api-unavailable"), words),
+      ...retryAfter(res),
+    };
   if (message === undefined) return badResponse(what, res);
   if (res.status === 404) {
     if (/namespaces? "[^"]*" not found/i.test(message))

@@ -3,26 +3,8 @@
  * report says where to look. The `class` values are a public interface (README,
  * "Failure classes"); order matters, the first matching rule wins.
  */
-export type FailureClass =
-  | "cilium-service"
-  | "connection-refused"
-  | "connection-reset"
-  | "tls"
-  | "dns"
-  | "timeout"
-  | "no-endpoints"
-  | "service-missing"
-  | "namespace-missing"
-  | "crds-missing"
-  | "rbac"
-  | "credentials"
-  | "api-down"
-  | "api-unavailable"
-  | "other-webhook"
-  | "webhook-misbehaving"
-  | "bad-response";
-
-export const FAILURE_CLASSES: readonly FailureClass[] = [
+/** Every failure class, in README's order: the only list; the type derives from it. */
+export const FAILURE_CLASSES = [
   "cilium-service",
   "connection-refused",
   "connection-reset",
@@ -38,9 +20,28 @@ export const FAILURE_CLASSES: readonly FailureClass[] = [
   "api-down",
   "api-unavailable",
   "other-webhook",
+  "admission-policy",
   "webhook-misbehaving",
   "bad-response",
-];
+] as const;
+
+export type FailureClass = (typeof FAILURE_CLASSES)[number];
+
+/**
+ * What every result of the check says, a probe's (ProbeResult) and an item's
+ * (ItemResult) alike; they differ only in how they name themselves and their verdict
+ * (`probe`/`ok`/`warning` vs `kind`/`name`/`verdict`, kept as the --json report has them).
+ */
+export interface Finding {
+  /** Milliseconds it took. */
+  readonly ms: number;
+  /** What was observed, in a sentence. */
+  readonly detail: string;
+  /** The API server's (or the aggregator's) own words, when it gave any. */
+  readonly error?: string;
+  readonly class?: FailureClass;
+  readonly hint?: string;
+}
 
 export interface Classification {
   readonly class: FailureClass;
@@ -59,7 +60,8 @@ const HINTS: Record<FailureClass, string> = {
   tls: "TLS failed: between the API server and the webhook, the caBundle of the webhook configuration does not match the serving certificate (cert-manager's cainjector injects it; check it runs); for the check's own connection, the kubeconfig's certificate-authority or tls-server-name.",
   dns: "a host name did not resolve (`no such host`): for the webhook, the API server could not resolve the Service's DNS name; for the check, the kubeconfig's server address.",
   timeout:
-    "the call timed out. If the API server's call to the webhook hangs (often a network policy that drops rather than rejects), each dry-run waits for the webhook's own timeout (up to 30 s) and the check's deadline may cut it: raise --timeout above the webhook's timeoutSeconds to see the API server's own words.",
+    "the call timed out, or got no answer before the deadline. A network policy that drops packets (rather than rejecting them) makes the API server's call hang: each dry-run waits for the webhook's own timeout (up to 30 s) and the check's deadline may cut it. " +
+    "Look for drops (`cilium monitor --type drop`, `hubble observe --verdict DROPPED`), and raise --timeout above the webhook's timeoutSeconds to see the API server's own words.",
   "no-endpoints":
     "the webhook Service has no ready endpoints: the webhook pods are missing or not ready (`kubectl -n <ns> get endpointslices,pods`).",
   "service-missing":
@@ -72,9 +74,13 @@ const HINTS: Record<FailureClass, string> = {
   "api-down":
     "the API server itself did not answer: check the kubeconfig's server address (and proxy settings), the network path to it, and that the control plane is up.",
   "api-unavailable":
-    "the API server (or a proxy or load balancer in front of it) answered 502, 503 or 429: overloaded, starting, or rate-limiting; the check retries.",
+    "the API server (or a proxy or load balancer in front of it) answered 429, 500, 502, 503 or 504 without naming a webhook or an aggregated API: overloaded, starting, or rate-limiting (max-in-flight or API Priority and Fairness); the check retries, waiting at least its Retry-After within the deadline. " +
+    "If it lasts until the deadline, the paths behind it are not proven.",
   "other-webhook":
     "another admission webhook denied or failed the dry-run (the report names it): it also intercepts certificaterequests; fix or exclude that webhook, or use --probe-namespace.",
+  "admission-policy":
+    "a ValidatingAdmissionPolicy denied the dry-run (the report quotes the policy and its binding): not a webhook, not the check's permissions. " +
+    "Exempt the probe namespace (or objects labelled app.kubernetes.io/managed-by=cdktf-cilium-webhook-check) from that binding, or use --probe-namespace.",
   "webhook-misbehaving": "cert-manager's webhook answered, but not as it should: check its version and the webhook configurations.",
   "bad-response":
     "the answer was not the JSON the Kubernetes API returns (an HTML page or a truncated body): a proxy or load balancer in front of the API server, or the wrong server address.",
@@ -111,12 +117,39 @@ export function classifyWebhookError(text: string, expected = "webhook.cert-mana
   return classification("webhook-misbehaving");
 }
 
+/**
+ * Statuses that mean "the API server (or what is in front of it) is not answering
+ * now": max-in-flight and API Priority and Fairness refuse with 429 before the
+ * request reaches admission (apiserver
+ * pkg/server/filters/maxinflight.go `tooManyRequests`: plain text "Too many requests,
+ * please try again later." with Retry-After; priority-and-fairness.go likewise), a
+ * starting or overloaded server or a load balancer answers 500/502/503/504.
+ * Unless the words name a webhook or an aggregated API, they say nothing about
+ * the path under test.
+ */
+export const UNAVAILABLE_STATUSES: readonly number[] = [429, 500, 502, 503, 504];
+
 /** Classifies an HTTP status the API server gave the check itself (404 is left to the caller). */
 export function classifyStatus(status: number): Classification | undefined {
   if (status === 401) return classification("credentials");
   if (status === 403) return classification("rbac");
-  if (status === 502 || status === 503 || status === 429) return classification("api-unavailable");
+  if (UNAVAILABLE_STATUSES.includes(status)) return classification("api-unavailable");
   return undefined;
+}
+
+/**
+ * A ValidatingAdmissionPolicy's denial, as kube-apiserver words it
+ * (apiserver pkg/admission/plugin/policy/validating/dispatcher.go:
+ * "ValidatingAdmissionPolicy '%s' with binding '%s' denied request: %s", or without
+ * the binding; code 403 Forbidden, or 422 Invalid when the validation says so).
+ */
+const POLICY_DENIAL = /ValidatingAdmissionPolicy '([^']+)'(?: with binding '([^']+)')? denied request/;
+
+/** The policy (and binding) that denied the request, if a ValidatingAdmissionPolicy did. */
+export function admissionPolicyNamed(text: string): string | undefined {
+  const m = POLICY_DENIAL.exec(text);
+  if (!m) return undefined;
+  return m[2] !== undefined ? `ValidatingAdmissionPolicy '${m[1]}' (binding '${m[2]}')` : `ValidatingAdmissionPolicy '${m[1]}'`;
 }
 
 /** Classifies a failure of the check's own connection to the API server (Node error codes). */

@@ -3,6 +3,7 @@
  * attempt again. The deadline is absolute: every request is cut off at it.
  * Time comes from a Clock, so the loop's timing is tested with a fake one.
  */
+import { onDeadline } from "../kube/deadline";
 import type { KubeTarget } from "../kube/http";
 import type { CheckOptions } from "../settings";
 import { formatItem, type ItemResult, probeClusterPaths } from "../probes/webhooks-and-apiservices";
@@ -17,16 +18,7 @@ export interface Clock {
 
 export const SYSTEM_CLOCK: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.max(0, ms));
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      }
-      signal?.addEventListener("abort", done, { once: true });
-    }),
+  sleep: (ms, signal) => new Promise<void>((resolve) => onDeadline(Date.now() + ms, signal, () => resolve())),
 };
 
 /** The outcome of the retry loop. */
@@ -58,7 +50,12 @@ function pathsProbe(items: ItemResult[], ms: number): ProbeResult {
   const failed = items.filter((i) => i.verdict === "fail");
   const warned = items.filter((i) => i.verdict === "warn").length;
   const counts = `${items.length} checked, ${failed.length} failed, ${warned} with warnings`;
-  if (failed.length === 0) return { probe: "cluster-paths", ok: true, ms, detail: `every webhook and aggregated API: ${counts}`, items };
+  // A request the deadline cut decided nothing: the attempt is not complete.
+  const cut = items.some((i) => i.cutByDeadline) ? { cutByDeadline: true } : {};
+  const waits = items.map((i) => i.retryAfterMs ?? 0);
+  const wait = Math.max(0, ...waits) > 0 ? { retryAfterMs: Math.max(...waits) } : {};
+  if (failed.length === 0)
+    return { probe: "cluster-paths", ok: true, ms, detail: `every webhook and aggregated API: ${counts}`, items, ...cut, ...wait };
   const first = failed[0];
   return {
     probe: "cluster-paths",
@@ -68,6 +65,8 @@ function pathsProbe(items: ItemResult[], ms: number): ProbeResult {
     ...(first.error !== undefined ? { error: first.error } : {}),
     ...(first.class ? { class: first.class, hint: first.hint } : {}),
     items,
+    ...cut,
+    ...wait,
   };
 }
 
@@ -140,9 +139,10 @@ export async function retryUntilDeadline(
     const probes = await attempt(deadline);
     const failure = decidingFailure(probes);
     const warnings = warningsOf(probes);
-    if (!failure) return { ok: true, attempts, elapsedMs: elapsed(), probes, ...(warnings.length ? { warnings } : {}) };
+    // An attempt the deadline cut never replaces the verdict of the last complete one.
     const cut = probes.some((p) => p.cutByDeadline);
     if (cut && complete) return { ok: false, attempts, elapsedMs: elapsed(), ...complete, ...interrupted() };
+    if (!failure) return { ok: true, attempts, elapsedMs: elapsed(), probes, ...(warnings.length ? { warnings } : {}) };
     if (!cut) complete = { probes, failure, warnings };
     if (signal?.aborted) return { ok: false, attempts, elapsedMs: elapsed(), probes, failure, warnings, ...interrupted() };
     const key = `${failure.probe}|${failure.class}|${failure.error ?? failure.detail}`;
@@ -154,7 +154,9 @@ export async function retryUntilDeadline(
     }
     const remaining = deadline - clock.now();
     if (remaining <= 0) return { ok: false, attempts, elapsedMs: elapsed(), probes, failure, warnings };
-    await clock.sleep(Math.min(settings.intervalMs, remaining), signal);
+    // The server's Retry-After (429, 503) is honoured, within the deadline.
+    const retryAfter = Math.max(0, ...probes.map((p) => p.retryAfterMs ?? 0));
+    await clock.sleep(Math.min(Math.max(settings.intervalMs, retryAfter), remaining), signal);
     if (clock.now() >= deadline || signal?.aborted)
       return { ok: false, attempts, elapsedMs: elapsed(), probes, failure, warnings, ...interrupted() };
   }
@@ -187,10 +189,10 @@ export async function runCheck(
     progress,
     signal,
   );
-  // The items of every other path: one list in the report, not inside the probe.
-  const items = outcome.probes.find((p) => p.probe === "cluster-paths")?.items;
-  const probes = outcome.probes.map(({ items: _items, ...p }) => p);
-  const failure = outcome.failure ? (({ items: _items, ...f }) => f)(outcome.failure) : undefined;
+  // The items of every other path: one list in the report, not inside the probe; internal fields stay out.
+  const items = outcome.probes.find((p) => p.probe === "cluster-paths")?.items?.map(({ cutByDeadline: _c, retryAfterMs: _r, ...i }) => i);
+  const probes = outcome.probes.map(({ items: _items, retryAfterMs: _r, ...p }) => p);
+  const failure = outcome.failure ? (({ items: _items, retryAfterMs: _r, ...f }) => f)(outcome.failure) : undefined;
   return {
     server: target.server.origin,
     context: target.context,
