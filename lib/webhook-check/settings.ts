@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { isDns1123Label } from "../shared/k8s-names";
+import { type CheckProof, parseCheckProof } from "./proof";
 
 /** `cert-manager`: the proof only; `all`: every admission and conversion webhook and aggregated API too. */
 export type Scope = "cert-manager" | "all";
@@ -30,6 +31,8 @@ export interface CheckOptions {
   /** Pause between attempts, seconds. */
   readonly interval: number;
   readonly json: boolean;
+  /** What the synth-time proof assumed (`WEBHOOK_CHECK_PROOF`); when set, the check confirms it on the cluster. */
+  readonly proof?: CheckProof;
 }
 
 /** Environment variables read when the matching flag is absent. */
@@ -44,6 +47,7 @@ export const CHECK_ENV = {
   timeout: "WEBHOOK_CHECK_TIMEOUT",
   interval: "WEBHOOK_CHECK_INTERVAL",
   json: "WEBHOOK_CHECK_JSON",
+  proof: "WEBHOOK_CHECK_PROOF",
 } as const;
 
 /** The kubeconfig read when none is named; the providers default to the same (a leading ~/ is expanded). */
@@ -85,10 +89,14 @@ Flags (environment fallback in brackets):
   --json              JSON report on stdout              [${CHECK_ENV.json}=1]
   -h, --help          this text
 
+Environment only: ${CHECK_ENV.proof}  the proof's assumptions (compact JSON, written by the
+                      WebhookCheck construct); when set, each is confirmed on the cluster
+
 Proxies: HTTPS_PROXY / HTTP_PROXY / NO_PROXY as kubectl uses them (loopback is never
 proxied), or the cluster's proxy-url.
 
-Exit codes: 0 reachable; 1 not reachable by the deadline; 2 usage or configuration error;
+Exit codes: 0 reachable; 1 not reachable by the deadline (or, with ${CHECK_ENV.proof}, an
+assumption of the proof that does not hold); 2 usage or configuration error;
 130 interrupted (SIGINT); 143 terminated (SIGTERM). Interrupted, it prints what it knew.
 `;
 
@@ -161,6 +169,13 @@ export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   const timeout = number("timeout", text(v.timeout, CHECK_ENV.timeout), CHECK_DEFAULTS.timeout, ...CHECK_LIMITS.timeout, false);
   const interval = number("interval", text(v.interval, CHECK_ENV.interval), CHECK_DEFAULTS.interval, ...CHECK_LIMITS.interval, false);
   const jsonEnv = env[CHECK_ENV.json];
+  const proofEnv = env[CHECK_ENV.proof];
+  let proof: CheckProof | undefined;
+  try {
+    proof = proofEnv === undefined || proofEnv === "" ? undefined : parseCheckProof(proofEnv);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   return {
     kubeconfig,
     context: text(v.context, CHECK_ENV.context),
@@ -173,5 +188,6 @@ export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     timeout,
     interval,
     json: v.json === true || jsonEnv === "1" || jsonEnv === "true",
+    ...(proof ? { proof } : {}),
   };
 }
