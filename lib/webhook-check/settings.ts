@@ -90,13 +90,13 @@ Flags (environment fallback in brackets):
   -h, --help          this text
 
 Environment only: ${CHECK_ENV.proof}  the proof's assumptions (compact JSON, written by the
-                      WebhookCheck construct); when set, each is confirmed on the cluster
+                      WebhookCheck construct); when set, each is confirmed on the cluster,
+                      and one that does not hold by the deadline is exit 1 too
 
 Proxies: HTTPS_PROXY / HTTP_PROXY / NO_PROXY as kubectl uses them (loopback is never
 proxied), or the cluster's proxy-url.
 
-Exit codes: 0 reachable; 1 not reachable by the deadline (or, with ${CHECK_ENV.proof}, an
-assumption of the proof that does not hold); 2 usage or configuration error;
+Exit codes: 0 reachable; 1 not reachable by the deadline; 2 usage or configuration error;
 130 interrupted (SIGINT); 143 terminated (SIGTERM). Interrupted, it prints what it knew.
 `;
 
