@@ -321,6 +321,11 @@ function goBool(raw: string): boolean | undefined {
  * enable-non-default-deny-policies defaults.EnableNonDefaultDenyPolicies = true).
  * pkg/option/config.go Populate lowercases enable-policy and reads
  * policy-cidr-match-mode with GetStringSlice (whitespace-separated).
+ * Read from the stored copies of cilium/cilium's main line (the chart template at
+ * 002c6fff, pkg/option/flags.go at d8ca2a25); the v1.19 tag itself was not among
+ * them. The 1.19 values schema vendored in schemas/cilium/ has the same five values
+ * (policyEnforcementMode, policyCIDRMatchMode, enableNonDefaultDenyPolicies,
+ * hostFirewall, extraConfig) that feed these keys.
  */
 interface CiliumKey {
   readonly key: string;
