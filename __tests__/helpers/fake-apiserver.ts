@@ -185,6 +185,20 @@ export interface Scenario {
   hang?: (method: string, path: string) => boolean;
   /** Serve the leaf signed by the intermediate CA, with the intermediate in the chain. */
   chain?: "intermediate";
+  /** The webhook Service's spec.selector; default: the cert-manager chart's (WEBHOOK_SELECTOR). */
+  webhookSelector?: Record<string, string>;
+  /** The webhook Service port's targetPort; default "https" (the chart's). */
+  webhookTargetPort?: number | string;
+  /** The pod port the webhook's EndpointSlices give its port "https"; default 10250; null: no ports listed. */
+  endpointPort?: number | null;
+  /** Nodes and their InternalIPs; default one control-plane node, NODE_IP. */
+  nodes?: Array<{ name: string; internalIP: string }>;
+  /** Addresses of the default/kubernetes EndpointSlices; default [NODE_IP] (a host-networked API server). */
+  apiServerAddresses?: string[];
+  /** Data of cilium-config in `ciliumNamespace`; default CILIUM_CONFIG (the chart's defaults); false: no ConfigMap. */
+  ciliumConfig?: Record<string, string> | false;
+  /** Namespace of cilium-config; default kube-system. */
+  ciliumNamespace?: string;
 }
 
 /** A canned answer: status, a JSON body or raw text, headers. */
@@ -332,6 +346,21 @@ async function admit(scenario: Scenario, namespaceLabels: Record<string, string>
   return errors[0];
 }
 
+/** The selector of cert-manager's chart for its webhook Service (templates/webhook-service.yaml). */
+export const WEBHOOK_SELECTOR = {
+  "app.kubernetes.io/name": "webhook",
+  "app.kubernetes.io/instance": "cert-manager",
+  "app.kubernetes.io/component": "webhook",
+};
+/** The only node's InternalIP, where the stand-in's API server runs. */
+export const NODE_IP = "192.168.1.10";
+/** cilium-config's proof-relevant keys as the Cilium chart writes them with its default values. */
+export const CILIUM_CONFIG: Record<string, string> = {
+  "enable-policy": "default",
+  "policy-cidr-match-mode": "",
+  "enable-non-default-deny-policies": "true",
+};
+
 export const INCIDENT_ERROR =
   'Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/validate?timeout=30s": dial tcp 10.98.200.162:443: connect: operation not permitted';
 
@@ -461,13 +490,43 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
         if (scenario.service === false) return send(404, status(404, "NotFound", 'services "cert-manager-webhook" not found'));
         return send(200, {
           metadata: { name: "cert-manager-webhook" },
-          spec: { clusterIP: "10.98.200.162", ports: [{ name: "https", port: 443, targetPort: "https" }] },
+          spec: {
+            clusterIP: "10.98.200.162",
+            selector: scenario.webhookSelector ?? WEBHOOK_SELECTOR,
+            ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: scenario.webhookTargetPort ?? "https" }],
+          },
         });
       }
       if (p === "/apis/discovery.k8s.io/v1/namespaces/cert-manager/endpointslices") {
         const n = scenario.readyEndpoints ?? 1;
         const endpoints = Array.from({ length: n }, (_, i) => ({ addresses: [`10.244.0.${10 + i}`], conditions: { ready: true } }));
-        return send(200, { items: [{ metadata: { name: "cert-manager-webhook-abcde" }, endpoints }] });
+        const port = scenario.endpointPort === undefined ? 10250 : scenario.endpointPort;
+        const ports = port === null ? [] : [{ name: "https", port, protocol: "TCP" }];
+        return send(200, { items: [{ metadata: { name: "cert-manager-webhook-abcde" }, endpoints, ports }] });
+      }
+      if (p === "/api/v1/nodes" && req.method === "GET") {
+        const nodes = scenario.nodes ?? [{ name: "cp-1", internalIP: NODE_IP }];
+        const items = nodes.map((n) => ({
+          metadata: { name: n.name },
+          status: {
+            addresses: [
+              { type: "InternalIP", address: n.internalIP },
+              { type: "Hostname", address: n.name },
+            ],
+          },
+        }));
+        return send(200, { kind: "NodeList", apiVersion: "v1", metadata: {}, items });
+      }
+      if (p === "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices" && req.method === "GET") {
+        const addresses = scenario.apiServerAddresses ?? [NODE_IP];
+        const endpoints = addresses.map((a) => ({ addresses: [a], conditions: { ready: true } }));
+        return send(200, {
+          items: [{ metadata: { name: "kubernetes" }, endpoints, ports: [{ name: "https", port: 6443, protocol: "TCP" }] }],
+        });
+      }
+      if (p === `/api/v1/namespaces/${scenario.ciliumNamespace ?? "kube-system"}/configmaps/cilium-config` && req.method === "GET") {
+        if (scenario.ciliumConfig === false) return send(404, status(404, "NotFound", 'configmaps "cilium-config" not found'));
+        return send(200, { metadata: { name: "cilium-config" }, data: scenario.ciliumConfig ?? CILIUM_CONFIG });
       }
       if (p === "/apis/cert-manager.io/v1/namespaces/cert-manager/certificaterequests" && req.method === "POST") {
         if (scenario.crds === false) return send(404, status(404, "NotFound", "the server could not find the requested resource"));

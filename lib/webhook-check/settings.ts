@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { expandHome } from "../shared/home";
 import { isDns1123Label } from "../shared/k8s-names";
+import { type CheckProof, parseCheckProof } from "./proof";
 
 /** `cert-manager`: the proof only; `all`: every admission and conversion webhook and aggregated API too. */
 export const SCOPES = ["cert-manager", "all"] as const;
@@ -33,6 +34,8 @@ export interface CheckOptions {
   /** Pause between attempts, seconds. */
   readonly interval: number;
   readonly json: boolean;
+  /** What the synth-time proof assumed (`WEBHOOK_CHECK_PROOF`); when set, the check confirms it on the cluster. */
+  readonly proof?: CheckProof;
 }
 
 /** The kubeconfig read when none is named; the providers default to the same (a leading ~/ is expanded). */
@@ -176,9 +179,11 @@ type Row = (typeof SETTINGS)[number];
 type WithEnv<N> = Extract<Row, { name: N }>["env"];
 
 /** Environment variables read when the matching flag is absent (derived from SETTINGS). */
-export const CHECK_ENV = Object.fromEntries(SETTINGS.filter((s) => s.name !== "kubeconfig").map((s) => [s.name, s.env])) as {
-  readonly [N in Exclude<Row["name"], "kubeconfig">]: WithEnv<N>;
-};
+export const CHECK_ENV = {
+  ...Object.fromEntries(SETTINGS.filter((s) => s.name !== "kubeconfig").map((s) => [s.name, s.env])),
+  /** Environment only (no flag): the proof's assumptions, written by the construct (lib/webhook-check/proof.ts). */
+  proof: "WEBHOOK_CHECK_PROOF",
+} as { readonly [N in Exclude<Row["name"], "kubeconfig">]: WithEnv<N> } & { readonly proof: "WEBHOOK_CHECK_PROOF" };
 
 /** Defaults (derived from SETTINGS). */
 export const CHECK_DEFAULTS = Object.fromEntries(SETTINGS.filter((s) => "default" in s).map((s) => [s.name, (s as Setting).default])) as {
@@ -219,6 +224,10 @@ webhook's Service. Nothing is persisted, no pod is started.
 Flags (environment fallback in brackets):
 ${SETTINGS.map((s) => usageLine(s)).join("\n")}
   -h, --help              this text
+
+Environment only: ${CHECK_ENV.proof}  the proof's assumptions (compact JSON, written by the
+                      WebhookCheck construct); when set, each is confirmed on the cluster,
+                      and one that does not hold by the deadline is exit 1 too
 
 Proxies: HTTPS_PROXY / HTTP_PROXY / NO_PROXY as kubectl uses them (loopback is never
 proxied), or the cluster's proxy-url.
@@ -334,6 +343,13 @@ export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   ).map((p) => expandHome(p, home));
   const namespace = (raw.namespace as string | undefined) ?? CHECK_DEFAULTS.namespace;
   const num = (name: "port" | "timeout" | "interval") => (raw[name] === undefined ? CHECK_DEFAULTS[name] : Number(raw[name]));
+  const proofEnv = env[CHECK_ENV.proof];
+  let proof: CheckProof | undefined;
+  try {
+    proof = proofEnv === undefined || proofEnv === "" ? undefined : parseCheckProof(proofEnv);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   return {
     kubeconfig,
     context: raw.context as string | undefined,
@@ -346,5 +362,6 @@ export function parseCheckArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     timeout: num("timeout"),
     interval: num("interval"),
     json: raw.json as boolean,
+    ...(proof ? { proof } : {}),
   };
 }

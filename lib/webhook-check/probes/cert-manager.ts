@@ -30,10 +30,11 @@ import { PROBE_CSR_PEM } from "./csr";
 import { PluginError } from "../kube/credentials";
 import { type ApiResponse, apiRequest, type KubeTarget, TransportError, statusMessage } from "../kube/http";
 import type { ItemResult } from "./webhooks-and-apiservices";
+import type { AssumptionResult } from "./proof-assumptions";
 import { ConfigError } from "../kube/kubeconfig";
 import { serviceState, stateClassification } from "./services";
 
-export type ProbeName = "api-server" | "probe-namespace" | "webhook-endpoints" | "admission" | "cluster-paths";
+export type ProbeName = "api-server" | "probe-namespace" | "webhook-endpoints" | "admission" | "cluster-paths" | "proof-assumptions";
 
 export interface ProbeResult extends Finding {
   readonly probe: ProbeName;
@@ -46,6 +47,8 @@ export interface ProbeResult extends Finding {
   readonly items?: ItemResult[];
   /** The server asked to wait this long before asking again (Retry-After); internal, not in the report. */
   readonly retryAfterMs?: number;
+  /** `proof-assumptions`: each assumption of the synth-time proof, assumed vs found. */
+  readonly assumptions?: AssumptionResult[];
 }
 
 export interface ProbeTarget {
@@ -103,6 +106,19 @@ export const CHECK_PERMISSIONS = [
     verbs: "list",
     resource: "the custom resources of CRDs with a conversion webhook (one object, never printed)",
     where: "cluster (--scope all)",
+    required: false,
+  },
+  {
+    verbs: "get",
+    resource: "configmaps (cilium-config only)",
+    where: "the Cilium release's namespace (with WEBHOOK_CHECK_PROOF)",
+    required: false,
+  },
+  { verbs: "list", resource: "nodes", where: "cluster (with WEBHOOK_CHECK_PROOF)", required: false },
+  {
+    verbs: "list",
+    resource: "endpointslices.discovery.k8s.io (the kubernetes Service's)",
+    where: "default (with WEBHOOK_CHECK_PROOF)",
     required: false,
   },
 ] as const;

@@ -23,6 +23,7 @@ export const FAILURE_CLASSES = [
   "admission-policy",
   "webhook-misbehaving",
   "bad-response",
+  "proof-assumption",
 ] as const;
 
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
@@ -84,6 +85,9 @@ const HINTS: Record<FailureClass, string> = {
   "webhook-misbehaving": "cert-manager's webhook answered, but not as it should: check its version and the webhook configurations.",
   "bad-response":
     "the answer was not the JSON the Kubernetes API returns (an HTML page or a truncated body): a proxy or load balancer in front of the API server, or the wrong server address.",
+  "proof-assumption":
+    "the cluster is not what the synth-time proof of the policies assumed (WEBHOOK_CHECK_PROOF): the report shows assumed vs found. " +
+    "Fix the cluster (the webhook Service, the Cilium release's settings) or the app's inputs (RequiredPaths, the release's values), then synthesize again so the proof decides over what is really there.",
 };
 
 export function classification(cls: FailureClass): Classification {

@@ -17,8 +17,8 @@ export interface ServiceState {
   readonly cutByDeadline?: boolean;
 }
 
-/** GET as JSON, or the ServiceState that says why not. */
-async function read(
+/** GET as JSON, or the ServiceState that says why not (a 404 with a Status is the only one not `unknown`). */
+export async function read(
   target: KubeTarget,
   path: string,
   permission: string,

@@ -8,6 +8,7 @@ import type { KubeTarget } from "../kube/http";
 import type { CheckOptions } from "../settings";
 import { formatItem, type ItemResult, probeClusterPaths } from "../probes/webhooks-and-apiservices";
 import { type ProbeResult, type ProbeTarget, probeAdmission, probeApiServer, probeEndpoints, probeNamespace } from "../probes/cert-manager";
+import { formatAssumption, probeProofAssumptions } from "../probes/proof-assumptions";
 
 /** Where the loop gets the time and how it waits; injected in tests. */
 export interface Clock {
@@ -80,11 +81,14 @@ export async function runAttempt(
   deadline: number,
   signal?: AbortSignal,
   paths?: (deadline: number) => Promise<ItemResult[]>,
+  assumptions?: (deadline: number) => Promise<ProbeResult>,
 ): Promise<ProbeResult[]> {
   const api = await probeApiServer(target, deadline, signal);
   if (!api.ok) return [api];
   const started = Date.now();
   const others = paths?.(deadline);
+  // With WEBHOOK_CHECK_PROOF: what synth assumed, read beside the proof; after it in the report.
+  const assumed = assumptions?.(deadline);
   // The diagnostics run side by side; the proof runs even when they fail: the API
   // server's own words are the best evidence of why it cannot reach the webhook.
   const [namespace, endpoints] = await Promise.all([
@@ -93,7 +97,8 @@ export async function runAttempt(
   ]);
   const proof = !namespace.ok && !namespace.warning ? [] : [await probeAdmission(target, t, deadline, signal)];
   const rest = others ? [pathsProbe(await others, Date.now() - started)] : [];
-  return [api, namespace, endpoints, ...proof, ...rest];
+  const confirmed = assumed ? [await assumed] : [];
+  return [api, namespace, endpoints, ...proof, ...confirmed, ...rest];
 }
 
 /** The probe that decides the verdict: the first one that failed and is not only a diagnostic. */
@@ -182,8 +187,10 @@ export async function runCheck(
     exclude: options.exclude,
   };
   const paths = options.scope === "all" ? (deadline: number) => probeClusterPaths(target, settings, deadline, signal) : undefined;
+  const proof = options.proof;
+  const assumptions = proof ? (deadline: number) => probeProofAssumptions(target, proof, t, deadline, signal) : undefined;
   const outcome = await retryUntilDeadline(
-    (deadline) => runAttempt(target, t, deadline, signal, paths),
+    (deadline) => runAttempt(target, t, deadline, signal, paths, assumptions),
     { started, timeoutMs: options.timeout * 1000, intervalMs: options.interval * 1000 },
     clock,
     progress,
@@ -207,7 +214,7 @@ export async function runCheck(
 
 export function formatReport(report: CheckReport): string {
   const lines = [
-    `webhook-check: ${report.ok ? "REACHABLE" : "NOT REACHABLE"}: kube-apiserver -> ${report.webhook}`,
+    `webhook-check: ${report.ok ? "REACHABLE" : report.failure?.class === "proof-assumption" ? "REACHABLE, BUT NOT AS SYNTH ASSUMED" : "NOT REACHABLE"}: kube-apiserver -> ${report.webhook}`,
     `  server ${report.server} (context ${report.context}), ${report.attempts} attempt(s), ${(report.elapsedMs / 1000).toFixed(1)}s`,
   ];
   if (report.interrupted) lines.push(`  interrupted by ${report.interrupted}: the report shows what was known then`);
@@ -217,5 +224,6 @@ export function formatReport(report: CheckReport): string {
     if (!p.ok && p.hint) lines.push(`       hint [${p.class}]: ${p.hint}`);
   }
   for (const i of report.items ?? []) lines.push(formatItem(i));
+  for (const a of report.probes.flatMap((p) => p.assumptions ?? [])) lines.push(formatAssumption(a));
   return lines.join("\n");
 }
