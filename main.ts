@@ -138,9 +138,9 @@ export function buildApp(
  * `npm run synth`: a refusal is printed once, as its message (no stack frames:
  * the problem is in the configuration), and the exit code is 1.
  */
-export function main(env: NodeJS.ProcessEnv = process.env): number {
+export function main(env: NodeJS.ProcessEnv = process.env, outdir?: string): number {
   try {
-    const { app, platforms, skipped } = buildApp(env);
+    const { app, platforms, skipped } = buildApp(env, outdir);
     app.synth();
     for (const platform of platforms) process.stderr.write(`${summary(platform)}\n`);
     for (const line of skipped) process.stderr.write(`${line}\n`);

@@ -164,8 +164,9 @@ export class CiliumPlatform extends Construct {
     const releaseScope = split ? new Construct(this.releaseStack, id) : this;
     const access = props.access ?? (split ? {} : undefined);
     // The access as configured: each ClusterProviders writes relative paths relative to its own stack's directory.
+    this.releaseCluster = split ? new ClusterProviders(releaseScope, "providers", access) : undefined;
     this.cluster = props.cluster ?? (access !== undefined ? new ClusterProviders(this, "providers", access) : undefined);
-    this.releaseCluster = split ? new ClusterProviders(releaseScope, "providers", access) : this.cluster;
+    this.releaseCluster ??= this.cluster;
     const withCluster = (cluster: ClusterProviders | undefined) => (cluster ? { cluster } : {});
 
     this.release = new CiliumRelease(releaseScope, "release", { ...withCluster(this.releaseCluster), ...props.release });
