@@ -16,7 +16,7 @@ const refusal = (build: (stack: TerraformStack) => unknown): SynthError => {
   }
   throw new Error("expected a SynthError");
 };
-// biome-ignore lint/suspicious/noExplicitAny: props as JavaScript passes them
+/** Props as JavaScript (or a loosely typed config map) passes them. */
 const loose = (props: Record<string, unknown>): any => props;
 
 test.each<[string, (s: TerraformStack) => unknown, string, string]>([
