@@ -5,11 +5,12 @@
 // only when the second stack was planned, after the first was applied.
 import * as path from "node:path";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { TerraformStack } from "cdktf";
+import { dependable, TerraformStack } from "cdktf";
 import * as certManager from "../../examples/cert-manager";
 import * as oneCluster from "../../examples/one-cluster";
 import * as parts from "../../examples/parts";
 import * as twoClusters from "../../examples/two-clusters";
+import { WebhookCheck } from "../../lib";
 import { buildApp } from "../../main";
 import { dependsOnProblems, standIn, validateErrors } from "../helpers/depends-on";
 import { freshApp, synthApp } from "../helpers/synth";
@@ -47,13 +48,31 @@ maybe.each(apps)("%s: every stack's stand-in validates", async (_, make) => {
   expect(results.some((r) => JSON.stringify(standIn(stacks[r.stack])).includes("depends_on"))).toBe(true);
 });
 
-maybe("the checks can fail: a cross-stack dependsOn as cdktf renders it (what runAfter wrote before) fails both", async () => {
-  const app = freshApp();
-  const first = new TerraformStack(app, "first");
-  const second = new TerraformStack(app, "second");
-  const cm = new Release(first, "cert-manager", { name: "cert-manager", chart: "cert-manager" });
-  new Release(second, "check", { name: "check", chart: "check", dependsOn: [cm] });
-  const json = synthApp(app).second;
-  expect(dependsOnProblems(json)).toHaveLength(1);
-  expect(await validateErrors(json)).toEqual(["Invalid depends_on reference"]);
-});
+maybe(
+  "the checks can fail: the check's depends_on as runAfter wrote it across stacks before (resource.dependsOn += dependable(x)) fails both",
+  async () => {
+    const app = freshApp();
+    const first = new TerraformStack(app, "first");
+    const second = new TerraformStack(app, "second");
+    const cm = new Release(first, "cert-manager", { name: "cert-manager", chart: "cert-manager" });
+    const check = new WebhookCheck(second, "check", { useApplyEnvironment: true });
+    // WebhookCheck.runAfter at commit ab621ab, verbatim:
+    check.resource.dependsOn = [...(check.resource.dependsOn ?? []), ...[cm].map(dependable)];
+    const json = synthApp(app).second;
+    expect(dependsOnProblems(json)).toEqual([
+      expect.stringContaining(
+        '"data.terraform_remote_state.cross-stack-reference-input-first.outputs.cross-stack-output-helm_releasecert-manager" is not a whole object',
+      ),
+    ]);
+    expect(await validateErrors(json)).toEqual(["Invalid depends_on reference"]);
+    // The same through today's runAfter: valid.
+    const fixed = freshApp();
+    const a = new TerraformStack(fixed, "first");
+    const b = new TerraformStack(fixed, "second");
+    const cm2 = new Release(a, "cert-manager", { name: "cert-manager", chart: "cert-manager" });
+    new WebhookCheck(b, "check", { useApplyEnvironment: true }).runAfter(cm2);
+    const fixedJson = synthApp(fixed).second;
+    expect(dependsOnProblems(fixedJson)).toEqual([]);
+    expect(await validateErrors(fixedJson)).toEqual([]);
+  },
+);
