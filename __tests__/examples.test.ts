@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as certManager from "../examples/cert-manager";
 import * as oneCluster from "../examples/one-cluster";
 import * as parts from "../examples/parts";
@@ -68,4 +70,15 @@ test("parts: release, policies and check on their own, in two stacks", () => {
   expect(Object.keys(stacks).sort()).toEqual(["parts", "parts-cilium"]);
   for (const json of Object.values(stacks)) expect(dependsOnProblems(json)).toEqual([]);
   expect(warningsOf(a)).toEqual([]);
+});
+
+test("README's composition section shows the first two examples, and help points to examples/", () => {
+  const read = (f: string) => readFileSync(path.join(__dirname, "..", f), "utf8");
+  const readme = read("README.md");
+  for (const f of ["one-cluster", "cert-manager"]) expect(readme).toContain(`](examples/${f}.ts)`);
+  for (const line of ["platform.runAfter(certManager);", "appsStack.addDependency(releaseStack);", "releaseStack,"]) {
+    expect(readme).toContain(line);
+    expect(read("examples/cert-manager.ts")).toContain(line.replace(" // deploy: lab-cilium, lab-apps, lab", ""));
+  }
+  expect(read("help")).toMatch(/examples\/ \(one cluster across\ntwo stacks, cert-manager from your stack with runAfter/);
 });
