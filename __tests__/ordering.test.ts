@@ -93,6 +93,17 @@ describe("across stacks: no depends_on into another stack's outputs", () => {
     expect((Object.values(resourcesOf(stacks.second, "null_resource"))[0] as any).triggers).toHaveProperty([`after ${CERT_MANAGER}`]);
   });
 
+  test("NetworkPolicies with the release of another stack: that stack comes first, and no depends_on names it", () => {
+    const app = freshApp();
+    const first = new TerraformStack(app, "first");
+    const second = new TerraformStack(app, "second");
+    const release = new CiliumRelease(first, "cilium");
+    new NetworkPolicies(second, "policies", { release, directories: [policyDir({ "a.yaml": networkPolicyYaml("a", "ns") })] });
+    expect(second.dependencies).toEqual([first]);
+    const json = synthApp(app).second;
+    expect(Object.values(resourcesOf(json, "kubernetes_network_policy_v1"))[0].depends_on).toBeUndefined();
+  });
+
   test("a resource whose stack already depends on this one is refused (a cycle), naming both stacks", () => {
     const app = freshApp();
     const first = new TerraformStack(app, "first");

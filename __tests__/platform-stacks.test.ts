@@ -47,6 +47,9 @@ test("cluster and releaseStack are exclusive; so are cluster and access", () => 
   expect(() => new CiliumPlatform(stack, "a", { releaseStack, cluster })).toThrow(/`cluster` and `releaseStack` together/);
   expect(() => new CiliumPlatform(stack, "b", { cluster, access: LAB })).toThrow(/`cluster` and `access` together/);
   expect(() => new CiliumPlatform(stack, "c", { releaseStack: stack })).toThrow(SynthError);
+  expect(() => new CiliumPlatform(stack, "d", { releaseStack, kube: LAB })).toThrow(
+    /`kube` together with `cluster`, `access` or `releaseStack`/,
+  );
 });
 
 describe("one stack, as today", () => {

@@ -154,8 +154,10 @@ export class CiliumPlatform extends Construct {
       );
     }
     if (props.cluster !== undefined && props.access !== undefined) problems.push("`cluster` and `access` together: pass one");
-    if (props.kube !== undefined && (props.cluster !== undefined || props.access !== undefined)) {
-      problems.push("`kube` together with `cluster` or `access`: the check reads the cluster's kubeconfig and context; drop `kube`");
+    if (props.kube !== undefined && (props.cluster !== undefined || props.access !== undefined || split)) {
+      problems.push(
+        "`kube` together with `cluster`, `access` or `releaseStack`: the check reads the cluster's kubeconfig and context; drop `kube` (pass `access`)",
+      );
     }
     if (problems.length > 0) throw new SynthError(this, problems);
 

@@ -103,8 +103,8 @@ export interface NetworkPoliciesOptions {
 export interface NetworkPoliciesProps extends NetworkPoliciesOptions {
   /**
    * The Cilium release every policy depends on, so policies are created after
-   * the CNI that enforces them and destroyed before it. In another stack, make
-   * this stack depend on that one instead (`addDependency`).
+   * the CNI that enforces them and destroyed before it. In another stack, this
+   * stack depends on that one instead (a `depends_on` cannot cross stacks).
    *
    * @default - no release dependency (Cilium managed outside this stack)
    */
@@ -203,7 +203,8 @@ export class NetworkPolicies extends Construct {
     this.policies = sorted;
     this.files = files;
     const dependsOn: ITerraformDependable[] = [
-      ...(props.release?.dependablesFor(this) ?? []),
+      // A release of another stack orders the stacks (this one depends on the release's).
+      ...orderAfter(this, props.release ? [props.release.helmRelease] : [], "release").sameStack,
       ...orderAfter(this, props.dependsOn ?? [], "dependsOn").sameStack,
     ];
     const legacyIds = sorted.map(legacyPolicyConstructId);

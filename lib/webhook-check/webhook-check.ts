@@ -238,7 +238,7 @@ export class WebhookCheck extends Construct {
     this.asset = new TerraformAsset(this, "script", { path: CHECK_BUNDLE, type: AssetType.FILE });
     this.cluster = target.cluster;
     const access: KubeAccess = target.cluster?.access ?? props;
-    if (target.cluster === undefined && props.kubeconfigPaths === undefined && props.context === undefined) {
+    if (target.cluster === undefined && (props.kubeconfigPaths ?? []).length === 0 && props.context === undefined) {
       Aspects.of(TerraformStack.of(this)).add(new ApplyEnvironmentAccess(this, props.useApplyEnvironment === true));
     }
 
@@ -328,7 +328,7 @@ export class WebhookCheck extends Construct {
 /** Where the check's kubeconfig and context come from: one place only. */
 function checkAccess(p: WebhookCheckProps, cluster: ClusterProviders | undefined): string[] {
   const problems: string[] = [];
-  const own = [p.kubeconfigPaths !== undefined ? "`kubeconfigPaths`" : "", p.context !== undefined ? "`context`" : ""].filter(Boolean);
+  const own = [(p.kubeconfigPaths ?? []).length > 0 ? "`kubeconfigPaths`" : "", p.context !== undefined ? "`context`" : ""].filter(Boolean);
   if (cluster !== undefined && own.length > 0) {
     problems.push(
       `${own.join(" and ")} together with a cluster (${cluster.node.path}): the check reads the cluster's kubeconfig and context; drop ${own.join(" and ")}`,
