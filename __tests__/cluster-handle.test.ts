@@ -99,6 +99,8 @@ describe("a check whose access comes from nowhere", () => {
     expect(warningsOf(stack)).toEqual([
       "s/check: reads the apply process's KUBECONFIG and current context; pass `cluster` (or set useApplyEnvironment: true if that is meant)",
     ]);
+    Testing.synth(stack); // a second synth says it no second time
+    expect(warningsOf(stack)).toHaveLength(1);
     const quiet = new TerraformStack(testApp(), "q");
     new WebhookCheck(quiet, "check", { useApplyEnvironment: true });
     Testing.synth(quiet);

@@ -354,9 +354,12 @@ class ApplyEnvironmentAccess implements IAspect {
     private readonly meant: boolean,
   ) {}
 
+  /** Each synth invokes aspects anew (cdktf lib/synthesize/synthesizer.ts, invokeAspects): said once. */
+  private done = false;
+
   visit(node: IConstruct): void {
     const stack = TerraformStack.of(this.check);
-    if (node !== stack) return;
+    if (node !== stack || this.done) return;
     const explicit = stack.node
       .findAll()
       .filter((c): c is ClusterProviders => c instanceof ClusterProviders && c.explicitAccess && TerraformStack.of(c) === stack);
@@ -367,6 +370,7 @@ class ApplyEnvironmentAccess implements IAspect {
           "pass `cluster` (CiliumPlatform does)",
       ]);
     }
+    this.done = true;
     if (!this.meant) {
       warn(
         this.check,
