@@ -50,6 +50,13 @@ test("cluster and releaseStack are exclusive; so are cluster and access", () => 
   expect(() => new CiliumPlatform(stack, "d", { releaseStack, kube: LAB })).toThrow(
     /`kube` together with `cluster`, `access` or `releaseStack`/,
   );
+  const other = new ClusterProviders(stack, "other", { context: "admin@other" });
+  expect(() => new CiliumPlatform(stack, "e", { cluster, release: { cluster: other } })).toThrow(
+    /release\.cluster: the platform puts all three parts on its own cluster/,
+  );
+  const before = new TerraformStack(app, "before");
+  before.addDependency(stack);
+  expect(() => new CiliumPlatform(stack, "f", { releaseStack: before })).toThrow(/a cycle between "w" and "before"/);
 });
 
 describe("one stack, as today", () => {

@@ -159,6 +159,21 @@ export class CiliumPlatform extends Construct {
         "`kube` together with `cluster`, `access` or `releaseStack`: the check reads the cluster's kubeconfig and context; drop `kube` (pass `access`)",
       );
     }
+    if (split && this.releaseStack.dependsOn(this.workloadStack)) {
+      problems.push(
+        `\`releaseStack\` "${this.releaseStack.node.id}" already depends on this construct's stack "${this.workloadStack.node.id}", ` +
+          `which must come after it: a cycle between "${this.workloadStack.node.id}" and "${this.releaseStack.node.id}"`,
+      );
+    }
+    const platformCluster = props.cluster !== undefined || props.access !== undefined || split;
+    for (const part of ["release", "policies", "check"] as const) {
+      const options = props[part];
+      if (platformCluster && options && typeof options === "object" && options.cluster !== undefined) {
+        problems.push(
+          `${part}.cluster: the platform puts all three parts on its own cluster (\`cluster\`, \`access\`); drop ${part}.cluster`,
+        );
+      }
+    }
     if (problems.length > 0) throw new SynthError(this, problems);
 
     // With releaseStack, the release keeps this construct's id in that stack, so the
