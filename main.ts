@@ -1,24 +1,14 @@
 // The app for `cdktf deploy` (and `npm run synth`): configuration from the
-// environment -> per environment two stacks, applied in order by one deploy:
+// environment -> per environment one CiliumPlatform across two stacks, applied in
+// order by one deploy:
 //   <env>-cilium  the Cilium release (and with it Cilium's CRDs);
 //   <env>         the network policies and the webhook check, planned only after
 //                 <env>-cilium is applied, so CiliumNetworkPolicies (kubernetes_manifest
 //                 reads the CRD at plan time) work on a cluster that had no Cilium.
+// A thin use of the public API: what an importer writes (see examples/).
 import * as path from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
-import { Construct } from "constructs";
-import {
-  CiliumRelease,
-  ClusterProviders,
-  kubeAccessFromEnvironment,
-  NetworkPolicies,
-  POLICY_SETS,
-  type PolicyDirectory,
-  type PolicySet,
-  policySetDirectory,
-  SynthError,
-  WebhookCheck,
-} from "./lib";
+import { CiliumPlatform, kubeAccessFromEnvironment, type PolicyDirectory, type PolicySet, SynthError } from "./lib";
 import { SHIPPED_POLICIES_DIR } from "./lib/shared/package-paths";
 
 /**
@@ -79,84 +69,24 @@ function localState(stack: TerraformStack): void {
   new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
 }
 
-/** `<env>-cilium`: the cluster's providers and the Cilium release. */
-export class CiliumReleaseStack extends TerraformStack {
-  public readonly cluster: ClusterProviders;
-  public readonly release: CiliumRelease;
-
-  constructor(
-    scope: Construct,
-    name: string,
-    config: EnvironmentConfig,
-    /** As configured (paths relative to the synth directory): each stack writes them relative to its own directory. */
-    public readonly kube: ReturnType<typeof kubeAccessFromEnvironment>,
-  ) {
-    super(scope, name);
-    localState(this);
-    this.cluster = new ClusterProviders(this, "providers", kube);
-    // The construct path stays cilium/release, as in the one-stack layout of 0.1, so the
-    // release keeps its Terraform address (see README, "Upgrade notes").
-    this.release = new CiliumRelease(new Construct(this, "cilium"), "release", {
-      talos: config.talos,
-      policyEnforcementMode: "default",
-      ...(config.operatorReplicas !== undefined ? { operatorReplicas: config.operatorReplicas } : {}),
-    });
-  }
-}
-
-/** `<env>`: the policies and the webhook check, after `<env>-cilium`. */
-export class CiliumStack extends TerraformStack {
-  public readonly cluster: ClusterProviders;
-  public readonly policies: NetworkPolicies;
-  public readonly check: WebhookCheck;
-
-  constructor(
-    scope: Construct,
-    name: string,
-    config: EnvironmentConfig,
-    env: NodeJS.ProcessEnv,
-    releaseStack: CiliumReleaseStack,
-    repositoryPolicies: PolicyDirectory = REPOSITORY_POLICIES,
-  ) {
-    super(scope, name);
-    localState(this);
-    this.addDependency(releaseStack);
-    const policySet = (setting(env, "CILIUM_POLICY_SET", name) ?? config.policySet) as PolicySet;
-    if (!POLICY_SETS.includes(policySet)) {
-      throw new SynthError(this, [`CILIUM_POLICY_SET="${policySet}" is not a shipped policy set; use one of ${POLICY_SETS.join(", ")}`]);
-    }
-    // From the access as configured: `cluster.access` of the other stack is relative to that stack's directory.
-    this.cluster = new ClusterProviders(this, "providers", releaseStack.kube);
-    const scopeOfResources = new Construct(this, "cilium");
-    // The stack dependency orders the policies after Cilium (a depends_on cannot cross stacks).
-    this.policies = new NetworkPolicies(scopeOfResources, "policies", {
-      provider: this.cluster.kubernetes,
-      directories: [policySetDirectory(policySet), repositoryPolicies, ...parsePolicyDirs(setting(env, "CILIUM_POLICY_DIRS", name))],
-    });
-    this.check = new WebhookCheck(scopeOfResources, "webhook-check", {
-      provider: this.cluster.null,
-      ...(this.cluster.access.kubeconfigPaths ? { kubeconfigPaths: this.cluster.access.kubeconfigPaths } : {}),
-      ...(this.cluster.access.context !== undefined ? { context: this.cluster.access.context } : {}),
-      release: releaseStack.release,
-      policies: this.policies,
-    });
-  }
-
-  /** One line for `npm run synth`: which policy directories, how many policies. */
-  public summary(): string {
-    const dirs = this.policies.directories.map((d) => {
-      const rel = path.relative(process.cwd(), d.path) || ".";
-      return `${rel}${d.recursive === false ? " (top level)" : ""}${d.namespace ? ` (namespace ${d.namespace})` : ""}`;
-    });
-    const n = this.policies.policies.length;
-    return `${this.node.id}: ${n} ${n === 1 ? "policy" : "policies"} from ${dirs.join(", ")}`;
-  }
+/** One line for `npm run synth`: which policy directories, how many policies. */
+export function summary(platform: CiliumPlatform): string {
+  const policies = platform.policies;
+  const dirs = policies.directories.map((d) => {
+    const rel = path.relative(process.cwd(), d.path) || ".";
+    return `${rel}${d.recursive === false ? " (top level)" : ""}${d.namespace ? ` (namespace ${d.namespace})` : ""}`;
+  });
+  const n = policies.policies.length;
+  return `${platform.workloadStack.node.id}: ${n} ${n === 1 ? "policy" : "policies"} from ${dirs.join(", ")}`;
 }
 
 /** What `buildApp` built, and what it left out and why. */
 export interface BuiltApp {
   readonly app: App;
-  readonly stacks: CiliumStack[];
+  /** One per environment synthesized: `workloadStack` is `<env>`, `releaseStack` is `<env>-cilium`. */
+  readonly platforms: CiliumPlatform[];
+  /** Every stack, in deploy order. */
+  readonly stacks: TerraformStack[];
   /** One line per environment that was not synthesized. */
   readonly skipped: string[];
 }
@@ -172,7 +102,8 @@ export function buildApp(
   repositoryPolicies: PolicyDirectory = REPOSITORY_POLICIES,
 ): BuiltApp {
   const app = new App(outdir !== undefined ? { outdir } : {});
-  const stacks: CiliumStack[] = [];
+  const platforms: CiliumPlatform[] = [];
+  const stacks: TerraformStack[] = [];
   const skipped: string[] = [];
   for (const [name, config] of Object.entries(ENVIRONMENTS)) {
     const context = setting(env, "KUBE_CONTEXT", name);
@@ -181,16 +112,44 @@ export function buildApp(
       skipped.push(`${name}: not synthesized: set ${variable} to its cluster's kubeconfig context (it never uses the current context)`);
       continue;
     }
-    const kube = kubeAccessFromEnvironment({ KUBECONFIG: env.KUBECONFIG, KUBE_CONTEXT: context });
-    const releaseStack = new CiliumReleaseStack(app, `${name}-cilium`, config, kube);
-    stacks.push(new CiliumStack(app, name, config, env, releaseStack, repositoryPolicies));
+    const releaseStack = new TerraformStack(app, `${name}-cilium`);
+    const workloadStack = new TerraformStack(app, name);
+    for (const stack of [releaseStack, workloadStack]) localState(stack);
+    stacks.push(releaseStack, workloadStack);
+    // The platform's id "cilium" keeps the addresses of 0.1's one-stack layout (see README, "Upgrade notes").
+    platforms.push(
+      new CiliumPlatform(workloadStack, "cilium", {
+        releaseStack,
+        access: kubeAccessFromEnvironment({ KUBECONFIG: env.KUBECONFIG, KUBE_CONTEXT: context }),
+        release: {
+          talos: config.talos,
+          policyEnforcementMode: "default",
+          ...(config.operatorReplicas !== undefined ? { operatorReplicas: config.operatorReplicas } : {}),
+        },
+        policySet: (setting(env, "CILIUM_POLICY_SET", name) ?? config.policySet) as PolicySet,
+        policies: { directories: [repositoryPolicies, ...parsePolicyDirs(setting(env, "CILIUM_POLICY_DIRS", name))] },
+      }),
+    );
   }
-  return { app, stacks, skipped };
+  return { app, platforms, stacks, skipped };
 }
 
-if (require.main === module) {
-  const { app, stacks, skipped } = buildApp();
-  app.synth();
-  for (const stack of stacks) process.stderr.write(`${stack.summary()}\n`);
-  for (const line of skipped) process.stderr.write(`${line}\n`);
+/**
+ * `npm run synth`: a refusal is printed once, as its message (no stack frames:
+ * the problem is in the configuration), and the exit code is 1.
+ */
+export function main(env: NodeJS.ProcessEnv = process.env, outdir?: string): number {
+  try {
+    const { app, platforms, skipped } = buildApp(env, outdir);
+    app.synth();
+    for (const platform of platforms) process.stderr.write(`${summary(platform)}\n`);
+    for (const line of skipped) process.stderr.write(`${line}\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof SynthError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return 1;
+  }
 }
+
+if (require.main === module) process.exitCode = main();

@@ -58,14 +58,15 @@ test("CILIUM_POLICY_SET selects the least-privilege set; an unknown set is refus
   const dev = stackOf(buildApp({ CILIUM_POLICY_SET: "least-privilege" }, outdir), "dev");
   expect(Object.keys(JSON.parse(Testing.synth(dev)).resource)).toEqual(["kubernetes_manifest", "null_resource"]);
   expect(() => buildApp({ CILIUM_POLICY_SET: "allow-everything" }, outdir)).toThrow(
-    /^dev: 1 problem\(s\); nothing was synthesized:\n {2}- CILIUM_POLICY_SET="allow-everything" is not a shipped policy set; use one of allow-all, least-privilege/,
+    /^dev\/cilium: 1 problem\(s\); nothing was synthesized:\n {2}- policySet "allow-everything" is not a shipped policy set; use one of allow-all, least-privilege/,
   );
 });
 
 describe("safe environments", () => {
   test("prod never falls back to the current context: without KUBE_CONTEXT_PROD it is not synthesized, and says so", () => {
     const built = buildApp({}, tempDir("out-"));
-    expect(built.stacks.map((s) => s.node.id)).toEqual(["dev"]);
+    expect(built.platforms.map((p) => p.workloadStack.node.id)).toEqual(["dev"]);
+    expect(built.stacks.map((s) => s.node.id)).toEqual(["dev-cilium", "dev"]);
     expect(built.skipped).toEqual([
       "prod: not synthesized: set KUBE_CONTEXT_PROD to its cluster's kubeconfig context (it never uses the current context)",
     ]);
@@ -81,8 +82,8 @@ describe("safe environments", () => {
       },
       tempDir("out-"),
     );
-    const [dev, prod] = built.stacks;
-    expect([dev.cluster.access.context, prod.cluster.access.context]).toEqual(["admin@dev", "admin@prod"]);
+    const [dev, prod] = built.platforms;
+    expect([dev.cluster?.access.context, prod.cluster?.access.context]).toEqual(["admin@dev", "admin@prod"]);
     expect(dev.policies.policies.map((p) => p.kind)).toEqual(["CiliumNetworkPolicy"]);
     expect(prod.policies.policies.map((p) => p.kind)).toEqual(["NetworkPolicy", "NetworkPolicy"]);
     const mine = policyDir({ "x.yaml": networkPolicyYaml("dev-only", "shop") });
@@ -90,22 +91,22 @@ describe("safe environments", () => {
       { CILIUM_POLICY_DIRS: mine, KUBE_CONTEXT_PROD: "admin@prod", KUBE_CONTEXT_DEV: "admin@dev2" },
       tempDir("out-"),
     );
-    expect(devOnly.stacks[0].cluster.access.context).toBe("admin@dev2");
-    expect(devOnly.stacks[0].policies.policies.map((p) => p.name)).toContain("dev-only");
-    expect(devOnly.stacks[1].policies.policies.map((p) => p.name)).not.toContain("dev-only");
+    expect(devOnly.platforms[0].cluster?.access.context).toBe("admin@dev2");
+    expect(devOnly.platforms[0].policies.policies.map((p) => p.name)).toContain("dev-only");
+    expect(devOnly.platforms[1].policies.policies.map((p) => p.name)).not.toContain("dev-only");
   });
 
   test("a relative KUBECONFIG means the synth directory, written relative to the stack's directory; ~ stays", () => {
     const outdir = path.join(tempDir("out-"), "cdktf.out");
     const built = buildApp({ KUBECONFIG: ["kube/dev.yaml", "~/.kube/config"].join(path.delimiter) }, outdir);
     const expected = path.relative(path.join(outdir, "stacks", "dev"), path.resolve("kube/dev.yaml"));
-    expect(built.stacks[0].cluster.access.kubeconfigPaths).toEqual([expected, "~/.kube/config"]);
+    const [platform] = built.platforms;
+    expect(platform.cluster?.access.kubeconfigPaths).toEqual([expected, "~/.kube/config"]);
     // Each stack relative to its own directory, from the same file (stacks are siblings: the same text).
-    const releaseStack = built.app.node.findChild("dev-cilium") as unknown as { cluster: { access: { kubeconfigPaths: string[] } } };
     const fromRelease = path.relative(path.join(outdir, "stacks", "dev-cilium"), path.resolve("kube/dev.yaml"));
-    expect(releaseStack.cluster.access.kubeconfigPaths).toEqual([fromRelease, "~/.kube/config"]);
+    expect(platform.releaseCluster?.access.kubeconfigPaths).toEqual([fromRelease, "~/.kube/config"]);
     expect(path.resolve(outdir, "stacks", "dev", expected)).toBe(path.resolve("kube/dev.yaml"));
-    const json = JSON.parse(Testing.synth(built.stacks[0]));
+    const json = JSON.parse(Testing.synth(platform.workloadStack));
     expect((Object.values(json.resource.null_resource)[0] as any).provisioner[0]["local-exec"].environment.KUBECONFIG).toBe(
       `${expected}:~/.kube/config`,
     );
@@ -124,19 +125,19 @@ describe("policies/ is what gets deployed", () => {
     `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\nspec:\n  podSelector: {}\n`;
 
   test("files directly in policies/ are deployed by every stack, on top of its set; set subdirectories are not pulled in", () => {
-    const { CiliumStack, REPOSITORY_POLICIES } = require("../main");
+    const { summary: summaryOf, REPOSITORY_POLICIES } = require("../main");
     expect(REPOSITORY_POLICIES).toEqual({ path: path.join(repo, "policies"), recursive: false });
     const root = policyDir({
       "team.yaml": networkPolicyYaml("team-default", "shop"),
       "set/ignored.yaml": networkPolicyYaml("not-deployed", "shop"),
     });
     const built = buildApp({ KUBE_CONTEXT_PROD: "admin@prod" }, tempDir("out-"), { path: root, recursive: false });
-    for (const stack of built.stacks) {
-      const names = stack.policies.policies.map((p: { name: string }) => p.name);
+    for (const platform of built.platforms) {
+      const names = platform.policies.policies.map((p: { name: string }) => p.name);
       expect(names).toContain("team-default");
       expect(names).not.toContain("not-deployed");
     }
-    const summary = (name: string) => (stackOf(built, name) as InstanceType<typeof CiliumStack>).summary();
+    const summary = (name: string) => summaryOf(built.platforms.find((p) => p.workloadStack.node.id === name));
     expect(summary("dev")).toBe(
       `dev: 3 policies from ${path.relative(process.cwd(), path.join(repo, "policies", "allow-all"))}, ${path.relative(process.cwd(), root)} (top level)`,
     );

@@ -2,6 +2,16 @@ import { removeTempDirs } from "./helpers/temp";
 
 afterAll(() => removeTempDirs());
 
+// Synth warnings (`warning: <construct path>: ...`, lib/shared/warn.ts) go to stderr, where
+// jest would print each with a console frame. Tests that mean a warning assert it (through the
+// construct's annotations, or a spy on process.stderr.write, which sees every write); the rest
+// are not printed, so a run's output stays readable.
+const write = process.stderr.write.bind(process.stderr);
+process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+  typeof chunk === "string" && chunk.startsWith("warning: ")
+    ? true
+    : (write as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stderr.write;
+
 // cdktf records where every token was created: a full stack trace, of unlimited
 // depth, captured into a plain object (tokens/private/stack-trace.js). Under jest each
 // frame of each would be mapped through source maps, which was the suite's largest

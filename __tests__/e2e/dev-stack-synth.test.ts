@@ -101,9 +101,13 @@ test("the shipped check asset is in the stack directory, so `terraform apply` th
 
 test("a bad policy file fails synth with file, document and field, and nothing is written", () => {
   const run = badPolicies;
-  expect(run.status).not.toBe(0);
+  expect(run.status).toBe(1);
   expect(run.stderr).toMatch(/mine\/typo\.yaml \(document 1\) spec\.ingres: unknown field "ingres"/);
   expect(run.stderr).toMatch(/other\.yaml \(document 1\) \(document\): YAML syntax error/);
+  // Printed once, as the refusal's message: no stack frames, no second listing of its data.
+  expect(run.stderr.split('spec.ingres: unknown field "ingres"').length - 1).toBe(1);
+  expect(run.stderr).toMatch(/^dev\/cilium\/policies: 2 problem\(s\); nothing was synthesized:\n/);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
   // cdktf creates empty output directories up front; not one file may follow.
   const out = path.join(run.cwd, "cdktf.out");
   const files = existsSync(out) ? readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [];

@@ -1,5 +1,7 @@
-import { type App, TerraformStack, Testing } from "cdktf";
-import type { Construct } from "constructs";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { App, TerraformStack, Testing } from "cdktf";
+import type { Construct, IConstruct } from "constructs";
 import { tempDir } from "./temp";
 
 let outdir: string | undefined;
@@ -35,4 +37,28 @@ export function onlyResource(json: TerraformJson, type: string): Record<string, 
   const all = Object.values(resourcesOf(json, type));
   if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
   return all[0];
+}
+
+/** `app.synth()` into its outdir, then every stack's cdk.tf.json by stack name. */
+export function synthApp(app: App): Record<string, TerraformJson> {
+  app.synth();
+  const manifest = JSON.parse(readFileSync(path.join(app.outdir, "manifest.json"), "utf8")) as {
+    stacks: Record<string, { synthesizedStackPath: string }>;
+  };
+  return Object.fromEntries(
+    Object.entries(manifest.stacks).map(([name, s]) => [
+      name,
+      JSON.parse(readFileSync(path.join(app.outdir, s.synthesizedStackPath), "utf8")),
+    ]),
+  );
+}
+
+/** A fresh App with its own output directory (for `synthApp`); like Testing.app, stacks need not configure every provider. */
+export function freshApp(): App {
+  return new App({ outdir: path.join(tempDir("cdktf.app-"), "cdktf.out"), skipValidation: true });
+}
+
+/** The warnings recorded on `scope` and below (what lib/shared/warn.ts also writes to stderr). */
+export function warningsOf(scope: IConstruct): string[] {
+  return scope.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)));
 }

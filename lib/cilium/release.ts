@@ -14,7 +14,10 @@ import {
 } from "./values";
 import { validateCiliumValues } from "./values-schema";
 import { DEFAULT_CILIUM_VERSION } from "./version";
+import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
+import { type KnownProps, unknownProps } from "../shared/known-props";
+import { orderAfter } from "../shared/ordering";
 import { sha256, isObject } from "../shared/stable-json";
 import { SynthError } from "../shared/synth-error";
 import { escapeTerraform } from "../shared/terraform-escape";
@@ -197,14 +200,24 @@ export interface CiliumReleaseOptions {
   readonly maxHistory?: number;
 
   /**
-   * The helm provider to install with.
+   * The cluster to install into: its helm provider. Of this construct's stack.
+   *
+   * @default - `provider`
+   * @example new ClusterProviders(stack, "providers", { context: "admin@lab" })
+   */
+  readonly cluster?: ClusterProviders;
+
+  /**
+   * The helm provider to install with, when not `cluster` (a ClusterProviders'
+   * provider counts as its cluster).
    *
    * @default - the stack's default helm provider
    */
   readonly provider?: TerraformProvider;
 
   /**
-   * Resources the release waits for.
+   * Resources the release waits for. One of another stack is not written into
+   * `depends_on` (Terraform refuses that): this stack depends on that one.
    *
    * @default - none
    */
@@ -213,6 +226,34 @@ export interface CiliumReleaseOptions {
 
 /** Props of {@link CiliumRelease}. */
 export interface CiliumReleaseProps extends CiliumReleaseOptions {}
+
+/** Every prop of {@link CiliumReleaseProps}: anything else is refused at synth. */
+export const CILIUM_RELEASE_PROPS = {
+  version: true,
+  repository: true,
+  chart: true,
+  releaseName: true,
+  namespace: true,
+  talos: true,
+  talosForwardKubeDnsToHost: true,
+  policyEnforcementMode: true,
+  allowPolicyEnforcementNever: true,
+  kubeProxyReplacement: true,
+  k8sServiceHost: true,
+  k8sServicePort: true,
+  operatorReplicas: true,
+  upgradeCompatibility: true,
+  values: true,
+  allowUnknownValues: true,
+  wait: true,
+  timeoutSeconds: true,
+  atomic: true,
+  cleanupOnFail: true,
+  maxHistory: true,
+  cluster: true,
+  provider: true,
+  dependsOn: true,
+} as const satisfies KnownProps<CiliumReleaseProps>;
 
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z.-]+)?$/;
 const MINOR_VERSION = /^\d+\.\d+$/;
@@ -243,6 +284,8 @@ export class CiliumRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: CiliumReleaseProps = {}) {
     super(scope, id);
+    const unknown = unknownProps(props, CILIUM_RELEASE_PROPS);
+    if (unknown.length > 0) throw new SynthError(this, unknown);
     const version = props.version ?? DEFAULT_CILIUM_VERSION;
     const namespace = props.namespace ?? "kube-system";
     const releaseName = props.releaseName ?? "cilium";
@@ -265,6 +308,8 @@ export class CiliumRelease extends Construct {
     const values = mergeValues(mergeValues(preset, typed as Values), props.values ?? {});
 
     const problems = checkRelease({ version, namespace, releaseName, talos, forwardKubeDns, values, props });
+    const target = providerFor(this, props, "helm");
+    problems.push(...target.problems);
     const schemaProblems = validateCiliumValues(values);
     const unknownAllowed = props.allowUnknownValues === true;
     for (const p of schemaProblems) {
@@ -289,6 +334,7 @@ export class CiliumRelease extends Construct {
     this.valuesYaml = stringify(values, { sortMapEntries: true });
     this.valuesHash = sha256(this.valuesYaml);
     this.policyEnforcementMode = values.policyEnforcementMode as PolicyEnforcementMode;
+    const after = orderAfter(this, props.dependsOn ?? [], "dependsOn").sameStack;
     this.helmRelease = new Release(this, "release", {
       name: releaseName,
       repository: props.repository ?? CILIUM_HELM_REPOSITORY,
@@ -302,8 +348,8 @@ export class CiliumRelease extends Construct {
       atomic: props.atomic ?? false,
       cleanupOnFail: props.cleanupOnFail ?? true,
       maxHistory: props.maxHistory ?? 10,
-      provider: props.provider,
-      dependsOn: props.dependsOn,
+      provider: target.provider,
+      dependsOn: after.length > 0 ? after : undefined,
     });
   }
 

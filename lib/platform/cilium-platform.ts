@@ -1,10 +1,13 @@
+import { type ITerraformDependable, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { CiliumRelease, type CiliumReleaseOptions } from "../cilium/release";
-import type { ClusterProviders, KubeAccess } from "./cluster-providers";
-import { NetworkPolicies, type NetworkPoliciesOptions } from "../policies/network-policies";
+import { CILIUM_RELEASE_PROPS, CiliumRelease, type CiliumReleaseOptions } from "../cilium/release";
+import { ClusterProviders, KUBE_ACCESS_PROPS, type KubeAccess } from "./cluster-providers";
+import { NETWORK_POLICIES_OPTIONS, NetworkPolicies, type NetworkPoliciesOptions } from "../policies/network-policies";
 import { POLICY_SETS, type PolicySet, policySetDirectory } from "../policies/sets";
+import { type KnownProps, unknownProps } from "../shared/known-props";
 import { SynthError } from "../shared/synth-error";
-import { WebhookCheck, type WebhookCheckOptions } from "../webhook-check/webhook-check";
+import { warn } from "../shared/warn";
+import { WEBHOOK_CHECK_OPTIONS, WebhookCheck, type WebhookCheckOptions } from "../webhook-check/webhook-check";
 
 /** Props of {@link CiliumPlatform}. */
 export interface CiliumPlatformProps {
@@ -12,6 +15,7 @@ export interface CiliumPlatformProps {
    * The Cilium release.
    *
    * @default - CiliumRelease defaults (pinned chart, policy mode "default", no Talos preset)
+   * @example { talos: true, operatorReplicas: 1 }
    */
   readonly release?: CiliumReleaseOptions;
 
@@ -19,6 +23,7 @@ export interface CiliumPlatformProps {
    * A policy set shipped with this package, loaded before `policies`.
    *
    * @default - none
+   * @example "least-privilege"
    */
   readonly policySet?: PolicySet;
 
@@ -26,6 +31,7 @@ export interface CiliumPlatformProps {
    * Your own policies (directories and objects), on top of `policySet`.
    *
    * @default - none
+   * @example { directories: ["./policies"] }
    */
   readonly policies?: NetworkPoliciesOptions;
 
@@ -37,55 +43,173 @@ export interface CiliumPlatformProps {
   readonly check?: WebhookCheckOptions | false;
 
   /**
-   * The cluster: its providers (helm for the release, kubernetes for the
-   * policies, null for the check) and the kubeconfig the check reads, all from
-   * one ClusterProviders. Required when a stack has several clusters.
+   * The stack the Cilium release goes into, under this construct's id, while
+   * the policies and the check stay in this construct's stack (which then
+   * depends on `releaseStack`): a deploy applies Cilium, and with it Cilium's
+   * CRDs, before the policies are planned, so CiliumNetworkPolicies work on a
+   * fresh cluster. The platform creates a ClusterProviders from `access` in
+   * each stack.
    *
-   * @default - the stack's default providers, and `kube`
+   * @default - everything in this construct's stack
+   * @example new TerraformStack(app, "lab-cilium")
+   */
+  readonly releaseStack?: TerraformStack;
+
+  /**
+   * The cluster's kubeconfig paths (relative ones meaning the directory synth
+   * runs in) and context: the platform creates a ClusterProviders from them in
+   * each of its stacks, whose providers and check use them. Not with `cluster`.
+   *
+   * @default - `cluster`; without it, with `releaseStack`, ~/.kube/config and its current-context
+   * @example kubeAccessFromEnvironment(process.env)
+   */
+  readonly access?: KubeAccess;
+
+  /**
+   * The cluster, when everything is in one stack: its providers (helm for the
+   * release, kubernetes for the policies, null for the check) and the
+   * kubeconfig the check reads. Required when a stack has several clusters.
+   * Not with `releaseStack` (the platform creates one in each stack from
+   * `access`) nor `access`.
+   *
+   * @default - from `access`; else the stack's default providers and `kube`
    */
   readonly cluster?: ClusterProviders;
 
   /**
-   * The kubeconfig and context the check uses, when `cluster` is not given: pass
-   * the same as to the providers.
+   * The kubeconfig and context the check uses, when neither `cluster` nor
+   * `access` is given.
    *
-   * @default - `cluster.access`, else KUBECONFIG of the apply process, then ~/.kube/config; current-context
+   * @default - KUBECONFIG of the apply process, then ~/.kube/config; current-context (with a synth warning)
    */
   readonly kube?: KubeAccess;
+
+  /**
+   * Keep CiliumNetworkPolicies in the same stack as the release on purpose
+   * (Cilium already runs on every cluster this deploys to): silences the synth
+   * warning that such a stack fails at plan on a cluster without Cilium's CRDs.
+   *
+   * @default false
+   */
+  readonly singleStackOnPurpose?: boolean;
 }
+
+const CILIUM_PLATFORM_PROPS = {
+  release: true,
+  policySet: true,
+  policies: true,
+  check: true,
+  releaseStack: true,
+  access: true,
+  cluster: true,
+  kube: true,
+  singleStackOnPurpose: true,
+} as const satisfies KnownProps<CiliumPlatformProps>;
 
 /**
  * Cilium, the network policies, and proof that kube-apiserver can still reach
  * the cert-manager webhook: CiliumRelease -> NetworkPolicies (each depending on
- * the release) -> WebhookCheck (after all of them). Each part is also usable
- * alone.
+ * the release) -> WebhookCheck (after all of them), all on one cluster. With
+ * `releaseStack`, the release goes there and the rest stays in this
+ * construct's stack, which depends on it. Each part is also usable alone.
  */
 export class CiliumPlatform extends Construct {
   public readonly release: CiliumRelease;
   public readonly policies: NetworkPolicies;
   /** Absent when `check: false`. */
   public readonly check?: WebhookCheck;
+  /** The stack of the release: `releaseStack`, or this construct's. */
+  public readonly releaseStack: TerraformStack;
+  /** The stack of the policies and the check: this construct's. */
+  public readonly workloadStack: TerraformStack;
+  /** The cluster's providers in the workload stack (`cluster`, or made from `access`); absent when neither was given. */
+  public readonly cluster?: ClusterProviders;
+  /** The cluster's providers in the release stack (the same as `cluster` in one stack), e.g. for a cert-manager release beside Cilium. */
+  public readonly releaseCluster?: ClusterProviders;
 
   constructor(scope: Construct, id: string, props: CiliumPlatformProps = {}) {
     super(scope, id);
-    const cluster = props.cluster;
-    this.release = new CiliumRelease(this, "release", { ...(cluster ? { provider: cluster.helm } : {}), ...props.release });
+    this.workloadStack = TerraformStack.of(this);
+    this.releaseStack = props.releaseStack ?? this.workloadStack;
+    const split = this.releaseStack !== this.workloadStack;
+    const problems = [
+      ...unknownProps(props, CILIUM_PLATFORM_PROPS),
+      ...unknownProps(props.release, CILIUM_RELEASE_PROPS, "release"),
+      ...unknownProps(props.policies, NETWORK_POLICIES_OPTIONS, "policies"),
+      ...unknownProps(props.check, WEBHOOK_CHECK_OPTIONS, "check"),
+      ...unknownProps(props.access, KUBE_ACCESS_PROPS, "access"),
+      ...unknownProps(props.kube, KUBE_ACCESS_PROPS, "kube"),
+    ];
     if (props.policySet !== undefined && !POLICY_SETS.includes(props.policySet)) {
-      throw new SynthError(this, [
-        `policySet "${String(props.policySet)}" is not a shipped policy set; use one of ${POLICY_SETS.join(", ")}`,
-      ]);
+      problems.push(`policySet "${String(props.policySet)}" is not a shipped policy set; use one of ${POLICY_SETS.join(", ")}`);
     }
+    if (props.releaseStack !== undefined && !(props.releaseStack instanceof TerraformStack)) {
+      problems.push("`releaseStack` must be a TerraformStack");
+    } else if (props.releaseStack !== undefined && !split) {
+      problems.push("`releaseStack` is this construct's own stack; leave it out for one stack, or pass the other stack");
+    }
+    if (props.cluster !== undefined && split) {
+      problems.push(
+        "`cluster` and `releaseStack` together: the platform creates a ClusterProviders in each stack from `access`; pass `access` instead",
+      );
+    }
+    if (props.cluster !== undefined && props.access !== undefined) problems.push("`cluster` and `access` together: pass one");
+    if (props.kube !== undefined && (props.cluster !== undefined || props.access !== undefined || split)) {
+      problems.push(
+        "`kube` together with `cluster`, `access` or `releaseStack`: the check reads the cluster's kubeconfig and context; drop `kube` (pass `access`)",
+      );
+    }
+    if (split && this.releaseStack.dependsOn(this.workloadStack)) {
+      problems.push(
+        `\`releaseStack\` "${this.releaseStack.node.id}" already depends on this construct's stack "${this.workloadStack.node.id}", ` +
+          `which must come after it: a cycle between "${this.workloadStack.node.id}" and "${this.releaseStack.node.id}"`,
+      );
+    }
+    const platformCluster = props.cluster !== undefined || props.access !== undefined || split;
+    for (const part of ["release", "policies", "check"] as const) {
+      const options = props[part];
+      if (platformCluster && options && typeof options === "object" && options.cluster !== undefined) {
+        problems.push(
+          `${part}.cluster: the platform puts all three parts on its own cluster (\`cluster\`, \`access\`); drop ${part}.cluster`,
+        );
+      }
+    }
+    if (problems.length > 0) throw new SynthError(this, problems);
+
+    // With releaseStack, the release keeps this construct's id in that stack, so the
+    // path (and the Terraform address) is what the same platform has in one stack.
+    const releaseScope = split ? new Construct(this.releaseStack, id) : this;
+    const access = props.access ?? (split ? {} : undefined);
+    // The access as configured: each ClusterProviders writes relative paths relative to its own stack's directory.
+    this.releaseCluster = split ? new ClusterProviders(releaseScope, "providers", access) : undefined;
+    this.cluster = props.cluster ?? (access !== undefined ? new ClusterProviders(this, "providers", access) : undefined);
+    this.releaseCluster ??= this.cluster;
+    const withCluster = (cluster: ClusterProviders | undefined) => (cluster ? { cluster } : {});
+
+    this.release = new CiliumRelease(releaseScope, "release", { ...withCluster(this.releaseCluster), ...props.release });
     const directories = [...(props.policySet ? [policySetDirectory(props.policySet)] : []), ...(props.policies?.directories ?? [])];
+    if (split) this.workloadStack.addDependency(this.releaseStack);
     this.policies = new NetworkPolicies(this, "policies", {
-      ...(cluster ? { provider: cluster.kubernetes } : {}),
+      ...withCluster(this.cluster),
       ...props.policies,
       directories,
       release: this.release,
     });
+    if (!split && props.singleStackOnPurpose !== true) {
+      const cilium = this.policies.policies.filter((p) => p.kind !== "NetworkPolicy");
+      if (cilium.length > 0) {
+        warn(
+          this,
+          `${cilium.length} Cilium ${cilium.length === 1 ? "policy" : "policies"} (${cilium[0].kind} ${cilium[0].namespace ? `${cilium[0].namespace}/` : ""}${cilium[0].name}${cilium.length > 1 ? ", ..." : ""}) ` +
+            "in the stack of the CiliumRelease: kubernetes_manifest reads Cilium's CRDs at plan, so this stack fails at plan on a cluster without Cilium's CRDs; " +
+            "use `releaseStack` (or set singleStackOnPurpose: true where Cilium already runs)",
+        );
+      }
+    }
     if (props.check !== false) {
-      const kube = props.kube ?? cluster?.access;
+      const kube = props.kube;
       this.check = new WebhookCheck(this, "webhook-check", {
-        ...(cluster ? { provider: cluster.null } : {}),
+        ...withCluster(this.cluster),
         ...(kube?.kubeconfigPaths ? { kubeconfigPaths: kube.kubeconfigPaths } : {}),
         ...(kube?.context !== undefined ? { context: kube.context } : {}),
         ...(props.check ?? {}),
@@ -93,5 +217,16 @@ export class CiliumPlatform extends Construct {
         policies: this.policies,
       });
     }
+  }
+
+  /**
+   * Creates the policies, and runs the check, only after these resources too:
+   * e.g. the helm_release of cert-manager, which creates the namespace a policy
+   * lives in and the webhook the check proves. Across stacks this orders the
+   * stacks (see NetworkPolicies.runAfter and WebhookCheck.runAfter).
+   */
+  public runAfter(...resources: ITerraformDependable[]): void {
+    this.policies.runAfter(...resources);
+    this.check?.runAfter(...resources);
   }
 }

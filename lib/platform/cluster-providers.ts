@@ -1,9 +1,14 @@
+import { existsSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
-import { App, Aspects, type IAspect, TerraformStack } from "cdktf";
+import { App, Aspects, type IAspect, type TerraformProvider, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
+import { type KnownProps, unknownProps } from "../shared/known-props";
+import { SynthError } from "../shared/synth-error";
+import { warn } from "../shared/warn";
 import { DEFAULT_KUBECONFIG } from "../webhook-check/settings";
 
 /** Which cluster to talk to: kubeconfig paths and context, never kubeconfig contents. */
@@ -26,6 +31,12 @@ export interface KubeAccess {
   readonly context?: string;
 }
 
+/** The props of a KubeAccess, for the runtime check of unknown props. */
+export const KUBE_ACCESS_PROPS = { kubeconfigPaths: true, context: true } as const satisfies KnownProps<KubeAccess>;
+
+/** The environment variable a KubeAccess' paths came from (kubeAccessFromEnvironment), for warnings. */
+const PATHS_FROM = new WeakMap<object, string>();
+
 /**
  * KubeAccess from the environment, as kubectl reads it: `KUBECONFIG` (a
  * path-list) else `~/.kube/config`, and `KUBE_CONTEXT` else the current-context.
@@ -34,10 +45,12 @@ export function kubeAccessFromEnvironment(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Required<Pick<KubeAccess, "kubeconfigPaths">> & KubeAccess {
   const kubeconfigPaths = (env.KUBECONFIG ?? "").split(path.delimiter).filter((p) => p !== "");
-  return {
+  const access = {
     kubeconfigPaths: kubeconfigPaths.length > 0 ? kubeconfigPaths : [DEFAULT_KUBECONFIG],
     ...(env.KUBE_CONTEXT ? { context: env.KUBE_CONTEXT } : {}),
   };
+  if (kubeconfigPaths.length > 0) PATHS_FROM.set(access, "KUBECONFIG");
+  return access;
 }
 
 /** Props of {@link ClusterProviders}. */
@@ -51,6 +64,13 @@ export interface ClusterProvidersProps extends KubeAccess {
    */
   readonly alias?: string;
 }
+
+const CLUSTER_PROVIDERS_PROPS = { ...KUBE_ACCESS_PROPS, alias: true } as const satisfies KnownProps<ClusterProvidersProps>;
+
+/** Each ClusterProviders' helm, kubernetes and null provider -> that ClusterProviders. */
+const OWNER = new WeakMap<object, ClusterProviders>();
+/** Per app, the kubeconfig paths already warned about (a path shared by two stacks is said once). */
+const WARNED = new WeakMap<object, Set<string>>();
 
 /** Sets the aliases of every ClusterProviders of a stack once the stack is complete. */
 class AliasWhenSeveral implements IAspect {
@@ -90,9 +110,23 @@ export class ClusterProviders extends Construct {
   public readonly access: KubeAccess;
   /** The alias given in props, if any. */
   public readonly explicitAlias?: string;
+  /**
+   * Whether kubeconfig paths or a context were given: then the providers talk to
+   * a cluster the apply process' own KUBECONFIG and current context may not name.
+   */
+  public readonly explicitAccess: boolean;
+  /** The access as given (paths relative to the synth directory), before `access` rewrote them for the stack. */
+  public readonly givenAccess: KubeAccess;
+
+  /** The ClusterProviders that `provider` (its helm, kubernetes or null provider) belongs to, if any. */
+  public static of(provider: TerraformProvider | undefined): ClusterProviders | undefined {
+    return provider === undefined ? undefined : OWNER.get(provider);
+  }
 
   constructor(scope: Construct, id: string, props: ClusterProvidersProps = {}) {
     super(scope, id);
+    const unknown = unknownProps(props, CLUSTER_PROVIDERS_PROPS);
+    if (unknown.length > 0) throw new SynthError(this, unknown);
     const stack = TerraformStack.of(this);
     const stackDir = path.resolve(App.of(this).outdir, "stacks", stack.node.id);
     const given = props.kubeconfigPaths && props.kubeconfigPaths.length > 0 ? props.kubeconfigPaths : [DEFAULT_KUBECONFIG];
@@ -100,16 +134,43 @@ export class ClusterProviders extends Construct {
       p === "~" || p.startsWith("~/") || path.isAbsolute(p) ? p : path.relative(stackDir, path.resolve(p)) || ".",
     );
     this.access = { kubeconfigPaths, ...(props.context !== undefined ? { context: props.context } : {}) };
+    this.givenAccess = { kubeconfigPaths: given, ...(props.context !== undefined ? { context: props.context } : {}) };
+    // The default path alone says nothing: it is what the check reads too when nothing else is set.
+    this.explicitAccess = given.some((p) => p !== DEFAULT_KUBECONFIG) || props.context !== undefined;
     this.explicitAlias = props.alias;
+    this.warnMissing(props.kubeconfigPaths ?? [], PATHS_FROM.get(props) ?? "kubeconfigPaths");
     const paths = kubeconfigPaths.length === 1 ? { configPath: kubeconfigPaths[0] } : { configPaths: kubeconfigPaths };
     const context = props.context !== undefined ? { configContext: props.context } : {};
     const alias = props.alias !== undefined ? { alias: props.alias } : {};
     this.kubernetes = new KubernetesProvider(this, "kubernetes", { ...paths, ...context, ...alias });
     this.helm = new HelmProvider(this, "helm", { kubernetes: { ...paths, ...context }, ...alias });
     this.null = new NullProvider(this, "null", alias);
+    for (const provider of [this.helm, this.kubernetes, this.null]) OWNER.set(provider, this);
     if (!aspectAdded.has(stack)) {
       aspectAdded.add(stack);
       Aspects.of(stack).add(new AliasWhenSeveral());
+    }
+  }
+
+  /**
+   * A kubeconfig path that does not exist where synth runs is most often a typo
+   * in KUBECONFIG: said once per app, naming where the path came from. Only a
+   * warning: `terraform apply` may run on another machine (a `~/` path is looked
+   * up in this user's home).
+   */
+  private warnMissing(paths: readonly string[], from: string): void {
+    const app = App.of(this);
+    const warned = WARNED.get(app) ?? new Set<string>();
+    WARNED.set(app, warned);
+    for (const p of paths) {
+      const local = p === "~" || p.startsWith("~/") ? path.join(os.homedir(), p.slice(1)) : path.resolve(p);
+      // The default is what everything reads when nothing is said; a machine without it is normal in CI.
+      if (p === DEFAULT_KUBECONFIG || existsSync(local) || warned.has(p)) continue;
+      warned.add(p);
+      warn(
+        this,
+        `kubeconfig ${p} (from ${from}) does not exist at synth (looked for ${local}); fix ${from}, or ignore this if apply runs where it exists`,
+      );
     }
   }
 
@@ -119,4 +180,38 @@ export class ClusterProviders extends Construct {
     this.kubernetes.alias = alias;
     this.null.alias = alias;
   }
+}
+
+/** Which of a ClusterProviders' providers a construct uses. */
+export type ProviderKind = "helm" | "kubernetes" | "null";
+
+/**
+ * The provider and cluster of a construct in `scope` from its `cluster` and
+ * `provider` props: `cluster` gives its provider of `kind`; a `provider` that
+ * is some ClusterProviders' provider stands for that cluster. Problems: both
+ * props at once, something else than a ClusterProviders as `cluster`, and a
+ * cluster of another stack (a provider configuration serves only the stack it
+ * is written into).
+ */
+export function providerFor(
+  scope: IConstruct,
+  props: { readonly cluster?: ClusterProviders; readonly provider?: TerraformProvider },
+  kind: ProviderKind,
+): { cluster?: ClusterProviders; provider?: TerraformProvider; problems: string[] } {
+  const problems: string[] = [];
+  if (props.cluster !== undefined && !(props.cluster instanceof ClusterProviders)) {
+    return { problems: ["`cluster` must be a ClusterProviders"] };
+  }
+  if (props.cluster !== undefined && props.provider !== undefined) {
+    problems.push(`\`cluster\` and \`provider\` together: pass \`cluster\` (its ${kind} provider is used) or \`provider\`, not both`);
+  }
+  const cluster = props.cluster ?? ClusterProviders.of(props.provider);
+  if (cluster !== undefined && TerraformStack.of(cluster) !== TerraformStack.of(scope)) {
+    problems.push(
+      `\`${props.cluster !== undefined ? "cluster" : "provider"}\` belongs to the ClusterProviders ${cluster.node.path} of stack "${TerraformStack.of(cluster).node.id}", ` +
+        `but this construct is in stack "${TerraformStack.of(scope).node.id}", where that provider is not configured; ` +
+        "create a ClusterProviders in this stack for the same access",
+    );
+  }
+  return { ...(cluster ? { cluster } : {}), provider: cluster ? cluster[kind] : props.provider, problems };
 }

@@ -1,11 +1,14 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import { Fn, type ITerraformDependable, type TerraformProvider, type TerraformResource, TerraformStack } from "cdktf";
+import { dependable, Fn, type ITerraformDependable, type TerraformProvider, type TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { CiliumRelease } from "../cilium/release";
+import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
+import { type KnownProps, unknownProps } from "../shared/known-props";
+import { orderAfter } from "../shared/ordering";
 import { legacyPolicyConstructId, policyConstructId, policyKey } from "./identity";
 import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "./load";
 import { type PolicyProblem, PolicyValidationError } from "./problems";
@@ -70,14 +73,26 @@ export interface NetworkPoliciesOptions {
   readonly manifests?: Record<string, unknown>[];
 
   /**
-   * Further resources every policy must wait for, beside the release.
+   * Further resources every policy must wait for, beside the release (or call
+   * `runAfter` later). One of another stack is not written into `depends_on`
+   * (Terraform refuses that): this stack depends on that one.
    *
    * @default - none
    */
   readonly dependsOn?: ITerraformDependable[];
 
   /**
-   * The kubernetes provider to create the policies with.
+   * The cluster to create the policies in: its kubernetes provider. Of this
+   * construct's stack.
+   *
+   * @default - `provider`
+   * @example new ClusterProviders(stack, "providers", { context: "admin@lab" })
+   */
+  readonly cluster?: ClusterProviders;
+
+  /**
+   * The kubernetes provider to create the policies with, when not `cluster` (a
+   * ClusterProviders' provider counts as its cluster).
    *
    * @default - the stack's default kubernetes provider
    */
@@ -88,13 +103,26 @@ export interface NetworkPoliciesOptions {
 export interface NetworkPoliciesProps extends NetworkPoliciesOptions {
   /**
    * The Cilium release every policy depends on, so policies are created after
-   * the CNI that enforces them and destroyed before it. In another stack, make
-   * this stack depend on that one instead (`addDependency`).
+   * the CNI that enforces them and destroyed before it. In another stack, this
+   * stack depends on that one instead (a `depends_on` cannot cross stacks).
    *
    * @default - no release dependency (Cilium managed outside this stack)
    */
   readonly release?: CiliumRelease;
 }
+
+/** Every prop of {@link NetworkPoliciesOptions}. */
+export const NETWORK_POLICIES_OPTIONS = {
+  directories: true,
+  networkPolicies: true,
+  manifests: true,
+  dependsOn: true,
+  cluster: true,
+  provider: true,
+} as const satisfies KnownProps<NetworkPoliciesOptions>;
+/** Every prop of {@link NetworkPoliciesProps}: anything else is refused at synth. */
+const NETWORK_POLICIES_PROPS = { ...NETWORK_POLICIES_OPTIONS, release: true } as const satisfies KnownProps<NetworkPoliciesProps>;
+const POLICY_DIRECTORY_PROPS = { path: true, namespace: true, recursive: true } as const satisfies KnownProps<PolicyDirectory>;
 
 /**
  * Network policies from YAML files and code, validated at synth and emitted as
@@ -126,6 +154,13 @@ export class NetworkPolicies extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps = {}) {
     super(scope, id);
+    const unknown = [
+      ...unknownProps(props, NETWORK_POLICIES_PROPS),
+      ...(props.directories ?? []).flatMap((entry, i) => unknownProps(entry, POLICY_DIRECTORY_PROPS, `directories[${i}]`)),
+    ];
+    const target = providerFor(this, props, "kubernetes");
+    unknown.push(...target.problems);
+    if (unknown.length > 0) throw new SynthError(this, unknown);
     const documents: RawDocument[] = [];
     const problems: PolicyProblem[] = [];
     const seen = new Set<string>();
@@ -167,10 +202,14 @@ export class NetworkPolicies extends Construct {
     const sorted = [...validated.policies].sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : 1));
     this.policies = sorted;
     this.files = files;
-    const dependsOn: ITerraformDependable[] = [...(props.release?.dependablesFor(this) ?? []), ...(props.dependsOn ?? [])];
+    const dependsOn: ITerraformDependable[] = [
+      // A release of another stack orders the stacks (this one depends on the release's).
+      ...orderAfter(this, props.release ? [props.release.helmRelease] : [], "release").sameStack,
+      ...orderAfter(this, props.dependsOn ?? [], "dependsOn").sameStack,
+    ];
     const legacyIds = sorted.map(legacyPolicyConstructId);
     this.resources = sorted.map((policy, i) => {
-      const common = { ...(dependsOn.length > 0 ? { dependsOn } : {}), provider: props.provider };
+      const common = { ...(dependsOn.length > 0 ? { dependsOn } : {}), provider: target.provider };
       const resource =
         policy.kind === "NetworkPolicy"
           ? new NetworkPolicyV1(this, policyConstructId(policy), { ...common, ...escapeTerraform(toNetworkPolicyV1(policy)) })
@@ -188,6 +227,20 @@ export class NetworkPolicies extends Construct {
       }),
     );
     this.contentHash = sha256(stableStringify(sorted.map((p) => [policyKey(p), p.manifest])));
+  }
+
+  /**
+   * Creates every policy only after these resources too, e.g. the helm_release
+   * of cert-manager that creates the namespace a policy lives in (on a fresh
+   * cluster the policy's create fails with "namespaces ... not found" if it
+   * wins the race). A resource of another stack orders through the stacks: this
+   * stack depends on that one (a `depends_on` cannot cross stacks); one whose
+   * stack depends on this one is refused (a cycle).
+   */
+  public runAfter(...resources: ITerraformDependable[]): void {
+    const { sameStack } = orderAfter(this, resources, "runAfter");
+    if (sameStack.length === 0) return;
+    for (const resource of this.resources) resource.dependsOn = [...(resource.dependsOn ?? []), ...sameStack.map(dependable)];
   }
 
   /** The Terraform address a resource had under construct id `legacyId` (version 0.1). */

@@ -1,4 +1,4 @@
-import { SynthError } from "../shared/synth-error";
+import { hidden, SynthError } from "../shared/synth-error";
 
 /** One thing wrong with one policy document. */
 export interface PolicyProblem {
@@ -36,6 +36,7 @@ export class PolicyValidationError extends SynthError {
   ) {
     super(constructPath, problems.map(formatProblem));
     this.name = "PolicyValidationError";
+    hidden(this, "problems", problems);
   }
 }
 

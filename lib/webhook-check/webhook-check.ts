@@ -1,31 +1,68 @@
 import { existsSync } from "node:fs";
+import * as path from "node:path";
 import { Resource } from "@cdktf/provider-null/lib/resource";
-import { AssetType, dependable, Fn, type ITerraformDependable, TerraformAsset, type TerraformProvider, Token } from "cdktf";
-import { Construct } from "constructs";
+import {
+  Aspects,
+  AssetType,
+  dependable,
+  Fn,
+  type IAspect,
+  type ITerraformDependable,
+  TerraformAsset,
+  type TerraformProvider,
+  TerraformStack,
+  Token,
+} from "cdktf";
+import { Construct, type IConstruct } from "constructs";
 import { type RawSettings, type Scope, settingsEnvironment, validateSettings } from "./settings";
 import type { CiliumRelease } from "../cilium/release";
 import type { NetworkPolicies } from "../policies/network-policies";
+import { ClusterProviders, type KubeAccess, providerFor } from "../platform/cluster-providers";
+import { type KnownProps, unknownProps } from "../shared/known-props";
+import { afterTriggers, orderAfter } from "../shared/ordering";
 import { CHECK_BUNDLE, PACKAGE_ROOT } from "../shared/package-paths";
 import { stableStringify } from "../shared/stable-json";
 import { SynthError } from "../shared/synth-error";
 import { escapeTerraform } from "../shared/terraform-escape";
+import { warn } from "../shared/warn";
 
 /** What a caller sets on {@link WebhookCheck}. */
 export interface WebhookCheckOptions {
   /**
-   * kubeconfig file(s) the check reads (passed as KUBECONFIG). Use the same as
-   * the providers: `ClusterProviders.access` (or pass `cluster` to CiliumPlatform).
+   * The cluster to check: its null provider runs the check, and the check reads
+   * the cluster's kubeconfig paths (as KUBECONFIG) and context, so it proves
+   * the cluster the policies went to. Of this construct's stack.
+   *
+   * @default - `provider`, `kubeconfigPaths` and `context`
+   * @example new ClusterProviders(stack, "providers", { context: "admin@lab" })
+   */
+  readonly cluster?: ClusterProviders;
+
+  /**
+   * kubeconfig file(s) the check reads (passed as KUBECONFIG), when not
+   * `cluster`: the same as the providers'.
    *
    * @default - KUBECONFIG of the `terraform apply` process, then ~/.kube/config
    */
   readonly kubeconfigPaths?: string[];
 
   /**
-   * kubeconfig context.
+   * kubeconfig context, when not `cluster`.
    *
    * @default - the kubeconfig's current-context
    */
   readonly context?: string;
+
+  /**
+   * Say that the check is meant to read the apply process's KUBECONFIG and
+   * current context (no `cluster`, `kubeconfigPaths` or `context`): silences
+   * the synth warning about it. Still refused where that is provably another
+   * cluster than the stack's: when the stack holds a ClusterProviders with
+   * explicit access.
+   *
+   * @default false
+   */
+  readonly useApplyEnvironment?: boolean;
 
   /**
    * Namespace of the webhook Service.
@@ -109,7 +146,8 @@ export interface WebhookCheckOptions {
   readonly nodeBinary?: string;
 
   /**
-   * The null provider to use.
+   * The null provider to use, when not `cluster` (a ClusterProviders' provider
+   * counts as its cluster, kubeconfig and context included).
    *
    * @default - the stack's default null provider
    */
@@ -117,7 +155,9 @@ export interface WebhookCheckOptions {
 
   /**
    * Further resources the check runs after, e.g. the `helm_release` of
-   * cert-manager in the same stack.
+   * cert-manager. One of another stack is not written into `depends_on`
+   * (Terraform refuses that): this stack depends on that one, and the check
+   * gets the trigger `after <address>` = its `id`.
    *
    * @default - none
    */
@@ -142,6 +182,29 @@ export interface WebhookCheckProps extends WebhookCheckOptions {
   readonly policies?: NetworkPolicies;
 }
 
+/** Every prop of {@link WebhookCheckOptions}. */
+export const WEBHOOK_CHECK_OPTIONS = {
+  cluster: true,
+  kubeconfigPaths: true,
+  context: true,
+  useApplyEnvironment: true,
+  namespace: true,
+  service: true,
+  probeNamespace: true,
+  scope: true,
+  exclude: true,
+  port: true,
+  timeoutSeconds: true,
+  intervalSeconds: true,
+  runOnEveryApply: true,
+  triggers: true,
+  nodeBinary: true,
+  provider: true,
+  dependsOn: true,
+} as const satisfies KnownProps<WebhookCheckOptions>;
+/** Every prop of {@link WebhookCheckProps}: anything else is refused at synth. */
+const WEBHOOK_CHECK_PROPS = { ...WEBHOOK_CHECK_OPTIONS, release: true, policies: true } as const satisfies KnownProps<WebhookCheckProps>;
+
 /**
  * A `null_resource` whose local-exec proves, after apply, that kube-apiserver
  * can call the cert-manager webhook (server-side dry-run creates through the
@@ -160,15 +223,26 @@ export class WebhookCheck extends Construct {
   /** Environment the check runs with. */
   public readonly environment: Readonly<Record<string, string>>;
 
+  /** The cluster whose kubeconfig and context the check reads, if it was given one (`cluster`, or a cluster's `provider`). */
+  public readonly cluster?: ClusterProviders;
+
   constructor(scope: Construct, id: string, props: WebhookCheckProps = {}) {
     super(scope, id);
-    // The same validator as the CLI: synth refuses what the check would refuse at apply (exit 2).
-    const problems = validateSettings(settingsOf(props), "prop");
+    const unknown = unknownProps(props, WEBHOOK_CHECK_PROPS);
+    if (unknown.length > 0) throw new SynthError(this, unknown);
+    const target = providerFor(this, props, "null");
+    // The same validator as the CLI (settings.ts): synth refuses what the check would refuse at apply (exit 2).
+    const problems = [...target.problems, ...checkAccess(props, target.cluster), ...validateSettings(settingsOf(props, props), "prop")];
     if (!existsSync(CHECK_BUNDLE)) problems.push(`the check bundle ${CHECK_BUNDLE} is missing; run \`npm run build\` in ${PACKAGE_ROOT}`);
     if (problems.length > 0) throw new SynthError(this, problems);
     this.asset = new TerraformAsset(this, "script", { path: CHECK_BUNDLE, type: AssetType.FILE });
+    this.cluster = target.cluster;
+    const access: KubeAccess = target.cluster?.access ?? props;
+    if (target.cluster === undefined && (props.kubeconfigPaths ?? []).length === 0 && props.context === undefined) {
+      Aspects.of(TerraformStack.of(this)).add(new ApplyEnvironmentAccess(this, props.useApplyEnvironment === true));
+    }
 
-    const environment = settingsEnvironment(settingsOf(props));
+    const environment = settingsEnvironment(settingsOf(props, access));
     this.environment = environment;
 
     // Re-run whenever the proof may be stale. Synth-time values cover changes of the
@@ -196,15 +270,16 @@ export class WebhookCheck extends Construct {
       ...(props.triggers ?? {}),
       ...(props.runOnEveryApply ? { always: Fn.timestamp() } : {}),
     };
+    const after = orderAfter(this, props.dependsOn ?? [], "dependsOn");
     const dependsOn: ITerraformDependable[] = [
       ...(props.release?.dependablesFor(this) ?? []),
-      ...(props.policies ? props.policies.resources : []),
-      ...(props.dependsOn ?? []),
+      ...orderAfter(this, props.policies ? props.policies.resources : [], "policies").sameStack,
+      ...after.sameStack,
     ];
     this.resource = new Resource(this, "check", {
-      triggers: escapeTerraform(triggers),
+      triggers: { ...escapeTerraform(triggers), ...afterTriggers(after.otherStacks) },
       dependsOn,
-      provider: props.provider,
+      provider: target.provider,
       provisioners: [
         {
           type: "local-exec",
@@ -220,17 +295,83 @@ export class WebhookCheck extends Construct {
    * Runs the check after these resources too, e.g. a cert-manager
    * `helm_release` that itself waits for the Cilium release (so it cannot be
    * given to the constructor of a CiliumPlatform that creates that release).
+   * A resource of another stack is not written into `depends_on` (Terraform
+   * refuses that): this stack depends on that one, and the check gets the
+   * trigger `after <address>` = its `id`; one whose stack depends on this one
+   * is refused (a cycle).
    */
   public runAfter(...resources: ITerraformDependable[]): void {
-    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), ...resources.map(dependable)];
+    const { sameStack, otherStacks } = orderAfter(this, resources, "runAfter");
+    if (sameStack.length > 0) this.resource.dependsOn = [...(this.resource.dependsOn ?? []), ...sameStack.map(dependable)];
+    if (otherStacks.length > 0) this.resource.triggers = { ...this.resource.triggersInput, ...afterTriggers(otherStacks) };
   }
 }
 
-/** The props as the settings table names them. */
-function settingsOf(p: WebhookCheckProps): RawSettings {
+/** Where the check's kubeconfig and context come from: one place only. */
+function checkAccess(p: WebhookCheckProps, cluster: ClusterProviders | undefined): string[] {
+  const problems: string[] = [];
+  const own = [(p.kubeconfigPaths ?? []).length > 0 ? "`kubeconfigPaths`" : "", p.context !== undefined ? "`context`" : ""].filter(Boolean);
+  if (cluster !== undefined && own.length > 0) {
+    problems.push(
+      `${own.join(" and ")} together with a cluster (${cluster.node.path}): the check reads the cluster's kubeconfig and context; drop ${own.join(" and ")}`,
+    );
+  }
+  if (p.useApplyEnvironment === true && (cluster !== undefined || own.length > 0)) {
+    problems.push("`useApplyEnvironment: true` together with `cluster`, `kubeconfigPaths` or `context`: keep one of them");
+  }
+  return problems;
+}
+
+/**
+ * A check given no kubeconfig and no context reads, at apply, whatever
+ * KUBECONFIG and current-context the `terraform apply` process has, which need
+ * not be the cluster the stack deploys to (then REACHABLE proves another
+ * cluster). Once the stack is complete: refused where that is provably wrong,
+ * the stack holding a ClusterProviders with explicit access; else a warning,
+ * unless `useApplyEnvironment: true` says it is meant.
+ */
+class ApplyEnvironmentAccess implements IAspect {
+  constructor(
+    private readonly check: WebhookCheck,
+    private readonly meant: boolean,
+  ) {}
+
+  /** Each synth invokes aspects anew (cdktf lib/synthesize/synthesizer.ts, invokeAspects): said once. */
+  private done = false;
+
+  visit(node: IConstruct): void {
+    const stack = TerraformStack.of(this.check);
+    if (node !== stack || this.done) return;
+    const explicit = stack.node
+      .findAll()
+      .filter((c): c is ClusterProviders => c instanceof ClusterProviders && c.explicitAccess && TerraformStack.of(c) === stack);
+    if (explicit.length > 0) {
+      throw new SynthError(this.check, [
+        `the check has no \`cluster\` (nor kubeconfigPaths/context), so at apply it reads the apply process's KUBECONFIG and current context, ` +
+          `while this stack deploys through ${explicit.map((c) => `${c.node.path} (${describe(c.givenAccess)})`).join(", ")}; ` +
+          "pass `cluster` (CiliumPlatform does)",
+      ]);
+    }
+    this.done = true;
+    if (!this.meant) {
+      warn(
+        this.check,
+        "reads the apply process's KUBECONFIG and current context; pass `cluster` (or set useApplyEnvironment: true if that is meant)",
+      );
+    }
+  }
+}
+
+const describe = (a: KubeAccess) =>
+  [a.kubeconfigPaths ? `kubeconfig ${a.kubeconfigPaths.join(path.delimiter)}` : "", a.context !== undefined ? `context ${a.context}` : ""]
+    .filter(Boolean)
+    .join(", ");
+
+/** The props as the settings table names them; the kubeconfig and context as `access` gives them. */
+function settingsOf(p: WebhookCheckProps, access: KubeAccess): RawSettings {
   return {
-    kubeconfig: p.kubeconfigPaths,
-    context: p.context,
+    kubeconfig: access.kubeconfigPaths,
+    context: access.context,
     namespace: p.namespace,
     service: p.service,
     port: p.port,

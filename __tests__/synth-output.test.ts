@@ -1,0 +1,76 @@
+import { existsSync, readdirSync } from "node:fs";
+import * as path from "node:path";
+import { inspect } from "node:util";
+import { TerraformStack } from "cdktf";
+import { CiliumRelease, PolicyValidationError, SynthError } from "../lib";
+import { buildApp, main } from "../main";
+import { testApp, warningsOf } from "./helpers/synth";
+import { tempDir } from "./helpers/temp";
+
+// Refusals and warnings printed once (issue 21, point 6). The same as a process, with
+// Node's own report of an uncaught error, is e2e/dev-stack-synth.test.ts.
+
+function captureStderr<T>(run: () => T): { result: T; stderr: string } {
+  const spy = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+  try {
+    const result = run();
+    return { result, stderr: spy.mock.calls.map((c) => String(c[0])).join("") };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+test("a SynthError is its message: no stack frames, and no enumerable data that Node would print a second time", () => {
+  let err: SynthError | undefined;
+  try {
+    new CiliumRelease(new TerraformStack(testApp(), "s"), "r", { version: "^1" });
+  } catch (e) {
+    err = e as SynthError;
+  }
+  expect(err).toBeInstanceOf(SynthError);
+  const e = err as SynthError;
+  expect(e.stack).toBe(e.message);
+  expect(Object.keys(e)).toEqual([]);
+  expect(e.constructPath).toBe("s/r");
+  expect(e.lines).toHaveLength(1);
+  const printed = inspect(e);
+  expect(printed.split(e.lines[0]).length - 1).toBe(1);
+  expect(printed).not.toMatch(/^\s+at /m);
+  const policy = new PolicyValidationError([{ file: "f.yaml", document: 1, field: "spec", message: "bad" }], "s/p");
+  expect(Object.keys(policy)).toEqual([]);
+  expect(policy.problems).toHaveLength(1);
+  expect(inspect(policy).split("f.yaml (document 1) spec: bad").length - 1).toBe(1);
+});
+
+test("main() prints a refusal once, as its message, and returns exit code 1; nothing is synthesized", () => {
+  const outdir = path.join(tempDir("main-"), "cdktf.out");
+  const { result, stderr } = captureStderr(() => main({ CILIUM_POLICY_SET: "allow-everything" }, outdir));
+  expect(result).toBe(1);
+  expect(stderr).toBe(
+    'dev/cilium: 1 problem(s); nothing was synthesized:\n  - policySet "allow-everything" is not a shipped policy set; use one of allow-all, least-privilege\n',
+  );
+  // cdktf creates empty output directories up front; not one file may follow.
+  const files = existsSync(outdir) ? readdirSync(outdir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [];
+  expect(files).toEqual([]);
+});
+
+test("main() synthesizes and prints one line per environment", () => {
+  const outdir = path.join(tempDir("main-"), "cdktf.out");
+  const { result, stderr } = captureStderr(() => main({}, outdir));
+  expect(result).toBe(0);
+  expect(stderr).toMatch(/^dev: 2 policies from .*\nprod: not synthesized: set KUBE_CONTEXT_PROD.*\n$/);
+});
+
+test("a kubeconfig path that does not exist at synth is a warning naming the variable it came from, once for both stacks", () => {
+  const missing = path.join(tempDir("kube-"), "no-such-config");
+  const { result, stderr } = captureStderr(() => buildApp({ KUBECONFIG: missing }, path.join(tempDir("out-"), "cdktf.out")));
+  const warnings = warningsOf(result.app);
+  expect(warnings).toEqual([
+    `dev-cilium/cilium/providers: kubeconfig ${missing} (from KUBECONFIG) does not exist at synth (looked for ${missing}); fix KUBECONFIG, or ignore this if apply runs where it exists`,
+  ]);
+  expect(stderr).toBe(`warning: ${warnings[0]}\n`);
+  // A path that exists, and the default ~/.kube/config, say nothing.
+  const quiet = captureStderr(() => buildApp({ KUBECONFIG: __filename }, path.join(tempDir("out-"), "cdktf.out")));
+  expect(warningsOf(quiet.result.app)).toEqual([]);
+  expect(quiet.stderr).toBe("");
+});
