@@ -14,7 +14,12 @@ export const cnp = (namespace: string, name: string, spec: unknown) => ({
   metadata: { name, namespace },
   spec,
 });
-export const ccnp = (name: string, spec: unknown) => ({ apiVersion: "cilium.io/v2", kind: "CiliumClusterwideNetworkPolicy", metadata: { name }, spec });
+export const ccnp = (name: string, spec: unknown) => ({
+  apiVersion: "cilium.io/v2",
+  kind: "CiliumClusterwideNetworkPolicy",
+  metadata: { name },
+  spec,
+});
 
 export const pod = (namespace: string, labels: Record<string, string>, namespaceLabels?: Record<string, string>): PathPeer => ({
   namespace,

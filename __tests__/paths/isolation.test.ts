@@ -58,7 +58,11 @@ describe("isolation per endpoint and direction", () => {
       blame: { direction: "ingress", kind: "no-allow", policy: "NetworkPolicy/cert-manager/default-deny" },
     });
     // Cilium (pkg/k8s/network_policy.go) adds egress rules whatever policyTypes says, so they isolate egress.
-    const ingressTypeWithEgress = np("shop", "types-ingress", { podSelector: {}, policyTypes: ["Ingress"], egress: [{ to: [{ podSelector: {} }] }] });
+    const ingressTypeWithEgress = np("shop", "types-ingress", {
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      egress: [{ to: [{ podSelector: {} }] }],
+    });
     expect(check([ingressTypeWithEgress], client, { entity: "world", ip: "198.51.100.7" }, 443)).toMatchObject({
       verdict: "denied",
       blame: { direction: "egress", kind: "no-allow" },
@@ -95,7 +99,11 @@ describe("isolation per endpoint and direction", () => {
         verdict: "denied",
         blame: { direction: "ingress", kind: "no-allow", isolatedBy: [] },
       });
-      const allow = cnp("cert-manager", "allow", { endpointSelector: {}, egress: [{ toEntities: ["world"] }], ingress: [{ fromEntities: ["kube-apiserver"] }] });
+      const allow = cnp("cert-manager", "allow", {
+        endpointSelector: {},
+        egress: [{ toEntities: ["world"] }],
+        ingress: [{ fromEntities: ["kube-apiserver"] }],
+      });
       expect(check([allow], apiserver, webhook, 10250, { cilium: { policyEnforcementMode: "always" } })).toMatchObject({
         verdict: "allowed",
         basis: "rule",
@@ -137,7 +145,10 @@ describe("unions and deny precedence", () => {
 
   test("blame names the isolating policy with the nearest allow rule", () => {
     const far = cnp("cert-manager", "a-far", { endpointSelector: {}, ingress: [{ fromEntities: ["world"], toPorts: tcp(443) }] });
-    const near = cnp("cert-manager", "z-near", { endpointSelector: {}, ingress: [{ fromEntities: ["kube-apiserver"], toPorts: tcp(443) }] });
+    const near = cnp("cert-manager", "z-near", {
+      endpointSelector: {},
+      ingress: [{ fromEntities: ["kube-apiserver"], toPorts: tcp(443) }],
+    });
     expect(check([far, near], apiserver, webhook, 10250).blame).toEqual({
       direction: "ingress",
       kind: "no-allow",
@@ -149,7 +160,10 @@ describe("unions and deny precedence", () => {
   test("a matching deny rule beats every allow, of any kind", () => {
     const allow = cnp("cert-manager", "allow-apiserver", { endpointSelector: {}, ingress: [{ fromEntities: ["kube-apiserver"] }] });
     const allowNp = np("cert-manager", "allow-all", { podSelector: {}, ingress: [{}] });
-    const deny = ccnp("no-apiserver-10250", { endpointSelector: {}, ingressDeny: [{ fromEntities: ["kube-apiserver"], toPorts: tcp(10250) }] });
+    const deny = ccnp("no-apiserver-10250", {
+      endpointSelector: {},
+      ingressDeny: [{ fromEntities: ["kube-apiserver"], toPorts: tcp(10250) }],
+    });
     expect(check([allow, allowNp], apiserver, webhook, 10250)).toMatchObject({ verdict: "allowed" });
     expect(check([allow, allowNp, deny], apiserver, webhook, 10250)).toMatchObject({
       verdict: "denied",

@@ -28,7 +28,10 @@ describe("NetworkPolicy peers (pkg/k8s/network_policy.go ParseNetworkPolicy; kub
       ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } } }] }],
     });
     expect(check([byName], client, webhook, 10250)).toMatchObject({ verdict: "allowed" });
-    const byTeam = np("cert-manager", "by-team", { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: "a" } } }] }] });
+    const byTeam = np("cert-manager", "by-team", {
+      podSelector: {},
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: "a" } } }] }],
+    });
     expect(check([byTeam], client, webhook, 10250)).toMatchObject({ verdict: "unknown", unknownReason: "namespace-labels" });
     expect(check([byTeam], pod("shop", { app: "client" }, { team: "a" }), webhook, 10250)).toMatchObject({ verdict: "allowed" });
     expect(check([byTeam], pod("shop", { app: "client" }, { team: "b" }), webhook, 10250)).toMatchObject({ verdict: "denied" });
@@ -43,7 +46,16 @@ describe("NetworkPolicy peers (pkg/k8s/network_policy.go ParseNetworkPolicy; kub
   test("namespaceSelector with podSelector: both must match", () => {
     const p = np("cert-manager", "ns-and-pod", {
       podSelector: {},
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } }, podSelector: { matchLabels: { app: "client" } } }] }],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } },
+              podSelector: { matchLabels: { app: "client" } },
+            },
+          ],
+        },
+      ],
     });
     expect(check([p], client, webhook, 10250)).toMatchObject({ verdict: "allowed" });
     expect(check([p], pod("shop", { app: "other" }), webhook, 10250)).toMatchObject({ verdict: "denied" });
@@ -98,7 +110,10 @@ describe("Cilium selectors (pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSel
   });
 
   test("a CCNP's fromEndpoints [{}] is every pod of the cluster, and no entity; its endpointSelector spans namespaces", () => {
-    const p = ccnp("pods-only", { endpointSelector: { matchLabels: { "io.kubernetes.pod.namespace": "cert-manager" } }, ingress: [{ fromEndpoints: [{}] }] });
+    const p = ccnp("pods-only", {
+      endpointSelector: { matchLabels: { "io.kubernetes.pod.namespace": "cert-manager" } },
+      ingress: [{ fromEndpoints: [{}] }],
+    });
     // basis "default": the client's egress is open by default (basis is "rule" only when every side was admitted by a rule).
     expect(check([p], client, webhook, 10250)).toMatchObject({ verdict: "allowed", basis: "default" });
     expect(check([p], apiserver, webhook, 10250)).toMatchObject({
@@ -109,14 +124,23 @@ describe("Cilium selectors (pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSel
   });
 
   test("a selector on reserved labels is not namespace-scoped: fromEndpoints reserved:kube-apiserver", () => {
-    const p = cnp("cert-manager", "reserved", { endpointSelector: {}, ingress: [{ fromEndpoints: [{ matchLabels: { "reserved:kube-apiserver": "" } }] }] });
+    const p = cnp("cert-manager", "reserved", {
+      endpointSelector: {},
+      ingress: [{ fromEndpoints: [{ matchLabels: { "reserved:kube-apiserver": "" } }] }],
+    });
     expect(check([p], apiserver, webhook, 10250)).toMatchObject({ verdict: "allowed" });
   });
 
   test("source prefixes: k8s:app matches a pod label, reserved:app does not", () => {
-    const k8s = cnp("cert-manager", "k8s", { endpointSelector: { matchLabels: { "k8s:app": "webhook" } }, ingress: [{ fromEntities: ["world"] }] });
+    const k8s = cnp("cert-manager", "k8s", {
+      endpointSelector: { matchLabels: { "k8s:app": "webhook" } },
+      ingress: [{ fromEntities: ["world"] }],
+    });
     expect(check([k8s], apiserver, webhook, 10250)).toMatchObject({ verdict: "denied" });
-    const reserved = cnp("cert-manager", "res", { endpointSelector: { matchLabels: { "reserved:app": "webhook" } }, ingress: [{ fromEntities: ["world"] }] });
+    const reserved = cnp("cert-manager", "res", {
+      endpointSelector: { matchLabels: { "reserved:app": "webhook" } },
+      ingress: [{ fromEntities: ["world"] }],
+    });
     expect(check([reserved], apiserver, webhook, 10250)).toMatchObject({ verdict: "allowed", basis: "default" });
   });
 
@@ -143,7 +167,8 @@ describe("entities (language.rst 'Entities based'; pkg/policy/api/entity.go)", (
   test("kube-apiserver from another node is kube-apiserver + remote-node", () => {
     for (const e of ["kube-apiserver", "remote-node", "cluster", "all"])
       expect(check(from([e]), apiserver, webhook, 10250, options)).toMatchObject({ verdict: "allowed" });
-    for (const e of ["host", "world", "health"]) expect(check(from([e]), apiserver, webhook, 10250, options)).toMatchObject({ verdict: "denied" });
+    for (const e of ["host", "world", "health"])
+      expect(check(from([e]), apiserver, webhook, 10250, options)).toMatchObject({ verdict: "denied" });
   });
   test("kube-apiserver on the pod's node is kube-apiserver + host (no single source file found: Cilium's ipcache adds the label to the host identity)", () => {
     for (const e of ["kube-apiserver", "host", "cluster", "all"])
@@ -166,7 +191,9 @@ describe("allow-localhost (pkg/option/config.go AllowLocalhost; pkg/policy/mapst
   const isolate = cnp("cert-manager", "world-only", { endpointSelector: {}, ingress: [{ fromEntities: ["world"] }] });
   test("auto (the default) and always: same-node host traffic is allowed whatever the ingress policy", () => {
     expect(check([isolate], apiserverLocal, webhook, 10250)).toMatchObject({ verdict: "allowed", basis: "rule" });
-    expect(check([isolate], { entity: "host" }, webhook, 10250, { cilium: { allowLocalhost: "always" } })).toMatchObject({ verdict: "allowed" });
+    expect(check([isolate], { entity: "host" }, webhook, 10250, { cilium: { allowLocalhost: "always" } })).toMatchObject({
+      verdict: "allowed",
+    });
   });
   test("policy: the host needs a rule", () => {
     expect(check([isolate], apiserverLocal, webhook, 10250, { cilium: { allowLocalhost: "policy" } })).toMatchObject({ verdict: "denied" });
@@ -198,7 +225,9 @@ describe("policyCIDRMatchMode (language.rst 'Selecting nodes with CIDR / ipBlock
   });
   test("never the local host, even under nodes", () => {
     const o = { cilium: { policyCIDRMatchMode: "nodes" as const, allowLocalhost: "policy" as const } };
-    expect(check([nodes], { entity: "kube-apiserver", node: "local", ip: "10.5.0.10" }, webhook, 10250, o)).toMatchObject({ verdict: "denied" });
+    expect(check([nodes], { entity: "kube-apiserver", node: "local", ip: "10.5.0.10" }, webhook, 10250, o)).toMatchObject({
+      verdict: "denied",
+    });
   });
 });
 
@@ -208,7 +237,8 @@ describe("ports (language.rst 'Layer 4 Examples', PortProtocol; pkg/k8s/network_
     expect(check([k8s], client, webhook, 53)).toMatchObject({ verdict: "allowed" });
     expect(check([k8s], client, webhook, 53, { protocol: "UDP" })).toMatchObject({ verdict: "denied" });
     const cil = cnp("cert-manager", "p", { endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: "53" }] }] }] });
-    for (const protocol of ["TCP", "UDP", "SCTP"] as const) expect(check([cil], client, webhook, 53, { protocol })).toMatchObject({ verdict: "allowed" });
+    for (const protocol of ["TCP", "UDP", "SCTP"] as const)
+      expect(check([cil], client, webhook, 53, { protocol })).toMatchObject({ verdict: "allowed" });
     const any = cnp("cert-manager", "p", { endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: "53", protocol: "ANY" }] }] }] });
     expect(check([any], client, webhook, 53, { protocol: "SCTP" })).toMatchObject({ verdict: "allowed" });
   });
@@ -221,7 +251,10 @@ describe("ports (language.rst 'Layer 4 Examples', PortProtocol; pkg/k8s/network_
 
   test("endPort ranges are inclusive, in both kinds", () => {
     const k8s = np("cert-manager", "range", { podSelector: {}, ingress: [{ ports: [{ port: 8000, endPort: 8100 }] }] });
-    const cil = cnp("cert-manager", "range", { endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: "8000", endPort: 8100, protocol: "TCP" }] }] }] });
+    const cil = cnp("cert-manager", "range", {
+      endpointSelector: {},
+      ingress: [{ toPorts: [{ ports: [{ port: "8000", endPort: 8100, protocol: "TCP" }] }] }],
+    });
     for (const p of [k8s, cil]) {
       expect(check([p], client, webhook, 8100)).toMatchObject({ verdict: "allowed" });
       expect(check([p], client, webhook, 8000)).toMatchObject({ verdict: "allowed" });
@@ -249,7 +282,12 @@ describe("ports (language.rst 'Layer 4 Examples', PortProtocol; pkg/k8s/network_
   test("L7 rules allow through the proxy (qualifier l7-proxy); a plain L4 rule on the same port wins", () => {
     const l7 = cnp("cert-manager", "http", {
       endpointSelector: {},
-      ingress: [{ fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }], rules: { http: [{ method: "POST" }] } }] }],
+      ingress: [
+        {
+          fromEntities: ["kube-apiserver"],
+          toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }], rules: { http: [{ method: "POST" }] } }],
+        },
+      ],
     });
     expect(check([l7], apiserver, webhook, 10250)).toMatchObject({ verdict: "allowed", basis: "rule", qualifier: "l7-proxy" });
     const l4 = cnp("cert-manager", "l4", { endpointSelector: {}, ingress: [{ fromEntities: ["kube-apiserver"], toPorts: tcp(10250) }] });

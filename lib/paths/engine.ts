@@ -231,7 +231,7 @@ function evaluate(policies: readonly CompiledPolicy[], d: Direction, path: Engin
     const iso = and(sel, section.isolates);
     if (o.mode !== "always" && iso !== false) {
       isolated = or(isolated, iso);
-      if (iso === true) isolatedBy.push(p.key);
+      if (iso === true && !isolatedBy.includes(p.key)) isolatedBy.push(p.key);
       firstIsolating ??= p.key;
       lines.push(
         `${p.key} selects the ${d.name === "ingress" ? "destination" : "source"}${sel === true ? "" : ` (${triText(sel)})`} and isolates its ${d.name}`,
