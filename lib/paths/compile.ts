@@ -96,6 +96,8 @@ export interface CompiledPolicy {
   /** The endpoints it selects: pods (endpointSelector/podSelector) or, for host policies, nodes. */
   readonly subject: Selector;
   readonly host: boolean;
+  /** The only namespace whose pods it can select (NetworkPolicy, CNP); undefined for a CCNP. */
+  readonly namespace?: string;
   readonly ingress: CompiledSection;
   readonly egress: CompiledSection;
   /** Why Cilium's agent refuses the document (it then enforces nothing). */
@@ -129,17 +131,17 @@ function npPeer(peer: Record<string, unknown>, namespace: string): Peer[] {
   const out: Peer[] = [];
   if (peer.namespaceSelector !== undefined) {
     let ns = compileSelector(peer.namespaceSelector, "k8s", NAMESPACE_LABELS_PREFIX);
-    if (ns.requirements.length === 0) ns = { requirements: [nsExists], text: "{} (every namespace)" };
+    if (ns.requirements.length === 0) ns = { requirements: [nsExists] };
     const pods = compileSelector(peer.podSelector ?? {}, "k8s");
     out.push({
       kind: "selector",
-      selector: { requirements: [...ns.requirements, ...pods.requirements], text: `namespaceSelector ${ns.text} podSelector ${pods.text}` },
+      selector: { requirements: [...ns.requirements, ...pods.requirements] },
     });
   } else if (peer.podSelector !== undefined) {
     const pods = compileSelector(peer.podSelector, "k8s");
     out.push({
       kind: "selector",
-      selector: { requirements: [...pods.requirements, nsRequirement(namespace)], text: `podSelector ${pods.text} in ${namespace}` },
+      selector: { requirements: [...pods.requirements, nsRequirement(namespace)] },
     });
   }
   if (isObject(peer.ipBlock)) out.push({ kind: "cidr", cidr: String(peer.ipBlock.cidr), except: list(peer.ipBlock.except).map(String) });
@@ -167,8 +169,9 @@ function compileNetworkPolicy(p: EnginePolicy): CompiledPolicy {
   };
   return {
     key: policyKeyOf(p),
-    subject: { requirements: [...subject.requirements, nsRequirement(namespace)], text: `podSelector ${subject.text} in ${namespace}` },
+    subject: { requirements: [...subject.requirements, nsRequirement(namespace)] },
     host: false,
+    namespace,
     ingress: section("ingress"),
     egress: section("egress"),
   };
@@ -179,12 +182,11 @@ function endpointPeer(raw: unknown, namespace: string | undefined): Peer {
   const sel = compileSelector(raw, "any");
   if (hasSource(sel, "reserved")) return { kind: "selector", selector: sel };
   if (hasKey(sel, NAMESPACE_LABEL)) return { kind: "selector", selector: sel };
-  if (namespace === undefined)
-    return { kind: "selector", selector: { requirements: [...sel.requirements, nsExists], text: `${sel.text} (pods of any namespace)` } };
+  if (namespace === undefined) return { kind: "selector", selector: { requirements: [...sel.requirements, nsExists] } };
   if (hasKeyPrefix(sel, NAMESPACE_LABELS_PREFIX)) return { kind: "selector", selector: sel };
   return {
     kind: "selector",
-    selector: { requirements: [...sel.requirements, nsRequirement(namespace)], text: `${sel.text} in ${namespace}` },
+    selector: { requirements: [...sel.requirements, nsRequirement(namespace)] },
   };
 }
 
@@ -285,7 +287,6 @@ function compileCiliumRule(
         ? es
         : {
             requirements: [...es.requirements.filter((r) => r.key !== NAMESPACE_LABEL), nsRequirement(namespace)],
-            text: `${es.text} in ${namespace}`,
           };
   }
   const edd = isObject(spec.enableDefaultDeny) ? spec.enableDefaultDeny : {};
@@ -304,7 +305,7 @@ function compileCiliumRule(
   const egress = section("egress");
   if (ingress.rules.length === 0 && egress.rules.length === 0)
     refused ??= `${at} has none of ingress, ingressDeny, egress, egressDeny with a rule (Cilium's agent refuses it)`;
-  return { subject, host, ingress, egress, ...(refused ? { refused } : {}) };
+  return { subject, host, ...(namespace !== undefined ? { namespace } : {}), ingress, egress, ...(refused ? { refused } : {}) };
 }
 
 /** One compiled policy per Cilium rule (`spec` and each of `specs`), or one per NetworkPolicy. */

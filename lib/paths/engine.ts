@@ -39,12 +39,46 @@ import { matches } from "./labels";
 import { and, firstReason, isUnknown, nearness, not, or, type Tri, unknown } from "./tri";
 import type { PathVerdict } from "./types";
 
-/** Compiles validated policies once, sorted by their `Kind/namespace/name`. */
-export function compilePolicies(policies: readonly EnginePolicy[], enableNonDefaultDenyPolicies: boolean): CompiledPolicy[] {
-  return policies
-    .flatMap((p) => compilePolicy(p, enableNonDefaultDenyPolicies))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+/**
+ * Compiled policies, indexed by what they can select: a NetworkPolicy or CNP only pods
+ * of its namespace, a CCNP pods of any namespace, a host policy only nodes. A path
+ * then reads only the policies that can apply to its endpoints.
+ */
+export interface PolicyIndex {
+  readonly all: readonly CompiledPolicy[];
+  readonly byNamespace: ReadonlyMap<string, readonly CompiledPolicy[]>;
+  readonly clusterwide: readonly CompiledPolicy[];
+  readonly host: readonly CompiledPolicy[];
 }
+
+/** Compiles validated policies, in their order (the lists in a verdict are sorted, so that order never shows in them). */
+export function compilePolicies(policies: readonly EnginePolicy[], enableNonDefaultDenyPolicies: boolean): PolicyIndex {
+  const all = policies.flatMap((p) => compilePolicy(p, enableNonDefaultDenyPolicies));
+  const byNamespace = new Map<string, CompiledPolicy[]>();
+  const clusterwide: CompiledPolicy[] = [];
+  const host: CompiledPolicy[] = [];
+  for (const p of all) {
+    if (p.host) host.push(p);
+    else if (p.namespace === undefined) clusterwide.push(p);
+    else {
+      const list = byNamespace.get(p.namespace);
+      if (list) list.push(p);
+      else byNamespace.set(p.namespace, [p]);
+    }
+  }
+  return { all, byNamespace, clusterwide, host };
+}
+
+const NONE: readonly CompiledPolicy[] = [];
+
+/** The policies that can select the endpoint of `d`. */
+function candidates(index: PolicyIndex, d: Direction): Array<readonly CompiledPolicy[]> {
+  if (d.host) return [index.host];
+  if (d.endpoint.id.kind !== "pod") return [];
+  return [index.byNamespace.get(d.endpoint.id.namespace) ?? NONE, index.clusterwide];
+}
+
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const triText = (t: Tri) => (t === true ? "yes" : t === false ? "no" : `unknown (${[...t.unknown].join(", ")})`);
 
@@ -208,7 +242,8 @@ function selects(p: CompiledPolicy, d: Direction): Tri {
   return matches(p.subject, d.endpoint.id);
 }
 
-function evaluate(policies: readonly CompiledPolicy[], d: Direction, path: EnginePath, o: EngineOptions): DirectionResult {
+function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineOptions): DirectionResult {
+  const lists = candidates(index, d);
   const lines: string[] = [];
   const who = `${d.name} of ${d.host ? `the host of ${d.endpoint.text}` : d.endpoint.text}`;
   let isolated: Tri = o.mode === "always";
@@ -219,52 +254,55 @@ function evaluate(policies: readonly CompiledPolicy[], d: Direction, path: Engin
   const isolatedBy: string[] = [];
   let nearest: { score: number; policy: string } | undefined;
   let firstIsolating: string | undefined;
-  for (const p of policies) {
-    const sel = selects(p, d);
-    if (sel === false) continue;
-    if (p.refused) {
-      lines.push(`${p.key}: not enforced: ${p.refused}`);
-      continue;
-    }
-    const section = p[d.name];
-    if (section.rules.length === 0 && !section.isolates) continue;
-    const iso = and(sel, section.isolates);
-    if (o.mode !== "always" && iso !== false) {
-      isolated = or(isolated, iso);
-      if (iso === true && !isolatedBy.includes(p.key)) isolatedBy.push(p.key);
-      firstIsolating ??= p.key;
-      lines.push(
-        `${p.key} selects the ${d.name === "ingress" ? "destination" : "source"}${sel === true ? "" : ` (${triText(sel)})`} and isolates its ${d.name}`,
-      );
-    } else if (section.isolates === false && section.rules.length > 0) {
-      lines.push(`${p.key} selects it without isolating ${d.name} (enableDefaultDeny.${d.name}: false)`);
-    }
-    for (const r of section.rules) {
-      if (r.empty) {
-        lines.push(`${describeRule(p, r)}: no peer and no port: admits nothing`);
-        if (!r.deny && iso !== false) nearest ??= { score: 0, policy: p.key };
+  for (const list of lists)
+    for (const p of list) {
+      const sel = selects(p, d);
+      if (sel === false) continue;
+      if (p.refused) {
+        lines.push(`${p.key}: not enforced: ${p.refused}`);
         continue;
       }
-      const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
-      const l4 = matchPorts(r.ports, path);
-      let m = and(and(sel, l3), l4.tri);
-      if (!r.deny && m === true && r.authentication) m = unknown("authentication");
-      if (r.deny) {
-        denied = or(denied, m);
-        if (m !== false)
-          lines.push(`${describeRule(p, r)} (deny): peer ${triText(l3)}, port ${triText(l4.tri)}: ${m === true ? "denies" : triText(m)}`);
-        continue;
+      const section = p[d.name];
+      if (section.rules.length === 0 && !section.isolates) continue;
+      const iso = and(sel, section.isolates);
+      if (o.mode !== "always" && iso !== false) {
+        isolated = or(isolated, iso);
+        if (iso === true && !isolatedBy.includes(p.key)) isolatedBy.push(p.key);
+        if (firstIsolating === undefined || p.key < firstIsolating) firstIsolating = p.key;
+        lines.push(
+          `${p.key} selects the ${d.name === "ingress" ? "destination" : "source"}${sel === true ? "" : ` (${triText(sel)})`} and isolates its ${d.name}`,
+        );
+      } else if (section.isolates === false && section.rules.length > 0) {
+        lines.push(`${p.key} selects it without isolating ${d.name} (enableDefaultDeny.${d.name}: false)`);
       }
-      anyAllowRule = true;
-      const score = nearness(and(sel, l3)) + nearness(l4.tri);
-      if (iso !== false && (!nearest || score > nearest.score)) nearest = { score, policy: p.key };
-      allowed = or(allowed, m);
-      if (m === true && !l4.l7) l7Only = false;
-      lines.push(
-        `${describeRule(p, r)}: peer ${triText(l3)}, port ${path.port}/${path.protocol} ${triText(l4.tri)}${m === true && l4.l7 ? " (through the L7 proxy)" : ""}: ${m === true ? "admits" : m === false ? "does not admit" : triText(m)}`,
-      );
+      for (const r of section.rules) {
+        if (r.empty) {
+          lines.push(`${describeRule(p, r)}: no peer and no port: admits nothing`);
+          if (!r.deny && iso !== false && (!nearest || (nearest.score === 0 && p.key < nearest.policy)))
+            nearest = { score: 0, policy: p.key };
+          continue;
+        }
+        const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
+        const l4 = matchPorts(r.ports, path);
+        let m = and(and(sel, l3), l4.tri);
+        if (!r.deny && m === true && r.authentication) m = unknown("authentication");
+        if (r.deny) {
+          denied = or(denied, m);
+          if (m !== false)
+            lines.push(`${describeRule(p, r)} (deny): peer ${triText(l3)}, port ${triText(l4.tri)}: ${m === true ? "denies" : triText(m)}`);
+          continue;
+        }
+        anyAllowRule = true;
+        const score = nearness(and(sel, l3)) + nearness(l4.tri);
+        if (iso !== false && (!nearest || score > nearest.score || (score === nearest.score && p.key < nearest.policy)))
+          nearest = { score, policy: p.key };
+        allowed = or(allowed, m);
+        if (m === true && !l4.l7) l7Only = false;
+        lines.push(
+          `${describeRule(p, r)}: peer ${triText(l3)}, port ${path.port}/${path.protocol} ${triText(l4.tri)}${m === true && l4.l7 ? " (through the L7 proxy)" : ""}: ${m === true ? "admits" : m === false ? "does not admit" : triText(m)}`,
+        );
+      }
     }
-  }
   if (o.mode === "always") lines.push(`policyEnforcementMode always: the ${d.name} of every endpoint is isolated`);
   // allow-localhost: the local host reaches local pods whatever the ingress policy (deny rules still apply).
   if (d.name === "ingress" && !d.host && o.allowLocalhost && d.peer.id.kind === "reserved" && d.peer.id.reserved.has("host")) {
@@ -279,15 +317,19 @@ function evaluate(policies: readonly CompiledPolicy[], d: Direction, path: Engin
   else if (result === false) lines.push(`${who}: denied${denied === true ? " by a deny rule" : " (isolated, no allow rule matches)"}`);
   else lines.push(`${who}: ${triText(result)}`);
   let blamePolicy: string | undefined;
+  isolatedBy.sort(byKey);
   if (denied === true) {
-    blamePolicy = policies.find((p) => {
-      if (p.refused || selects(p, d) !== true) return false;
-      return p[d.name].rules.some((r) => {
-        if (!r.deny || r.empty) return false;
-        const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
-        return and(l3, matchPorts(r.ports, path).tri) === true;
-      });
-    })?.key;
+    // The matching deny rule's policy (the first by key when several match).
+    for (const list of lists)
+      for (const p of list) {
+        if (p.refused || selects(p, d) !== true || (blamePolicy !== undefined && p.key >= blamePolicy)) continue;
+        const hit = p[d.name].rules.some((r) => {
+          if (!r.deny || r.empty) return false;
+          const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
+          return and(l3, matchPorts(r.ports, path).tri) === true;
+        });
+        if (hit) blamePolicy = p.key;
+      }
   } else blamePolicy = anyAllowRule ? (nearest?.policy ?? firstIsolating) : firstIsolating;
   return {
     result,
@@ -301,7 +343,7 @@ function evaluate(policies: readonly CompiledPolicy[], d: Direction, path: Engin
 }
 
 /** Decides one path over compiled policies. */
-export function decide(policies: readonly CompiledPolicy[], path: EnginePath, o: EngineOptions): PathVerdict {
+export function decide(index: PolicyIndex, path: EnginePath, o: EngineOptions): PathVerdict {
   const explanation: string[] = [`path: ${path.from.text} -> ${path.to.text} ${path.protocol}/${path.port}`];
   if (o.mode === "never") {
     explanation.push("policyEnforcementMode never: no policy is enforced on any endpoint, denies included");
@@ -318,10 +360,9 @@ export function decide(policies: readonly CompiledPolicy[], path: EnginePath, o:
   if (path.to.kind === "pod") directions.push({ name: "ingress", endpoint: path.to, peer: path.from, host: false });
   else if (o.hostFirewall && isNodeSide(path.to)) directions.push({ name: "ingress", endpoint: path.to, peer: path.from, host: true });
   else explanation.push(`ingress: ${path.to.text} is not a Cilium endpoint with pod policies: only the source's egress applies`);
-  if (!o.hostFirewall && policies.some((p) => p.host))
-    explanation.push("host policies (nodeSelector) are not enforced: hostFirewall is off");
+  if (!o.hostFirewall && index.host.length > 0) explanation.push("host policies (nodeSelector) are not enforced: hostFirewall is off");
 
-  const results = directions.map((d) => ({ d, r: evaluate(policies, d, path, o) }));
+  const results = directions.map((d) => ({ d, r: evaluate(index, d, path, o) }));
   for (const { r } of results) explanation.push(...r.lines);
   const blocked = results.find(({ r }) => r.result === false);
   if (blocked) {

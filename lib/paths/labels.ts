@@ -44,8 +44,6 @@ export interface Requirement {
 /** A compiled selector: all requirements must hold (an empty list selects everything). */
 export interface Selector {
   readonly requirements: readonly Requirement[];
-  /** The selector as written, for explanations. */
-  readonly text: string;
 }
 
 export function splitKey(raw: string, defaultSource: string): { source: string; key: string } {
@@ -72,11 +70,7 @@ export function compileSelector(selector: unknown, defaultSource: string, keyPre
     const values = Array.isArray(e.values) ? e.values.map(String) : [];
     requirements.push({ source, key: keyPrefix + key, operator: op, values });
   }
-  return { requirements, text: JSON.stringify(selector ?? {}) };
-}
-
-export function selectorWith(base: Selector, extra: Requirement[], note: string): Selector {
-  return { requirements: [...base.requirements, ...extra], text: `${base.text} ${note}` };
+  return { requirements };
 }
 
 export const hasKey = (s: Selector, key: string) => s.requirements.some((r) => r.key === key && (r.source === "k8s" || r.source === "any"));
@@ -84,32 +78,38 @@ export const hasKeyPrefix = (s: Selector, prefix: string) =>
   s.requirements.some((r) => r.key.startsWith(prefix) && (r.source === "k8s" || r.source === "any"));
 export const hasSource = (s: Selector, source: string) => s.requirements.some((r) => r.source === source);
 
-type LabelState = { present: true; value: string } | { present: false } | { unknownFor: UnknownReason };
+// A label's state for one identity: its value, absent, or unknown for a reason
+// (encoded without allocating: matching runs for every policy on every path).
+const ABSENT = Symbol("absent");
+interface UnknownLabel {
+  readonly unknownFor: UnknownReason;
+}
+type LabelState = string | typeof ABSENT | UnknownLabel;
+const UNKNOWN_NAMESPACE_LABELS: UnknownLabel = { unknownFor: "namespace-labels" };
+const UNKNOWN_POD_LABELS: UnknownLabel = { unknownFor: "pod-labels" };
+const UNKNOWN_PEER_IP: UnknownLabel = { unknownFor: "peer-ip" };
 
 function podLabel(id: Extract<Identity, { kind: "pod" }>, key: string): LabelState {
-  if (key === NAMESPACE_LABEL) return { present: true, value: id.namespace };
+  if (key === NAMESPACE_LABEL) return id.namespace;
   if (key.startsWith(NAMESPACE_LABELS_PREFIX)) {
     const nsKey = key.slice(NAMESPACE_LABELS_PREFIX.length);
     // Kubernetes sets kubernetes.io/metadata.name on every namespace (NamespaceDefaultLabelName, 1.21+).
-    if (nsKey === "kubernetes.io/metadata.name") return { present: true, value: id.namespace };
-    if (!id.namespaceLabels) return { unknownFor: "namespace-labels" };
-    return nsKey in id.namespaceLabels ? { present: true, value: id.namespaceLabels[nsKey] } : { present: false };
+    if (nsKey === "kubernetes.io/metadata.name") return id.namespace;
+    if (!id.namespaceLabels) return UNKNOWN_NAMESPACE_LABELS;
+    return Object.hasOwn(id.namespaceLabels, nsKey) ? id.namespaceLabels[nsKey] : ABSENT;
   }
-  if (key in id.labels) return { present: true, value: id.labels[key] };
+  if (Object.hasOwn(id.labels, key)) return id.labels[key];
   // Cilium derives these from the pod spec and cluster name, never from metadata.labels: unknown unless given.
-  if (key.startsWith(CILIUM_POLICY_PREFIX)) return { unknownFor: "pod-labels" };
-  return id.partial ? { unknownFor: "pod-labels" } : { present: false };
+  if (key.startsWith(CILIUM_POLICY_PREFIX)) return UNKNOWN_POD_LABELS;
+  return id.partial ? UNKNOWN_POD_LABELS : ABSENT;
 }
 
 function labelState(id: Identity, source: string, key: string): LabelState {
-  if (id.kind === "pod") {
-    if (source === "k8s" || source === "any") return podLabel(id, key);
-    return { present: false };
-  }
-  if (source === "reserved" || source === "any") return id.reserved.has(key) ? { present: true, value: "" } : { present: false };
+  if (id.kind === "pod") return source === "k8s" || source === "any" ? podLabel(id, key) : ABSENT;
+  if (source === "reserved" || source === "any") return id.reserved.has(key) ? "" : ABSENT;
   // CIDR-derived labels of a world IP: known only with the IP; not modelled, so unknown.
-  if (source === "cidr" && (id.entity === "world" || id.entity === "fqdn")) return { unknownFor: "peer-ip" };
-  return { present: false };
+  if (source === "cidr" && (id.entity === "world" || id.entity === "fqdn")) return UNKNOWN_PEER_IP;
+  return ABSENT;
 }
 
 /** Whether `selector` selects `id` (Kubernetes label selector semantics, Kleene logic for unknown labels). */
@@ -118,13 +118,13 @@ export function matches(selector: Selector, id: Identity): Tri {
   for (const r of selector.requirements) {
     const state = labelState(id, r.source, r.key);
     let t: Tri;
-    if ("unknownFor" in state) t = unknown(state.unknownFor);
-    else if (r.operator === "In") t = state.present && r.values.includes(state.value);
-    else if (r.operator === "NotIn") t = !state.present || !r.values.includes(state.value);
-    else if (r.operator === "Exists") t = state.present;
-    else t = !state.present;
-    result = and(result, t);
-    if (result === false) return false;
+    if (typeof state === "object") t = unknown(state.unknownFor);
+    else if (r.operator === "In") t = state !== ABSENT && r.values.includes(state);
+    else if (r.operator === "NotIn") t = state === ABSENT || !r.values.includes(state);
+    else if (r.operator === "Exists") t = state !== ABSENT;
+    else t = state === ABSENT;
+    if (t === false) return false;
+    if (t !== true) result = and(result, t);
   }
   return result;
 }
