@@ -1,6 +1,10 @@
 // Builders for the path engine's tests: documents written here (never copied from
-// public examples), and a shorthand for analyzePath.
-import { type AnalyzePathInput, analyzePath, type PathPeer, type PathVerdict } from "../../lib";
+// public examples), and a shorthand for analyzePath. Imported from its module, not the
+// package root, so these files do not load cdktf (interface.test.ts checks the root export).
+import { analyzePath } from "../../lib/analyze-path";
+import type { AnalyzePathInput, PathPeer, PathVerdict } from "../../lib/paths/types";
+
+export { analyzePath };
 
 export const np = (namespace: string, name: string, spec: unknown) => ({
   apiVersion: "networking.k8s.io/v1",

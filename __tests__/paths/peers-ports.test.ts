@@ -1,8 +1,8 @@
 // The path engine: peers (NetworkPolicy and Cilium selectors, entities, CIDR), the
 // Talos kube-apiserver identities, allow-localhost, policyCIDRMatchMode, ports, L7,
 // toFQDNs and the host firewall. Each block names its source (cilium/cilium unless named).
-import { analyzePath, PolicyValidationError } from "../../lib";
-import { apiserver, apiserverLocal, ccnp, check, client, cnp, np, pod, tcp, webhook } from "./builders";
+import { PolicyValidationError } from "../../lib/policies/problems";
+import { analyzePath, apiserver, apiserverLocal, ccnp, check, client, cnp, np, pod, tcp, webhook } from "./builders";
 
 const world = (ip?: string) => ({ entity: "world" as const, ...(ip ? { ip } : {}) });
 

@@ -17,10 +17,16 @@ const compiled = new WeakMap<readonly EnginePolicy[], Map<boolean, PolicyIndex>>
 
 function compiledFor(policies: readonly EnginePolicy[], enableNonDefaultDenyPolicies: boolean): PolicyIndex {
   let byFlag = compiled.get(policies);
-  if (!byFlag) compiled.set(policies, (byFlag = new Map()));
-  let list = byFlag.get(enableNonDefaultDenyPolicies);
-  if (!list) byFlag.set(enableNonDefaultDenyPolicies, (list = compilePolicies(policies, enableNonDefaultDenyPolicies)));
-  return list;
+  if (!byFlag) {
+    byFlag = new Map();
+    compiled.set(policies, byFlag);
+  }
+  let index = byFlag.get(enableNonDefaultDenyPolicies);
+  if (!index) {
+    index = compilePolicies(policies, enableNonDefaultDenyPolicies);
+    byFlag.set(enableNonDefaultDenyPolicies, index);
+  }
+  return index;
 }
 
 /** analyzePath over validated policies: the path and settings are checked (TypeError), the policies are trusted. */
