@@ -75,6 +75,47 @@ describe("NetworkPolicy peers (pkg/k8s/network_policy.go ParseNetworkPolicy; kub
   });
 });
 
+describe("NetworkPolicy egress (the same translation, `to` for `from`)", () => {
+  test("egress: [{}] and to: null admit every destination; policyTypes Egress with no rule isolates egress", () => {
+    for (const rule of [{}, { to: null }]) {
+      const p = np("shop", "all-out", { podSelector: {}, policyTypes: ["Egress"], egress: [rule] });
+      expect(check([p], client, world("198.51.100.1"), 443)).toMatchObject({ verdict: "allowed", basis: "rule" });
+      expect(check([p], client, apiserver, 6443)).toMatchObject({ verdict: "allowed", basis: "rule" });
+    }
+    const none = np("shop", "no-out", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    expect(check([none], client, world("198.51.100.1"), 443)).toMatchObject({
+      verdict: "denied",
+      blame: { direction: "egress", kind: "no-allow", policy: "NetworkPolicy/shop/no-out", isolatedBy: ["NetworkPolicy/shop/no-out"] },
+    });
+  });
+});
+
+describe("Cilium peers to the API server and CIDRs (language.rst 'Entities based', 'IP/CIDR based')", () => {
+  test("a pod reaches the API server through toEntities kube-apiserver; toEndpoints [{}] does not select it", () => {
+    const entity = cnp("shop", "to-apiserver", { endpointSelector: {}, egress: [{ toEntities: ["kube-apiserver"], toPorts: tcp(6443) }] });
+    expect(check([entity], client, apiserver, 6443)).toMatchObject({ verdict: "allowed", basis: "rule" });
+    const pods = cnp("shop", "to-pods", { endpointSelector: {}, egress: [{ toEndpoints: [{}] }] });
+    expect(check([pods], client, apiserver, 6443)).toMatchObject({ verdict: "denied", blame: { direction: "egress" } });
+  });
+
+  test("fromCIDR, fromCIDRSet with except and toCIDRSet decide by the peer's IP", () => {
+    const ingress = cnp("cert-manager", "cidr", {
+      endpointSelector: {},
+      ingress: [{ fromCIDR: ["192.0.2.10/32"] }, { fromCIDRSet: [{ cidr: "198.51.100.0/24", except: ["198.51.100.128/25"] }] }],
+    });
+    expect(check([ingress], world("192.0.2.10"), webhook, 10250)).toMatchObject({ verdict: "allowed" });
+    expect(check([ingress], world("198.51.100.20"), webhook, 10250)).toMatchObject({ verdict: "allowed" });
+    expect(check([ingress], world("198.51.100.200"), webhook, 10250)).toMatchObject({ verdict: "denied" });
+    const egress = cnp("shop", "cidr-out", {
+      endpointSelector: {},
+      egress: [{ toCIDRSet: [{ cidr: "2001:db8::/32", except: ["2001:db8:1::/48"] }] }],
+    });
+    expect(check([egress], client, world("2001:db8:2::1"), 443)).toMatchObject({ verdict: "allowed" });
+    expect(check([egress], client, world("2001:db8:1::1"), 443)).toMatchObject({ verdict: "denied" });
+    expect(check([egress], client, world("192.0.2.1"), 443)).toMatchObject({ verdict: "denied" });
+  });
+});
+
 describe("Cilium selectors (pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSelector, commit 0457444e)", () => {
   test("a CNP's fromEndpoints [{}] is the pods of the policy's namespace", () => {
     const p = cnp("cert-manager", "same-ns", { endpointSelector: {}, ingress: [{ fromEndpoints: [{}] }] });
