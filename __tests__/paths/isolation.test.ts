@@ -143,6 +143,23 @@ describe("unions and deny precedence", () => {
     });
   });
 
+  test("a Cilium policy's spec and specs are rules of one policy: their allows add up, it is listed once", () => {
+    const multi = {
+      apiVersion: "cilium.io/v2",
+      kind: "CiliumNetworkPolicy",
+      metadata: { name: "multi", namespace: "cert-manager" },
+      specs: [
+        { endpointSelector: {}, ingress: [{ fromEntities: ["kube-apiserver"], toPorts: tcp(10250) }] },
+        { endpointSelector: {}, ingress: [{ fromEntities: ["world"] }] },
+      ],
+    };
+    expect(check([multi], apiserver, webhook, 10250)).toMatchObject({ verdict: "allowed", basis: "rule" });
+    expect(check([multi], apiserver, webhook, 9443)).toMatchObject({
+      verdict: "denied",
+      blame: { policy: "CiliumNetworkPolicy/cert-manager/multi", isolatedBy: ["CiliumNetworkPolicy/cert-manager/multi"] },
+    });
+  });
+
   test("blame names the isolating policy with the nearest allow rule", () => {
     const far = cnp("cert-manager", "a-far", { endpointSelector: {}, ingress: [{ fromEntities: ["world"], toPorts: tcp(443) }] });
     const near = cnp("cert-manager", "z-near", {
