@@ -1,8 +1,11 @@
 /**
  * Validated, null-pruned policy documents -> the rules Cilium's agent builds from
- * them, one shape for all three kinds. Sources (cilium/cilium, read for issue 22):
- * - NetworkPolicy: pkg/k8s/network_policy.go ParseNetworkPolicy (the 1.19 line's
- *   PolicyEntries version): one rule per peer; `from`/`to` empty or missing is the
+ * them, one shape for all three kinds. Sources (cilium/cilium, read for issue 22 from
+ * the search index's snapshots of recent revisions, which use the 1.19 APIs
+ * (PolicyEntries, enableDefaultDeny); commits are named where the index gave one, and
+ * could not be matched against the v1.19 tags here):
+ * - NetworkPolicy: pkg/k8s/network_policy.go ParseNetworkPolicy (the PolicyEntries
+ *   version; commit 25972d8e holds an older one with the same rules): one rule per peer; `from`/`to` empty or missing is the
  *   wildcard selector (every identity, entities included); podSelector peers get
  *   the policy's namespace; namespaceSelector keys become
  *   `io.cilium.k8s.namespace.labels.*` and `{}` becomes "namespace label exists"
@@ -22,7 +25,8 @@
  *   NOTE: Documentation/security/policy/kubernetes.rst says namespace-label keys
  *   "will be ignored in CiliumNetworkPolicy resources"; the code keeps them and
  *   drops the namespace scoping instead. The engine follows the code.
- * - Default deny: pkg/policy/api/rule_validation.go Sanitize: with
+ * - Default deny: pkg/policy/api/rule_validation.go Sanitize (the Validate/Sanitize
+ *   version; commit 3e1bfb8f holds an older one): with
  *   enableNonDefaultDenyPolicies, an unset enableDefaultDeny.<dir> means "the rule
  *   has a section for that direction" (a non-empty ingress/ingressDeny list, so
  *   `ingress: []` does not isolate and `ingress: [{}]` does); without it both are

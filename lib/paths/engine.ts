@@ -26,7 +26,10 @@
  *    endpoint admits only what some allow rule matches.
  * 4. allow-localhost (pkg/option/config.go: `auto` "defaults to policy except when
  *    running in Kubernetes where it then defaults to always"; pkg/policy/mapstate.go
- *    determineAllowLocalhostIngress adds an allow entry for reserved:host): traffic
+ *    determineAllowLocalhostIngress adds an allow entry for reserved:host; deny entries
+ *    win over it: "do not ... allow non-deny entries to overwrite deny entries"
+ *    (denyPreferredInsert, commit a7a445a1), and a deny at the same precedence wins in
+ *    the newer tiered mapState.lookup): traffic
  *    from the local host (the host entity, and a kube-apiserver on the
  *    destination's node) is allowed into local pods whatever the ingress policy;
  *    a matching deny rule still wins (deny precedence, step 3).
