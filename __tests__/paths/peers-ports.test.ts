@@ -61,6 +61,28 @@ describe("NetworkPolicy peers (pkg/k8s/network_policy.go ParseNetworkPolicy; kub
     expect(check([p], pod("shop", { app: "other" }), webhook, 10250)).toMatchObject({ verdict: "denied" });
   });
 
+  // kubernetes/kubernetes test/e2e/network/netpol/network_policy.go (9db638c0): "should enforce policy
+  // based on PodSelector and NamespaceSelector" / "... PodSelector or NamespaceSelector": one peer
+  // with both selectors is their intersection; two peers are a union. Written here for this engine.
+  test("netpol conformance shapes: one peer with both selectors is AND, two peers are OR (NotIn on the namespace name)", () => {
+    const notHere = { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["x"] }] };
+    const and = np("x", "and", {
+      podSelector: { matchLabels: { pod: "a" } },
+      ingress: [{ from: [{ namespaceSelector: notHere, podSelector: { matchLabels: { pod: "b" } } }] }],
+    });
+    const or = np("x", "or", {
+      podSelector: { matchLabels: { pod: "a" } },
+      ingress: [{ from: [{ namespaceSelector: notHere }, { podSelector: { matchLabels: { pod: "b" } } }] }],
+    });
+    const xa = pod("x", { pod: "a" });
+    expect(check([and], pod("y", { pod: "b" }), xa, 80)).toMatchObject({ verdict: "allowed" });
+    expect(check([and], pod("y", { pod: "c" }), xa, 80)).toMatchObject({ verdict: "denied" });
+    expect(check([and], pod("x", { pod: "b" }), xa, 80)).toMatchObject({ verdict: "denied" });
+    expect(check([or], pod("y", { pod: "c" }), xa, 80)).toMatchObject({ verdict: "allowed" });
+    expect(check([or], pod("x", { pod: "b" }), xa, 80)).toMatchObject({ verdict: "allowed" });
+    expect(check([or], pod("x", { pod: "c" }), xa, 80)).toMatchObject({ verdict: "denied" });
+  });
+
   test("ipBlock with except decides by the peer's IP; without it the verdict is unknown (peer-ip)", () => {
     const p = np("cert-manager", "ipblock", {
       podSelector: {},
@@ -228,6 +250,8 @@ describe("entities (language.rst 'Entities based'; pkg/policy/api/entity.go)", (
   });
 });
 
+// Also the Kubernetes API reference (kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1,
+// NetworkPolicySpec.ingress): traffic is allowed "if the traffic source is the pod's local node".
 describe("allow-localhost (pkg/option/config.go AllowLocalhost; pkg/policy/mapstate.go determineAllowLocalhostIngress)", () => {
   const isolate = cnp("cert-manager", "world-only", { endpointSelector: {}, ingress: [{ fromEntities: ["world"] }] });
   test("auto (the default) and always: same-node host traffic is allowed whatever the ingress policy", () => {
