@@ -349,7 +349,10 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
 export function decide(index: PolicyIndex, path: EnginePath, o: EngineOptions): PathVerdict {
   const explanation: string[] = [`path: ${path.from.text} -> ${path.to.text} ${path.protocol}/${path.port}`];
   if (o.mode === "never") {
-    explanation.push("policyEnforcementMode never: no policy is enforced on any endpoint, denies included");
+    explanation.push(
+      "policyEnforcementMode never: no policy is enforced on any endpoint, denies included",
+      "verdict: allowed (nothing is enforced)",
+    );
     return { verdict: "allowed", basis: "default", explanation };
   }
   const directions: Direction[] = [];
@@ -370,6 +373,9 @@ export function decide(index: PolicyIndex, path: EnginePath, o: EngineOptions): 
   const blocked = results.find(({ r }) => r.result === false);
   if (blocked) {
     const { d, r } = blocked;
+    explanation.push(
+      `verdict: denied at the ${d.name === "egress" ? "source's egress" : "destination's ingress"}${r.blamePolicy ? ` (${r.denied === true ? "deny rule in" : "no allow rule matches; nearest in"} ${r.blamePolicy})` : ""}`,
+    );
     return {
       verdict: "denied",
       blame: {
@@ -384,7 +390,9 @@ export function decide(index: PolicyIndex, path: EnginePath, o: EngineOptions): 
   const unknowns = results.filter(({ r }) => isUnknown(r.result));
   if (unknowns.length > 0) {
     const reasons = unknowns.reduce<Tri>((acc, { r }) => and(acc, r.result), true);
-    return { verdict: "unknown", unknownReason: isUnknown(reasons) ? firstReason(reasons) : "open-policy-set", explanation };
+    const unknownReason = isUnknown(reasons) ? firstReason(reasons) : "open-policy-set";
+    explanation.push(`verdict: unknown (${unknownReason})`);
+    return { verdict: "unknown", unknownReason, explanation };
   }
   // Allowed on every side that applies; by a rule only if every side was admitted by one.
   const basis = results.length > 0 && results.every(({ r }) => r.basis === "rule") ? "rule" : "default";
@@ -393,5 +401,8 @@ export function decide(index: PolicyIndex, path: EnginePath, o: EngineOptions): 
     return { verdict: "unknown", unknownReason: "open-policy-set", explanation };
   }
   const l7 = results.some(({ r }) => r.l7);
+  explanation.push(
+    `verdict: allowed (${basis === "rule" ? "admitted by rules" : "nothing isolates an endpoint"}${l7 ? ", through the L7 proxy" : ""})`,
+  );
   return { verdict: "allowed", basis, ...(l7 ? { qualifier: "l7-proxy" as const } : {}), explanation };
 }
