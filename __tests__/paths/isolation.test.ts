@@ -160,6 +160,23 @@ describe("unions and deny precedence", () => {
     });
   });
 
+  test("the order of the documents never shows in the verdict (lists sorted, ties broken by key)", () => {
+    const a = cnp("cert-manager", "a", { endpointSelector: {}, ingress: [{ fromEntities: ["world"], toPorts: tcp(1) }] });
+    const b = np("cert-manager", "b", {
+      podSelector: {},
+      ingress: [{ from: [{ ipBlock: { cidr: "192.0.2.0/24" } }], ports: [{ port: 1 }] }],
+    });
+    const c = ccnp("c", { endpointSelector: {}, ingress: [{ fromEntities: ["health"], toPorts: tcp(1) }] });
+    const { explanation: _e1, ...forward } = check([a, b, c], apiserver, webhook, 1);
+    const { explanation: _e2, ...backward } = check([c, b, a], apiserver, webhook, 1);
+    expect(backward).toEqual(forward);
+    expect(forward.blame?.isolatedBy).toEqual([
+      "CiliumClusterwideNetworkPolicy/c",
+      "CiliumNetworkPolicy/cert-manager/a",
+      "NetworkPolicy/cert-manager/b",
+    ]);
+  });
+
   test("blame names the isolating policy with the nearest allow rule", () => {
     const far = cnp("cert-manager", "a-far", { endpointSelector: {}, ingress: [{ fromEntities: ["world"], toPorts: tcp(443) }] });
     const near = cnp("cert-manager", "z-near", {
