@@ -161,6 +161,13 @@ describe("Cilium selectors (pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSel
     });
     expect(check([p], apiserver, webhook, 10250)).toMatchObject({ verdict: "denied" });
     expect(check([p], apiserver, client, 10250)).toMatchObject({ verdict: "allowed", basis: "default" });
+    // Without the k8s: prefix the key is another one (any source): it stays beside the policy's namespace and selects nothing.
+    const anySource = cnp("cert-manager", "any-ns", {
+      endpointSelector: { matchLabels: { "io.kubernetes.pod.namespace": "shop" } },
+      ingress: [{ fromEntities: ["world"] }],
+    });
+    expect(check([anySource], apiserver, webhook, 10250)).toMatchObject({ verdict: "allowed", basis: "default" });
+    expect(check([anySource], apiserver, client, 10250)).toMatchObject({ verdict: "allowed", basis: "default" });
   });
 
   test("namespace-label keys drop the namespace scoping (the code; kubernetes.rst says they are ignored in a CNP)", () => {

@@ -290,7 +290,12 @@ function compileCiliumRule(
       namespace === undefined
         ? es
         : {
-            requirements: [...es.requirements.filter((r) => r.key !== NAMESPACE_LABEL), nsRequirement(namespace)],
+            // AddMatch(k8s:io.kubernetes.pod.namespace) replaces that matchLabels key only; an
+            // `io.kubernetes.pod.namespace` of any source or a matchExpression stays, ANDed.
+            requirements: [
+              ...es.requirements.filter((r) => !(r.matchLabel && r.source === "k8s" && r.key === NAMESPACE_LABEL)),
+              nsRequirement(namespace),
+            ],
           };
   }
   const edd = isObject(spec.enableDefaultDeny) ? spec.enableDefaultDeny : {};

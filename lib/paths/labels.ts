@@ -40,6 +40,8 @@ export interface Requirement {
   readonly key: string;
   readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
   readonly values: readonly string[];
+  /** Written in matchLabels (not matchExpressions). */
+  readonly matchLabel?: true;
 }
 /** A compiled selector: all requirements must hold (an empty list selects everything). */
 export interface Selector {
@@ -61,7 +63,7 @@ export function compileSelector(selector: unknown, defaultSource: string, keyPre
   const matchLabels = isObject(sel.matchLabels) ? sel.matchLabels : {};
   for (const [k, v] of Object.entries(matchLabels)) {
     const { source, key } = splitKey(k, defaultSource);
-    requirements.push({ source, key: keyPrefix + key, operator: "In", values: [String(v ?? "")] });
+    requirements.push({ source, key: keyPrefix + key, operator: "In", values: [String(v ?? "")], matchLabel: true });
   }
   for (const e of Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []) {
     if (!isObject(e) || typeof e.key !== "string") continue;
