@@ -22,6 +22,18 @@ describe("NetworkPolicy peers (pkg/k8s/network_policy.go ParseNetworkPolicy; kub
     expect(check([p], apiserver, webhook, 10250)).toMatchObject({ verdict: "denied" });
   });
 
+  test("a podSelector's own io.kubernetes.pod.namespace label is replaced by the policy's namespace (parsePodSelector)", () => {
+    const p = np("cert-manager", "own-ns-label", {
+      podSelector: { matchLabels: { "io.kubernetes.pod.namespace": "shop" } },
+      ingress: [{ from: [{ podSelector: { matchLabels: { "io.kubernetes.pod.namespace": "shop" } } }] }],
+    });
+    expect(check([p], pod("cert-manager", { app: "x" }), webhook, 10250)).toMatchObject({ verdict: "allowed", basis: "default" });
+    expect(check([p], client, webhook, 10250)).toMatchObject({
+      verdict: "denied",
+      blame: { policy: "NetworkPolicy/cert-manager/own-ns-label" },
+    });
+  });
+
   test("namespaceSelector: kubernetes.io/metadata.name is always known; other namespace labels only when given", () => {
     const byName = np("cert-manager", "by-name", {
       podSelector: {},

@@ -110,6 +110,11 @@ export interface CompiledPolicy {
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const nsRequirement = (namespace: string): Requirement => ({ source: "k8s", key: NAMESPACE_LABEL, operator: "In", values: [namespace] });
+/** parsePodSelector sets matchLabels[io.kubernetes.pod.namespace] = the policy's namespace, replacing the user's. */
+const inNamespace = (sel: Selector, namespace: string): Requirement[] => [
+  ...sel.requirements.filter((r) => !(r.matchLabel && r.key === NAMESPACE_LABEL)),
+  nsRequirement(namespace),
+];
 const nsExists: Requirement = { source: "k8s", key: NAMESPACE_LABEL, operator: "Exists", values: [] };
 
 export function policyKeyOf(p: EnginePolicy): string {
@@ -145,7 +150,7 @@ function npPeer(peer: Record<string, unknown>, namespace: string): Peer[] {
     const pods = compileSelector(peer.podSelector, "k8s");
     out.push({
       kind: "selector",
-      selector: { requirements: [...pods.requirements, nsRequirement(namespace)] },
+      selector: { requirements: inNamespace(pods, namespace) },
     });
   }
   if (isObject(peer.ipBlock)) out.push({ kind: "cidr", cidr: String(peer.ipBlock.cidr), except: list(peer.ipBlock.except).map(String) });
@@ -173,7 +178,7 @@ function compileNetworkPolicy(p: EnginePolicy): CompiledPolicy {
   };
   return {
     key: policyKeyOf(p),
-    subject: { requirements: [...subject.requirements, nsRequirement(namespace)] },
+    subject: { requirements: inNamespace(subject, namespace) },
     host: false,
     namespace,
     ingress: section("ingress"),
