@@ -21,5 +21,7 @@ export { DocumentSource, PolicyProblem, PolicyValidationError } from "./policies
 export { PolicyIdentity, policyConstructId, policyKey } from "./policies/identity";
 export { PolicyKind, SUPPORTED_KINDS, ValidatedPolicy } from "./policies/validate";
 export { PolicySet, POLICY_SETS, policySetDirectory } from "./policies/sets";
+export { analyzePath } from "./analyze-path";
+export type { AnalyzePathInput, PathPeer, PathVerdict } from "./paths/types";
 export { Scope, SCOPES } from "./webhook-check/settings";
 export { WebhookCheck, WebhookCheckOptions, WebhookCheckProps } from "./webhook-check/webhook-check";

@@ -1,0 +1,353 @@
+/**
+ * The path engine: from a policy set alone, whether one path is allowed, denied
+ * (by which rule) or unknown, with Cilium 1.19's semantics. Pure: no cdktf, no
+ * I/O; it works over validated, null-pruned documents (see compile.ts).
+ *
+ * The decision, each step with its source (cilium/cilium unless named):
+ * 1. Enforcement mode (Documentation/security/policy/intro.rst "Policy
+ *    Enforcement Modes"): `never` allows everything (denies included); `always`
+ *    isolates every endpoint in both directions; `default` isolates an endpoint
+ *    in a direction once a policy selecting it has a section for that direction
+ *    (intro.rst "Endpoint default policy"; compile.ts for enableDefaultDeny).
+ * 2. Which sides apply (language.rst "Ingress Allow All Endpoints": "policy must
+ *    be configured on both sides"): the source pod's egress and the destination
+ *    pod's ingress. Entities (kube-apiserver, host, world, ...) are not endpoints
+ *    with pod policies: from them only the destination's ingress applies, to
+ *    them only the source's egress. With the host firewall
+ *    (language.rst "Host Policies"), host policies (a CCNP `nodeSelector`)
+ *    apply to the host side of kube-apiserver, host and remote-node; whether a
+ *    nodeSelector other than `{}` selects a node depends on node labels, which
+ *    the engine does not have (`node-labels`).
+ * 3. In one direction: a matching deny rule beats every allow (language.rst
+ *    "Deny Policies": "Deny policies take precedence over allow policies,
+ *    regardless of whether they are a Cilium Network Policy, a Clusterwide Cilium
+ *    Network Policy or even a Kubernetes Network Policy"); allows are a union
+ *    across all policies of all kinds (intro.rst "Rule Basics"); an isolated
+ *    endpoint admits only what some allow rule matches.
+ * 4. allow-localhost (pkg/option/config.go: `auto` "defaults to policy except when
+ *    running in Kubernetes where it then defaults to always"; pkg/policy/mapstate.go
+ *    determineAllowLocalhostIngress adds an allow entry for reserved:host): traffic
+ *    from the local host (the host entity, and a kube-apiserver on the
+ *    destination's node) is allowed into local pods whatever the ingress policy;
+ *    a matching deny rule still wins (deny precedence, step 3).
+ * 5. Peers, ports and the unknowns: see matchPeer and matchPorts below.
+ */
+import * as ipaddr from "ipaddr.js";
+import { type CompiledPolicy, type CompiledRule, compilePolicy, type EnginePolicy, type Peer, type PortEntry } from "./compile";
+import type { EngineOptions, EnginePath, Side } from "./input";
+import { matches } from "./labels";
+import { and, firstReason, isUnknown, nearness, not, or, type Tri, unknown } from "./tri";
+import type { PathVerdict } from "./types";
+
+/** Compiles validated policies once, sorted by their `Kind/namespace/name`. */
+export function compilePolicies(policies: readonly EnginePolicy[], enableNonDefaultDenyPolicies: boolean): CompiledPolicy[] {
+  return policies
+    .flatMap((p) => compilePolicy(p, enableNonDefaultDenyPolicies))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+const triText = (t: Tri) => (t === true ? "yes" : t === false ? "no" : `unknown (${[...t.unknown].join(", ")})`);
+
+// ---- peers ---------------------------------------------------------------------------------------
+const WORLD_ENTITIES = new Set(["world", "world-ipv4", "world-ipv6"]);
+const isNodeSide = (s: Side) => s.kind === "entity" && (s.entity === "host" || s.entity === "remote-node" || s.entity === "kube-apiserver");
+const isWorldSide = (s: Side) => s.kind === "fqdn" || (s.kind === "entity" && s.entity === "world");
+const sideIp = (s: Side) => (s.kind === "entity" ? s.ip : undefined);
+
+function inCidr(ip: string, cidr: string): boolean {
+  try {
+    const addr = ipaddr.process(ip);
+    const [net, bits] = ipaddr.parseCIDR(cidr.includes("/") ? cidr : `${cidr}/${cidr.includes(":") ? 128 : 32}`);
+    const a =
+      net.kind() === "ipv4" && addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress()
+        ? (addr as ipaddr.IPv6).toIPv4Address()
+        : addr;
+    return a.kind() === net.kind() && a.match(net, bits);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * CIDR rules (language.rst "IP/CIDR based", "Selecting nodes with CIDR / ipBlock"):
+ * they match peers outside the cluster (world), and node IPs of other nodes only
+ * under policyCIDRMatchMode `nodes`; never pods, and never the local host.
+ * NOTE: the same page lists "the host network namespace where the pod is
+ * running" among the peers CIDR rules apply to, and then says they do not apply
+ * to "an IP belonging to a node in the cluster (including host networking
+ * pods)"; the agent gives the local host the reserved:host identity, which a
+ * CIDR selector does not select (pkg/policy/types selectors select CIDR
+ * identities): the engine follows that.
+ */
+function matchCidr(peer: Extract<Peer, { kind: "cidr" }>, side: Side, o: EngineOptions): Tri {
+  const remoteNode =
+    side.kind === "entity" && (side.entity === "remote-node" || (side.entity === "kube-apiserver" && side.node === "remote"));
+  if (!isWorldSide(side) && !(remoteNode && o.cidrMatchesNodes)) return false;
+  const ip = sideIp(side);
+  if (ip === undefined) return unknown(remoteNode ? "node-ip" : "peer-ip");
+  return inCidr(ip, peer.cidr) && !peer.except.some((e) => inCidr(ip, e));
+}
+
+/** Entities (pkg/policy/api/entity.go EntitySelectorMapping, InitEntities). */
+function matchEntity(entity: string, side: Side): Tri {
+  if (entity === "all") return true;
+  if (entity === "none") return false;
+  if (entity === "cluster") {
+    // host, remote-node, init, ingress, health, unmanaged, kube-apiserver and every pod of the cluster.
+    if (side.kind === "pod") return true;
+    return side.kind === "entity" && side.entity !== "world";
+  }
+  if (side.kind === "pod") return false;
+  if (WORLD_ENTITIES.has(entity)) {
+    if (!isWorldSide(side)) return false;
+    if (entity === "world") return true;
+    const ip = sideIp(side);
+    if (ip === undefined) return unknown("peer-ip");
+    return ipaddr.process(ip).kind() === (entity === "world-ipv4" ? "ipv4" : "ipv6");
+  }
+  return side.id.kind === "reserved" && side.id.reserved.has(entity);
+}
+
+function globToRegExp(pattern: string): RegExp {
+  // language.rst "DNS based": `*` alone matches every name; within a name it matches DNS characters except `.`.
+  const p = pattern.toLowerCase().replace(/\.$/, "");
+  if (p === "*") return /^.*$/;
+  const body = p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[-a-z0-9_]*");
+  return new RegExp(`^${body}$`);
+}
+
+function matchPeer(peer: Peer, side: Side, o: EngineOptions): Tri {
+  switch (peer.kind) {
+    case "selector":
+      return matches(peer.selector, side.id);
+    case "entity":
+      return matchEntity(peer.entity, side);
+    case "cidr":
+      return matchCidr(peer, side, o);
+    case "fqdn": {
+      // toFQDNs allow the IPs that DNS answers seen by the proxy gave for the names: a runtime fact.
+      if (side.kind === "fqdn") {
+        const hit =
+          (peer.matchName !== undefined && peer.matchName.toLowerCase().replace(/\.$/, "") === side.fqdn) ||
+          (peer.matchPattern !== undefined && globToRegExp(peer.matchPattern).test(side.fqdn));
+        return hit ? unknown("fqdn") : false;
+      }
+      return isWorldSide(side) ? unknown("fqdn") : false;
+    }
+    case "service":
+      // toServices becomes CIDR rules for the endpoints of Services without a selector (language.rst "Services based").
+      return isWorldSide(side) ? unknown("service") : false;
+    case "groups":
+      return isWorldSide(side) ? unknown("groups") : false;
+    case "nodes":
+      if (!isNodeSide(side)) return false;
+      return peer.selector.requirements.length === 0 ? true : unknown("node-labels");
+  }
+}
+
+// ---- ports ---------------------------------------------------------------------------------------
+/**
+ * Ports (language.rst "Layer 4 Examples": "Layer 4 policies apply to ports after
+ * service port mapping has been applied", so the path's port is the pod port;
+ * PortProtocol: an empty protocol or ANY matches every protocol, `endPort` makes
+ * a range; a named port resolves against the pod's container ports, which the
+ * engine does not have: `named-port`). NetworkPolicy's default protocol is TCP
+ * (compile.ts). A rule with only `icmps` admits no TCP/UDP/SCTP path ("none").
+ */
+function matchPorts(ports: CompiledRule["ports"], path: EnginePath): { tri: Tri; l7: boolean } {
+  if (ports === "all") return { tri: true, l7: false };
+  if (ports === "none") return { tri: false, l7: false };
+  let tri: Tri = false;
+  let plain = false;
+  let l7 = false;
+  for (const e of ports as readonly PortEntry[]) {
+    if (e.protocol !== "ANY" && e.protocol !== path.protocol) continue;
+    let hit: Tri;
+    const p = e.port;
+    if (p === undefined || p === 0 || p === "0") hit = true;
+    else if (typeof p === "number" || /^\d+$/.test(p)) {
+      const start = Number(p);
+      hit = e.endPort !== undefined && e.endPort >= start ? path.port >= start && path.port <= e.endPort : path.port === start;
+    } else hit = unknown("named-port");
+    if (hit === true) {
+      if (e.l7) l7 = true;
+      else plain = true;
+    }
+    tri = or(tri, hit);
+  }
+  return { tri, l7: tri === true && l7 && !plain };
+}
+
+// ---- one direction -------------------------------------------------------------------------------
+interface Direction {
+  readonly name: "ingress" | "egress";
+  /** The endpoint whose policy applies, and the peer. */
+  readonly endpoint: Side;
+  readonly peer: Side;
+  readonly host: boolean;
+}
+
+interface DirectionResult {
+  result: Tri;
+  basis: "rule" | "default";
+  l7: boolean;
+  denied: Tri;
+  isolatedBy: string[];
+  blamePolicy?: string;
+  lines: string[];
+}
+
+function describeRule(p: CompiledPolicy, r: CompiledRule): string {
+  return `${p.key} ${r.where}`;
+}
+
+function selects(p: CompiledPolicy, d: Direction): Tri {
+  if (p.host !== d.host) return false;
+  // A node's labels are not part of a path: only nodeSelector {} is known to select it.
+  if (p.host) return p.subject.requirements.length === 0 ? true : unknown("node-labels");
+  return matches(p.subject, d.endpoint.id);
+}
+
+function evaluate(policies: readonly CompiledPolicy[], d: Direction, path: EnginePath, o: EngineOptions): DirectionResult {
+  const lines: string[] = [];
+  const who = `${d.name} of ${d.host ? `the host of ${d.endpoint.text}` : d.endpoint.text}`;
+  let isolated: Tri = o.mode === "always";
+  let allowed: Tri = false;
+  let denied: Tri = false;
+  let l7Only = true;
+  let anyAllowRule = false;
+  const isolatedBy: string[] = [];
+  let nearest: { score: number; policy: string } | undefined;
+  let firstIsolating: string | undefined;
+  for (const p of policies) {
+    const sel = selects(p, d);
+    if (sel === false) continue;
+    if (p.refused) {
+      lines.push(`${p.key}: not enforced: ${p.refused}`);
+      continue;
+    }
+    const section = p[d.name];
+    if (section.rules.length === 0 && !section.isolates) continue;
+    const iso = and(sel, section.isolates);
+    if (o.mode !== "always" && iso !== false) {
+      isolated = or(isolated, iso);
+      if (iso === true) isolatedBy.push(p.key);
+      firstIsolating ??= p.key;
+      lines.push(
+        `${p.key} selects the ${d.name === "ingress" ? "destination" : "source"}${sel === true ? "" : ` (${triText(sel)})`} and isolates its ${d.name}`,
+      );
+    } else if (section.isolates === false && section.rules.length > 0) {
+      lines.push(`${p.key} selects it without isolating ${d.name} (enableDefaultDeny.${d.name}: false)`);
+    }
+    for (const r of section.rules) {
+      if (r.empty) {
+        lines.push(`${describeRule(p, r)}: no peer and no port: admits nothing`);
+        if (!r.deny && iso !== false) nearest ??= { score: 0, policy: p.key };
+        continue;
+      }
+      const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
+      const l4 = matchPorts(r.ports, path);
+      let m = and(and(sel, l3), l4.tri);
+      if (!r.deny && m === true && r.authentication) m = unknown("authentication");
+      if (r.deny) {
+        denied = or(denied, m);
+        if (m !== false)
+          lines.push(`${describeRule(p, r)} (deny): peer ${triText(l3)}, port ${triText(l4.tri)}: ${m === true ? "denies" : triText(m)}`);
+        continue;
+      }
+      anyAllowRule = true;
+      const score = nearness(and(sel, l3)) + nearness(l4.tri);
+      if (iso !== false && (!nearest || score > nearest.score)) nearest = { score, policy: p.key };
+      allowed = or(allowed, m);
+      if (m === true && !l4.l7) l7Only = false;
+      lines.push(
+        `${describeRule(p, r)}: peer ${triText(l3)}, port ${path.port}/${path.protocol} ${triText(l4.tri)}${m === true && l4.l7 ? " (through the L7 proxy)" : ""}: ${m === true ? "admits" : m === false ? "does not admit" : triText(m)}`,
+      );
+    }
+  }
+  if (o.mode === "always") lines.push(`policyEnforcementMode always: the ${d.name} of every endpoint is isolated`);
+  // allow-localhost: the local host reaches local pods whatever the ingress policy (deny rules still apply).
+  if (d.name === "ingress" && !d.host && o.allowLocalhost && d.peer.id.kind === "reserved" && d.peer.id.reserved.has("host")) {
+    lines.push("allow-localhost (auto = always on Kubernetes): the local host is allowed into local pods");
+    allowed = true;
+    l7Only = false;
+    anyAllowRule = true;
+  }
+  const result = and(not(denied), or(not(isolated), allowed));
+  const basis = isolated === false ? "default" : "rule";
+  if (result === true) lines.push(`${who}: allowed${basis === "default" ? " (nothing isolates it)" : ""}`);
+  else if (result === false) lines.push(`${who}: denied${denied === true ? " by a deny rule" : " (isolated, no allow rule matches)"}`);
+  else lines.push(`${who}: ${triText(result)}`);
+  let blamePolicy: string | undefined;
+  if (denied === true) {
+    blamePolicy = policies.find((p) => {
+      if (p.refused || selects(p, d) !== true) return false;
+      return p[d.name].rules.some((r) => {
+        if (!r.deny || r.empty) return false;
+        const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
+        return and(l3, matchPorts(r.ports, path).tri) === true;
+      });
+    })?.key;
+  } else blamePolicy = anyAllowRule ? (nearest?.policy ?? firstIsolating) : firstIsolating;
+  return {
+    result,
+    basis,
+    l7: result === true && allowed === true && l7Only && basis === "rule",
+    denied,
+    isolatedBy,
+    ...(blamePolicy ? { blamePolicy } : {}),
+    lines,
+  };
+}
+
+/** Decides one path over compiled policies. */
+export function decide(policies: readonly CompiledPolicy[], path: EnginePath, o: EngineOptions): PathVerdict {
+  const explanation: string[] = [`path: ${path.from.text} -> ${path.to.text} ${path.protocol}/${path.port}`];
+  if (o.mode === "never") {
+    explanation.push("policyEnforcementMode never: no policy is enforced on any endpoint, denies included");
+    return { verdict: "allowed", basis: "default", explanation };
+  }
+  const directions: Direction[] = [];
+  // The source's egress first: where Cilium drops the packet first.
+  if (path.from.kind === "pod") directions.push({ name: "egress", endpoint: path.from, peer: path.to, host: false });
+  else if (o.hostFirewall && isNodeSide(path.from)) directions.push({ name: "egress", endpoint: path.from, peer: path.to, host: true });
+  else
+    explanation.push(
+      `egress: ${path.from.text} is not a Cilium endpoint with pod policies${isNodeSide(path.from) ? " (hostFirewall off)" : ""}: only the destination's ingress applies`,
+    );
+  if (path.to.kind === "pod") directions.push({ name: "ingress", endpoint: path.to, peer: path.from, host: false });
+  else if (o.hostFirewall && isNodeSide(path.to)) directions.push({ name: "ingress", endpoint: path.to, peer: path.from, host: true });
+  else explanation.push(`ingress: ${path.to.text} is not a Cilium endpoint with pod policies: only the source's egress applies`);
+  if (!o.hostFirewall && policies.some((p) => p.host))
+    explanation.push("host policies (nodeSelector) are not enforced: hostFirewall is off");
+
+  const results = directions.map((d) => ({ d, r: evaluate(policies, d, path, o) }));
+  for (const { r } of results) explanation.push(...r.lines);
+  const blocked = results.find(({ r }) => r.result === false);
+  if (blocked) {
+    const { d, r } = blocked;
+    return {
+      verdict: "denied",
+      blame: {
+        direction: d.name,
+        kind: r.denied === true ? "deny-rule" : "no-allow",
+        ...(r.blamePolicy ? { policy: r.blamePolicy } : {}),
+        isolatedBy: r.isolatedBy,
+      },
+      explanation,
+    };
+  }
+  const unknowns = results.filter(({ r }) => isUnknown(r.result));
+  if (unknowns.length > 0) {
+    const reasons = unknowns.reduce<Tri>((acc, { r }) => and(acc, r.result), true);
+    return { verdict: "unknown", unknownReason: isUnknown(reasons) ? firstReason(reasons) : "open-policy-set", explanation };
+  }
+  // Allowed on every side that applies; by a rule only if every side was admitted by one.
+  const basis = results.length > 0 && results.every(({ r }) => r.basis === "rule") ? "rule" : "default";
+  if (basis === "default" && o.openPolicySet) {
+    explanation.push("allowed only because nothing isolates an endpoint; policySet open: a policy outside the set could isolate it");
+    return { verdict: "unknown", unknownReason: "open-policy-set", explanation };
+  }
+  const l7 = results.some(({ r }) => r.l7);
+  return { verdict: "allowed", basis, ...(l7 ? { qualifier: "l7-proxy" as const } : {}), explanation };
+}

@@ -1,0 +1,150 @@
+/**
+ * The path and settings of analyzePath, checked and defaulted. An invalid path
+ * (unknown entity, illegal `node`, port outside 1-65535, another protocol,
+ * `fqdn` as the source) throws a TypeError naming the field.
+ */
+import * as ipaddr from "ipaddr.js";
+import { isObject } from "../shared/stable-json";
+import { type Identity, reservedLabels } from "./labels";
+import type { AnalyzePathInput, PathEntity } from "./types";
+
+export const ENTITIES: readonly PathEntity[] = ["kube-apiserver", "host", "remote-node", "world", "health", "ingress", "init", "unmanaged"];
+
+export type Side =
+  | { kind: "pod"; id: Identity; text: string }
+  | { kind: "entity"; entity: PathEntity; node: "local" | "remote"; ip?: string; id: Identity; text: string }
+  | { kind: "fqdn"; fqdn: string; id: Identity; text: string };
+
+export interface EngineOptions {
+  readonly mode: "default" | "always" | "never";
+  readonly cidrMatchesNodes: boolean;
+  readonly enableNonDefaultDenyPolicies: boolean;
+  readonly allowLocalhost: boolean;
+  readonly hostFirewall: boolean;
+  readonly openPolicySet: boolean;
+  readonly partialLabels: boolean;
+}
+
+export interface EnginePath {
+  readonly from: Side;
+  readonly to: Side;
+  readonly protocol: "TCP" | "UDP" | "SCTP";
+  readonly port: number;
+}
+
+function fail(field: string, message: string): never {
+  throw new TypeError(`analyzePath: ${field} ${message}`);
+}
+
+function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value))
+    fail(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(value)}`);
+  return value as T;
+}
+
+function stringMap(field: string, value: unknown): Record<string, string> {
+  if (!isObject(value)) fail(field, "must be an object of string labels");
+  for (const [k, v] of Object.entries(value))
+    if (typeof v !== "string") fail(`${field}.${k}`, `must be a string, got ${JSON.stringify(v)}`);
+  return value as Record<string, string>;
+}
+
+function side(field: string, value: unknown, partialLabels: boolean, source: boolean): Side {
+  if (!isObject(value)) fail(field, "must be an object: { entity }, { namespace, labels } or { fqdn }");
+  if ("fqdn" in value) {
+    if (source) fail(`${field}.fqdn`, "is for destinations only: a DNS name cannot be a source");
+    if (typeof value.fqdn !== "string" || value.fqdn === "") fail(`${field}.fqdn`, "must be a non-empty string");
+    const fqdn = value.fqdn.toLowerCase().replace(/\.$/, "");
+    return {
+      kind: "fqdn",
+      fqdn,
+      id: { kind: "reserved", entity: "fqdn", reserved: new Set(["world"]), node: "none" },
+      text: `fqdn ${fqdn}`,
+    };
+  }
+  if ("entity" in value) {
+    const entity = value.entity as PathEntity;
+    if (typeof entity !== "string" || !ENTITIES.includes(entity))
+      fail(`${field}.entity`, `must be one of ${ENTITIES.join(", ")}, got ${JSON.stringify(value.entity)}`);
+    const fixed = entity === "host" ? "local" : entity === "remote-node" ? "remote" : undefined;
+    let node: "local" | "remote" = fixed ?? "remote";
+    if (value.node !== undefined) {
+      if (value.node !== "local" && value.node !== "remote")
+        fail(`${field}.node`, `must be "local" or "remote", got ${JSON.stringify(value.node)}`);
+      if (entity === "kube-apiserver") node = value.node;
+      else if (value.node !== fixed)
+        fail(
+          `${field}.node`,
+          `applies only to kube-apiserver${fixed ? ` (${entity} is always ${fixed})` : ""}, got ${JSON.stringify(value.node)}`,
+        );
+    }
+    let ip: string | undefined;
+    if (value.ip !== undefined) {
+      if (typeof value.ip !== "string" || !ipaddr.isValid(value.ip))
+        fail(`${field}.ip`, `must be an IPv4 or IPv6 address, got ${JSON.stringify(value.ip)}`);
+      ip = value.ip;
+    }
+    const text = `${entity}${entity === "kube-apiserver" ? ` (${node === "local" ? "same node: host" : "another node: remote-node"})` : ""}${ip ? ` ${ip}` : ""}`;
+    return {
+      kind: "entity",
+      entity,
+      node,
+      ...(ip ? { ip } : {}),
+      id: { kind: "reserved", entity, reserved: reservedLabels(entity, node), ...(ip ? { ip } : {}), node },
+      text,
+    };
+  }
+  if ("namespace" in value) {
+    if (typeof value.namespace !== "string" || value.namespace === "") fail(`${field}.namespace`, "must be a non-empty string");
+    const labels = stringMap(`${field}.labels`, value.labels);
+    const namespaceLabels = value.namespaceLabels === undefined ? undefined : stringMap(`${field}.namespaceLabels`, value.namespaceLabels);
+    const shown = Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+    return {
+      kind: "pod",
+      id: { kind: "pod", namespace: value.namespace, labels, ...(namespaceLabels ? { namespaceLabels } : {}), partial: partialLabels },
+      text: `pod ${value.namespace}/{${shown}}`,
+    };
+  }
+  return fail(field, "must be { entity }, { namespace, labels } or { fqdn }");
+}
+
+/** The checked path and settings, defaults filled in (issue 22). */
+export function readInput(input: Omit<AnalyzePathInput, "policies">): { path: EnginePath; options: EngineOptions } {
+  if (!isObject(input)) fail("input", "must be an object");
+  const cilium = input.cilium === undefined ? {} : input.cilium;
+  const assume = input.assume === undefined ? {} : input.assume;
+  if (!isObject(cilium)) fail("cilium", "must be an object");
+  if (!isObject(assume)) fail("assume", "must be an object");
+  const bool = (field: string, v: unknown, d: boolean) => {
+    if (v === undefined) return d;
+    if (typeof v !== "boolean") fail(field, `must be a boolean, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const options: EngineOptions = {
+    mode: oneOf("cilium.policyEnforcementMode", cilium.policyEnforcementMode, ["default", "always", "never"] as const, "default"),
+    cidrMatchesNodes: oneOf("cilium.policyCIDRMatchMode", cilium.policyCIDRMatchMode, ["", "nodes"] as const, "") === "nodes",
+    enableNonDefaultDenyPolicies: bool("cilium.enableNonDefaultDenyPolicies", cilium.enableNonDefaultDenyPolicies, true),
+    allowLocalhost: oneOf("cilium.allowLocalhost", cilium.allowLocalhost, ["auto", "always", "policy"] as const, "auto") !== "policy",
+    hostFirewall: bool("cilium.hostFirewall", cilium.hostFirewall, false),
+    openPolicySet: oneOf("assume.policySet", assume.policySet, ["closed", "open"] as const, "closed") === "open",
+    partialLabels: oneOf("assume.labels", assume.labels, ["complete", "partial"] as const, "complete") === "partial",
+  };
+  const path = input.path as unknown;
+  if (!isObject(path)) fail("path", "must be an object { from, to, protocol, port }");
+  const protocol = oneOf("path.protocol", path.protocol ?? null, ["TCP", "UDP", "SCTP"] as const, "TCP");
+  const port = path.port;
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535)
+    fail("path.port", `must be an integer from 1 to 65535 (the pod port), got ${JSON.stringify(port)}`);
+  return {
+    path: {
+      from: side("path.from", path.from, options.partialLabels, true),
+      to: side("path.to", path.to, options.partialLabels, false),
+      protocol,
+      port,
+    },
+    options,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The path engine's public types (issue 22). Exported from the package root
+ * exactly as the issue writes them; lib/paths/ holds the engine that fills them.
+ */
+
+/** The entities a path can start from or go to (Cilium's reserved identities, language.rst "Entities based"). */
+export type PathEntity = "kube-apiserver" | "host" | "remote-node" | "world" | "health" | "ingress" | "init" | "unmanaged";
+
+/** One end of a path: an entity, a pod, or (destination only) a DNS name. */
+export type PathPeer =
+  | { entity: PathEntity; node?: "local" | "remote"; ip?: string }
+  | { namespace: string; labels: Record<string, string>; namespaceLabels?: Record<string, string> }
+  | { fqdn: string };
+
+/** Why a verdict is `unknown`; when several apply, the first in this order is given. */
+export type UnknownReason =
+  | "named-port"
+  | "fqdn"
+  | "node-ip"
+  | "node-labels"
+  | "namespace-labels"
+  | "pod-labels"
+  | "service"
+  | "groups"
+  | "authentication"
+  | "peer-ip"
+  | "open-policy-set";
+
+/** The order in which unknown reasons are reported (the first that applies wins). */
+export const UNKNOWN_REASONS: readonly UnknownReason[] = [
+  "named-port",
+  "fqdn",
+  "node-ip",
+  "node-labels",
+  "namespace-labels",
+  "pod-labels",
+  "service",
+  "groups",
+  "authentication",
+  "peer-ip",
+  "open-policy-set",
+];
+
+/** What {@link analyzePath} decides about one path. */
+export interface PathVerdict {
+  verdict: "allowed" | "denied" | "unknown";
+  /** On allowed: a rule admitted it, or nothing isolates the endpoint. */
+  basis?: "rule" | "default";
+  qualifier?: "l7-proxy";
+  blame?: { direction: "ingress" | "egress"; kind: "deny-rule" | "no-allow"; policy?: string; isolatedBy: string[] };
+  unknownReason?: UnknownReason;
+  /** Each step of the decision, naming the policy and rule. */
+  explanation: string[];
+}
+
+/** Cilium agent settings that change verdicts (Helm values of the same names). */
+export interface PathCiliumSettings {
+  /** @default "default" */
+  policyEnforcementMode?: "default" | "always" | "never";
+  /** @default "" */
+  policyCIDRMatchMode?: "" | "nodes";
+  /** @default true */
+  enableNonDefaultDenyPolicies?: boolean;
+  /** @default "auto" */
+  allowLocalhost?: "auto" | "always" | "policy";
+  /** @default false */
+  hostFirewall?: boolean;
+}
+
+/** What the caller vouches for. */
+export interface PathAssumptions {
+  /** "closed": the given policies are all the cluster has. @default "closed" */
+  policySet?: "closed" | "open";
+  /** "complete": a pod's `labels` are all its labels. @default "complete" */
+  labels?: "complete" | "partial";
+}
+
+/** The input of {@link analyzePath}. */
+export interface AnalyzePathInput {
+  /** Documents as written (nulls kept; pruned here as the API server does). */
+  policies: unknown[];
+  /** The path; `port` is the pod port (after Service translation). */
+  path: { from: PathPeer; to: PathPeer; protocol: "TCP" | "UDP" | "SCTP"; port: number };
+  cilium?: PathCiliumSettings;
+  assume?: PathAssumptions;
+}
