@@ -4,6 +4,7 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { App, Aspects, type IAspect, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
+import { accessKey, registerClusterKey } from "../shared/cluster-key";
 import { DEFAULT_KUBECONFIG } from "../webhook-check/settings";
 
 /** Which cluster to talk to: kubeconfig paths and context, never kubeconfig contents. */
@@ -107,6 +108,8 @@ export class ClusterProviders extends Construct {
     this.kubernetes = new KubernetesProvider(this, "kubernetes", { ...paths, ...context, ...alias });
     this.helm = new HelmProvider(this, "helm", { kubernetes: { ...paths, ...context }, ...alias });
     this.null = new NullProvider(this, "null", alias);
+    const key = accessKey(given, props.context);
+    for (const provider of [this.kubernetes, this.helm, this.null]) registerClusterKey(provider, key);
     if (!aspectAdded.has(stack)) {
       aspectAdded.add(stack);
       Aspects.of(stack).add(new AliasWhenSeveral());
