@@ -25,3 +25,5 @@ export { analyzePath } from "./analyze-path";
 export type { AnalyzePathInput, PathPeer, PathVerdict } from "./paths/types";
 export { Scope, SCOPES } from "./webhook-check/settings";
 export { WebhookCheck, WebhookCheckOptions, WebhookCheckProps } from "./webhook-check/webhook-check";
+export { CertManagerPathsOptions, PathProtocol, RequiredPath, RequiredPaths } from "./proof/required-paths";
+export { PathProof, PolicyProof, ProofAssumptions, ProofCilium } from "./proof/prove";

@@ -7,7 +7,7 @@
 // - lib/paths/ is a pure engine: no cdktf, constructs, providers, and no I/O modules.
 // - kube/ is a client and knows nothing of webhooks: it never imports probes/ or runner/.
 // - The constructs never import runner/ (the CLI), nor probes/ and kube/.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -29,8 +29,12 @@ function importGraph(dir = LIB): Graph {
     const packages: string[] = [];
     for (const m of source.matchAll(IMPORT)) {
       const spec = m[1] ?? m[2] ?? m[3];
-      if (spec.startsWith(".")) local.push(`${path.resolve(path.dirname(file), spec).replace(/\.(ts|js)$/, "")}.ts`);
-      else packages.push(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
+      if (spec.startsWith(".")) {
+        const target = path.resolve(path.dirname(file), spec).replace(/\.(ts|js)$/, "");
+        local.push(
+          existsSync(`${target}.ts`) || !existsSync(path.join(target, "index.ts")) ? `${target}.ts` : path.join(target, "index.ts"),
+        );
+      } else packages.push(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
     }
     graph.set(file, { local, packages });
   }

@@ -24,10 +24,11 @@ export interface CiliumValues {
   readonly upgradeCompatibility?: string;
 }
 
-/** KubePrism, Talos's in-node API server load balancer, as the preset writes it. */
+/** KubePrism, Talos's in-node API server load balancer, as the preset writes it. @internal */
 export const TALOS_KUBEPRISM_HOST = "localhost";
-/** Every address KubePrism answers on: it listens on 127.0.0.1, which `localhost` names. */
+/** Every address KubePrism answers on: it listens on 127.0.0.1, which `localhost` names. @internal */
 export const TALOS_KUBEPRISM_HOSTS: readonly string[] = [TALOS_KUBEPRISM_HOST, "127.0.0.1"];
+/** KubePrism's port on every Talos node. @internal */
 export const TALOS_KUBEPRISM_PORT = 7445;
 
 /**
@@ -41,6 +42,8 @@ export const TALOS_KUBEPRISM_PORT = 7445;
  * Talos 1.8, `forwardKubeDNSToHost` (on by default) forwards pod DNS to the host's
  * DNS on 169.254.116.108, which Cilium's eBPF host routing with BPF masquerading
  * breaks ("operation not permitted" from pods' DNS). See TALOS_DNS_PRESET.
+ *
+ * @internal `CiliumRelease`'s `talos: true` applies it; exported for tests and comparison.
  */
 export const TALOS_PRESET: CiliumValues = {
   ipam: { mode: "kubernetes" },
@@ -68,7 +71,7 @@ export const TALOS_PRESET: CiliumValues = {
   },
 };
 
-/** Added to TALOS_PRESET while Talos forwards kube DNS to the host (`forwardKubeDNSToHost`, default since Talos 1.8). */
+/** Added to TALOS_PRESET while Talos forwards kube DNS to the host (`forwardKubeDNSToHost`, default since Talos 1.8). @internal */
 export const TALOS_DNS_PRESET: CiliumValues = { bpf: { hostLegacyRouting: true } };
 
 export type Values = { [key: string]: unknown };

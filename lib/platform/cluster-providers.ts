@@ -9,6 +9,7 @@ import { Construct, type IConstruct } from "constructs";
 import { type KnownProps, unknownProps } from "../shared/known-props";
 import { SynthError } from "../shared/synth-error";
 import { warn } from "../shared/warn";
+import { accessKey, registerClusterKey } from "../shared/cluster-key";
 import { DEFAULT_KUBECONFIG } from "../webhook-check/settings";
 
 /** Which cluster to talk to: kubeconfig paths and context, never kubeconfig contents. */
@@ -146,6 +147,8 @@ export class ClusterProviders extends Construct {
     this.helm = new HelmProvider(this, "helm", { kubernetes: { ...paths, ...context }, ...alias });
     this.null = new NullProvider(this, "null", alias);
     for (const provider of [this.helm, this.kubernetes, this.null]) OWNER.set(provider, this);
+    const key = accessKey(given, props.context);
+    for (const provider of [this.kubernetes, this.helm, this.null]) registerClusterKey(provider, key);
     if (!aspectAdded.has(stack)) {
       aspectAdded.add(stack);
       Aspects.of(stack).add(new AliasWhenSeveral());

@@ -1,10 +1,33 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import { dependable, Fn, type ITerraformDependable, type TerraformProvider, type TerraformResource, TerraformStack } from "cdktf";
-import { Construct } from "constructs";
+import {
+  Annotations,
+  Aspects,
+  dependable,
+  Fn,
+  type IAspect,
+  type ITerraformDependable,
+  type TerraformProvider,
+  type TerraformResource,
+  TerraformStack,
+} from "cdktf";
+import { Construct, type IConstruct } from "constructs";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { ciliumPolicySettings } from "../cilium/policy-settings";
 import type { CiliumRelease } from "../cilium/release";
+import type { EnginePolicy, PathVerdict } from "../paths";
+import {
+  DEFAULT_PROOF_CILIUM,
+  describePath,
+  duplicateNames,
+  type PolicyProof,
+  type ProofAssumptions,
+  type ProofCilium,
+  provePaths,
+} from "../proof/prove";
+import type { RequiredPath } from "../proof/required-paths";
+import { clusterKeyOf } from "../shared/cluster-key";
 import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
 import { type KnownProps, unknownProps } from "../shared/known-props";
@@ -97,6 +120,50 @@ export interface NetworkPoliciesOptions {
    * @default - the stack's default kubernetes provider
    */
   readonly provider?: TerraformProvider;
+
+  /**
+   * Paths that must stay open, proven at every synth by the path engine over every policy the app
+   * deploys to the same cluster (all NetworkPolicies whose provider talks to it, in any stack). A
+   * denied path stops synth (`onDenied`), naming the rule that decides it; an unknown one is a warning
+   * (`onUnknown`). The verdicts are in {@link NetworkPolicies.proof} and travel to the webhook check.
+   *
+   * @example
+   * requiredPaths: RequiredPaths.certManager()
+   * @default - none: nothing is proven
+   */
+  readonly requiredPaths?: RequiredPath[];
+
+  /**
+   * The Cilium settings the proof decides with, where no `release` is known (Cilium installed
+   * outside this app). With a `release`, they come from its merged values instead.
+   *
+   * @default - Cilium's defaults: policyEnforcementMode "default", policyCIDRMatchMode "",
+   * enableNonDefaultDenyPolicies true, allowLocalhost "auto", hostFirewall false
+   */
+  readonly cilium?: Partial<ProofCilium>;
+
+  /**
+   * What a denied required path does: stop synth (`error`), warn, or nothing.
+   *
+   * @default "error"
+   */
+  readonly onDenied?: "error" | "warn" | "ignore";
+
+  /**
+   * What a required path the engine cannot decide does (a named port, an FQDN, labels it does not
+   * know, ...): stop synth, warn (`warn`), or nothing.
+   *
+   * @default "warn"
+   */
+  readonly onUnknown?: "error" | "warn" | "ignore";
+
+  /**
+   * What the proof assumes about what it cannot see: other policies in the cluster
+   * (`policySet`), other labels on the pods (`labels`).
+   *
+   * @default { policySet: "closed", labels: "complete" }
+   */
+  readonly assume?: ProofAssumptions;
 }
 
 /** Props of {@link NetworkPolicies}. */
@@ -119,10 +186,31 @@ export const NETWORK_POLICIES_OPTIONS = {
   dependsOn: true,
   cluster: true,
   provider: true,
+  requiredPaths: true,
+  cilium: true,
+  onDenied: true,
+  onUnknown: true,
+  assume: true,
 } as const satisfies KnownProps<NetworkPoliciesOptions>;
 /** Every prop of {@link NetworkPoliciesProps}: anything else is refused at synth. */
 const NETWORK_POLICIES_PROPS = { ...NETWORK_POLICIES_OPTIONS, release: true } as const satisfies KnownProps<NetworkPoliciesProps>;
 const POLICY_DIRECTORY_PROPS = { path: true, namespace: true, recursive: true } as const satisfies KnownProps<PolicyDirectory>;
+const PROOF_CILIUM_PROPS = {
+  policyEnforcementMode: true,
+  policyCIDRMatchMode: true,
+  enableNonDefaultDenyPolicies: true,
+  allowLocalhost: true,
+  hostFirewall: true,
+} as const satisfies KnownProps<ProofCilium>;
+const ASSUME_PROPS = { policySet: true, labels: true } as const satisfies KnownProps<ProofAssumptions>;
+const REQUIRED_PATH_PROPS = {
+  name: true,
+  from: true,
+  to: true,
+  protocol: true,
+  port: true,
+  labels: true,
+} as const satisfies KnownProps<RequiredPath>;
 
 /**
  * Network policies from YAML files and code, validated at synth and emitted as
@@ -151,12 +239,24 @@ export class NetworkPolicies extends Construct {
    * them among its triggers re-runs then.
    */
   public readonly uids: Readonly<Record<string, string>>;
+  /** The paths this construct requires (`requiredPaths`), proven at synth. */
+  public readonly requiredPaths: readonly RequiredPath[];
+  /** The cluster these policies are deployed to (providers with the same kubeconfig and context share it). */
+  private readonly clusterKey: string;
+  private readonly proofCilium: ProofCilium;
+  private readonly ciliumNamespace?: string;
+  private readonly proofAssume: Required<ProofAssumptions>;
+  private readonly onDenied: "error" | "warn" | "ignore";
+  private readonly onUnknown: "error" | "warn" | "ignore";
 
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps = {}) {
     super(scope, id);
     const unknown = [
       ...unknownProps(props, NETWORK_POLICIES_PROPS),
       ...(props.directories ?? []).flatMap((entry, i) => unknownProps(entry, POLICY_DIRECTORY_PROPS, `directories[${i}]`)),
+      ...unknownProps(props.cilium, PROOF_CILIUM_PROPS, "cilium"),
+      ...unknownProps(props.assume, ASSUME_PROPS, "assume"),
+      ...(props.requiredPaths ?? []).flatMap((entry, i) => unknownProps(entry, REQUIRED_PATH_PROPS, `requiredPaths[${i}]`)),
     ];
     const target = providerFor(this, props, "kubernetes");
     unknown.push(...target.problems);
@@ -227,6 +327,142 @@ export class NetworkPolicies extends Construct {
       }),
     );
     this.contentHash = sha256(stableStringify(sorted.map((p) => [policyKey(p), p.manifest])));
+
+    this.requiredPaths = [...(props.requiredPaths ?? [])];
+    this.clusterKey = clusterKeyOf(target.provider);
+    const twice = duplicateNames(this.requiredPaths);
+    const proofRefusals = twice.map((name) => `requiredPaths: "${name}" is named twice; give each required path its own name`);
+    if (props.release && props.cilium) {
+      proofRefusals.push(
+        "cilium: the proof reads Cilium's settings from the release's values; drop `cilium` (it is for Cilium installed outside this app)",
+      );
+    }
+    if (proofRefusals.length > 0) throw new SynthError(this, proofRefusals);
+    this.proofCilium = props.release ? ciliumPolicySettings(props.release.values) : { ...DEFAULT_PROOF_CILIUM, ...props.cilium };
+    this.ciliumNamespace = props.release?.namespace;
+    this.proofAssume = { policySet: props.assume?.policySet ?? "closed", labels: props.assume?.labels ?? "complete" };
+    this.onDenied = props.onDenied ?? "error";
+    this.onUnknown = props.onUnknown ?? "warn";
+    if (this.requiredPaths.length > 0) {
+      const stack = TerraformStack.of(this);
+      if (!proofAspectAdded.has(stack)) {
+        proofAspectAdded.add(stack);
+        Aspects.of(stack).add(new ProveRequiredPaths());
+      }
+    }
+  }
+
+  /**
+   * The proof of {@link requiredPaths}: each path's verdict, decided over every policy the app
+   * deploys to this cluster, and what the verdicts assume (Cilium settings, policy set, labels).
+   * Computed when read; synth reads it once every construct exists.
+   */
+  public get proof(): PolicyProof {
+    const { documents, policies, members } = this.clusterPolicies();
+    return {
+      paths: provePaths(documents, this.requiredPaths, this.proofCilium, this.proofAssume),
+      cilium: this.proofCilium,
+      ...(this.ciliumNamespace !== undefined ? { ciliumNamespace: this.ciliumNamespace } : {}),
+      assume: this.proofAssume,
+      policies,
+      members,
+    };
+  }
+
+  /** Decides one path as the proof does: over the cluster's policies, with this construct's settings. */
+  public decidePath(path: Omit<RequiredPath, "name"> & { readonly name?: string }): PathVerdict {
+    const { documents } = this.clusterPolicies();
+    return provePaths(documents, [{ name: path.name ?? "path", ...path }], this.proofCilium, this.proofAssume)[0].verdict;
+  }
+
+  /** How many required paths are proven (allowed) and how many unknown, for summaries. */
+  public proofSummary(): { readonly proven: number; readonly unknown: number; readonly denied: number } {
+    const verdicts = this.proof.paths.map((p) => p.verdict.verdict);
+    return {
+      proven: verdicts.filter((v) => v === "allowed").length,
+      unknown: verdicts.filter((v) => v === "unknown").length,
+      denied: verdicts.filter((v) => v === "denied").length,
+    };
+  }
+
+  /** Every NetworkPolicies of the app that deploys to this cluster, and their policies. */
+  private clusterPolicies(): { documents: EnginePolicy[]; policies: string[]; members: string[] } {
+    const members = this.node.root.node
+      .findAll()
+      .filter((c): c is NetworkPolicies => c instanceof NetworkPolicies && c.clusterKey === this.clusterKey)
+      .sort((a, b) => (a.node.path < b.node.path ? -1 : 1));
+    const owner = new Map<string, NetworkPolicies>();
+    const twice: string[] = [];
+    const documents: EnginePolicy[] = [];
+    for (const member of members) {
+      for (const policy of member.policies) {
+        const key = policyKey(policy);
+        const first = owner.get(key);
+        if (first) {
+          twice.push(`${key} is deployed to the same cluster by ${first.node.path} and ${member.node.path}; keep it in one of them`);
+          continue;
+        }
+        owner.set(key, member);
+        documents.push(policy);
+      }
+    }
+    if (twice.length > 0) throw new SynthError(this, twice);
+    return { documents, policies: [...owner.keys()].sort(), members: members.map((m) => m.node.path) };
+  }
+
+  /** @internal Refuses denied paths and warns of unknown ones, as `onDenied`/`onUnknown` say (the proof aspect). */
+  public enforceProof(): void {
+    if (this.requiredPaths.length === 0) return;
+    const refusals: string[] = [];
+    for (const { path, verdict } of this.proof.paths) {
+      if (verdict.verdict === "allowed") continue;
+      const action = verdict.verdict === "denied" ? this.onDenied : this.onUnknown;
+      if (action === "ignore") continue;
+      const line = verdict.verdict === "denied" ? this.deniedLine(path, verdict) : this.unknownLine(path, verdict);
+      if (action === "error") refusals.push(line);
+      else Annotations.of(this).addWarning(line);
+    }
+    if (refusals.length > 0) throw new SynthError(this, refusals);
+  }
+
+  private sourceOf(key: string | undefined): string {
+    if (key === undefined) return "";
+    for (const member of this.node.root.node.findAll()) {
+      if (!(member instanceof NetworkPolicies) || member.clusterKey !== this.clusterKey) continue;
+      const policy = member.policies.find((p) => policyKey(p) === key);
+      if (policy) return ` (${policy.source.file}, document ${policy.source.document})`;
+    }
+    return "";
+  }
+
+  private deniedLine(path: RequiredPath, verdict: PathVerdict): string {
+    const blame = verdict.blame;
+    const direction = blame?.direction ?? "ingress";
+    const side = direction === "egress" ? "source" : "destination";
+    const where = (key: string) => `${key}${this.sourceOf(key)}`;
+    const lines = [`required path ${describePath(path)} is denied at the ${side}'s ${direction}`];
+    if (blame?.policy) lines.push(`decided by ${where(blame.policy)}`);
+    if (blame && blame.isolatedBy.length > 0) lines.push(`${direction} isolated by ${blame.isolatedBy.map(where).join(", ")}`);
+    lines.push(...verdict.explanation.map((step) => `why: ${step}`));
+    const entity = "entity" in path.from ? path.from.entity : undefined;
+    const peer =
+      entity === "kube-apiserver"
+        ? "kube-apiserver (Cilium knows a host-networked API server as the entity kube-apiserver, `fromEntities: [kube-apiserver]`, never by its node's CIDR unless policyCIDRMatchMode is nodes)"
+        : "this peer";
+    const fix =
+      blame?.kind === "deny-rule"
+        ? "narrow or remove that deny rule (a deny beats every allow)"
+        : `allow ${peer} in an ${direction} rule of a policy selecting the ${side}, on ${path.protocol}/${path.port} (the pod port, after Service translation)`;
+    lines.push(`fix: ${fix}; or set onDenied: "warn" to deploy anyway`);
+    return lines.join("\n      ");
+  }
+
+  private unknownLine(path: RequiredPath, verdict: PathVerdict): string {
+    return [
+      `required path ${describePath(path)} cannot be decided from the policies (${verdict.unknownReason ?? "unknown"}); the webhook check proves it after apply`,
+      ...verdict.explanation.map((step) => `why: ${step}`),
+      'set onUnknown: "ignore" to silence this',
+    ].join("\n      ");
   }
 
   /**
@@ -249,5 +485,14 @@ export class NetworkPolicies extends Construct {
     const address = `${resource.terraformResourceType}.${TerraformStack.of(this).getLogicalId(probe.node)}`;
     this.node.tryRemoveChild(legacyId);
     return address;
+  }
+}
+
+const proofAspectAdded = new WeakSet<TerraformStack>();
+
+/** At synth, once every construct exists: each NetworkPolicies' required paths proven over its cluster. */
+class ProveRequiredPaths implements IAspect {
+  visit(node: IConstruct): void {
+    if (node instanceof NetworkPolicies) node.enforceProof();
   }
 }

@@ -1,0 +1,28 @@
+import type { ProofCilium } from "../proof/prove";
+import { isObject } from "../shared/stable-json";
+
+/**
+ * The settings of a Cilium release that decide a path, read from its merged Helm values, with the
+ * chart's defaults where a value is absent (Cilium 1.19 `install/kubernetes/cilium/values.yaml`:
+ * `policyEnforcementMode: "default"`, `policyCIDRMatchMode:` unset, `enableNonDefaultDenyPolicies: true`,
+ * `hostFirewall.enabled: false`; `allow-localhost` is not a chart value: it comes only through
+ * `extraConfig`, and the agent's default is `auto`).
+ *
+ * `policyCIDRMatchMode` is a string or a list in the chart (`templates/cilium-configmap.yaml` joins a
+ * list with spaces into `policy-cidr-match-mode`); the engine knows `""` and `"nodes"`, so a list
+ * containing `"nodes"` means `"nodes"` and null means `""`.
+ */
+export function ciliumPolicySettings(values: Readonly<Record<string, unknown>>): ProofCilium {
+  const mode = values.policyEnforcementMode;
+  const cidr = values.policyCIDRMatchMode;
+  const cidrModes = Array.isArray(cidr) ? cidr : typeof cidr === "string" ? cidr.split(/[\s,]+/) : [];
+  const hostFirewall = isObject(values.hostFirewall) ? values.hostFirewall.enabled : undefined;
+  const extra = isObject(values.extraConfig) ? values.extraConfig["allow-localhost"] : undefined;
+  return {
+    policyEnforcementMode: mode === "always" || mode === "never" ? mode : "default",
+    policyCIDRMatchMode: cidrModes.includes("nodes") ? "nodes" : "",
+    enableNonDefaultDenyPolicies: values.enableNonDefaultDenyPolicies !== false,
+    allowLocalhost: extra === "always" || extra === "policy" ? extra : "auto",
+    hostFirewall: hostFirewall === true,
+  };
+}

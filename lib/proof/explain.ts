@@ -1,0 +1,197 @@
+/**
+ * `cilium-explain` (`npm run explain`): one path decided at the terminal, with its explanation.
+ *
+ *   cilium-explain --from PEER --to PEER --port N [--protocol TCP|UDP|SCTP] [--policies DIR...] [--json]
+ *
+ * A peer is an entity (`kube-apiserver`, `kube-apiserver@local`, `host`, `world`, `world@1.2.3.4`)
+ * or pods, `NAMESPACE/KEY=VALUE[,KEY=VALUE...]` (the namespace is everything before the first `/`).
+ * Decides over the dev app's default policies (the shipped `allow-all` set and the files directly in
+ * `policies/`) unless `--policies` replaces them; `DIR=NAMESPACE` gives a directory's documents
+ * that name no namespace that one. Exit codes: 0 allowed, 1 denied, 3 unknown, 2 usage or invalid
+ * policies.
+ */
+import { isIP } from "node:net";
+import { analyzeValidatedPath, type EnginePolicy, type PathPeer, type PathVerdict } from "../paths";
+import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "../policies/load";
+import { formatProblem } from "../policies/problems";
+import { policySetDirectory } from "../policies/sets";
+import { validateDocuments } from "../policies/validate";
+import { SHIPPED_POLICIES_DIR } from "../shared/package-paths";
+
+/** The exit codes of `cilium-explain`. */
+export const EXPLAIN_EXIT = { allowed: 0, denied: 1, usage: 2, unknown: 3 } as const;
+
+export const EXPLAIN_USAGE = `usage: cilium-explain --from PEER --to PEER --port N [--protocol TCP|UDP|SCTP] [--policies DIR[=NAMESPACE]...] [--json]
+
+Decides whether the policies allow the path, and why.
+  PEER   an entity: kube-apiserver, kube-apiserver@local, host, remote-node, world, world@1.2.3.4, ...
+         or pods: NAMESPACE/KEY=VALUE[,KEY=VALUE...] (the namespace is everything before the first /)
+  --port       the destination pod's port (after Service translation), 1-65535
+  --protocol   TCP (default), UDP or SCTP
+  --policies   policy directories (default: the dev app's: policies/allow-all and the files in policies/)
+  --json       the verdict as JSON
+Exit codes: 0 allowed, 1 denied, 3 unknown, 2 usage or invalid policies.`;
+
+class UsageError extends Error {}
+
+const ENTITY = /^[a-z][a-z-]*$/;
+
+/** Parses a peer as the CLI writes it. */
+export function parsePeer(text: string, flag: string): PathPeer {
+  const slash = text.indexOf("/");
+  if (slash < 0) {
+    const [entity, qualifier, ...rest] = text.split("@");
+    if (!ENTITY.test(entity) || rest.length > 0)
+      throw new UsageError(`${flag} "${text}": expected an entity (kube-apiserver, world@1.2.3.4) or NAMESPACE/KEY=VALUE`);
+    if (qualifier === undefined) return { entity } as PathPeer;
+    if (qualifier === "local" || qualifier === "remote") return { entity, node: qualifier } as PathPeer;
+    if (isIP(qualifier) !== 0) return { entity, ip: qualifier } as PathPeer;
+    throw new UsageError(`${flag} "${text}": after @ comes local, remote or an IP address`);
+  }
+  const namespace = text.slice(0, slash);
+  const labelText = text.slice(slash + 1);
+  const labels: Record<string, string> = {};
+  for (const pair of labelText === "" ? [] : labelText.split(",")) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`${flag} "${text}": labels are KEY=VALUE, separated by commas ("${pair}")`);
+    labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  if (namespace === "") throw new UsageError(`${flag} "${text}": the namespace comes before the first /`);
+  return { namespace, labels };
+}
+
+interface ExplainArgs {
+  from: PathPeer;
+  to: PathPeer;
+  port: number;
+  protocol: "TCP" | "UDP" | "SCTP";
+  policies?: { path: string; namespace?: string }[];
+  json: boolean;
+}
+
+function parseArgs(argv: readonly string[]): ExplainArgs | "help" {
+  let from: PathPeer | undefined;
+  let to: PathPeer | undefined;
+  let port: number | undefined;
+  let protocol: ExplainArgs["protocol"] = "TCP";
+  let policies: ExplainArgs["policies"];
+  let json = false;
+  const value = (i: number, flag: string) => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    switch (arg) {
+      case "--help":
+      case "-h":
+        return "help";
+      case "--from":
+        from = parsePeer(value(i++, arg), arg);
+        break;
+      case "--to":
+        to = parsePeer(value(i++, arg), arg);
+        break;
+      case "--port": {
+        const v = value(i++, arg);
+        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535)
+          throw new UsageError(`--port "${v}": expected a whole number from 1 to 65535`);
+        port = Number(v);
+        break;
+      }
+      case "--protocol": {
+        const given = value(i++, arg);
+        const v = given.toUpperCase();
+        if (v !== "TCP" && v !== "UDP" && v !== "SCTP") throw new UsageError(`--protocol "${given}": expected TCP, UDP or SCTP`);
+        protocol = v;
+        break;
+      }
+      case "--policies":
+        value(i, arg);
+        policies ??= [];
+        while (argv[i + 1] !== undefined && !argv[i + 1].startsWith("--")) {
+          const entry = argv[++i];
+          const eq = entry.lastIndexOf("=");
+          policies.push(eq > 0 ? { path: entry.slice(0, eq), namespace: entry.slice(eq + 1) } : { path: entry });
+        }
+        break;
+      case "--json":
+        json = true;
+        break;
+      default:
+        throw new UsageError(`unknown argument "${arg}"`);
+    }
+  }
+  if (!from) throw new UsageError("--from is required");
+  if (!to) throw new UsageError("--to is required");
+  if (port === undefined) throw new UsageError("--port is required");
+  return { from, to, port, protocol, json, ...(policies ? { policies } : {}) };
+}
+
+/** The dev app's default policies: the `allow-all` set and the files directly in `policies/`. */
+function defaultDirectories(): { path: string; namespace?: string; recursive?: boolean }[] {
+  return [{ path: policySetDirectory("allow-all") }, { path: SHIPPED_POLICIES_DIR, recursive: false }];
+}
+
+function loadDocuments(dirs: { path: string; namespace?: string; recursive?: boolean }[]): {
+  documents: EnginePolicy[];
+  problems: string[];
+} {
+  const raw: RawDocument[] = [];
+  const problems: string[] = [];
+  for (const dir of dirs) {
+    let files: string[];
+    try {
+      files = listPolicyFiles(dir.path, dir.recursive ?? true);
+    } catch (err) {
+      problems.push(`${dir.path}: ${(err as Error).message}`);
+      continue;
+    }
+    const loaded = loadPolicyFiles(files, dir.namespace);
+    raw.push(...loaded.documents);
+    problems.push(...loaded.problems.map(formatProblem));
+  }
+  const validated = validateDocuments(raw);
+  problems.push(...validated.problems.map(formatProblem));
+  return { documents: validated.policies, problems };
+}
+
+/** Runs the CLI; returns its exit code. */
+export function explainMain(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): number {
+  let args: ExplainArgs | "help";
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`cilium-explain: ${e.message}\n${EXPLAIN_USAGE}\n`);
+    return EXPLAIN_EXIT.usage;
+  }
+  if (args === "help") {
+    out(`${EXPLAIN_USAGE}\n`);
+    return 0;
+  }
+  const { documents, problems } = loadDocuments(args.policies ?? defaultDirectories());
+  if (problems.length > 0) {
+    err(`cilium-explain: the policies are not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
+    return EXPLAIN_EXIT.usage;
+  }
+  let verdict: PathVerdict;
+  try {
+    verdict = analyzeValidatedPath(documents, { path: { from: args.from, to: args.to, protocol: args.protocol, port: args.port } });
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    err(`cilium-explain: ${e.message}\n`);
+    return EXPLAIN_EXIT.usage;
+  }
+  if (args.json) out(`${JSON.stringify(verdict, null, 2)}\n`);
+  else {
+    const reason = verdict.unknownReason
+      ? ` (${verdict.unknownReason})`
+      : verdict.basis
+        ? ` (${verdict.basis === "rule" ? "by a rule" : "nothing isolates it"})`
+        : "";
+    out(`${verdict.verdict}${reason}\n${verdict.explanation.map((step) => `  ${step}`).join("\n")}\n`);
+  }
+  return EXPLAIN_EXIT[verdict.verdict];
+}

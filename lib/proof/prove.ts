@@ -1,0 +1,133 @@
+/**
+ * The proof at synth: every required path decided by the path engine over all the policies an
+ * app deploys to one cluster. Cilium unions the allow rules of every policy and any policy that
+ * selects an endpoint isolates it, so a path is decided over the cluster's whole set, never over
+ * one construct's share of it (lib/paths, README "The path proof").
+ *
+ * Pure: no cdktf here. The NetworkPolicies construct hands its members in (`ProofMember`), and
+ * formats refusals and warnings.
+ */
+import { analyzeValidatedPath, type EnginePolicy, type PathVerdict } from "../paths";
+import type { CheckProof, ProofCiliumSettings } from "../webhook-check/proof";
+import type { RequiredPath } from "./required-paths";
+
+/** The Cilium settings a verdict depends on (the engine's `cilium` input, every field set). */
+export interface ProofCilium {
+  readonly policyEnforcementMode: "default" | "always" | "never";
+  readonly policyCIDRMatchMode: "" | "nodes";
+  readonly enableNonDefaultDenyPolicies: boolean;
+  readonly allowLocalhost: "auto" | "always" | "policy";
+  readonly hostFirewall: boolean;
+}
+
+/** What the proof assumes about what it cannot see (the engine's `assume` input). */
+export interface ProofAssumptions {
+  /**
+   * `closed`: the policies of the app are all the cluster has. `open`: other policies may exist,
+   * so a path allowed only because nothing isolates its endpoint is `unknown`.
+   *
+   * @default "closed"
+   */
+  readonly policySet?: "closed" | "open";
+  /**
+   * `complete`: the labels a required path gives its pods are all they have. `partial`: they may
+   * have more, so a selector on another label makes the verdict `unknown`.
+   *
+   * @default "complete"
+   */
+  readonly labels?: "complete" | "partial";
+}
+
+/** The defaults of the engine, where neither a release nor the `cilium` prop says otherwise. */
+export const DEFAULT_PROOF_CILIUM: ProofCilium = {
+  policyEnforcementMode: "default",
+  policyCIDRMatchMode: "",
+  enableNonDefaultDenyPolicies: true,
+  allowLocalhost: "auto",
+  hostFirewall: false,
+};
+
+/** One required path and what the engine decided. */
+export interface PathProof {
+  readonly path: RequiredPath;
+  readonly verdict: PathVerdict;
+}
+
+/** The verdicts of one NetworkPolicies' required paths and everything they were decided with. */
+export interface PolicyProof {
+  /** Each required path with its verdict, in the order required. */
+  readonly paths: readonly PathProof[];
+  /** The Cilium settings the verdicts assume. */
+  readonly cilium: ProofCilium;
+  /** The namespace of the Cilium release whose settings these are; absent without a release. */
+  readonly ciliumNamespace?: string;
+  /** What the verdicts assume about the policy set and the pods' labels. */
+  readonly assume: Required<ProofAssumptions>;
+  /** Every policy decided over (`Kind/namespace/name`), the cluster's, sorted. */
+  readonly policies: readonly string[];
+  /** The construct paths of the NetworkPolicies whose policies those are (the same cluster). */
+  readonly members: readonly string[];
+}
+
+/**
+ * Decides `paths` over `policies` (the cluster's, validated). A path with its own `labels`
+ * assumption uses it; the others use `assume.labels`.
+ */
+export function provePaths(
+  policies: readonly EnginePolicy[],
+  paths: readonly RequiredPath[],
+  cilium: ProofCilium,
+  assume: Required<ProofAssumptions>,
+): PathProof[] {
+  return paths.map((path) => ({
+    path,
+    verdict: analyzeValidatedPath(policies, {
+      path: { from: path.from, to: path.to, protocol: path.protocol, port: path.port },
+      cilium,
+      assume: { policySet: assume.policySet, labels: path.labels ?? assume.labels },
+    }),
+  }));
+}
+
+/** Names twice in `paths` (a required path is named once). */
+export function duplicateNames(paths: readonly RequiredPath[]): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const p of paths) (seen.has(p.name) ? twice : seen).add(p.name);
+  return [...twice].sort();
+}
+
+/** The proof as `WEBHOOK_CHECK_PROOF` carries it to the check (lib/webhook-check/proof.ts). */
+export function toCheckProof(proof: PolicyProof): CheckProof {
+  const cilium: ProofCiliumSettings = {
+    ...(proof.ciliumNamespace !== undefined ? { namespace: proof.ciliumNamespace } : {}),
+    ...proof.cilium,
+  };
+  return {
+    v: 1,
+    cilium,
+    assume: proof.assume,
+    paths: proof.paths.map(({ path, verdict }) => ({
+      name: path.name,
+      from: path.from,
+      to: path.to,
+      protocol: path.protocol,
+      port: path.port,
+      verdict: verdict.verdict,
+    })),
+  };
+}
+
+/** One line for a path: `name (from -> to PROTO/port)`. */
+export function describePath(path: RequiredPath): string {
+  return `${path.name} (${describePeer(path.from)} -> ${describePeer(path.to)} ${path.protocol}/${path.port})`;
+}
+
+function describePeer(peer: RequiredPath["from"]): string {
+  if ("entity" in peer) return `${peer.entity}${peer.node ? `@${peer.node}` : ""}${peer.ip ? `@${peer.ip}` : ""}`;
+  if ("fqdn" in peer) return peer.fqdn;
+  const labels = Object.entries(peer.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  return `${peer.namespace}/${labels}`;
+}
