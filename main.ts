@@ -69,15 +69,24 @@ function localState(stack: TerraformStack): void {
   new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
 }
 
-/** One line for `npm run synth`: which policy directories, how many policies. */
+/**
+ * One line per environment for `npm run synth`: how many policies, from which directories (only
+ * those that gave at least one file), and how many required paths the proof decided.
+ */
 export function summary(platform: CiliumPlatform): string {
   const policies = platform.policies;
-  const dirs = policies.directories.map((d) => {
+  const contributed = (d: { path: string; recursive?: boolean }) =>
+    policies.files.some((f) =>
+      d.recursive === false ? path.dirname(f) === path.resolve(d.path) : f.startsWith(`${path.resolve(d.path)}${path.sep}`),
+    );
+  const dirs = policies.directories.filter(contributed).map((d) => {
     const rel = path.relative(process.cwd(), d.path) || ".";
     return `${rel}${d.recursive === false ? " (top level)" : ""}${d.namespace ? ` (namespace ${d.namespace})` : ""}`;
   });
   const n = policies.policies.length;
-  return `${platform.workloadStack.node.id}: ${n} ${n === 1 ? "policy" : "policies"} from ${dirs.join(", ")}`;
+  const { proven, unknown } = policies.proofSummary();
+  const from = dirs.length > 0 ? ` from ${dirs.join(", ")}` : "";
+  return `${platform.workloadStack.node.id}: ${n} ${n === 1 ? "policy" : "policies"}${from}, ${proven} ${proven === 1 ? "path" : "paths"} proven${unknown > 0 ? `, ${unknown} unknown` : ""}`;
 }
 
 /** What `buildApp` built, and what it left out and why. */

@@ -139,9 +139,30 @@ describe("policies/ is what gets deployed", () => {
     }
     const summary = (name: string) => summaryOf(built.platforms.find((p) => p.workloadStack.node.id === name));
     expect(summary("dev")).toBe(
-      `dev: 3 policies from ${path.relative(process.cwd(), path.join(repo, "policies", "allow-all"))}, ${path.relative(process.cwd(), root)} (top level)`,
+      `dev: 3 policies from ${path.relative(process.cwd(), path.join(repo, "policies", "allow-all"))}, ${path.relative(process.cwd(), root)} (top level), 12 paths proven`,
     );
-    expect(summary("prod")).toMatch(/^prod: 2 policies from .*least-privilege, .* \(top level\)$/);
+    expect(summary("prod")).toMatch(/^prod: 2 policies from .*least-privilege, .* \(top level\), 12 paths proven$/);
+  });
+
+  test("the summary names only the directories that gave policies, and counts unknown paths", () => {
+    const { summary: summaryOf } = require("../main");
+    const empty = policyDir({ "README.txt": "no policies here\n" });
+    const named = policyDir({
+      "named-port.yaml": [
+        "apiVersion: cilium.io/v2",
+        "kind: CiliumNetworkPolicy",
+        "metadata: {name: webhook, namespace: cert-manager}",
+        "spec:",
+        "  endpointSelector: {matchLabels: {app.kubernetes.io/name: webhook}}",
+        "  ingressDeny: [{fromEntities: [kube-apiserver], toPorts: [{ports: [{port: https}]}]}]",
+        "",
+      ].join("\n"),
+    });
+    const built = buildApp({ CILIUM_POLICY_DIRS: named }, tempDir("out-"), { path: empty, recursive: false });
+    const dev = built.platforms.find((p: { workloadStack: { node: { id: string } } }) => p.workloadStack.node.id === "dev");
+    expect(summaryOf(dev)).toBe(
+      `dev: 3 policies from ${path.relative(process.cwd(), path.join(repo, "policies", "allow-all"))}, ${path.relative(process.cwd(), named)}, 10 paths proven, 2 unknown`,
+    );
   });
 
   test("CILIUM_POLICY_DIRS=DIR=NAMESPACE:DIR2, and naming policies/ again loads each file once", () => {

@@ -7,6 +7,8 @@ import { POLICY_SETS, type PolicySet, policySetDirectory } from "../policies/set
 import { type KnownProps, unknownProps } from "../shared/known-props";
 import { SynthError } from "../shared/synth-error";
 import { warn } from "../shared/warn";
+import { RequiredPaths } from "../proof/required-paths";
+import { CHECK_DEFAULTS } from "../webhook-check/settings";
 import { WEBHOOK_CHECK_OPTIONS, WebhookCheck, type WebhookCheckOptions } from "../webhook-check/webhook-check";
 
 /** Props of {@link CiliumPlatform}. */
@@ -28,9 +30,11 @@ export interface CiliumPlatformProps {
   readonly policySet?: PolicySet;
 
   /**
-   * Your own policies (directories and objects), on top of `policySet`.
+   * Your own policies (directories and objects), on top of `policySet`, and what the path proof
+   * requires of them: `requiredPaths` defaults to `RequiredPaths.certManager()` in the check's
+   * namespace (`[]` proves nothing); `onDenied`, `onUnknown` and `assume` pass through.
    *
-   * @default - none
+   * @default - none; the cert-manager paths required
    * @example { directories: ["./policies"] }
    */
   readonly policies?: NetworkPoliciesOptions;
@@ -189,8 +193,12 @@ export class CiliumPlatform extends Construct {
     this.release = new CiliumRelease(releaseScope, "release", { ...withCluster(this.releaseCluster), ...props.release });
     const directories = [...(props.policySet ? [policySetDirectory(props.policySet)] : []), ...(props.policies?.directories ?? [])];
     if (split) this.workloadStack.addDependency(this.releaseStack);
+    // The incident's paths are proven at every synth unless the caller says which paths to prove
+    // (`policies.requiredPaths`, [] for none); cert-manager's namespace is the check's.
+    const certManagerNamespace = (props.check === false ? undefined : props.check?.namespace) ?? CHECK_DEFAULTS.namespace;
     this.policies = new NetworkPolicies(this, "policies", {
       ...withCluster(this.cluster),
+      requiredPaths: RequiredPaths.certManager({ namespace: certManagerNamespace }),
       ...props.policies,
       directories,
       release: this.release,

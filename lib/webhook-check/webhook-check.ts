@@ -8,13 +8,15 @@ import {
   Fn,
   type IAspect,
   type ITerraformDependable,
+  Lazy,
   TerraformAsset,
   type TerraformProvider,
   TerraformStack,
   Token,
 } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
-import { type RawSettings, type Scope, settingsEnvironment, validateSettings } from "./settings";
+import { toCheckProof } from "../proof/prove";
+import { CHECK_ENV, type RawSettings, type Scope, settingsEnvironment, validateSettings } from "./settings";
 import type { CiliumRelease } from "../cilium/release";
 import type { NetworkPolicies } from "../policies/network-policies";
 import { ClusterProviders, type KubeAccess, providerFor } from "../platform/cluster-providers";
@@ -242,7 +244,22 @@ export class WebhookCheck extends Construct {
       Aspects.of(TerraformStack.of(this)).add(new ApplyEnvironmentAccess(this, props.useApplyEnvironment === true));
     }
 
-    const environment = settingsEnvironment(settingsOf(props, access));
+    const settings = settingsEnvironment(settingsOf(props, access));
+    // What synth proved about these policies and assumed to prove it (lib/proof), for the check to
+    // confirm on the cluster: decided over every policy of the app, so only once the app is complete
+    // (a Lazy, resolved at synth after the constructors and aspects have run).
+    const policies = props.policies;
+    let proofJson: string | undefined;
+    const proof =
+      policies !== undefined && policies.requiredPaths.length > 0
+        ? () => {
+            proofJson ??= JSON.stringify(toCheckProof(policies.proof));
+            return proofJson;
+          }
+        : undefined;
+    const environment: Record<string, string> = proof
+      ? { ...settings, [CHECK_ENV.proof]: Lazy.stringValue({ produce: () => escapeTerraform(proof()) }) }
+      : settings;
     this.environment = environment;
 
     // Re-run whenever the proof may be stale. Synth-time values cover changes of the
@@ -253,7 +270,10 @@ export class WebhookCheck extends Construct {
     // does not see; an unknown-until-apply trigger value does.
     const triggers: Record<string, string> = {
       check_script_hash: this.asset.assetHash,
-      check_settings: stableStringify(environment),
+      // The settings as the check receives them, the proof included: a changed proof re-runs the check.
+      check_settings: proof
+        ? Lazy.stringValue({ produce: () => escapeTerraform(stableStringify({ ...settings, [CHECK_ENV.proof]: proof() })) })
+        : stableStringify(settings),
       ...(props.release
         ? {
             cilium_chart_version: props.release.chartVersion,
