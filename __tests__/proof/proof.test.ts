@@ -481,3 +481,17 @@ describe("cilium-explain", () => {
 // The matchers' types: a RequiredPath is accepted as it is.
 const _typed = (p: RequiredPath) => expect([]).toAllowPath(p);
 void _typed;
+
+test("stacks on their default providers are each a cluster of their own (their apply environments may differ)", () => {
+  const app = testApp();
+  const allow = webhookPolicy([{ fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }] }]);
+  const [a] = ["a", "b"].map((name) => {
+    const stack = new TerraformStack(app, name);
+    return new NetworkPolicies(stack, "policies", {
+      manifests: [allow],
+      requiredPaths: [RequiredPaths.of("incident", FROM_APISERVER.from, WEBHOOK_PODS, "TCP", 10250)],
+    });
+  });
+  expect(a.proof.members).toEqual(["a/policies"]);
+  expect(a.proof.paths[0].verdict.verdict).toBe("allowed");
+});

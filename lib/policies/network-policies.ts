@@ -329,7 +329,7 @@ export class NetworkPolicies extends Construct {
     this.contentHash = sha256(stableStringify(sorted.map((p) => [policyKey(p), p.manifest])));
 
     this.requiredPaths = [...(props.requiredPaths ?? [])];
-    this.clusterKey = clusterKeyOf(target.provider);
+    this.clusterKey = clusterKeyOf(target.provider, TerraformStack.of(this).node.path);
     const twice = duplicateNames(this.requiredPaths);
     const proofRefusals = twice.map((name) => `requiredPaths: "${name}" is named twice; give each required path its own name`);
     if (props.release && props.cilium) {

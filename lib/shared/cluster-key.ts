@@ -22,9 +22,11 @@ export function registerClusterKey(provider: IConstruct, key: string): void {
 
 /**
  * The cluster a provider talks to: its registered key, else the provider itself (an unknown
- * cluster, shared by nothing else); without a provider, the apply environment's default cluster.
+ * cluster, shared by nothing else). Without a provider, the stack's default providers, which read
+ * the apply process's KUBECONFIG: stacks applied with different environments reach different
+ * clusters, so each stack's default is a cluster of its own (`stack`, its construct path).
  */
-export function clusterKeyOf(provider: IConstruct | undefined): string {
-  if (provider === undefined) return "default";
+export function clusterKeyOf(provider: IConstruct | undefined, stack: string): string {
+  if (provider === undefined) return `default:${stack}`;
   return keys.get(provider) ?? `provider:${provider.node.path}`;
 }
