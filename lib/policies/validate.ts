@@ -21,11 +21,11 @@ import type { CiliumPolicyDocument, NetworkPolicyDocument } from "./documents";
 import { type PolicyIdentity, policyKey } from "./identity";
 import { isPolicyKind, POLICY_KINDS, type PolicyKind, SUPPORTED_KINDS } from "./kinds";
 import {
-  checkAnnotations,
-  checkDns1123Label,
-  checkDns1123Subdomain,
-  checkLabels,
-  checkNetworkPolicySpec,
+  validateAnnotations,
+  validateDns1123Label,
+  validateDns1123Subdomain,
+  validateLabels,
+  validateNetworkPolicySpec,
   type Path,
 } from "./kubernetes-rules";
 import type { RawDocument } from "./load";
@@ -207,7 +207,7 @@ function validateMetadata(ctx: Context, kind: PolicyKind, meta: Record<string, u
         : "every policy needs a name";
     report(["metadata", "name"], `missing: ${why}`);
   }
-  checkDns1123Subdomain(name, ["metadata", "name"], report);
+  validateDns1123Subdomain(name, ["metadata", "name"], report);
   const namespace = meta.namespace;
   if (namespaced) {
     if (namespace === undefined) {
@@ -217,7 +217,7 @@ function validateMetadata(ctx: Context, kind: PolicyKind, meta: Record<string, u
           'directories: [{ path: "DIR", namespace: "NS" }] (CILIUM_POLICY_DIRS=DIR=NS for the dev stack)',
       );
     }
-    checkDns1123Label(namespace, ["metadata", "namespace"], report);
+    validateDns1123Label(namespace, ["metadata", "namespace"], report);
   } else if (namespace !== undefined) {
     // kube-apiserver clears the namespace of a cluster-scoped object on create (rest.BeforeCreate);
     // kubernetes_manifest refuses it ("Cluster level resource cannot take namespace"): left out.
@@ -228,8 +228,8 @@ function validateMetadata(ctx: Context, kind: PolicyKind, meta: Record<string, u
     );
     delete meta.namespace;
   }
-  checkLabels(meta.labels, ["metadata", "labels"], report);
-  checkAnnotations(meta.annotations, ["metadata", "annotations"], report);
+  validateLabels(meta.labels, ["metadata", "labels"], report);
+  validateAnnotations(meta.annotations, ["metadata", "annotations"], report);
   return {
     ...(typeof name === "string" ? { name } : {}),
     ...(namespaced && typeof namespace === "string" ? { namespace } : {}),
@@ -258,7 +258,7 @@ function validateNetworkPolicy(ctx: Context, value: Record<string, unknown>): Va
   const { name, namespace } = validateMetadata(ctx, "NetworkPolicy", meta);
   problems.push(...networkPolicySchemaProblems(raw.source, doc));
   // Unknown fields first: a typo (`podSelektor`) would otherwise also read as a missing peer.
-  if (!unknown) checkNetworkPolicySpec(doc.spec, ["spec"], report);
+  if (!unknown) validateNetworkPolicySpec(doc.spec, ["spec"], report);
   if (problems.length > 0 || name === undefined || namespace === undefined) return undefined;
   return {
     kind: "NetworkPolicy",

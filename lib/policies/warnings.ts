@@ -49,9 +49,13 @@ export type Warn = (id: PolicyWarning, path: Path, message: string) => void;
 const DIRECTIONS = ["ingress", "ingressDeny", "egress", "egressDeny"] as const;
 /** Keys of a rule entry that are not peer lists. */
 const NOT_PEERS = new Set(["toPorts", "icmps", "authentication"]);
-/** Cilium's agent parses a port as a uint16 (pkg/policy/api/l4.go, PortProtocol); the CRD's pattern is unanchored at the end and lets 65536-99999 through. */
+/**
+ * A port is 16 bits; Cilium's agent refuses a numeric port above it (the finding of issue 18:
+ * `"99999"`). The CRD's pattern lets it through: its numeric alternative is anchored only at
+ * the start (`^(...|[0-9]{1,4})|...$`), so `"99999"` matches on `"9999"`.
+ */
 const MAX_PORT = 65535;
-/** ICMP and ICMPv6 types are 8 bits (pkg/policy/api ICMPField); the CRD does not bound integers. */
+/** ICMP and ICMPv6 types are 8 bits (RFC 792, RFC 4443); the CRD bounds only the strings (by pattern), not integers. */
 const MAX_ICMP_TYPE = 255;
 
 /**
