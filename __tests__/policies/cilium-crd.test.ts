@@ -8,7 +8,14 @@ import * as path from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { parse } from "yaml";
 import { NetworkPolicies, type NetworkPoliciesProps, type PolicyWarning, PolicyValidationError, SynthError } from "../../lib";
-import { policyValidatorBundle } from "../../lib/policies/crd-schema";
+import {
+  isDateTime,
+  isSloppyCidr,
+  policyValidatorBundle,
+  type StructuralNode,
+  unknownFields,
+  withoutServerNulls,
+} from "../../lib/policies/crd-schema";
 import { policyDir } from "../helpers/policy-dirs";
 import { resourcesOf, testApp } from "../helpers/synth";
 
@@ -381,5 +388,51 @@ describe("warnings: once each, silenced by id", () => {
     expect(() =>
       judge({ "a.yaml": ccnp("  endpointSelector: {}\n  ingress: [{}]\n") }, { silenceWarnings: ["nul-peer-list" as PolicyWarning] }),
     ).toThrow(SynthError);
+  });
+});
+
+describe("the structural rules on schemas the CRDs may grow into (pruning, nullable, defaults)", () => {
+  const schema: StructuralNode = {
+    t: "object",
+    p: {
+      kept: { t: "object", x: 1, p: { typed: { t: "object", p: { a: { t: "string" } } } } },
+      open: { t: "object", a: { t: "string" } },
+      maybe: { t: "string", n: 1 },
+      withDefault: { t: "string", d: 1 },
+      plain: { t: "string" },
+      list: { t: "array", i: { t: "object", p: { a: { t: "string" } } } },
+    },
+  };
+
+  test("below x-kubernetes-preserve-unknown-fields nothing is unknown, but declared properties are still followed", () => {
+    const found = unknownFields({ kept: { anything: 1, typed: { a: "x", b: 2 } }, open: { any: "x" }, extra: 1 }, schema);
+    expect(found.map((f) => f.path.join("."))).toEqual(["kept.typed.b", "extra"]);
+  });
+
+  test("a null is removed unless nullable; a defaulted null is left out too; nulls in lists stay", () => {
+    const removed: Array<ReadonlyArray<string | number>> = [];
+    const out = withoutServerNulls(
+      { maybe: null, withDefault: null, plain: null, open: { k: null }, list: [null, { a: null }] },
+      schema,
+      removed,
+    );
+    expect(out).toEqual({ maybe: null, open: {}, list: [null, {}] });
+    expect(removed.map((p) => p.join("."))).toEqual(["withDefault", "plain", "open.k", "list.1.a"]);
+  });
+
+  test("formats: cidr as ParseCIDRSloppy reads it, date-time as RFC 3339", () => {
+    for (const ok of ["10.0.0.0/8", "010.0.0.0/08", "0.0.0.0/0", "fd00::/8", "::ffff:010.1.2.3/128"])
+      expect([ok, isSloppyCidr(ok)]).toEqual([ok, true]);
+    for (const bad of ["10.0.0.0", "10.0.0/8", "256.0.0.0/8", "10.0.0.0/33", "fd00::/129", "fe80::1%eth0/64", "10.0.0.0/8 "])
+      expect([bad, isSloppyCidr(bad)]).toEqual([bad, false]);
+    for (const ok of ["2026-03-04T05:06:07Z", "2026-03-04T05:06:07.123+02:00"]) expect(isDateTime(ok)).toBe(true);
+    for (const bad of ["2026-02-30T00:00:00Z", "2026-03-04", "2026-03-04T05:06:07"]) expect(isDateTime(bad)).toBe(false);
+  });
+
+  test("a status time that is not RFC 3339 is refused, and the message says kube-apiserver would drop the status", () => {
+    const o = judge({
+      "a.yaml": `${cnp("  endpointSelector: {}\n  ingress: [{}]\n")}status:\n  conditions: [{type: Valid, status: "True", lastTransitionTime: yesterday}]\n`,
+    });
+    refusedAt(o, "status.conditions[0].lastTransitionTime", /"yesterday" is not an RFC 3339 time.*delete status/);
   });
 });
