@@ -7,7 +7,14 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { parse } from "yaml";
-import { NetworkPolicies, type NetworkPoliciesProps, type PolicyWarning, PolicyValidationError, SynthError } from "../../lib";
+import {
+  type CiliumPolicyDocument,
+  NetworkPolicies,
+  type NetworkPoliciesProps,
+  type PolicyWarning,
+  PolicyValidationError,
+  SynthError,
+} from "../../lib";
 import {
   isDateTime,
   isSloppyCidr,
@@ -434,5 +441,43 @@ describe("the structural rules on schemas the CRDs may grow into (pruning, nulla
       "a.yaml": `${cnp("  endpointSelector: {}\n  ingress: [{}]\n")}status:\n  conditions: [{type: Valid, status: "True", lastTransitionTime: yesterday}]\n`,
     });
     refusedAt(o, "status.conditions[0].lastTransitionTime", /"yesterday" is not an RFC 3339 time.*delete status/);
+  });
+});
+
+describe("policies as people write them are accepted", () => {
+  test("DNS visibility, L7 HTTP, FQDN egress, services, entities, deny rules and auth in one file", () => {
+    const file = [
+      cnp(
+        '  description: "DNS through kube-dns, with visibility"\n  endpointSelector: {}\n  egress:\n    - toEndpoints:\n        - matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system, "k8s:k8s-app": kube-dns}\n      toPorts:\n        - ports: [{port: "53", protocol: ANY}]\n          rules:\n            dns: [{matchPattern: "*"}]\n',
+        "  name: dns\n  namespace: shop\n",
+      ),
+      cnp(
+        '  endpointSelector: {matchLabels: {app: api}}\n  ingress:\n    - fromEndpoints: [{matchLabels: {app: web}}]\n      toPorts:\n        - ports: [{port: "8080", protocol: TCP}]\n          rules:\n            http:\n              - {method: GET, path: "/v1/.*"}\n              - {method: POST, path: /v1/orders, headers: ["X-Team: shop"]}\n      authentication: {mode: required}\n',
+        "  name: api\n  namespace: shop\n",
+      ),
+      cnp(
+        '  endpointSelector: {matchLabels: {app: api}}\n  egress:\n    - toFQDNs: [{matchName: api.payments.example}, {matchPattern: "*.cdn.example"}]\n      toPorts: [{ports: [{port: "443", protocol: TCP}]}]\n    - toServices: [{k8sService: {serviceName: db, namespace: shop}}]\n    - toEntities: [kube-apiserver]\n  egressDeny:\n    - toCIDRSet: [{cidr: 169.254.169.254/32}]\n',
+        "  name: api-egress\n  namespace: shop\n",
+      ),
+      ccnp(
+        '  nodeSelector: {matchLabels: {node-role.kubernetes.io/control-plane: ""}}\n  ingress:\n    - fromEntities: [cluster, health]\n    - toPorts: [{ports: [{port: "6443", protocol: TCP}]}]\n      fromCIDR: [203.0.113.0/24]\n',
+        "  name: host-fw\n",
+      ),
+    ].join("---\n");
+    const o = accepted(judge({ "a.yaml": file }));
+    expect(o.manifests).toHaveLength(4);
+    expect(o.warnings).toEqual([]);
+  });
+
+  test("typed in code as CiliumPolicyDocument", () => {
+    const doc: CiliumPolicyDocument = {
+      apiVersion: "cilium.io/v2",
+      kind: "CiliumNetworkPolicy",
+      metadata: { name: "webhook", namespace: "cert-manager" },
+      spec: { description: "only the API server", endpointSelector: {}, ingress: [{ fromEntities: ["kube-apiserver"] }] },
+    };
+    const stack = new TerraformStack(testApp(), "typed");
+    const policies = new NetworkPolicies(stack, "p", { manifests: [doc] });
+    expect(policies.policies.map((p) => p.manifest)).toEqual([doc]);
   });
 });
