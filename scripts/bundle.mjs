@@ -214,6 +214,7 @@ async function policyValidator() {
     if (!compiled.has(text)) compiled.set(text, `v${compiled.size}`);
     validators[kind] = compiled.get(text);
     structure[kind] = {
+      file: CRD_FILES[kind],
       namespaced,
       root: skeleton({ ...schema, properties: { ...schema.properties, metadata: { type: "object" } } }, kind),
     };

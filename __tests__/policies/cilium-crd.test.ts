@@ -23,6 +23,7 @@ import {
   unknownFields,
   withoutServerNulls,
 } from "../../lib/policies/crd-schema";
+import { POLICY_KINDS } from "../../lib/policies/kinds";
 import { policyDir } from "../helpers/policy-dirs";
 import { resourcesOf, testApp } from "../helpers/synth";
 
@@ -87,6 +88,15 @@ const warned = (o: Outcome, id: PolicyWarning, field: string) =>
   expect(o.warnings).toEqual(
     expect.arrayContaining([expect.stringMatching(new RegExp(`a\\.yaml \\(document 1\\) ${literal(field)}: .*\\[${id}:`))]),
   );
+
+test("each Cilium kind's descriptor names the CRD the build compiled for it, with the CRD's scope", () => {
+  const { structure } = policyValidatorBundle();
+  for (const kind of ["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"] as const) {
+    const descriptor = POLICY_KINDS[kind];
+    expect(descriptor.schema).toEqual({ by: "crd", file: structure[kind].file });
+    expect(descriptor.namespaced).toBe(structure[kind].namespaced);
+  }
+});
 
 describe("every top-level field of both CRDs", () => {
   // One rule with endpointSelector and every other field but nodeSelector (they are mutually exclusive), and

@@ -73,7 +73,7 @@ interface ValidateFunction {
 
 interface PolicyValidatorBundle {
   readonly validators: Readonly<Record<CiliumKind, ValidateFunction>>;
-  readonly structure: Readonly<Record<CiliumKind, { readonly namespaced: boolean; readonly root: StructuralNode }>>;
+  readonly structure: Readonly<Record<CiliumKind, { readonly file: string; readonly namespaced: boolean; readonly root: StructuralNode }>>;
   readonly re2Pattern: (pattern: string) => { test(value: string): boolean };
 }
 
