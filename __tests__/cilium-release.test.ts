@@ -294,6 +294,12 @@ describe("the pin: one home (lib/cilium/version.ts), README, help and Renovate f
     expect(read("README.md")).toContain(`<!-- cilium-version -->\`${DEFAULT_CILIUM_VERSION}\`<!-- /cilium-version -->`);
   });
 
+  test("the TSDoc @default of the version prop shows the pin, in the source and in the shipped .d.ts", () => {
+    const stated = `@default DEFAULT_CILIUM_VERSION ("${DEFAULT_CILIUM_VERSION}")`;
+    expect(read("lib/cilium/release.ts")).toContain(stated);
+    expect(read("dist/lib/cilium/release.d.ts")).toContain(stated);
+  });
+
   test("the vendored schema's README names the pin it is compared with", () => {
     expect(read("schemas/cilium/README.md")).toContain(`chart \`${DEFAULT_CILIUM_VERSION}\``);
   });

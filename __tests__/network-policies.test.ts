@@ -236,12 +236,6 @@ describe("bad input is refused at synth with file, document and field", () => {
     );
   });
 
-  test("a cluster-wide policy takes no namespace", () => {
-    const ccnp =
-      "apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: x\n  namespace: ns\nspec:\n  endpointSelector: {}\n  ingress:\n    - fromEntities: [world]\n";
-    expectProblem({ "a.yaml": ccnp }, "a.yaml", 1, "metadata.namespace", /cluster-scoped and takes no namespace/);
-  });
-
   test("every bad file is reported at once, with document numbers in multi-document files", () => {
     const err = problemsFor({
       "a.yaml": `${networkPolicyYaml("good", "ns")}---\n${networkPolicyYaml("bad", undefined)}`,

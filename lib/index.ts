@@ -20,6 +20,8 @@ export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps, PolicyDi
 export { DocumentSource, PolicyProblem, PolicyValidationError } from "./policies/problems";
 export { PolicyIdentity, policyConstructId, policyKey } from "./policies/identity";
 export { PolicyKind, SUPPORTED_KINDS, ValidatedPolicy } from "./policies/validate";
+export { CiliumPolicyDocument, CiliumRule, CiliumRuleEntry, LabelSelector, PolicyMetadata } from "./policies/documents";
+export { PolicyWarning, POLICY_WARNINGS } from "./policies/warnings";
 export { PolicySet, POLICY_SETS, policySetDirectory } from "./policies/sets";
 export { analyzePath } from "./analyze-path";
 export type { AnalyzePathInput, PathPeer, PathVerdict } from "./paths/types";

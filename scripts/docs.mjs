@@ -1,6 +1,7 @@
 // npm run docs: writes the pinned Cilium chart version (DEFAULT_CILIUM_VERSION in
-// lib/cilium/version.ts, the one home of that fact) into README.md, help and the
-// vendored schema's README.
+// lib/cilium/version.ts, the one home of that fact) into README.md, help, the
+// vendored schemas' README and the TSDoc `@default` of CiliumReleaseOptions.version
+// (which the .d.ts and the API reference carry).
 // `--check` changes nothing and exits 1 when either is out of step (the tests run it).
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -16,6 +17,7 @@ const PLACES = {
   "README.md": /(<!-- cilium-version -->`?)[^<`]*(`?<!-- \/cilium-version -->)/g,
   help: /(chart cilium )\d+\.\d+\.\d+[^ ]*( from)/g,
   "schemas/cilium/README.md": /(pins chart `)\d+\.\d+\.\d+[^`]*(`)/g,
+  "lib/cilium/release.ts": /(@default DEFAULT_CILIUM_VERSION \(")[^"]*("\))/g,
 };
 
 const stale = [];

@@ -29,10 +29,10 @@ export const CILIUM_HELM_REPOSITORY = "https://helm.cilium.io";
 /** What a caller sets on {@link CiliumRelease}. */
 export interface CiliumReleaseOptions {
   /**
-   * Exact chart version (`1.19.2`, or a prerelease like `1.20.0-rc.1`). Ranges
+   * Exact chart version (`1.18.14`, or a prerelease like `1.20.0-rc.1`). Ranges
    * such as `^1.18` or `1.x` are refused: an upgrade should be a reviewed diff.
    *
-   * @default DEFAULT_CILIUM_VERSION ("1.19.2")
+   * @default DEFAULT_CILIUM_VERSION ("1.19.8")
    */
   readonly version?: string;
 

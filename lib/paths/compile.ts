@@ -54,7 +54,8 @@ export interface EnginePolicy {
   readonly kind: "NetworkPolicy" | "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy";
   readonly name: string;
   readonly namespace?: string;
-  readonly manifest: Record<string, unknown>;
+  /** The document as the API server stores it (typed by its kind upstream; read here by field). */
+  readonly manifest: { readonly spec?: unknown; readonly specs?: unknown };
 }
 
 export type Peer =

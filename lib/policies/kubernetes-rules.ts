@@ -16,7 +16,7 @@ const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
-export function checkDns1123Subdomain(value: unknown, path: Path, report: Report): void {
+export function validateDns1123Subdomain(value: unknown, path: Path, report: Report): void {
   if (typeof value !== "string") return;
   if (!isDns1123Subdomain(value)) {
     report(
@@ -26,7 +26,7 @@ export function checkDns1123Subdomain(value: unknown, path: Path, report: Report
   }
 }
 
-export function checkDns1123Label(value: unknown, path: Path, report: Report): void {
+export function validateDns1123Label(value: unknown, path: Path, report: Report): void {
   if (typeof value !== "string") return;
   if (!isDns1123Label(value)) {
     report(
@@ -37,7 +37,7 @@ export function checkDns1123Label(value: unknown, path: Path, report: Report): v
 }
 
 /** Label and annotation keys: `[prefix/]name`. */
-export function checkQualifiedName(key: string, path: Path, report: Report): void {
+export function validateQualifiedName(key: string, path: Path, report: Report): void {
   const slash = key.lastIndexOf("/");
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
@@ -50,7 +50,7 @@ export function checkQualifiedName(key: string, path: Path, report: Report): voi
   }
 }
 
-export function checkLabelValue(value: unknown, path: Path, report: Report): void {
+export function validateLabelValue(value: unknown, path: Path, report: Report): void {
   if (typeof value !== "string") return;
   if (value.length > 63 || !LABEL_VALUE.test(value)) {
     report(
@@ -60,11 +60,11 @@ export function checkLabelValue(value: unknown, path: Path, report: Report): voi
   }
 }
 
-export function checkLabels(labels: unknown, path: Path, report: Report): void {
+export function validateLabels(labels: unknown, path: Path, report: Report): void {
   if (!isObject(labels)) return;
   for (const [key, value] of Object.entries(labels)) {
-    checkQualifiedName(key, [...path, key], report);
-    checkLabelValue(value, [...path, key], report);
+    validateQualifiedName(key, [...path, key], report);
+    validateLabelValue(value, [...path, key], report);
   }
 }
 
@@ -76,11 +76,11 @@ export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
  * qualified name once lower-cased (the prefix is a DNS subdomain, matched
  * case-insensitively), and keys plus values take at most 256 KiB.
  */
-export function checkAnnotations(annotations: unknown, path: Path, report: Report): void {
+export function validateAnnotations(annotations: unknown, path: Path, report: Report): void {
   if (!isObject(annotations)) return;
   let size = 0;
   for (const [key, value] of Object.entries(annotations)) {
-    checkQualifiedName(key.toLowerCase(), [...path, key], report);
+    validateQualifiedName(key.toLowerCase(), [...path, key], report);
     size += Buffer.byteLength(key) + (typeof value === "string" ? Buffer.byteLength(value) : 0);
   }
   if (size > TOTAL_ANNOTATION_SIZE_LIMIT) {
@@ -91,15 +91,15 @@ export function checkAnnotations(annotations: unknown, path: Path, report: Repor
 const SELECTOR_OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"];
 
 /** metav1.LabelSelector: label syntax and operator/values consistency. */
-export function checkLabelSelector(selector: unknown, path: Path, report: Report): void {
+export function validateLabelSelector(selector: unknown, path: Path, report: Report): void {
   if (!isObject(selector)) return;
-  checkLabels(selector.matchLabels, [...path, "matchLabels"], report);
+  validateLabels(selector.matchLabels, [...path, "matchLabels"], report);
   const expressions = selector.matchExpressions;
   if (!Array.isArray(expressions)) return;
   expressions.forEach((expr, i) => {
     if (!isObject(expr)) return;
     const at = [...path, "matchExpressions", i];
-    if (typeof expr.key === "string") checkQualifiedName(expr.key, [...at, "key"], report);
+    if (typeof expr.key === "string") validateQualifiedName(expr.key, [...at, "key"], report);
     const values = Array.isArray(expr.values) ? expr.values : [];
     const op = expr.operator;
     if (typeof op !== "string" || !SELECTOR_OPERATORS.includes(op)) {
@@ -110,13 +110,13 @@ export function checkLabelSelector(selector: unknown, path: Path, report: Report
       report([...at, "values"], `must be empty when operator is ${op}`);
     }
     values.forEach((v, j) => {
-      checkLabelValue(v, [...at, "values", j], report);
+      validateLabelValue(v, [...at, "values", j], report);
     });
   });
 }
 
 /** NetworkPolicyPort: numeric port 1-65535 or an IANA service name; endPort rules. */
-export function checkPort(port: unknown, path: Path, report: Report): void {
+export function validatePort(port: unknown, path: Path, report: Report): void {
   if (!isObject(port)) return;
   const p = port.port;
   if (typeof p === "number") {
@@ -154,7 +154,7 @@ function parseCidr(value: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefin
 }
 
 /** IPBlock: a valid CIDR, and every `except` a strict subset of it. */
-export function checkIpBlock(block: unknown, path: Path, report: Report): void {
+export function validateIpBlock(block: unknown, path: Path, report: Report): void {
   if (!isObject(block) || typeof block.cidr !== "string") return;
   const cidr = parseCidr(block.cidr);
   if (!cidr) {
@@ -173,20 +173,20 @@ export function checkIpBlock(block: unknown, path: Path, report: Report): void {
 }
 
 /** NetworkPolicyPeer: exactly one of ipBlock or selectors. */
-export function checkPeer(peer: unknown, path: Path, report: Report): void {
+export function validatePeer(peer: unknown, path: Path, report: Report): void {
   if (!isObject(peer)) return;
   const selectors = ["podSelector", "namespaceSelector"].filter((k) => peer[k] !== undefined && peer[k] !== null);
   const hasIpBlock = peer.ipBlock !== undefined && peer.ipBlock !== null;
   if (!hasIpBlock && selectors.length === 0) report(path, "must specify a peer: podSelector, namespaceSelector or ipBlock");
   if (hasIpBlock && selectors.length > 0) report(path, "may not specify both ipBlock and another peer");
-  for (const k of selectors) checkLabelSelector(peer[k], [...path, k], report);
-  if (hasIpBlock) checkIpBlock(peer.ipBlock, [...path, "ipBlock"], report);
+  for (const k of selectors) validateLabelSelector(peer[k], [...path, k], report);
+  if (hasIpBlock) validateIpBlock(peer.ipBlock, [...path, "ipBlock"], report);
 }
 
 /** NetworkPolicySpec rules beyond the schema. */
-export function checkNetworkPolicySpec(spec: unknown, path: Path, report: Report): void {
+export function validateNetworkPolicySpec(spec: unknown, path: Path, report: Report): void {
   if (!isObject(spec)) return;
-  checkLabelSelector(spec.podSelector, [...path, "podSelector"], report);
+  validateLabelSelector(spec.podSelector, [...path, "podSelector"], report);
   if (Array.isArray(spec.policyTypes) && spec.policyTypes.length > 2)
     report([...path, "policyTypes"], "may not specify more than two policyTypes");
   for (const [direction, peers] of [
@@ -198,9 +198,9 @@ export function checkNetworkPolicySpec(spec: unknown, path: Path, report: Report
     rules.forEach((rule, i) => {
       if (!isObject(rule)) return;
       const at = [...path, direction, i];
-      if (Array.isArray(rule.ports)) for (const [j, port] of rule.ports.entries()) checkPort(port, [...at, "ports", j], report);
+      if (Array.isArray(rule.ports)) for (const [j, port] of rule.ports.entries()) validatePort(port, [...at, "ports", j], report);
       const list = rule[peers];
-      if (Array.isArray(list)) for (const [j, peer] of list.entries()) checkPeer(peer, [...at, peers, j], report);
+      if (Array.isArray(list)) for (const [j, peer] of list.entries()) validatePeer(peer, [...at, peers, j], report);
     });
   }
 }

@@ -37,6 +37,8 @@ import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "./load";
 import { type PolicyProblem, PolicyValidationError } from "./problems";
 import { toNetworkPolicyV1 } from "./translate";
 import { type ValidatedPolicy, validateDocuments } from "./validate";
+import { formatWarning, POLICY_WARNINGS, type PolicyWarning } from "./warnings";
+import type { CiliumPolicyDocument } from "./documents";
 import { sha256, stableStringify } from "../shared/stable-json";
 import { SynthError } from "../shared/synth-error";
 import { escapeTerraform } from "../shared/terraform-escape";
@@ -88,12 +90,32 @@ export interface NetworkPoliciesOptions {
   /**
    * Policy objects of any supported kind given in code, in the same form as a
    * YAML document (`{ apiVersion, kind, metadata, spec }`): the way to give
-   * Cilium policies in code (their typed models are ESM-only and need Node 22).
+   * Cilium policies in code, typed with {@link CiliumPolicyDocument}.
    * Validated like files; problems name them `<code:INDEX>`.
    *
    * @default - none
+   * @example
+   * manifests: [{ apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy",
+   *   metadata: { name: "webhook", namespace: "cert-manager" },
+   *   spec: { endpointSelector: {}, ingress: [{ fromEntities: ["kube-apiserver"] }] } }]
    */
-  readonly manifests?: Record<string, unknown>[];
+  readonly manifests?: ReadonlyArray<CiliumPolicyDocument | Record<string, unknown>>;
+
+  /**
+   * Policy warnings not to print. Valid documents that do not do what they seem to say
+   * get a warning at synth (cdktf prints it with the construct path), naming the file,
+   * the document and the field: `null-peer-list` (a Cilium peer list written with no
+   * value, which kube-apiserver drops), `node-selector-in-namespaced-policy`,
+   * `namespace-dropped` (a CiliumClusterwideNetworkPolicy's namespace, left out),
+   * `status-dropped`, `server-metadata-dropped` (`kubectl get -o yaml` residue, left
+   * out), `no-rules` (neither spec nor specs), `port-out-of-range` (a port string above
+   * 65535 the CRD lets through), `icmp-type-out-of-range` (above 255).
+   *
+   * @default - every warning is printed
+   * @example
+   * silenceWarnings: ["server-metadata-dropped"]
+   */
+  readonly silenceWarnings?: readonly PolicyWarning[];
 
   /**
    * Further resources every policy must wait for, beside the release (or call
@@ -186,6 +208,7 @@ export const NETWORK_POLICIES_OPTIONS = {
   dependsOn: true,
   cluster: true,
   provider: true,
+  silenceWarnings: true,
   requiredPaths: true,
   cilium: true,
   onDenied: true,
@@ -295,9 +318,23 @@ export class NetworkPolicies extends Construct {
       documents.push({ source: { file: `<code:${i}>`, document: 1 }, value });
     });
 
+    const silenced = new Set<PolicyWarning>(props.silenceWarnings ?? []);
+    const unknownIds = [...silenced].filter((id) => !POLICY_WARNINGS.includes(id));
+    if (unknownIds.length > 0)
+      throw new SynthError(this, [
+        `silenceWarnings: unknown warning ${unknownIds.map((id) => JSON.stringify(id)).join(", ")}; the ids are ${POLICY_WARNINGS.join(", ")}`,
+      ]);
+
     const validated = validateDocuments(documents);
     problems.push(...validated.problems);
     if (problems.length > 0) throw new PolicyValidationError(problems, this.node.path);
+    const printed = new Set<string>();
+    for (const warning of validated.warnings) {
+      const text = formatWarning(warning);
+      if (silenced.has(warning.id) || printed.has(text)) continue;
+      printed.add(text);
+      Annotations.of(this).addWarning(text);
+    }
 
     const sorted = [...validated.policies].sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : 1));
     this.policies = sorted;
@@ -313,7 +350,7 @@ export class NetworkPolicies extends Construct {
       const resource =
         policy.kind === "NetworkPolicy"
           ? new NetworkPolicyV1(this, policyConstructId(policy), { ...common, ...escapeTerraform(toNetworkPolicyV1(policy)) })
-          : new Manifest(this, policyConstructId(policy), { ...common, manifest: escapeTerraform(policy.manifest) });
+          : new Manifest(this, policyConstructId(policy), { ...common, manifest: escapeTerraform({ ...policy.manifest }) });
       // Existing state at the 0.1 address moves here, unless two policies shared that address (then neither existed).
       if (legacyIds.indexOf(legacyIds[i]) === legacyIds.lastIndexOf(legacyIds[i]))
         resource.moveFromId(this.legacyAddress(resource, legacyIds[i]));

@@ -1,5 +1,6 @@
 import type { NetworkPolicyV1Metadata, NetworkPolicyV1Spec } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
-import type { ValidatedPolicy } from "./validate";
+import type { LabelSelector, NetworkPolicyDocument, NetworkPolicyPeer as Peer, NetworkPolicyPort as Port } from "./documents";
+import type { ValidatedNetworkPolicy } from "./validate";
 
 /**
  * Kubernetes documents -> kubernetes_network_policy_v1 configuration.
@@ -10,33 +11,6 @@ import type { ValidatedPolicy } from "./validate";
  * - `policyTypes`, required by the provider, gets the default Kubernetes gives it
  *   when absent or empty: Ingress always, Egress when `egress` has a rule.
  */
-
-/* The input is validated, so these types describe it. */
-interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
-}
-interface Peer {
-  podSelector?: LabelSelector;
-  namespaceSelector?: LabelSelector;
-  ipBlock?: { cidr: string; except?: string[] };
-}
-interface Port {
-  protocol?: string;
-  port?: number | string;
-  endPort?: number;
-}
-interface Rule {
-  from?: Peer[];
-  to?: Peer[];
-  ports?: Port[];
-}
-export interface NetworkPolicyManifest {
-  apiVersion: "networking.k8s.io/v1";
-  kind: "NetworkPolicy";
-  metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: { podSelector: LabelSelector; policyTypes?: string[]; ingress?: Rule[]; egress?: Rule[] };
-}
 
 function selector(s: LabelSelector) {
   return {
@@ -73,14 +47,13 @@ function port(p: Port) {
 }
 
 /** The policyTypes Kubernetes would store for this spec. */
-export function effectivePolicyTypes(spec: NetworkPolicyManifest["spec"]): string[] {
+export function effectivePolicyTypes(spec: NetworkPolicyDocument["spec"]): string[] {
   if (spec.policyTypes !== undefined && spec.policyTypes.length > 0) return [...spec.policyTypes];
   return spec.egress !== undefined && spec.egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
 }
 
-export function toNetworkPolicyV1(policy: ValidatedPolicy): { metadata: NetworkPolicyV1Metadata; spec: NetworkPolicyV1Spec } {
-  const doc = policy.manifest as unknown as NetworkPolicyManifest;
-  const { metadata, spec } = doc;
+export function toNetworkPolicyV1(policy: ValidatedNetworkPolicy): { metadata: NetworkPolicyV1Metadata; spec: NetworkPolicyV1Spec } {
+  const { metadata, spec } = policy.manifest;
   const ingress = (spec.ingress ?? []).map((r) => ({
     ...(r.from !== undefined && r.from.length > 0 ? { from: r.from.map(peer) } : {}),
     ...(r.ports !== undefined && r.ports.length > 0 ? { ports: r.ports.map(port) } : {}),
@@ -103,9 +76,4 @@ export function toNetworkPolicyV1(policy: ValidatedPolicy): { metadata: NetworkP
       ...(egress.length > 0 ? { egress } : {}),
     },
   };
-}
-
-/** Stable construct id from the policy's identity, never from its file or position. */
-export function policyConstructId(policy: Pick<ValidatedPolicy, "kind" | "namespace" | "name">): string {
-  return policy.namespace === undefined ? `${policy.kind}-${policy.name}` : `${policy.kind}-${policy.namespace}-${policy.name}`;
 }

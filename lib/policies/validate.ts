@@ -1,46 +1,72 @@
 /**
  * One parsed document -> a validated policy, or problems naming its file, document
  * and field. What the API server (and `kubectl --validate=strict`) refuses is
- * refused; what it accepts is accepted and means the same (normalize.ts).
+ * refused; what it accepts is accepted and means the same (normalize.ts); what it
+ * stores is what is synthesized: fields it drops on create are left out, each with a
+ * warning (warnings.ts). The kinds and what judges each are in kinds.ts.
  */
 import { NetworkPolicy as NetworkPolicyModel } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { isObject } from "../shared/stable-json";
 import { didYouMean } from "../shared/suggest";
-import { checkCiliumUnknownFields, ciliumSchemaErrors, type SchemaError } from "./cilium-schema";
-import { type PolicyIdentity, policyKey } from "./identity";
 import {
-  checkAnnotations,
-  checkDns1123Label,
-  checkDns1123Subdomain,
-  checkLabels,
-  checkNetworkPolicySpec,
+  type CiliumKind,
+  policyValidatorBundle,
+  type SchemaError,
+  unknownFields,
+  unknownFieldHint,
+  validateCiliumValues,
+  withoutServerNulls,
+} from "./crd-schema";
+import type { CiliumPolicyDocument, NetworkPolicyDocument } from "./documents";
+import { type PolicyIdentity, policyKey } from "./identity";
+import { isPolicyKind, POLICY_KINDS, type PolicyKind, SUPPORTED_KINDS } from "./kinds";
+import {
+  validateAnnotations,
+  validateDns1123Label,
+  validateDns1123Subdomain,
+  validateLabels,
+  validateNetworkPolicySpec,
   type Path,
 } from "./kubernetes-rules";
-import { isObject } from "../shared/stable-json";
 import type { RawDocument } from "./load";
 import { type Shape, type ShapeNode, tidyMetadata, withoutNulls } from "./normalize";
 import { type DocumentSource, fieldFromPointer, fieldPath, type PolicyProblem, problemAt } from "./problems";
+import { ciliumPolicyWarnings, type PolicyWarning, type PolicyWarningNotice } from "./warnings";
 
-/** The kinds this module turns into Terraform resources. */
-export type PolicyKind = "NetworkPolicy" | "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy";
+export { type PolicyKind, SUPPORTED_KINDS };
 
-export const SUPPORTED_KINDS: Readonly<Record<PolicyKind, { apiVersion: string; namespaced: boolean }>> = {
-  NetworkPolicy: { apiVersion: "networking.k8s.io/v1", namespaced: true },
-  CiliumNetworkPolicy: { apiVersion: "cilium.io/v2", namespaced: true },
-  CiliumClusterwideNetworkPolicy: { apiVersion: "cilium.io/v2", namespaced: false },
-};
-
-/** A policy document that passed validation. */
-export interface ValidatedPolicy extends PolicyIdentity {
-  readonly kind: PolicyKind;
-  readonly apiVersion: string;
+interface ValidatedBase extends PolicyIdentity {
   readonly source: DocumentSource;
-  /** The document as the API server would read it: nulls absent, generated metadata tidied, the directory's namespace filled in. */
-  readonly manifest: Record<string, unknown>;
 }
+/** A NetworkPolicy that passed validation. @internal */
+export interface ValidatedNetworkPolicy extends ValidatedBase {
+  readonly kind: "NetworkPolicy";
+  readonly apiVersion: "networking.k8s.io/v1";
+  readonly namespace: string;
+  /** The document as the API server would read it: nulls absent, generated metadata tidied, the directory's namespace filled in. */
+  readonly manifest: NetworkPolicyDocument;
+}
+/** A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy that passed validation. @internal */
+export interface ValidatedCiliumPolicy extends ValidatedBase {
+  readonly kind: CiliumKind;
+  readonly apiVersion: "cilium.io/v2";
+  /** The document as kube-apiserver stores it before its defaults: nulls it drops absent, server-set fields and status left out. */
+  readonly manifest: CiliumPolicyDocument;
+}
+/** A policy document that passed validation, with its typed document. */
+export type ValidatedPolicy = ValidatedNetworkPolicy | ValidatedCiliumPolicy;
 
 export interface ValidateResult {
   readonly policies: ValidatedPolicy[];
   readonly problems: PolicyProblem[];
+  readonly warnings: PolicyWarningNotice[];
+}
+
+/** The outcome for one document. @internal */
+export interface DocumentResult {
+  readonly policy?: ValidatedPolicy;
+  readonly problems: PolicyProblem[];
+  readonly warnings: PolicyWarningNotice[];
 }
 
 // ---- shapes: strict fields (kubectl --validate=strict) and null handling -------------------------
@@ -49,7 +75,7 @@ export interface ValidateResult {
 const SELECTOR: Shape = { matchLabels: "map", matchExpressions: [{ key: "value", operator: "value", values: ["value"] }] };
 const PEER: Shape = { podSelector: SELECTOR, namespaceSelector: SELECTOR, ipBlock: { cidr: "value", except: ["value"] } };
 const PORT: Shape = { protocol: "value", port: "value", endPort: "value" };
-/** What a policy's metadata may hold on create (kubernetes_network_policy_v1 carries these). */
+/** What a policy's metadata may hold on create (kubernetes_network_policy_v1 and kubernetes_manifest carry these). */
 const METADATA: Shape = { name: "value", generateName: "value", namespace: "value", labels: "map", annotations: "map" };
 const NETWORK_POLICY_SHAPE: Shape = {
   apiVersion: "value",
@@ -62,33 +88,53 @@ const NETWORK_POLICY_SHAPE: Shape = {
     egress: [{ to: [PEER], ports: [PORT] }],
   },
 };
-// Cilium kinds: the envelope is checked here, below spec by Cilium's CRD schema.
-const CILIUM_SHAPE: Shape = { apiVersion: "value", kind: "value", metadata: METADATA, spec: "value", specs: "value" };
 
-/** Set by the API server, refused on create: their presence means `kubectl get -o yaml` output. */
-const SERVER_SET_METADATA = ["uid", "resourceVersion", "managedFields", "selfLink", "generation", "deletionTimestamp", "ownerReferences"];
-const GET_OUTPUT_HINT =
-  "the file looks like `kubectl get -o yaml` output; delete the fields the server sets (metadata.uid, resourceVersion, managedFields, selfLink, generation, status)";
+/**
+ * Fields of ObjectMeta the API server sets itself and ignores on create: left out, with a
+ * warning. It clears deletionTimestamp and deletionGracePeriodSeconds and fills uid,
+ * creationTimestamp and selfLink (apiserver pkg/registry/rest/create.go `BeforeCreate`,
+ * `FillObjectMetaSystemFields`); sets generation to 1 (registry/customresource/strategy.go
+ * `PrepareForCreate`); replaces managedFields (the field manager). A null
+ * `creationTimestamp` (kubectl create --dry-run output) is dropped silently (normalize.ts).
+ */
+const SERVER_METADATA = [
+  "uid",
+  "creationTimestamp",
+  "generation",
+  "managedFields",
+  "selfLink",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+];
+/** ObjectMeta fields a user may set that this module does not synthesize (Terraform owns the object). */
+const OBJECT_META_NOT_CARRIED = new Set(["ownerReferences", "finalizers"]);
+/**
+ * A create that carries metadata.resourceVersion is refused: "resourceVersion should not be
+ * set on objects to be created" (apiserver pkg/storage/errors.go ErrResourceVersionSetOnCreate,
+ * returned by the etcd3 store's Create).
+ */
+const RESOURCE_VERSION_REFUSED =
+  "set by the API server: kube-apiserver refuses a create that carries it (resourceVersion should not be set on objects to be created). " +
+  "The file looks like `kubectl get -o yaml` output: delete resourceVersion (uid, creationTimestamp, generation, managedFields, selfLink and a Cilium status are left out with a warning)";
 
-function checkShape(value: unknown, shape: ShapeNode, at: Path, report: (p: Path, m: string) => void): void {
+function validateShape(value: unknown, shape: ShapeNode, at: Path, report: (p: Path, m: string) => void): void {
   if (shape === "value" || shape === "map") return;
   if (Array.isArray(shape)) {
-    if (Array.isArray(value)) for (const [i, item] of value.entries()) checkShape(item, shape[0], [...at, i], report);
+    if (Array.isArray(value)) for (const [i, item] of value.entries()) validateShape(item, shape[0], [...at, i], report);
     return;
   }
   if (!isObject(value)) return;
   const known = Object.keys(shape);
   for (const key of Object.keys(value)) {
     const sub = (shape as Shape)[key];
-    if (sub === undefined) {
-      report([...at, key], `unknown field "${key}"${didYouMean(key, known)}; known fields here: ${known.join(", ")}`);
-    } else {
-      checkShape(value[key], sub, [...at, key], report);
-    }
+    if (sub !== undefined) validateShape(value[key], sub, [...at, key], report);
+    else if (at.length === 1 && at[0] === "metadata" && OBJECT_META_NOT_CARRIED.has(key))
+      report([...at, key], `a field of ObjectMeta that this module does not synthesize (Terraform manages the object); remove it`);
+    else report([...at, key], `unknown field "${key}"${didYouMean(key, known)}; known fields here: ${known.join(", ")}`);
   }
 }
 
-// ---- schema errors -----------------------------------------------------------------------------------
+// ---- NetworkPolicy schema errors -----------------------------------------------------------------
 function valueAt(doc: unknown, pointer: string): unknown {
   if (pointer === "") return doc;
   return pointer
@@ -98,7 +144,13 @@ function valueAt(doc: unknown, pointer: string): unknown {
     .reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), doc);
 }
 
-function schemaProblems(source: DocumentSource, doc: unknown, errors: readonly SchemaError[]): PolicyProblem[] {
+function networkPolicySchemaProblems(source: DocumentSource, doc: Record<string, unknown>): PolicyProblem[] {
+  let errors: SchemaError[] = [];
+  try {
+    new NetworkPolicyModel(structuredClone(doc) as never).validate();
+  } catch (err) {
+    errors = (err as { errors?: SchemaError[] }).errors ?? [{ instancePath: "", message: (err as Error).message }];
+  }
   return errors
     .filter((e) => e.keyword !== "anyOf" && !String(e.message ?? "").includes('must match a schema in "anyOf"'))
     .map((e) => {
@@ -116,18 +168,9 @@ function schemaProblems(source: DocumentSource, doc: unknown, errors: readonly S
     });
 }
 
-function networkPolicySchemaErrors(doc: Record<string, unknown>): SchemaError[] {
-  try {
-    new NetworkPolicyModel(structuredClone(doc) as never).validate();
-    return [];
-  } catch (err) {
-    return (err as { errors?: SchemaError[] }).errors ?? [{ instancePath: "", message: (err as Error).message }];
-  }
-}
-
 // ---- one document --------------------------------------------------------------------------------
 function unsupportedKind(doc: Record<string, unknown>): string {
-  const known = Object.keys(SUPPORTED_KINDS).join(", ");
+  const known = Object.keys(POLICY_KINDS).join(", ");
   if (doc.kind === undefined) return `missing; supported kinds: ${known}`;
   return (
     `${JSON.stringify(doc.kind)}${typeof doc.apiVersion === "string" ? ` (${doc.apiVersion})` : ""} is not a network policy; supported kinds: ${known}. ` +
@@ -135,50 +178,19 @@ function unsupportedKind(doc: Record<string, unknown>): string {
   );
 }
 
-function validate(raw: RawDocument): { policy?: ValidatedPolicy; problems: PolicyProblem[] } {
-  const problems: PolicyProblem[] = [];
-  const report = (p: Path, message: string) => problems.push(problemAt(raw.source, fieldPath(p), message));
-  if (!isObject(raw.value)) {
-    report(
-      [],
-      `expected a Kubernetes object (a mapping with apiVersion and kind), got ${Array.isArray(raw.value) ? "a list" : typeof raw.value}`,
-    );
-    return { problems };
-  }
-  const kind = raw.value.kind;
-  if (typeof kind !== "string" || !(kind in SUPPORTED_KINDS)) {
-    report(["kind"], unsupportedKind(raw.value));
-    return { problems };
-  }
-  const k = kind as PolicyKind;
-  const spec = SUPPORTED_KINDS[k];
-  if (raw.value.apiVersion !== spec.apiVersion) {
-    const got = raw.value.apiVersion === undefined ? "missing" : `unknown apiVersion ${JSON.stringify(raw.value.apiVersion)}`;
-    report(["apiVersion"], `${got} for kind ${k}; expected ${spec.apiVersion}`);
-    return { problems };
-  }
+interface Context {
+  readonly raw: RawDocument;
+  readonly report: (p: Path, message: string) => void;
+  readonly warn: (id: PolicyWarning, p: Path, message: string) => void;
+  readonly problems: PolicyProblem[];
+}
 
-  // Fields only the server sets: refused, with the likely cause.
-  const rawMeta = isObject(raw.value.metadata) ? raw.value.metadata : {};
-  for (const field of SERVER_SET_METADATA)
-    if (rawMeta[field] !== undefined && rawMeta[field] !== null) report(["metadata", field], `set by the API server; ${GET_OUTPUT_HINT}`);
-  if (raw.value.status !== undefined && raw.value.status !== null)
-    report(["status"], `set by the API server (and not a field of ${k} on create); ${GET_OUTPUT_HINT}`);
-  if (problems.length > 0) return { problems };
-
-  // What the API server decodes: nulls absent, structs zero-valued, generated metadata tidied.
-  const shape = k === "NetworkPolicy" ? NETWORK_POLICY_SHAPE : CILIUM_SHAPE;
-  const doc = withoutNulls(raw.value, k === "NetworkPolicy" ? shape : "value") as Record<string, unknown>;
-  const meta = tidyMetadata(isObject(doc.metadata) ? doc.metadata : {});
-  doc.metadata = meta;
-  if (k === "NetworkPolicy") {
-    const npSpec = isObject(doc.spec) ? doc.spec : doc.spec === undefined ? {} : doc.spec;
-    if (isObject(npSpec) && npSpec.podSelector === undefined) npSpec.podSelector = {};
-    doc.spec = npSpec;
-  }
-
+/** ObjectMeta as kube-apiserver validates it on create: name, namespace (the directory's too), labels, annotations. */
+function validateMetadata(ctx: Context, kind: PolicyKind, meta: Record<string, unknown>): { name?: string; namespace?: string } {
+  const { raw, report } = ctx;
+  const namespaced = POLICY_KINDS[kind].namespaced;
   // The directory's namespace, as `kubectl apply -n` uses it.
-  if (spec.namespaced && raw.defaultNamespace !== undefined) {
+  if (namespaced && raw.defaultNamespace !== undefined) {
     if (meta.namespace === undefined) meta.namespace = raw.defaultNamespace;
     else if (meta.namespace !== raw.defaultNamespace) {
       report(
@@ -187,10 +199,6 @@ function validate(raw: RawDocument): { policy?: ValidatedPolicy; problems: Polic
       );
     }
   }
-
-  checkShape(doc, shape, [], report);
-  const unknownFields = problems.length > 0;
-
   const name = meta.name;
   if (typeof name !== "string") {
     const why =
@@ -199,54 +207,190 @@ function validate(raw: RawDocument): { policy?: ValidatedPolicy; problems: Polic
         : "every policy needs a name";
     report(["metadata", "name"], `missing: ${why}`);
   }
-  checkDns1123Subdomain(name, ["metadata", "name"], report);
+  validateDns1123Subdomain(name, ["metadata", "name"], report);
   const namespace = meta.namespace;
-  if (spec.namespaced) {
+  if (namespaced) {
     if (namespace === undefined) {
       report(
         ["metadata", "namespace"],
-        `missing: a ${k} must name its namespace (it is never defaulted). Add metadata.namespace, or give the directory a namespace: ` +
+        `missing: a ${kind} must name its namespace (it is never defaulted). Add metadata.namespace, or give the directory a namespace: ` +
           'directories: [{ path: "DIR", namespace: "NS" }] (CILIUM_POLICY_DIRS=DIR=NS for the dev stack)',
       );
     }
-    checkDns1123Label(namespace, ["metadata", "namespace"], report);
+    validateDns1123Label(namespace, ["metadata", "namespace"], report);
   } else if (namespace !== undefined) {
-    if (raw.defaultNamespace === undefined) report(["metadata", "namespace"], `${k} is cluster-scoped and takes no namespace`);
-    else delete meta.namespace;
+    // kube-apiserver clears the namespace of a cluster-scoped object on create (rest.BeforeCreate);
+    // kubernetes_manifest refuses it ("Cluster level resource cannot take namespace"): left out.
+    ctx.warn(
+      "namespace-dropped",
+      ["metadata", "namespace"],
+      `${kind} is cluster-scoped: kube-apiserver ignores the namespace ${JSON.stringify(namespace)}, and it is left out of the manifest; remove it`,
+    );
+    delete meta.namespace;
   }
-  checkLabels(meta.labels, ["metadata", "labels"], report);
-  checkAnnotations(meta.annotations, ["metadata", "annotations"], report);
-
-  if (k === "NetworkPolicy") {
-    problems.push(...schemaProblems(raw.source, doc, networkPolicySchemaErrors(doc)));
-    // Unknown fields first: a typo (`podSelektor`) would otherwise also read as a missing peer.
-    if (!unknownFields) checkNetworkPolicySpec(doc.spec, ["spec"], report);
-  } else {
-    problems.push(...schemaProblems(raw.source, doc, ciliumSchemaErrors(k, doc)));
-    checkCiliumUnknownFields(k, doc, report);
-  }
-
-  if (problems.length > 0) return { problems };
+  validateLabels(meta.labels, ["metadata", "labels"], report);
+  validateAnnotations(meta.annotations, ["metadata", "annotations"], report);
   return {
-    problems,
-    policy: {
-      kind: k,
-      apiVersion: spec.apiVersion,
-      name: name as string,
-      ...(spec.namespaced ? { namespace: namespace as string } : {}),
-      source: raw.source,
-      manifest: doc,
-    },
+    ...(typeof name === "string" ? { name } : {}),
+    ...(namespaced && typeof namespace === "string" ? { namespace } : {}),
   };
 }
 
+function validateNetworkPolicy(ctx: Context, value: Record<string, unknown>): ValidatedNetworkPolicy | undefined {
+  const { raw, report, problems } = ctx;
+  if (value.status !== undefined && value.status !== null)
+    report(
+      ["status"],
+      "set by the API server, and not a field of NetworkPolicy on create; delete it (the file looks like `kubectl get -o yaml` output)",
+    );
+  // What the API server decodes: nulls absent, structs zero-valued, generated metadata tidied.
+  const { status: _status, ...rest } = value;
+  const doc = withoutNulls(rest, NETWORK_POLICY_SHAPE) as Record<string, unknown>;
+  const meta = tidyMetadata(isObject(doc.metadata) ? doc.metadata : {});
+  doc.metadata = meta;
+  const spec = isObject(doc.spec) ? doc.spec : doc.spec === undefined ? {} : doc.spec;
+  if (isObject(spec) && spec.podSelector === undefined) spec.podSelector = {};
+  doc.spec = spec;
+
+  const before = problems.length;
+  validateShape(doc, NETWORK_POLICY_SHAPE, [], report);
+  const unknown = problems.length > before;
+  const { name, namespace } = validateMetadata(ctx, "NetworkPolicy", meta);
+  problems.push(...networkPolicySchemaProblems(raw.source, doc));
+  // Unknown fields first: a typo (`podSelektor`) would otherwise also read as a missing peer.
+  if (!unknown) validateNetworkPolicySpec(doc.spec, ["spec"], report);
+  if (problems.length > 0 || name === undefined || namespace === undefined) return undefined;
+  return {
+    kind: "NetworkPolicy",
+    apiVersion: "networking.k8s.io/v1",
+    name,
+    namespace,
+    source: raw.source,
+    manifest: doc as unknown as NetworkPolicyDocument,
+  };
+}
+
+function validateCiliumPolicy(ctx: Context, kind: CiliumKind, value: Record<string, unknown>): ValidatedCiliumPolicy | undefined {
+  const { raw, report, problems } = ctx;
+  const { namespaced, root } = policyValidatorBundle().structure[kind];
+  // ObjectMeta, decoded as kube-apiserver decodes it (nulls absent, null label values "").
+  const meta = tidyMetadata((withoutNulls(isObject(value.metadata) ? value.metadata : {}, METADATA) as Record<string, unknown>) ?? {});
+  validateShape({ metadata: meta }, { metadata: METADATA }, [], report);
+
+  // 1. Unknown fields, null-valued keys included: refused before anything else is judged.
+  const unknown = unknownFields(value, root);
+  for (const { path, known } of unknown) {
+    const key = String(path[path.length - 1]);
+    const move = path.length === 1 && root.p?.spec?.p?.[key] !== undefined ? `; move it to spec.${key}` : "";
+    const hint = move === "" ? unknownFieldHint(key, known) : undefined;
+    report(
+      path,
+      `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}${move}; kube-apiserver refuses it (fieldValidation=Strict, kubectl's default)`,
+    );
+  }
+  const { name, namespace } = validateMetadata(ctx, kind, meta);
+  if (unknown.length > 0) return undefined;
+
+  // 2. The nulls kube-apiserver removes. 3. Value validation (status included: see below).
+  const { apiVersion: _v, kind: _k, metadata: _m, ...body } = value;
+  const stored = withoutServerNulls(body, root) as Record<string, unknown>;
+  const before = problems.length;
+  validateCiliumValues(kind, { ...stored, metadata: meta }, value, (path, message) =>
+    report(
+      path,
+      path[0] === "status"
+        ? `${message}; kube-apiserver drops a status on create without judging it (registry/customresource/strategy.go PrepareForCreate), but this one is not valid for the CRD: delete status`
+        : message,
+    ),
+  );
+  if (problems.length > before || name === undefined) return undefined;
+
+  // The status kube-apiserver drops on create: validated above, left out here.
+  if (stored.status !== undefined) {
+    ctx.warn("status-dropped", ["status"], "set by Cilium, and dropped by kube-apiserver on create: left out of the manifest; delete it");
+  }
+  const { status: _s, ...rules } = stored;
+  ciliumPolicyWarnings(value, rules, namespaced, ctx.warn);
+  // In the order written: the same document gives the same manifest, byte for byte.
+  const written: Record<string, unknown> = { apiVersion: "cilium.io/v2", kind, metadata: meta, ...rules };
+  const ordered = Object.fromEntries(
+    [...Object.keys(value), ...Object.keys(written)]
+      .filter((k, i, all) => all.indexOf(k) === i && written[k] !== undefined)
+      .map((k) => [k, written[k]]),
+  );
+  const manifest = ordered as unknown as CiliumPolicyDocument;
+  return {
+    kind,
+    apiVersion: "cilium.io/v2",
+    name,
+    ...(namespaced ? { namespace } : {}),
+    source: raw.source,
+    manifest,
+  };
+}
+
+function validateOne(raw: RawDocument): DocumentResult {
+  const problems: PolicyProblem[] = [];
+  const warnings: PolicyWarningNotice[] = [];
+  const report = (p: Path, message: string) => problems.push(problemAt(raw.source, fieldPath(p), message));
+  const warn = (id: PolicyWarning, p: Path, message: string) => {
+    const w = { id, file: raw.source.file, document: raw.source.document, field: fieldPath(p), message };
+    if (!warnings.some((x) => x.id === w.id && x.field === w.field)) warnings.push(w);
+  };
+  const ctx: Context = { raw, report, warn, problems };
+  if (!isObject(raw.value)) {
+    report(
+      [],
+      `expected a Kubernetes object (a mapping with apiVersion and kind), got ${Array.isArray(raw.value) ? "a list" : typeof raw.value}`,
+    );
+    return { problems, warnings };
+  }
+  const kind = raw.value.kind;
+  if (!isPolicyKind(kind)) {
+    report(["kind"], unsupportedKind(raw.value));
+    return { problems, warnings };
+  }
+  const descriptor = POLICY_KINDS[kind];
+  if (raw.value.apiVersion !== descriptor.apiVersion) {
+    const got = raw.value.apiVersion === undefined ? "missing" : `unknown apiVersion ${JSON.stringify(raw.value.apiVersion)}`;
+    report(["apiVersion"], `${got} for kind ${kind}; expected ${descriptor.apiVersion}`);
+    return { problems, warnings };
+  }
+
+  // `kubectl get -o yaml` residue: resourceVersion blocks a create; the rest the server sets itself.
+  const value = { ...raw.value };
+  if (isObject(value.metadata)) {
+    const meta = { ...value.metadata };
+    if (meta.resourceVersion !== undefined && meta.resourceVersion !== null)
+      report(["metadata", "resourceVersion"], RESOURCE_VERSION_REFUSED);
+    delete meta.resourceVersion;
+    for (const field of SERVER_METADATA) {
+      if (meta[field] === undefined) continue;
+      if (meta[field] !== null)
+        warn(
+          "server-metadata-dropped",
+          ["metadata", field],
+          "set by the API server, which ignores it on create: left out of the resource; delete it",
+        );
+      delete meta[field];
+    }
+    value.metadata = meta;
+  }
+
+  const policy =
+    descriptor.schema.by === "kubernetes" ? validateNetworkPolicy(ctx, value) : validateCiliumPolicy(ctx, kind as CiliumKind, value);
+  if (problems.length > 0 || policy === undefined) return { problems, warnings: [] };
+  return { policy, problems, warnings };
+}
+
 /** Validates one document; any shape the rules did not foresee is a problem too, never an exception. */
-export function validateDocument(raw: RawDocument): { policy?: ValidatedPolicy; problems: PolicyProblem[] } {
+export function validateDocument(raw: RawDocument): DocumentResult {
   try {
-    return validate(raw);
+    return validateOne(raw);
   } catch (err) {
     return {
       problems: [problemAt(raw.source, "(document)", `could not be validated (${(err as Error).message}); please report this document`)],
+      warnings: [],
     };
   }
 }
@@ -255,10 +399,12 @@ export function validateDocument(raw: RawDocument): { policy?: ValidatedPolicy; 
 export function validateDocuments(documents: readonly RawDocument[]): ValidateResult {
   const policies: ValidatedPolicy[] = [];
   const problems: PolicyProblem[] = [];
+  const warnings: PolicyWarningNotice[] = [];
   const seen = new Map<string, ValidatedPolicy>();
   for (const raw of documents) {
     const result = validateDocument(raw);
     problems.push(...result.problems);
+    warnings.push(...result.warnings);
     if (!result.policy) continue;
     const key = policyKey(result.policy);
     const first = seen.get(key);
@@ -271,7 +417,7 @@ export function validateDocuments(documents: readonly RawDocument[]): ValidateRe
     seen.set(key, result.policy);
     policies.push(result.policy);
   }
-  return { policies, problems };
+  return { policies, problems, warnings };
 }
 
 export { policyKey };

@@ -26,14 +26,14 @@ export const SHIPPED_POLICIES_DIR = path.join(PACKAGE_ROOT, "policies");
 /** The bundled, self-contained webhook check (built by `npm run build`). */
 export const CHECK_BUNDLE = path.join(PACKAGE_ROOT, "dist", "check", "webhook-check.js");
 
-/** Cilium's policy models and validators, bundled to CommonJS by `npm run build`. */
-export const CILIUM_MODELS_BUNDLE = path.join(PACKAGE_ROOT, "dist", "vendor", "cilium-models.js");
-
 /** The Cilium chart values schema this package vendors (schemas/cilium, see its README). */
 export const CILIUM_VALUES_SCHEMA = path.join(PACKAGE_ROOT, "schemas", "cilium", "values.schema.json");
 
 /** That schema compiled by ajv at build time (scripts/bundle.mjs). */
 export const CILIUM_VALUES_VALIDATOR = path.join(PACKAGE_ROOT, "dist", "vendor", "cilium-values-validator.js");
 
-/** Property names of Cilium's policy schemas (for "did you mean"), extracted at build time. */
-export const CILIUM_VOCABULARY = path.join(PACKAGE_ROOT, "dist", "vendor", "cilium-vocabulary.json");
+/**
+ * The vendored CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy CRDs (schemas/cilium)
+ * compiled at build time: ajv standalone code, re2js, the structural skeleton (scripts/bundle.mjs).
+ */
+export const CILIUM_POLICY_VALIDATOR = path.join(PACKAGE_ROOT, "dist", "vendor", "cilium-policy-validator.js");

@@ -1,0 +1,52 @@
+/**
+ * The policy kinds this module turns into Terraform resources: one descriptor each, the
+ * one home of what a kind is (apiVersion, scope, the schema that judges it, the resource
+ * it becomes). validate.ts and the construct read it; nothing else lists the kinds.
+ */
+
+/** The kinds this module turns into Terraform resources. */
+export type PolicyKind = "NetworkPolicy" | "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy";
+
+/** What one policy kind is. @internal */
+export interface PolicyKindDescriptor {
+  readonly apiVersion: "networking.k8s.io/v1" | "cilium.io/v2";
+  /** Namespaced (true) or cluster-scoped. */
+  readonly namespaced: boolean;
+  /**
+   * What judges a document: the built-in type's schema (kubernetes-models) and the API
+   * server's NetworkPolicy validation, or the vendored CRD (schemas/cilium/<file>).
+   */
+  readonly schema: { readonly by: "kubernetes"; readonly type: string } | { readonly by: "crd"; readonly file: string };
+  /** The Terraform resource type a policy of the kind becomes. */
+  readonly resource: "kubernetes_network_policy_v1" | "kubernetes_manifest";
+}
+
+/** Every supported kind, by name. */
+export const POLICY_KINDS = {
+  NetworkPolicy: {
+    apiVersion: "networking.k8s.io/v1",
+    namespaced: true,
+    schema: { by: "kubernetes", type: "io.k8s.api.networking.v1.NetworkPolicy" },
+    resource: "kubernetes_network_policy_v1",
+  },
+  CiliumNetworkPolicy: {
+    apiVersion: "cilium.io/v2",
+    namespaced: true,
+    schema: { by: "crd", file: "ciliumnetworkpolicies.yaml" },
+    resource: "kubernetes_manifest",
+  },
+  CiliumClusterwideNetworkPolicy: {
+    apiVersion: "cilium.io/v2",
+    namespaced: false,
+    schema: { by: "crd", file: "ciliumclusterwidenetworkpolicies.yaml" },
+    resource: "kubernetes_manifest",
+  },
+} as const satisfies Readonly<Record<PolicyKind, PolicyKindDescriptor>>;
+
+/**
+ * The supported kinds with their apiVersion and scope (read from {@link POLICY_KINDS}).
+ * @internal
+ */
+export const SUPPORTED_KINDS: Readonly<Record<PolicyKind, { apiVersion: string; namespaced: boolean }>> = POLICY_KINDS;
+
+export const isPolicyKind = (kind: unknown): kind is PolicyKind => typeof kind === "string" && Object.hasOwn(POLICY_KINDS, kind);
