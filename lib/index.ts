@@ -24,7 +24,15 @@ export { CiliumPolicyDocument, CiliumRule, CiliumRuleEntry, LabelSelector, Polic
 export { PolicyWarning, POLICY_WARNINGS } from "./policies/warnings";
 export { PolicySet, POLICY_SETS, policySetDirectory } from "./policies/sets";
 export { analyzePath } from "./analyze-path";
-export type { AnalyzePathInput, PathPeer, PathVerdict } from "./paths/types";
+export type {
+  AnalyzePathInput,
+  PathAssumptions,
+  PathCiliumSettings,
+  PathEntity,
+  PathPeer,
+  PathVerdict,
+  UnknownReason,
+} from "./paths/types";
 export { Scope, SCOPES } from "./webhook-check/settings";
 export { WebhookCheck, WebhookCheckOptions, WebhookCheckProps } from "./webhook-check/webhook-check";
 export { CertManagerPathsOptions, PathProtocol, RequiredPath, RequiredPaths } from "./proof/required-paths";

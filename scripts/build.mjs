@@ -78,9 +78,17 @@ export const typeCheck = (capture, background) =>
     capture,
     background,
   );
-/** Biome's lint and format check (`npm run lint`). */
-export const lint = (capture, background) =>
-  runNode("node_modules/@biomejs/biome/bin/biome", ["check", "--no-errors-on-unmatched", "."], capture, background);
+/**
+ * `npm run lint`: Biome's lint and format check, and the duplicate-code check of lib/ (jscpd,
+ * 6 lines or more, .jscpd.json), side by side; the first that fails is the result.
+ */
+export const lint = async (capture, background) => {
+  const results = await Promise.all([
+    runNode("node_modules/@biomejs/biome/bin/biome", ["check", "--no-errors-on-unmatched", "."], capture, background),
+    runNode("node_modules/jscpd/bin/jscpd", [], capture, background),
+  ]);
+  return results.find((r) => r.code !== 0) ?? results[0];
+};
 
 /** dist/, unless every input is as it was at the last build (`force`: always). */
 export async function build(force = false) {

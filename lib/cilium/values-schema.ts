@@ -15,6 +15,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { isKubernetesObjectField } from "./kubernetes-fields";
+import { decodePointer } from "../shared/json-pointer";
 import { CILIUM_VALUES_SCHEMA, CILIUM_VALUES_VALIDATOR } from "../shared/package-paths";
 import { didYouMean } from "../shared/suggest";
 import { isObject } from "../shared/stable-json";
@@ -108,14 +109,6 @@ function withoutNulls(value: unknown): unknown {
   );
 }
 
-function pointerPath(pointer: string): Path {
-  return pointer
-    .split("/")
-    .slice(1)
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
 /**
  * Every problem of `values` against the vendored Cilium chart values schema (empty when they pass):
  * unknown keys with did-you-mean, wrong types and values. `CiliumRelease` refuses at synth what this
@@ -133,7 +126,7 @@ export function validateCiliumValues(values: Record<string, unknown>): ValuesPro
     for (const e of validate.errors ?? []) {
       if (e.keyword === "anyOf" || e.keyword === "oneOf") continue; // the branch errors say why
       const allowed = Array.isArray(e.params?.allowedValues) ? ` (${e.params.allowedValues.join(", ")})` : "";
-      out.push({ path: pointerPath(e.instancePath), message: `${e.message ?? "invalid"}${allowed}`, unknownKey: false });
+      out.push({ path: decodePointer(e.instancePath), message: `${e.message ?? "invalid"}${allowed}`, unknownKey: false });
     }
   }
   return out

@@ -19,6 +19,7 @@
  * `family: IPv4` itself). `metadata` is validated as ObjectMeta elsewhere (validate.ts).
  */
 import * as ipaddr from "ipaddr.js";
+import { decodePointer } from "../shared/json-pointer";
 import { CILIUM_POLICY_VALIDATOR } from "../shared/package-paths";
 import { isObject } from "../shared/stable-json";
 import { closest } from "../shared/suggest";
@@ -191,15 +192,6 @@ function nodeAt(root: StructuralNode, path: Path): StructuralNode | undefined {
   let s: StructuralNode | undefined = root;
   for (const part of path) s = typeof part === "number" ? s?.i : (s?.p?.[part] ?? s?.a);
   return s;
-}
-
-function decodePointer(pointer: string): Path {
-  if (pointer === "") return [];
-  return pointer
-    .split("/")
-    .slice(1)
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
 function valueAt(doc: unknown, path: Path): unknown {

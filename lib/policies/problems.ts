@@ -1,3 +1,4 @@
+import { decodePointer } from "../shared/json-pointer";
 import { hidden, SynthError } from "../shared/synth-error";
 
 /** One thing wrong with one policy document. */
@@ -52,11 +53,5 @@ export function fieldPath(parts: ReadonlyArray<string | number>): string {
 
 /** Ajv-style instancePath (`/spec/ingress/0/ports`) -> `spec.ingress[0].ports` */
 export function fieldFromPointer(pointer: string): string {
-  if (pointer === "") return "(document)";
-  const parts = pointer
-    .split("/")
-    .slice(1)
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-  return fieldPath(parts);
+  return fieldPath(decodePointer(pointer));
 }

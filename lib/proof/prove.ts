@@ -8,35 +8,21 @@
  * formats refusals and warnings.
  */
 import { analyzeValidatedPath, type EnginePolicy, type PathVerdict } from "../paths";
+import type { PathAssumptions, PathCiliumSettings } from "../paths/types";
 import type { CheckProof, ProofCiliumSettings } from "../webhook-check/proof";
 import type { RequiredPath } from "./required-paths";
 
-/** The Cilium settings a verdict depends on (the engine's `cilium` input, every field set). */
-export interface ProofCilium {
-  readonly policyEnforcementMode: "default" | "always" | "never";
-  readonly policyCIDRMatchMode: "" | "nodes";
-  readonly enableNonDefaultDenyPolicies: boolean;
-  readonly allowLocalhost: "auto" | "always" | "policy";
-  readonly hostFirewall: boolean;
-}
+/** The Cilium settings a verdict depends on: the engine's `cilium` input (lib/paths), every field set. */
+export type ProofCilium = Readonly<Required<PathCiliumSettings>>;
 
-/** What the proof assumes about what it cannot see (the engine's `assume` input). */
-export interface ProofAssumptions {
-  /**
-   * `closed`: the policies of the app are all the cluster has. `open`: other policies may exist,
-   * so a path allowed only because nothing isolates its endpoint is `unknown`.
-   *
-   * @default "closed"
-   */
-  readonly policySet?: "closed" | "open";
-  /**
-   * `complete`: the labels a required path gives its pods are all they have. `partial`: they may
-   * have more, so a selector on another label makes the verdict `unknown`.
-   *
-   * @default "complete"
-   */
-  readonly labels?: "complete" | "partial";
-}
+/**
+ * What the proof assumes about what it cannot see: the engine's `assume` input. `policySet`
+ * `closed` (default): the app's policies are all the cluster has; `open`: others may exist, so a
+ * path allowed only because nothing isolates its endpoint is `unknown`. `labels` `complete`
+ * (default): a required path's pod labels are all the pods have; `partial`: a selector on another
+ * label makes the verdict `unknown`.
+ */
+export type ProofAssumptions = Readonly<PathAssumptions>;
 
 /** The defaults of the engine, where neither a release nor the `cilium` prop says otherwise. */
 export const DEFAULT_PROOF_CILIUM: ProofCilium = {

@@ -9,16 +9,10 @@
  * `default/kubernetes` EndpointSlices and the nodes' InternalIPs, and the Cilium settings
  * against the `cilium-config` ConfigMap.
  */
+import type { PathAssumptions, PathCiliumSettings, PathPeer } from "../paths/types";
 
-/** A peer as the path engine takes it (the same shape as `PathPeer`, lib/paths). */
-export type ProofPeer =
-  | { readonly entity: string; readonly node?: "local" | "remote"; readonly ip?: string }
-  | {
-      readonly namespace: string;
-      readonly labels: Readonly<Record<string, string>>;
-      readonly namespaceLabels?: Readonly<Record<string, string>>;
-    }
-  | { readonly fqdn: string };
+/** A peer as the path engine takes it. */
+export type ProofPeer = PathPeer;
 
 /** One required path and its verdict at synth. */
 export interface ProvenPath {
@@ -31,15 +25,10 @@ export interface ProvenPath {
   readonly verdict: "allowed" | "denied" | "unknown";
 }
 
-/** The Cilium settings the verdicts were decided with. */
-export interface ProofCiliumSettings {
+/** The Cilium settings the verdicts were decided with (the path engine's, lib/paths), and where Cilium runs. */
+export interface ProofCiliumSettings extends Readonly<Required<PathCiliumSettings>> {
   /** The namespace of Cilium's `cilium-config` ConfigMap (the release's); absent when no release is known. */
   readonly namespace?: string;
-  readonly policyEnforcementMode: "default" | "always" | "never";
-  readonly policyCIDRMatchMode: "" | "nodes";
-  readonly enableNonDefaultDenyPolicies: boolean;
-  readonly allowLocalhost: "auto" | "always" | "policy";
-  readonly hostFirewall: boolean;
 }
 
 /** What `WEBHOOK_CHECK_PROOF` holds. */
@@ -47,7 +36,7 @@ export interface CheckProof {
   /** The format's version: 1. */
   readonly v: 1;
   readonly cilium: ProofCiliumSettings;
-  readonly assume: { readonly policySet: "closed" | "open"; readonly labels: "complete" | "partial" };
+  readonly assume: Readonly<Required<PathAssumptions>>;
   readonly paths: readonly ProvenPath[];
 }
 
