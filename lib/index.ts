@@ -19,8 +19,26 @@ export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvi
 export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps, PolicyDirectory } from "./policies/network-policies";
 export { DocumentSource, PolicyProblem, PolicyValidationError } from "./policies/problems";
 export { PolicyIdentity, policyConstructId, policyKey } from "./policies/identity";
-export { PolicyKind, SUPPORTED_KINDS, ValidatedPolicy } from "./policies/validate";
-export { CiliumPolicyDocument, CiliumRule, CiliumRuleEntry, LabelSelector, PolicyMetadata } from "./policies/documents";
+export {
+  PolicyKind,
+  SUPPORTED_KINDS,
+  ValidatedBase,
+  ValidatedCiliumPolicy,
+  ValidatedNetworkPolicy,
+  ValidatedPolicy,
+} from "./policies/validate";
+export type { CiliumKind } from "./policies/crd-schema";
+export {
+  CiliumPolicyDocument,
+  CiliumRule,
+  CiliumRuleEntry,
+  LabelSelector,
+  NetworkPolicyDocument,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  NetworkPolicyRule,
+  PolicyMetadata,
+} from "./policies/documents";
 export { PolicyWarning, POLICY_WARNINGS } from "./policies/warnings";
 export { PolicySet, POLICY_SETS, policySetDirectory } from "./policies/sets";
 export { analyzePath } from "./analyze-path";

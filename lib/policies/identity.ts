@@ -12,12 +12,12 @@ export interface PolicyIdentity {
   readonly name: string;
 }
 
-/** `Kind/namespace/name` (or `Kind/name`), the identity a policy has in the cluster. */
+/** `Kind/namespace/name` (or `Kind/name`), the identity a policy has in the cluster. @internal */
 export function policyKey(p: PolicyIdentity): string {
   return p.namespace === undefined ? `${p.kind}/${p.name}` : `${p.kind}/${p.namespace}/${p.name}`;
 }
 
-/** The construct id of a policy's resource: `Kind_namespace_name` (or `Kind_name`). */
+/** The construct id of a policy's resource: `Kind_namespace_name` (or `Kind_name`). @internal */
 export function policyConstructId(p: PolicyIdentity): string {
   return p.namespace === undefined ? `${p.kind}_${p.name}` : `${p.kind}_${p.namespace}_${p.name}`;
 }

@@ -44,7 +44,7 @@ export const POLICY_KINDS = {
 } as const satisfies Readonly<Record<PolicyKind, PolicyKindDescriptor>>;
 
 /**
- * The supported kinds with their apiVersion and scope (read from {@link POLICY_KINDS}).
+ * The supported kinds with their apiVersion and scope (read from the kind descriptors, policies/kinds.ts).
  * @internal
  */
 export const SUPPORTED_KINDS: Readonly<Record<PolicyKind, { apiVersion: string; namespaced: boolean }>> = POLICY_KINDS;

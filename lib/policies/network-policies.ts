@@ -248,7 +248,7 @@ const REQUIRED_PATH_PROPS = {
 export class NetworkPolicies extends Construct {
   /** The validated policies, sorted by kind/namespace/name. */
   public readonly policies: readonly ValidatedPolicy[];
-  /** One resource per policy, in the order of {@link policies}. */
+  /** One resource per policy, in the order of {@link NetworkPolicies.policies}. */
   public readonly resources: readonly TerraformResource[];
   /** sha256 over every policy's content: changes exactly when a policy does. */
   public readonly contentHash: string;
@@ -390,7 +390,7 @@ export class NetworkPolicies extends Construct {
   }
 
   /**
-   * The proof of {@link requiredPaths}: each path's verdict, decided over every policy the app
+   * The proof of {@link NetworkPolicies.requiredPaths}: each path's verdict, decided over every policy the app
    * deploys to this cluster, and what the verdicts assume (Cilium settings, policy set, labels).
    * Computed when read; synth reads it once every construct exists.
    */

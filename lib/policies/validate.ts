@@ -35,10 +35,11 @@ import { ciliumPolicyWarnings, type PolicyWarning, type PolicyWarningNotice } fr
 
 export { type PolicyKind, SUPPORTED_KINDS };
 
-interface ValidatedBase extends PolicyIdentity {
+/** What every validated policy carries: its identity and where it was read. */
+export interface ValidatedBase extends PolicyIdentity {
   readonly source: DocumentSource;
 }
-/** A NetworkPolicy that passed validation. @internal */
+/** A NetworkPolicy that passed validation. */
 export interface ValidatedNetworkPolicy extends ValidatedBase {
   readonly kind: "NetworkPolicy";
   readonly apiVersion: "networking.k8s.io/v1";
@@ -46,7 +47,7 @@ export interface ValidatedNetworkPolicy extends ValidatedBase {
   /** The document as the API server would read it: nulls absent, generated metadata tidied, the directory's namespace filled in. */
   readonly manifest: NetworkPolicyDocument;
 }
-/** A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy that passed validation. @internal */
+/** A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy that passed validation. */
 export interface ValidatedCiliumPolicy extends ValidatedBase {
   readonly kind: CiliumKind;
   readonly apiVersion: "cilium.io/v2";
