@@ -26,7 +26,11 @@ export { DEFAULT_CILIUM_VERSION };
 /** Cilium's Helm repository. */
 export const CILIUM_HELM_REPOSITORY = "https://helm.cilium.io";
 
-/** What a caller sets on {@link CiliumRelease}. */
+/** What a caller sets on {@link CiliumRelease}.
+ *
+ * @example
+ * { talos: true, operatorReplicas: 1, values: { hubble: { relay: { enabled: true } } } }
+ */
 export interface CiliumReleaseOptions {
   /**
    * Exact chart version (`1.18.14`, or a prerelease like `1.20.0-rc.1`). Ranges
@@ -224,7 +228,11 @@ export interface CiliumReleaseOptions {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-/** Props of {@link CiliumRelease}. */
+/** Props of {@link CiliumRelease}.
+ *
+ * @example
+ * new CiliumRelease(stack, "cilium", { cluster, talos: true, policyEnforcementMode: "default" });
+ */
 export interface CiliumReleaseProps extends CiliumReleaseOptions {}
 
 /** Every prop of {@link CiliumReleaseProps}: anything else is refused at synth. */
@@ -263,6 +271,10 @@ const MINOR_VERSION = /^\d+\.\d+$/;
  * Talos-ready. Values are checked against the chart's values schema and
  * rendered as one YAML document with sorted keys, so the same props always
  * synthesize the same text.
+ *
+ * @example
+ * const release = new CiliumRelease(stack, "cilium", { cluster, talos: true });
+ * new NetworkPolicies(stack, "policies", { cluster, release, directories: ["./policies"] });
  */
 export class CiliumRelease extends Construct {
   /** The helm_release (construct id "release"); make resources that need the CNI depend on it. */

@@ -11,7 +11,19 @@ import { RequiredPaths } from "../proof/required-paths";
 import { CHECK_DEFAULTS } from "../webhook-check/settings";
 import { WEBHOOK_CHECK_OPTIONS, WebhookCheck, type WebhookCheckOptions } from "../webhook-check/webhook-check";
 
-/** Props of {@link CiliumPlatform}. */
+/** Props of {@link CiliumPlatform}.
+ *
+ * @example
+ * const app = new App();
+ * const releaseStack = new TerraformStack(app, "lab-cilium");
+ * const workloadStack = new TerraformStack(app, "lab");
+ * new CiliumPlatform(workloadStack, "cilium", {
+ *   releaseStack,
+ *   access: { kubeconfigPaths: ["~/.kube/lab"], context: "admin@lab" },
+ *   release: { talos: true },
+ *   policySet: "least-privilege",
+ * });
+ */
 export interface CiliumPlatformProps {
   /**
    * The Cilium release.
@@ -116,6 +128,14 @@ const CILIUM_PLATFORM_PROPS = {
  * the release) -> WebhookCheck (after all of them), all on one cluster. With
  * `releaseStack`, the release goes there and the rest stays in this
  * construct's stack, which depends on it. Each part is also usable alone.
+ *
+ * @example
+ * new CiliumPlatform(workloadStack, "cilium", {
+ *   releaseStack, // the release (and Cilium's CRDs) deploys first
+ *   access: kubeAccessFromEnvironment(process.env),
+ *   release: { talos: true, operatorReplicas: 1 },
+ *   policies: { directories: ["./policies"] }, // proven against RequiredPaths.certManager()
+ * });
  */
 export class CiliumPlatform extends Construct {
   public readonly release: CiliumRelease;

@@ -54,7 +54,11 @@ export function kubeAccessFromEnvironment(
   return access;
 }
 
-/** Props of {@link ClusterProviders}. */
+/** Props of {@link ClusterProviders}.
+ *
+ * @example
+ * { kubeconfigPaths: ["~/.kube/lab"], context: "admin@lab" }
+ */
 export interface ClusterProvidersProps extends KubeAccess {
   /**
    * Alias of the three providers. Needed when a stack talks to several clusters:
@@ -102,6 +106,10 @@ const aspectAdded = new WeakSet<TerraformStack>();
  * into cdk.tf.json relative to the stack's output directory, where Terraform
  * runs, so providers and check find the same file and the JSON holds no
  * absolute path.
+ *
+ * @example
+ * const lab = new ClusterProviders(stack, "lab", { kubeconfigPaths: ["~/.kube/lab"], context: "admin@lab" });
+ * new CiliumRelease(stack, "cilium", { cluster: lab, talos: true });
  */
 export class ClusterProviders extends Construct {
   public readonly helm: HelmProvider;

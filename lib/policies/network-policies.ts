@@ -64,7 +64,14 @@ export interface PolicyDirectory {
   readonly recursive?: boolean;
 }
 
-/** What a caller sets on {@link NetworkPolicies}. */
+/** What a caller sets on {@link NetworkPolicies}.
+ *
+ * @example
+ * {
+ *   directories: ["./policies", { path: "./policies/shop", namespace: "shop" }],
+ *   requiredPaths: RequiredPaths.certManager(),
+ * }
+ */
 export interface NetworkPoliciesOptions {
   /**
    * Directories to load: every `*.yaml` / `*.yml` file below each one
@@ -188,7 +195,11 @@ export interface NetworkPoliciesOptions {
   readonly assume?: ProofAssumptions;
 }
 
-/** Props of {@link NetworkPolicies}. */
+/** Props of {@link NetworkPolicies}.
+ *
+ * @example
+ * new NetworkPolicies(stack, "policies", { cluster, release, directories: ["./policies"] });
+ */
 export interface NetworkPoliciesProps extends NetworkPoliciesOptions {
   /**
    * The Cilium release every policy depends on, so policies are created after
@@ -244,6 +255,15 @@ const REQUIRED_PATH_PROPS = {
  * construct id comes from kind/namespace/name (policies/identity.ts), so renaming
  * or splitting a file never replaces a policy; the addresses of version 0.1 are
  * moved to the current ones with `moved` blocks.
+ *
+ * @example
+ * const policies = new NetworkPolicies(stack, "policies", {
+ *   cluster,
+ *   release,
+ *   directories: ["./policies"],
+ *   requiredPaths: RequiredPaths.certManager(),
+ * });
+ * policies.runAfter(certManagerRelease); // wait for the namespace the policies live in
  */
 export class NetworkPolicies extends Construct {
   /** The validated policies, sorted by kind/namespace/name. */

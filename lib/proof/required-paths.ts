@@ -36,7 +36,11 @@ export interface RequiredPath {
   readonly labels?: "complete" | "partial";
 }
 
-/** Options of {@link RequiredPaths.certManager}. */
+/** Options of {@link RequiredPaths.certManager}.
+ *
+ * @example
+ * RequiredPaths.certManager({ namespace: "certs", release: "cm", acme: false })
+ */
 export interface CertManagerPathsOptions {
   /**
    * The namespace cert-manager runs in.
@@ -73,7 +77,14 @@ export interface CertManagerPathsOptions {
 
 const PROTOCOLS: readonly string[] = ["TCP", "UDP", "SCTP"];
 
-/** Factories of {@link RequiredPath}s: one path, or the paths a whole component needs. */
+/** Factories of {@link RequiredPath}s: one path, or the paths a whole component needs.
+ *
+ * @example
+ * const paths = [
+ *   ...RequiredPaths.certManager(),
+ *   RequiredPaths.of("apiserver-to-my-webhook", { entity: "kube-apiserver" }, { namespace: "my", labels: { app: "hook" } }, "TCP", 9443),
+ * ];
+ */
 // biome-ignore lint/complexity/noStaticOnlyClass: the public API is RequiredPaths.of / RequiredPaths.certManager (issue 23), as cdk8s-plus's factories.
 export class RequiredPaths {
   /**

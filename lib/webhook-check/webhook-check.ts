@@ -28,7 +28,11 @@ import { SynthError } from "../shared/synth-error";
 import { escapeTerraform } from "../shared/terraform-escape";
 import { warn } from "../shared/warn";
 
-/** What a caller sets on {@link WebhookCheck}. */
+/** What a caller sets on {@link WebhookCheck}.
+ *
+ * @example
+ * { namespace: "cert-manager", timeoutSeconds: 300, exclude: ["legacy-webhook"] }
+ */
 export interface WebhookCheckOptions {
   /**
    * The cluster to check: its null provider runs the check, and the check reads
@@ -166,7 +170,11 @@ export interface WebhookCheckOptions {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-/** Props of {@link WebhookCheck}. */
+/** Props of {@link WebhookCheck}.
+ *
+ * @example
+ * new WebhookCheck(stack, "check", { cluster, release, policies, scope: "all" });
+ */
 export interface WebhookCheckProps extends WebhookCheckOptions {
   /**
    * The Cilium release: the check runs after it, and again when its chart
@@ -216,6 +224,10 @@ const WEBHOOK_CHECK_PROPS = { ...WEBHOOK_CHECK_OPTIONS, release: true, policies:
  * so `terraform apply` in `cdktf.out/stacks/<stack>` needs only `node`. It is run
  * without a shell (`node <asset>`), with every setting in `environment`: no value
  * can inject a command.
+ *
+ * @example
+ * const check = new WebhookCheck(stack, "check", { cluster, release, policies });
+ * check.runAfter(certManagerRelease);
  */
 export class WebhookCheck extends Construct {
   /** The null_resource running the check. */
