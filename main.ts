@@ -5,7 +5,7 @@
 //                 <env>-cilium is applied, so CiliumNetworkPolicies (kubernetes_manifest
 //                 reads the CRD at plan time) work on a cluster that had no Cilium.
 import * as path from "node:path";
-import { App, LocalBackend, TerraformStack } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import {
   CiliumRelease,
@@ -19,6 +19,7 @@ import {
   SynthError,
   WebhookCheck,
 } from "./lib";
+import { addStateBackend } from "./lib/platform/state-backend";
 import { SHIPPED_POLICIES_DIR } from "./lib/shared/package-paths";
 
 /**
@@ -74,11 +75,6 @@ export function setting(env: NodeJS.ProcessEnv, name: string, environment: strin
   return plain !== undefined && plain !== "" ? plain : undefined;
 }
 
-/** Local state per stack, at the repository root, at a relative path: no absolute path in cdk.tf.json. */
-function localState(stack: TerraformStack): void {
-  new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
-}
-
 /** `<env>-cilium`: the cluster's providers and the Cilium release. */
 export class CiliumReleaseStack extends TerraformStack {
   public readonly cluster: ClusterProviders;
@@ -92,7 +88,6 @@ export class CiliumReleaseStack extends TerraformStack {
     public readonly kube: ReturnType<typeof kubeAccessFromEnvironment>,
   ) {
     super(scope, name);
-    localState(this);
     this.cluster = new ClusterProviders(this, "providers", kube);
     // The construct path stays cilium/release, as in the one-stack layout of 0.1, so the
     // release keeps its Terraform address (see README, "Upgrade notes").
@@ -119,7 +114,6 @@ export class CiliumStack extends TerraformStack {
     repositoryPolicies: PolicyDirectory = REPOSITORY_POLICIES,
   ) {
     super(scope, name);
-    localState(this);
     this.addDependency(releaseStack);
     const policySet = (setting(env, "CILIUM_POLICY_SET", name) ?? config.policySet) as PolicySet;
     if (!POLICY_SETS.includes(policySet)) {
@@ -159,6 +153,19 @@ export interface BuiltApp {
   readonly stacks: CiliumStack[];
   /** One line per environment that was not synthesized. */
   readonly skipped: string[];
+  /** Things to set outside cdk.tf.json (a Terraform Cloud workspace's execution mode), one line each. */
+  readonly warnings: string[];
+}
+
+/**
+ * Both stacks of an environment get the state backend of `STATE_BACKEND_<ENV>`
+ * (`dev` also reads `STATE_BACKEND`): local files by default (see
+ * lib/platform/state-backend.ts for the URL forms). Returns the warnings.
+ */
+function stateBackends(env: NodeJS.ProcessEnv, environment: string, stacks: TerraformStack[]): string[] {
+  const own = `STATE_BACKEND_${environment.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+  const variable = !env[own] && environment === "dev" && env.STATE_BACKEND ? "STATE_BACKEND" : own;
+  return stacks.flatMap((stack) => addStateBackend(stack, setting(env, "STATE_BACKEND", environment), variable).warning ?? []);
 }
 
 /**
@@ -174,6 +181,7 @@ export function buildApp(
   const app = new App(outdir !== undefined ? { outdir } : {});
   const stacks: CiliumStack[] = [];
   const skipped: string[] = [];
+  const warnings: string[] = [];
   for (const [name, config] of Object.entries(ENVIRONMENTS)) {
     const context = setting(env, "KUBE_CONTEXT", name);
     if (context === undefined && !config.currentContextAllowed) {
@@ -183,14 +191,17 @@ export function buildApp(
     }
     const kube = kubeAccessFromEnvironment({ KUBECONFIG: env.KUBECONFIG, KUBE_CONTEXT: context });
     const releaseStack = new CiliumReleaseStack(app, `${name}-cilium`, config, kube);
-    stacks.push(new CiliumStack(app, name, config, env, releaseStack, repositoryPolicies));
+    const stack = new CiliumStack(app, name, config, env, releaseStack, repositoryPolicies);
+    stacks.push(stack);
+    warnings.push(...stateBackends(env, name, [releaseStack, stack]));
   }
-  return { app, stacks, skipped };
+  return { app, stacks, skipped, warnings };
 }
 
 if (require.main === module) {
-  const { app, stacks, skipped } = buildApp();
+  const { app, stacks, skipped, warnings } = buildApp();
   app.synth();
   for (const stack of stacks) process.stderr.write(`${stack.summary()}\n`);
   for (const line of skipped) process.stderr.write(`${line}\n`);
+  for (const line of warnings) process.stderr.write(`warning: ${line}\n`);
 }
