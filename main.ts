@@ -56,11 +56,13 @@ export interface EnvironmentConfig {
    * whatever cluster happens to be current.
    */
   readonly currentContextAllowed: boolean;
+  /** The environment was deployed with 0.1, so its policies may still have 0.1 addresses in state (moved blocks). */
+  readonly legacyAddresses?: "0.1";
 }
 
 export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
-  dev: { talos: true, policySet: "allow-all", operatorReplicas: 1, currentContextAllowed: true },
-  prod: { talos: true, policySet: "least-privilege", currentContextAllowed: false },
+  dev: { talos: true, policySet: "allow-all", operatorReplicas: 1, currentContextAllowed: true, legacyAddresses: "0.1" },
+  prod: { talos: true, policySet: "least-privilege", currentContextAllowed: false, legacyAddresses: "0.1" },
 };
 
 /**
@@ -125,6 +127,7 @@ export class CiliumStack extends TerraformStack {
     // The stack dependency orders the policies after Cilium (a depends_on cannot cross stacks).
     this.policies = new NetworkPolicies(scopeOfResources, "policies", {
       provider: this.cluster.kubernetes,
+      ...(config.legacyAddresses ? { legacyAddresses: config.legacyAddresses } : {}),
       directories: [policySetDirectory(policySet), repositoryPolicies, ...parsePolicyDirs(setting(env, "CILIUM_POLICY_DIRS", name))],
     });
     this.check = new WebhookCheck(scopeOfResources, "webhook-check", {
