@@ -14,7 +14,7 @@
 // s3, gcs, cloud: `terraform init` with dummy credentials, endpoints on a closed local
 // port, must get as far as the network or credentials step: never a configuration
 // diagnostic. A deliberately wrong attribute shows that the check can fail.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { App, TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
@@ -231,3 +231,35 @@ function initWithDeadline(cwd: string, env: NodeJS.ProcessEnv, ms: number): Prom
     );
   });
 }
+
+describe("npm run synth (dist/main.js) with STATE_BACKEND", () => {
+  const repo = path.resolve(__dirname, "..", "..");
+  const synth = (value: string) =>
+    spawnSync(process.execPath, ["dist/main.js"], {
+      cwd: repo,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: tempDir("home-"),
+        CDKTF_OUTDIR: path.join(tempDir("out-"), "cdktf.out"),
+        STATE_BACKEND: value,
+      },
+      encoding: "utf8",
+    });
+
+  test("cloud://: synth prints the Local execution mode warning for each workspace", () => {
+    const run = synth("cloud://acme/talos");
+    expect(run.status).toBe(0);
+    const warnings = run.stderr.split("\n").filter((l) => l.startsWith("warning: "));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^warning: dev-cilium: workspace "talos-dev-cilium" of organization "acme" must use Local execution mode/),
+      expect.stringMatching(/^warning: dev: workspace "talos-dev" of organization "acme" must use Local execution mode/),
+    ]);
+  });
+
+  test("a secret in the URL: synth fails, names the variable, never prints the secret", () => {
+    const run = synth("postgres://terraform:hunter2@db.example/terraform");
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("STATE_BACKEND holds a secret (a password in the user part)");
+    expect(run.stderr).not.toContain("hunter2");
+  });
+});
