@@ -30,6 +30,12 @@ function readmeInstallLine(start: string): string {
 }
 const TARBALL_LINE = readmeInstallLine("npm install ../cdktf-cilium/cdktf-cilium-*.tgz ");
 const GIT_LINE = readmeInstallLine("npm install git+https://");
+/** README's allowScripts entries for the two install lines, `<version>` filled in. */
+const ALLOW_SCRIPTS: Record<string, boolean> = (() => {
+  const block = /```json\n"allowScripts": (\{[^`]*\})\n```/.exec(readme);
+  if (!block) throw new Error('README has no ```json "allowScripts": {...} block');
+  return JSON.parse(block[1].replace(/<version>/g, pkg.version));
+})();
 
 /** The major of the running Node is one that engines.node admits (then npm must print no warning). */
 const supportedNode = pkg.engines.node
@@ -68,7 +74,12 @@ beforeAll(() => {
   expect(path.basename(tarball)).toBe(`cdktf-cilium-${pkg.version}.tgz`);
   consumer = path.join(work, "my-app");
   mkdirSync(consumer);
-  writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer-app", version: "1.0.0", private: true }, null, 2));
+  const allowTarball = Object.fromEntries(Object.entries(ALLOW_SCRIPTS).filter(([key]) => key.startsWith("file:")));
+  expect(Object.keys(allowTarball)).toEqual([`file:../cdktf-cilium/${path.basename(tarball)}`]);
+  writeFileSync(
+    path.join(consumer, "package.json"),
+    JSON.stringify({ name: "consumer-app", version: "1.0.0", private: true, allowScripts: allowTarball }, null, 2),
+  );
   tarballInstallOutput = install(TARBALL_LINE, consumer);
 });
 
@@ -121,9 +132,12 @@ test("README's git line from a git+file:// clone: npm builds dist/ there through
   expect(execFileSync("git", ["ls-files", "dist"], { cwd: repoDir, encoding: "utf8" })).toBe("");
   const app = path.join(work, "git-app");
   mkdirSync(app);
+  // README's entry for the git line, with the same URL substitution as the line itself.
+  const repository = `git+${pkg.repository.url.replace(/^git\+/, "")}`;
+  expect(ALLOW_SCRIPTS[repository]).toBe(true);
   writeFileSync(
     path.join(app, "package.json"),
-    JSON.stringify({ name: "git-app", version: "1.0.0", private: true, allowScripts: { "cdktf-cilium": true } }, null, 2),
+    JSON.stringify({ name: "git-app", version: "1.0.0", private: true, allowScripts: { [`git+file://${repoDir}`]: true } }, null, 2),
   );
   const output = install(GIT_LINE.replace(/git\+https:\/\/\S+\.git#/, `git+file://${repoDir}#`), app);
   const installed = path.join(app, "node_modules", "cdktf-cilium");

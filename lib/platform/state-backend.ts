@@ -167,6 +167,9 @@ export function addStateBackend(stack: TerraformStack, value: string | undefined
       new GcsBackend(stack, { bucket: parsed.bucket, prefix: joined(parsed.prefix, name, "/") });
       return { kind: "gcs" };
     case "cloud": {
+      // HCP Terraform docs, "Workspace settings" > Execution mode: with Remote (the
+      // default) plans and applies run on HCP Terraform's workers, not where `cdktf
+      // deploy` runs; Local keeps only the state there.
       const workspace = joined(parsed.prefix, name, "-");
       new CloudBackend(stack, {
         organization: parsed.organization,
