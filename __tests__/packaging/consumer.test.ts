@@ -36,6 +36,13 @@ const ALLOW_SCRIPTS: Record<string, boolean> = (() => {
   if (!block) throw new Error('README has no ```json "allowScripts": {...} block');
   return JSON.parse(block[1].replace(/<version>/g, pkg.version));
 })();
+/** The tarball's entry, for a tarball in `dir`. */
+const allowTarball = (dir: string) =>
+  Object.fromEntries(
+    Object.entries(ALLOW_SCRIPTS)
+      .filter(([key]) => key.startsWith("file:"))
+      .map(([key, value]) => [key.replace("/ABSOLUTE/PATH/TO", dir), value]),
+  );
 
 /** The major of the running Node is one that engines.node admits (then npm must print no warning). */
 const supportedNode = pkg.engines.node
@@ -74,11 +81,11 @@ beforeAll(() => {
   expect(path.basename(tarball)).toBe(`cdktf-cilium-${pkg.version}.tgz`);
   consumer = path.join(work, "my-app");
   mkdirSync(consumer);
-  const allowTarball = Object.fromEntries(Object.entries(ALLOW_SCRIPTS).filter(([key]) => key.startsWith("file:")));
-  expect(Object.keys(allowTarball)).toEqual([`file:../cdktf-cilium/${path.basename(tarball)}`]);
+  const allowScripts = allowTarball(work);
+  expect(Object.keys(allowScripts)).toEqual([`file:${tarball}`]);
   writeFileSync(
     path.join(consumer, "package.json"),
-    JSON.stringify({ name: "consumer-app", version: "1.0.0", private: true, allowScripts: allowTarball }, null, 2),
+    JSON.stringify({ name: "consumer-app", version: "1.0.0", private: true, allowScripts }, null, 2),
   );
   tarballInstallOutput = install(TARBALL_LINE, consumer);
 });
