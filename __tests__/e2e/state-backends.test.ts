@@ -116,6 +116,24 @@ describe("PostgreSQL", () => {
     },
     60000,
   );
+
+  pgTest("README's migration: a local state moves into PostgreSQL with terraform init -migrate-state, nothing re-created", async () => {
+    const db = pg as Postgres;
+    const outdir = path.join(tempDir("migrate-"), "cdktf.out");
+    const env = offlineTerraformEnv();
+    const { first } = standIn("local", "kept", "moving", outdir);
+    await tf(first, env, "init", "-input=false");
+    await tf(first, env, "apply", "-auto-approve", "-input=false");
+    const local = JSON.parse(readFileSync(path.join(outdir, "..", "terraform.moving.tfstate"), "utf8"));
+    const id = local.resources[0].instances[0].attributes.id;
+    // The same stacks synthesized again with STATE_BACKEND set, into the same cdktf.out.
+    standIn(db.url, "kept", "moving", outdir);
+    const migrate = await tf(first, env, "init", "-migrate-state", "-force-copy", "-input=false");
+    expect(migrate).toContain('Successfully configured the backend "pg"!');
+    const moved = JSON.parse(db.sql("select data from terraform_moving.states where name = 'default'"));
+    expect(moved.resources[0].instances[0].attributes.id).toBe(id);
+    expect(await tf(first, env, "plan", "-input=false")).toContain("No changes.");
+  });
 });
 
 /**
@@ -123,8 +141,12 @@ describe("PostgreSQL", () => {
  * `second` uses, so cdktf writes an output in `first` and a terraform_remote_state
  * in `second`, both stacks with the backend of `url` (addStateBackend, as main.ts).
  */
-function standIn(url: string, value: string, firstName = "first"): { first: string; second: string } {
-  const outdir = tempDir("stand-in-");
+function standIn(
+  url: string,
+  value: string,
+  firstName = "first",
+  outdir = path.join(tempDir("stand-in-"), "cdktf.out"),
+): { first: string; second: string } {
   const app = new App({ outdir });
   const first = new TerraformStack(app, firstName);
   addStateBackend(first, url, "STATE_BACKEND");
