@@ -4,5 +4,5 @@ module.exports = {
   ...base,
   testPathIgnorePatterns: ["/node_modules/"],
   testMatch: ["**/__tests__/packaging/*.test.ts"],
-  testTimeout: 180000,
+  testTimeout: 300000,
 };

@@ -7,8 +7,9 @@
 //                 reads the CRD at plan time) work on a cluster that had no Cilium.
 // A thin use of the public API: what an importer writes (see examples/).
 import * as path from "node:path";
-import { App, LocalBackend, TerraformStack } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { CiliumPlatform, kubeAccessFromEnvironment, type PolicyDirectory, type PolicySet, SynthError } from "./lib";
+import { addStateBackend } from "./lib/platform/state-backend";
 import { SHIPPED_POLICIES_DIR } from "./lib/shared/package-paths";
 
 /**
@@ -45,11 +46,13 @@ export interface EnvironmentConfig {
    * whatever cluster happens to be current.
    */
   readonly currentContextAllowed: boolean;
+  /** The environment was deployed with 0.1, so its policies may still have 0.1 addresses in state (moved blocks). */
+  readonly legacyAddresses?: "0.1";
 }
 
 export const ENVIRONMENTS: Readonly<Record<string, EnvironmentConfig>> = {
-  dev: { talos: true, policySet: "allow-all", operatorReplicas: 1, currentContextAllowed: true },
-  prod: { talos: true, policySet: "least-privilege", currentContextAllowed: false },
+  dev: { talos: true, policySet: "allow-all", operatorReplicas: 1, currentContextAllowed: true, legacyAddresses: "0.1" },
+  prod: { talos: true, policySet: "least-privilege", currentContextAllowed: false, legacyAddresses: "0.1" },
 };
 
 /**
@@ -62,11 +65,6 @@ export function setting(env: NodeJS.ProcessEnv, name: string, environment: strin
   if (own !== undefined && own !== "") return own;
   const plain = environment === "dev" ? env[name] : undefined;
   return plain !== undefined && plain !== "" ? plain : undefined;
-}
-
-/** Local state per stack, at the repository root, at a relative path: no absolute path in cdk.tf.json. */
-function localState(stack: TerraformStack): void {
-  new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
 }
 
 /**
@@ -98,6 +96,19 @@ export interface BuiltApp {
   readonly stacks: TerraformStack[];
   /** One line per environment that was not synthesized. */
   readonly skipped: string[];
+  /** Things to set outside cdk.tf.json (a Terraform Cloud workspace's execution mode), one line each. */
+  readonly warnings: string[];
+}
+
+/**
+ * Both stacks of an environment get the state backend of `STATE_BACKEND_<ENV>`
+ * (`dev` also reads `STATE_BACKEND`): local files by default (see
+ * lib/platform/state-backend.ts for the URL forms). Returns the warnings.
+ */
+function stateBackends(env: NodeJS.ProcessEnv, environment: string, stacks: TerraformStack[]): string[] {
+  const own = `STATE_BACKEND_${environment.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+  const variable = !env[own] && environment === "dev" && env.STATE_BACKEND ? "STATE_BACKEND" : own;
+  return stacks.flatMap((stack) => addStateBackend(stack, setting(env, "STATE_BACKEND", environment), variable).warning ?? []);
 }
 
 /**
@@ -114,6 +125,7 @@ export function buildApp(
   const platforms: CiliumPlatform[] = [];
   const stacks: TerraformStack[] = [];
   const skipped: string[] = [];
+  const warnings: string[] = [];
   for (const [name, config] of Object.entries(ENVIRONMENTS)) {
     const context = setting(env, "KUBE_CONTEXT", name);
     if (context === undefined && !config.currentContextAllowed) {
@@ -123,7 +135,7 @@ export function buildApp(
     }
     const releaseStack = new TerraformStack(app, `${name}-cilium`);
     const workloadStack = new TerraformStack(app, name);
-    for (const stack of [releaseStack, workloadStack]) localState(stack);
+    warnings.push(...stateBackends(env, name, [releaseStack, workloadStack]));
     stacks.push(releaseStack, workloadStack);
     // The platform's id "cilium" keeps the addresses of 0.1's one-stack layout (see README, "Upgrade notes").
     platforms.push(
@@ -136,11 +148,14 @@ export function buildApp(
           ...(config.operatorReplicas !== undefined ? { operatorReplicas: config.operatorReplicas } : {}),
         },
         policySet: (setting(env, "CILIUM_POLICY_SET", name) ?? config.policySet) as PolicySet,
-        policies: { directories: [repositoryPolicies, ...parsePolicyDirs(setting(env, "CILIUM_POLICY_DIRS", name))] },
+        policies: {
+          ...(config.legacyAddresses ? { legacyAddresses: config.legacyAddresses } : {}),
+          directories: [repositoryPolicies, ...parsePolicyDirs(setting(env, "CILIUM_POLICY_DIRS", name))],
+        },
       }),
     );
   }
-  return { app, platforms, stacks, skipped };
+  return { app, platforms, stacks, skipped, warnings };
 }
 
 /**
@@ -149,10 +164,11 @@ export function buildApp(
  */
 export function main(env: NodeJS.ProcessEnv = process.env, outdir?: string): number {
   try {
-    const { app, platforms, skipped } = buildApp(env, outdir);
+    const { app, platforms, skipped, warnings } = buildApp(env, outdir);
     app.synth();
     for (const platform of platforms) process.stderr.write(`${summary(platform)}\n`);
     for (const line of skipped) process.stderr.write(`${line}\n`);
+    for (const line of warnings) process.stderr.write(`warning: ${line}\n`);
     return 0;
   } catch (err) {
     if (!(err instanceof SynthError)) throw err;

@@ -50,6 +50,28 @@ test("one deploy brings up a fresh cluster: dev is planned only after dev-cilium
   expect(pkg.scripts.deploy).toMatch(/cdktf-cli@0\.21\.0 deploy dev-cilium dev$/);
 });
 
+test('dev and prod were deployed with 0.1: legacyAddresses "0.1" keeps a moved block per policy from its 0.1 address', () => {
+  const built = buildApp({ KUBE_CONTEXT_PROD: "admin@prod" }, tempDir("out-"));
+  for (const platform of built.platforms) {
+    const json = JSON.parse(Testing.synth(platform.workloadStack));
+    const moved = json.moved as Array<{ from: string; to: string }>;
+    expect(moved.length).toBe(platform.policies.policies.length);
+    for (const m of moved) expect(m.from).toMatch(/^kubernetes_(network_policy_v1|manifest)\.cilium_policies_[A-Za-z]+-/);
+  }
+  const { ENVIRONMENTS } = require("../main");
+  expect(Object.values(ENVIRONMENTS).map((e: any) => e.legacyAddresses)).toEqual(["0.1", "0.1"]);
+});
+
+test("README's upgrade notes start with legacyAddresses, and their plan lines name the addresses dev synthesizes", () => {
+  const readme = readFileSync(path.join(repo, "README.md"), "utf8");
+  const notes = readme.slice(readme.indexOf("## Upgrade notes\n"));
+  const first = notes.split("\n").find((line) => line.startsWith("- "));
+  expect(first).toBe('- **A 0.1 state must set `legacyAddresses: "0.1"` before the first 0.2 plan** (on');
+  const moved = (JSON.parse(dev.json).moved as Array<{ from: string; to: string }>).find((m) => m.to.includes("allow-all-ingress"));
+  expect(notes).toContain(`# ${moved?.from} has moved to ${moved?.to}\n  Plan: 0 to add, 0 to change, 0 to destroy.`);
+  expect(notes).toContain(`# ${moved?.to} will be created\n    # ${moved?.from} will be destroyed`);
+});
+
 const stackOf = (built: { app: { node: { findChild(id: string): unknown } } }, id: string) =>
   built.app.node.findChild(id) as TerraformStack;
 

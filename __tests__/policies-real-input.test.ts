@@ -249,9 +249,17 @@ test("a file is loaded once even when directories overlap or repeat", () => {
   expect(Object.keys(resourcesOf(json, "kubernetes_network_policy_v1"))).toHaveLength(1);
 });
 
-describe("addresses of version 0.1 move to the new ones, so no policy is destroyed and re-created", () => {
-  test("each policy carries a moved block from its 0.1 address", () => {
-    const json = synth({ "a.yaml": np("  podSelector: {}\n", "  name: allow-all-ingress\n  namespace: cert-manager\n") });
+describe('addresses of version 0.1 move to the new ones with legacyAddresses: "0.1", so no policy is destroyed and re-created', () => {
+  const legacy01 = { legacyAddresses: "0.1" } as const;
+
+  test("without it no moved block is written: a new stack has no 0.1 state", () => {
+    const files = { "a.yaml": np("  podSelector: {}\n", "  name: allow-all-ingress\n  namespace: cert-manager\n") };
+    expect(synth(files).moved).toBeUndefined();
+    expect(JSON.stringify(synth(files))).not.toContain("moved");
+  });
+
+  test("with it each policy carries a moved block from its 0.1 address", () => {
+    const json = synth({ "a.yaml": np("  podSelector: {}\n", "  name: allow-all-ingress\n  namespace: cert-manager\n") }, legacy01);
     const [address] = Object.keys(resourcesOf(json, "kubernetes_network_policy_v1"));
     expect(address).toMatch(/^policies_NetworkPolicy_cert-manager_allow-all-ingress_[0-9A-F]{8}$/);
     expect(json.moved).toEqual([
@@ -266,16 +274,41 @@ describe("addresses of version 0.1 move to the new ones, so no policy is destroy
     // cdktf-cilium 0.1.0 wrote this address for cert-manager/allow-all-ingress in the dev stack.
     const legacy = "kubernetes_network_policy_v1.cilium_policies_NetworkPolicy-cert-manager-allow-all-ingress_664DD695";
     const dir = policyDir({ "a.yaml": np("  podSelector: {}\n", "  name: allow-all-ingress\n  namespace: cert-manager\n") });
-    const json = synthStack((s) => new NetworkPolicies(new Construct(s, "cilium"), "policies", { directories: [dir] }));
+    const json = synthStack((s) => new NetworkPolicies(new Construct(s, "cilium"), "policies", { directories: [dir], ...legacy01 }));
     expect((json.moved as Array<{ from: string }>).map((m) => m.from)).toEqual([legacy]);
   });
 
   test("policies that collided in 0.1 (and so never existed) get no moved block", () => {
-    const json = synth({
-      "a.yaml": np("  podSelector: {}\n", "  name: web\n  namespace: shop-a\n"),
-      "b.yaml": np("  podSelector: {}\n", "  name: a-web\n  namespace: shop\n"),
-    });
+    const json = synth(
+      {
+        "a.yaml": np("  podSelector: {}\n", "  name: web\n  namespace: shop-a\n"),
+        "b.yaml": np("  podSelector: {}\n", "  name: a-web\n  namespace: shop\n"),
+      },
+      legacy01,
+    );
     expect(json.moved).toBeUndefined();
+  });
+
+  test("another version is refused (plain JavaScript callers)", () => {
+    expect(() => synth({ "a.yaml": np("  podSelector: {}\n") }, { legacyAddresses: "0.0" as "0.1" })).toThrow(
+      /legacyAddresses: "0\.0" is not a version with other addresses; use "0\.1" or leave it out/,
+    );
+  });
+
+  test("CiliumPlatform passes it through; a one-cluster platform without it has no moved block", () => {
+    const { CiliumPlatform } = require("../lib");
+    // A deny-all policy (no ingress rule) under the 0.1 name: the webhook path is refused by the
+    // platform's default proof, which is not what this test is about.
+    const dir = policyDir({ "a.yaml": np("  podSelector: {}\n", "  name: allow-all-ingress\n  namespace: cert-manager\n") });
+    const noProof = { requiredPaths: [] };
+    const plain = synthStack(
+      (s) => new CiliumPlatform(s, "cilium", { policySet: "least-privilege", policies: { directories: [dir], ...noProof } }),
+    );
+    expect(plain.moved).toBeUndefined();
+    const old = synthStack((s) => new CiliumPlatform(s, "cilium", { policies: { directories: [dir], ...noProof, ...legacy01 } }));
+    expect((old.moved as Array<{ from: string }>).map((m) => m.from)).toEqual([
+      "kubernetes_network_policy_v1.cilium_policies_NetworkPolicy-cert-manager-allow-all-ingress_664DD695",
+    ]);
   });
 });
 

@@ -32,8 +32,40 @@ test("the workflow and .ci/run run the README's test command (every suite), the 
   expect(command).toBe("npm test && npm run test:e2e && npm run test:package");
   expect(text).toMatch(/node: \[22, 24\]/);
   expect(text).toContain(`run: ${command}`);
-  expect(readFileSync(path.join(__dirname, "..", ".ci", "run"), "utf8")).toContain(`(npm ci && ${command})`);
+  const ciRun = readFileSync(path.join(__dirname, "..", ".ci", "run"), "utf8");
+  expect(ciRun).toContain(`    npm ci 2>&1 | tee "$log"\n`);
+  expect(ciRun).toContain(`\n    ${command}\n`);
   expect(text).toContain("hashicorp/setup-terraform");
   expect(text).toContain("npm run validate");
   expect(text).toContain("GITHUB_STEP_SUMMARY");
+});
+
+/** The Node majors `range` admits, for a range of `^MAJOR.x.y` alternatives. */
+function majors(range: string): number[] {
+  return range.split("||").map((part) => {
+    const m = /^\^(\d+)\.\d+\.\d+$/.exec(part.trim());
+    if (!m) throw new Error(`engines.node alternative "${part.trim()}" is not ^MAJOR.MINOR.PATCH: say which majors are tested`);
+    return Number(m[1]);
+  });
+}
+
+test("every Node major engines.node admits is the one devEngines asks for, and is tested by .ci/run and the workflow", () => {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
+  const admitted = majors(pkg.engines.node);
+  expect(admitted).toEqual([22, 24]);
+  expect(pkg.devEngines.runtime).toEqual({ name: "node", version: pkg.engines.node, onFail: "warn" });
+  expect(readFileSync(workflow, "utf8")).toContain(`node: [${admitted.join(", ")}]`);
+  expect(readFileSync(path.join(__dirname, "..", ".ci", "run"), "utf8")).toContain(`for major in ${admitted.join(" ")}; do`);
+  expect(() => majors(">=22")).toThrow(/not \^MAJOR/);
+});
+
+test("every package with an install script in package-lock.json is decided in allowScripts (npm warns otherwise)", () => {
+  const root = path.join(__dirname, "..");
+  const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+  const lock = JSON.parse(readFileSync(path.join(root, "package-lock.json"), "utf8"));
+  const withScripts = Object.entries(lock.packages as Record<string, { hasInstallScript?: boolean }>)
+    .filter(([where, p]) => where !== "" && p.hasInstallScript)
+    .map(([where]) => where.replace(/^.*node_modules\//, ""));
+  expect(withScripts.length).toBeGreaterThan(0);
+  expect([...new Set(withScripts)].sort()).toEqual(Object.keys(pkg.allowScripts).sort());
 });

@@ -5,52 +5,162 @@ import { tempDir } from "../helpers/temp";
 import { dependsOnProblems } from "../helpers/depends-on";
 import { initErrors, terraformAvailable } from "../helpers/terraform";
 
-// Packs the library from a clean copy of the repository (no dist/: `prepack` must
-// build it), installs the tarball with npm into a consumer app outside the repo
-// (dependencies from the local npm cache: --prefer-offline), and synthesizes there
-// from an unrelated working directory: two clusters in one stack, one platform in
-// each of two stacks, cert-manager ordered before the check. Terraform's own
-// configuration loading then runs offline on every stack.
+// Packs the library from a clean copy of the repository (no dist/: `prepare` must
+// build it), installs the tarball into a consumer app outside the repo with README's
+// tarball line as written, and synthesizes there from an unrelated working directory:
+// two clusters in one stack, one platform in each of two stacks, cert-manager ordered
+// before the check. Terraform's own configuration loading then runs offline on every
+// stack. README's git line runs too, against a `git+file://` clone of the same files.
+// npm reads the registry through its cache first (npm_config_prefer_offline), so the
+// install lines stay exactly as README writes them.
 
 const repo = path.resolve(__dirname, "..", "..");
 const pkg = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8"));
+const readme = readFileSync(path.join(repo, "README.md"), "utf8");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const npmEnv = { ...process.env, npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false" };
 
+/** README's install line (with its continuation) that starts with `start`. */
+function readmeInstallLine(start: string): string {
+  const at = readme.indexOf(`\n${start}`);
+  if (at < 0) throw new Error(`README has no install line starting with ${start}`);
+  const lines = readme.slice(at + 1).split("\n");
+  const taken = [lines[0]];
+  while (taken[taken.length - 1].endsWith("\\")) taken.push(lines[taken.length]);
+  return taken.join("\n");
+}
+const TARBALL_LINE = readmeInstallLine("npm install ../cdktf-cilium/cdktf-cilium-*.tgz ");
+const GIT_LINE = readmeInstallLine("npm install git+https://");
+/** README's allowScripts entries for the two install lines, `<version>` filled in. */
+const ALLOW_SCRIPTS: Record<string, boolean> = (() => {
+  const block = /```json\n"allowScripts": (\{[^`]*\})\n```/.exec(readme);
+  if (!block) throw new Error('README has no ```json "allowScripts": {...} block');
+  return JSON.parse(block[1].replace(/<version>/g, pkg.version));
+})();
+/** The tarball's entry, for a tarball in `dir`. */
+const allowTarball = (dir: string) =>
+  Object.fromEntries(
+    Object.entries(ALLOW_SCRIPTS)
+      .filter(([key]) => key.startsWith("file:"))
+      .map(([key, value]) => [key.replace("/ABSOLUTE/PATH/TO", dir), value]),
+  );
+
+/** The major of the running Node is one that engines.node admits (then npm must print no warning). */
+const supportedNode = pkg.engines.node
+  .split("||")
+  .map((r: string) => Number(/\^(\d+)\./.exec(r.trim())?.[1]))
+  .includes(Number(process.versions.node.split(".")[0]));
+
+/** npm's warnings that a supported Node must never see: engines, devEngines, unreviewed install scripts. */
+const npmWarnings = (output: string) => output.split("\n").filter((l) => /EBADENGINE|EBADDEVENGINES|install-scripts/.test(l));
+
+/** Runs an install line with sh in `cwd`; its output. */
+function install(line: string, cwd: string): string {
+  const run = spawnSync("sh", ["-c", line], { cwd, env: npmEnv, encoding: "utf8" });
+  const output = run.stdout + run.stderr;
+  if (run.status !== 0) throw new Error(`${line}\nexited with ${run.status}:\n${output}`);
+  return output;
+}
+
+let work: string;
+let clone: string;
 let consumer: string;
 let tarball: string;
+let tarballInstallOutput: string;
 
 beforeAll(() => {
-  const work = tempDir("cdktf-cilium-consumer-");
-  // A clean clone: the tracked files only, no dist/.
-  const clone = path.join(work, "clone");
+  work = tempDir("cdktf-cilium-consumer-");
+  // A clean clone beside the app, as README's tarball line expects: the tracked files only, no dist/.
+  clone = path.join(work, "cdktf-cilium");
   for (const file of execFileSync("git", ["ls-files"], { cwd: repo, encoding: "utf8" }).split("\n").filter(Boolean)) {
     mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
     cpSync(path.join(repo, file), path.join(clone, file));
   }
   symlinkSync(path.join(repo, "node_modules"), path.join(clone, "node_modules"));
   expect(existsSync(path.join(clone, "dist"))).toBe(false);
-  tarball = path.join(
-    work,
-    execFileSync(npm, ["pack", "--silent", "--pack-destination", work], { cwd: clone, encoding: "utf8" })
-      .trim()
-      .split("\n")
-      .pop() as string,
-  );
-  consumer = path.join(work, "app");
+  tarball = path.join(clone, execFileSync(npm, ["pack", "--silent"], { cwd: clone, encoding: "utf8" }).trim().split("\n").pop() as string);
+  expect(path.basename(tarball)).toBe(`cdktf-cilium-${pkg.version}.tgz`);
+  consumer = path.join(work, "my-app");
   mkdirSync(consumer);
-  const dev = pkg.devDependencies as Record<string, string>;
-  const peers = Object.fromEntries(Object.keys(pkg.peerDependencies).map((name) => [name, dev[name]]));
+  const allowScripts = allowTarball(work);
+  expect(Object.keys(allowScripts)).toEqual([`file:${tarball}`]);
   writeFileSync(
     path.join(consumer, "package.json"),
-    JSON.stringify({ name: "consumer-app", version: "1.0.0", private: true, dependencies: peers }, null, 2),
+    JSON.stringify({ name: "consumer-app", version: "1.0.0", private: true, allowScripts }, null, 2),
   );
-  execFileSync(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball], {
-    cwd: consumer,
-    stdio: "pipe",
-  });
+  tarballInstallOutput = install(TARBALL_LINE, consumer);
 });
 
-test("the tarball (packed from a clean clone: prepack builds) ships the library, the bundled check and validators, the schema, the policy sets, LICENSE, README and help; not the sources", () => {
+test("README's install lines: no `npm install cdktf-cilium`; git from the repository at a tag; the tarball; the peer dependencies", () => {
+  expect(readme).not.toMatch(/^npm install cdktf-cilium\b/m);
+  const repository = pkg.repository.url.replace(/^git\+/, "");
+  expect(GIT_LINE.startsWith(`npm install git+${repository}#v`)).toBe(true);
+  expect(readme).toContain(`git clone --branch ${/#(v[0-9.]+) /.exec(GIT_LINE)?.[1]} ${repository}`);
+  expect(pkg.homepage).toBe(`${repository.replace(/\.git$/, "")}#readme`);
+  for (const line of [GIT_LINE, TARBALL_LINE]) {
+    const specs = line.replace(/\\\n/g, " ").split(/\s+/).slice(3);
+    expect(specs.map((s) => s.replace(/@[^@]*$/, "")).sort()).toEqual(Object.keys(pkg.peerDependencies).sort());
+  }
+  const help = readFileSync(path.join(repo, "help"), "utf8");
+  expect(help).toContain(GIT_LINE.split(" \\")[0].replace(/ cdktf@.*/, ""));
+  expect(help).toContain("npm install ../cdktf-cilium/cdktf-cilium-*.tgz");
+});
+
+test("npm publish is refused, also without scripts; npm pack is not", () => {
+  const publish = spawnSync(npm, ["publish", "--dry-run"], { cwd: clone, env: npmEnv, encoding: "utf8" });
+  expect(publish.status).not.toBe(0);
+  expect(publish.stderr).toContain("cdktf-cilium is not published on npm (the name is unclaimed there): npm publish is disabled.");
+  // --force skips the registry lookup, so libnpmpublish's own check answers before anything is sent.
+  const noScripts = spawnSync(
+    npm,
+    ["publish", "--ignore-scripts", "--force", "--registry", "http://127.0.0.1:9/", "--//127.0.0.1:9/:_authToken=dummy"],
+    { cwd: clone, env: npmEnv, encoding: "utf8", timeout: 60000 },
+  );
+  expect(noScripts.status).not.toBe(0);
+  expect(noScripts.stderr).toContain("npm error code EPRIVATE");
+  expect(existsSync(tarball)).toBe(true);
+});
+
+test("on a supported Node, installing the tarball prints no engines or install-script warning", () => {
+  if (!supportedNode)
+    console.warn(`Node ${process.versions.node} is not admitted by engines.node (${pkg.engines.node}): npm's warnings are expected here`);
+  else expect(npmWarnings(tarballInstallOutput)).toEqual([]);
+});
+
+test("README's git line from a git+file:// clone: npm builds dist/ there through `prepare` (dist/ is not in git)", () => {
+  const repoDir = path.join(work, "git-origin");
+  cpSync(clone, repoDir, { recursive: true, filter: (src) => !/\/(node_modules|dist)$|\.tgz$/.test(src) });
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.invalid", ...args], { cwd: repoDir, stdio: "pipe" });
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-q", "-m", "the tracked files");
+  const tag = /#(v[0-9.]+) /.exec(GIT_LINE)?.[1] as string;
+  git("tag", tag);
+  expect(execFileSync("git", ["ls-files", "dist"], { cwd: repoDir, encoding: "utf8" })).toBe("");
+  const app = path.join(work, "git-app");
+  mkdirSync(app);
+  // README's entry for the git line, with the same URL substitution as the line itself.
+  const repository = `git+${pkg.repository.url.replace(/^git\+/, "")}`;
+  expect(ALLOW_SCRIPTS[repository]).toBe(true);
+  writeFileSync(
+    path.join(app, "package.json"),
+    JSON.stringify({ name: "git-app", version: "1.0.0", private: true, allowScripts: { [`git+file://${repoDir}`]: true } }, null, 2),
+  );
+  const output = install(GIT_LINE.replace(/git\+https:\/\/\S+\.git#/, `git+file://${repoDir}#`), app);
+  const installed = path.join(app, "node_modules", "cdktf-cilium");
+  for (const built of ["dist/lib/index.js", "dist/lib/index.d.ts", "dist/check/webhook-check.js", "dist/vendor/cilium-models.js"]) {
+    expect(existsSync(path.join(installed, built))).toBe(true);
+  }
+  const load = spawnSync(process.execPath, ["-e", "console.log(typeof require('cdktf-cilium').CiliumPlatform)"], {
+    cwd: app,
+    encoding: "utf8",
+  });
+  expect(load.stdout.trim()).toBe("function");
+  if (supportedNode) expect(npmWarnings(output)).toEqual([]);
+});
+
+test("the tarball (packed from a clean clone: prepare builds) ships the library, the bundled check and validators, the schema, the policy sets, LICENSE, README and help; not the sources", () => {
   const files = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean);
   for (const f of [
     "dist/lib/index.js",

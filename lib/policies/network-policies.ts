@@ -193,6 +193,18 @@ export interface NetworkPoliciesOptions {
    * @default { policySet: "closed", labels: "complete" }
    */
   readonly assume?: ProofAssumptions;
+
+  /**
+   * Terraform state written by cdktf-cilium 0.1 may exist for these policies:
+   * `"0.1"` writes a `moved` block from each policy's 0.1 address
+   * (`Kind-namespace-name`) to its current one, so that state moves instead of
+   * each policy being destroyed and re-created. Only for a stack that was
+   * deployed with 0.1; a new stack has no such state and needs no moved block.
+   *
+   * @default - no moved block
+   * @example "0.1"
+   */
+  readonly legacyAddresses?: "0.1";
 }
 
 /** Props of {@link NetworkPolicies}.
@@ -225,6 +237,7 @@ export const NETWORK_POLICIES_OPTIONS = {
   onDenied: true,
   onUnknown: true,
   assume: true,
+  legacyAddresses: true,
 } as const satisfies KnownProps<NetworkPoliciesOptions>;
 /** Every prop of {@link NetworkPoliciesProps}: anything else is refused at synth. */
 const NETWORK_POLICIES_PROPS = { ...NETWORK_POLICIES_OPTIONS, release: true } as const satisfies KnownProps<NetworkPoliciesProps>;
@@ -253,8 +266,8 @@ const REQUIRED_PATH_PROPS = {
  * Fails at synth, before anything is written, when any document is bad, with
  * every problem in every file (file, document number, field). Each resource's
  * construct id comes from kind/namespace/name (policies/identity.ts), so renaming
- * or splitting a file never replaces a policy; the addresses of version 0.1 are
- * moved to the current ones with `moved` blocks.
+ * or splitting a file never replaces a policy; with `legacyAddresses: "0.1"` the
+ * addresses of version 0.1 are moved to the current ones with `moved` blocks.
  *
  * @example
  * const policies = new NetworkPolicies(stack, "policies", {
@@ -330,6 +343,9 @@ export class NetworkPolicies extends Construct {
       documents.push(...loaded.documents);
       problems.push(...loaded.problems);
     }
+    if (props.legacyAddresses !== undefined && props.legacyAddresses !== "0.1") {
+      refusals.push(`legacyAddresses: "${String(props.legacyAddresses)}" is not a version with other addresses; use "0.1" or leave it out`);
+    }
     if (refusals.length > 0) throw new SynthError(this, refusals);
     (props.networkPolicies ?? []).forEach((value, i) => {
       documents.push({ source: { file: `<code:networkPolicies[${i}]>`, document: 1 }, value: JSON.parse(JSON.stringify(value)) });
@@ -372,7 +388,7 @@ export class NetworkPolicies extends Construct {
           ? new NetworkPolicyV1(this, policyConstructId(policy), { ...common, ...escapeTerraform(toNetworkPolicyV1(policy)) })
           : new Manifest(this, policyConstructId(policy), { ...common, manifest: escapeTerraform({ ...policy.manifest }) });
       // Existing state at the 0.1 address moves here, unless two policies shared that address (then neither existed).
-      if (legacyIds.indexOf(legacyIds[i]) === legacyIds.lastIndexOf(legacyIds[i]))
+      if (props.legacyAddresses === "0.1" && legacyIds.indexOf(legacyIds[i]) === legacyIds.lastIndexOf(legacyIds[i]))
         resource.moveFromId(this.legacyAddress(resource, legacyIds[i]));
       return resource;
     });
