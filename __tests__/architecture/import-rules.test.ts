@@ -118,3 +118,18 @@ describe("the rules can fail (negative controls on a copy of the real graph)", (
     expect(violations(graph)).toContainEqual(expect.stringMatching(/^paths\/engine\.ts reaches node:fs/));
   });
 });
+
+test("__tests__/ mirrors lib/: a folder per capability, no test file at the top", () => {
+  const tests = path.join(ROOT, "__tests__");
+  const entries = readdirSync(tests, { withFileTypes: true });
+  expect(entries.filter((e) => e.isFile() && e.name.endsWith(".test.ts")).map((e) => e.name)).toEqual([]);
+  const capabilities = readdirSync(LIB, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+  // Beside the capabilities: the dev app and repository files (app), these rules, docs, the shared test code, and the other suites.
+  const others = ["app", "architecture", "docs", "e2e", "fixtures", "helpers", "packaging"];
+  const unmatched = entries.filter((e) => e.isDirectory() && !capabilities.includes(e.name) && !others.includes(e.name)).map((e) => e.name);
+  expect(unmatched).toEqual([]);
+  for (const folder of ["cilium", "policies", "platform", "webhook-check", "paths", "proof"])
+    expect(entries.map((e) => e.name)).toContain(folder);
+});

@@ -1,7 +1,7 @@
 // End to end: the shipped bundle (dist/check/webhook-check.js, built by `npm test`)
 // against real local HTTPS API servers, with a real CA, a real kubeconfig and an
 // exec credential plugin. These prove exit codes and that the deadline bounds the
-// process; classification and timing are proven in-process (check-probes,
+// process; classification and timing are proven in-process (webhook-check/probes,
 // check-run). Bounds here are loose (deadline + 5 s) so they hold on a saturated machine.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";

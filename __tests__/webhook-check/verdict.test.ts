@@ -3,12 +3,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { main } from "../lib/webhook-check/runner/cli";
-import { CHECK_PERMISSIONS } from "../lib/webhook-check/probes/cert-manager";
-import { decidingFailure, runAttempt } from "../lib/webhook-check/runner/attempts";
-import { b64, fakeTarget, type Scenario, standIns, writeKubeconfig } from "./helpers/fake-apiserver";
-import { FakeClock } from "./helpers/fake-clock";
-import { tempDir } from "./helpers/temp";
+import { main } from "../../lib/webhook-check/runner/cli";
+import { CHECK_PERMISSIONS } from "../../lib/webhook-check/probes/cert-manager";
+import { decidingFailure, runAttempt } from "../../lib/webhook-check/runner/attempts";
+import { b64, fakeTarget, type Scenario, standIns, writeKubeconfig } from "../helpers/fake-apiserver";
+import { FakeClock } from "../helpers/fake-clock";
+import { tempDir } from "../helpers/temp";
 
 const stand = standIns();
 
@@ -97,7 +97,7 @@ test("RBAC: a server that grants exactly the documented permissions passes witho
 });
 
 test("README's RBAC list names every permission the check uses", () => {
-  const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+  const readme = readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
   for (const p of CHECK_PERMISSIONS)
     expect(readme).toContain(`| ${p.verbs} | ${p.resource} | ${p.where} | ${p.required ? "yes" : "no (a warning)"} |`);
 });

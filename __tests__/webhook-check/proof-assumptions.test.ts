@@ -4,15 +4,15 @@
 // cilium-config, each assumed vs found; forbidden reads are warnings, never "ok".
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { type CheckProof, parseCheckProof } from "../lib/webhook-check/proof";
-import { CHECK_PERMISSIONS } from "../lib/webhook-check/probes/cert-manager";
-import { CILIUM_KEYS, checkProofAssumptions, probeProofAssumptions } from "../lib/webhook-check/probes/proof-assumptions";
-import { main } from "../lib/webhook-check/runner/cli";
-import { CHECK_ENV, parseCheckArgs, UsageError } from "../lib/webhook-check/settings";
-import { proof } from "./helpers/check-proofs";
-import { fakeTarget, NODE_IP, type Scenario, standIns, writeKubeconfig } from "./helpers/fake-apiserver";
-import { FakeClock } from "./helpers/fake-clock";
-import { tempDir } from "./helpers/temp";
+import { type CheckProof, parseCheckProof } from "../../lib/webhook-check/proof";
+import { CHECK_PERMISSIONS } from "../../lib/webhook-check/probes/cert-manager";
+import { CILIUM_KEYS, checkProofAssumptions, probeProofAssumptions } from "../../lib/webhook-check/probes/proof-assumptions";
+import { main } from "../../lib/webhook-check/runner/cli";
+import { CHECK_ENV, parseCheckArgs, UsageError } from "../../lib/webhook-check/settings";
+import { proof } from "../helpers/check-proofs";
+import { fakeTarget, NODE_IP, type Scenario, standIns, writeKubeconfig } from "../helpers/fake-apiserver";
+import { FakeClock } from "../helpers/fake-clock";
+import { tempDir } from "../helpers/temp";
 
 const stand = standIns();
 
@@ -421,7 +421,7 @@ describe("RBAC: the new reads", () => {
   });
 
   test("README says what the check confirms and what it cannot see", () => {
-    const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const readme = readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
     expect(readme).toContain("| `proof-assumption` |");
     expect(readme).toMatch(/WEBHOOK_CHECK_PROOF/);
     expect(readme).toMatch(/cannot see:\s+labels added to pods later/);

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { TerraformStack } from "cdktf";
 import { parse } from "yaml";
-import { CiliumRelease, type CiliumReleaseProps, DEFAULT_CILIUM_VERSION } from "../lib";
-import { onlyResource, synthStack, testApp } from "./helpers/synth";
+import { CiliumRelease, type CiliumReleaseProps, DEFAULT_CILIUM_VERSION } from "../../lib";
+import { onlyResource, synthStack, testApp } from "../helpers/synth";
 
 function release(props: CiliumReleaseProps = {}) {
   const json = synthStack((s) => new CiliumRelease(s, "cilium", props));
@@ -269,7 +269,7 @@ test("exposes what other constructs need", () => {
 // The Cilium pin has one home, lib/cilium/version.ts: Renovate updates that line,
 // README and help follow it (npm run docs), snapshots are the only other copies.
 describe("the pin: one home (lib/cilium/version.ts), README, help and Renovate follow it", () => {
-  const root = path.join(__dirname, "..");
+  const root = path.join(__dirname, "..", "..");
   const read = (file: string) => readFileSync(path.join(root, file), "utf8");
 
   test("the pin is an exact 1.x.y release", () => {
@@ -306,7 +306,7 @@ describe("the pin: one home (lib/cilium/version.ts), README, help and Renovate f
 });
 
 test("validateCiliumValues names an unknown key with its closest known one; checkCiliumValues is the deprecated alias", () => {
-  const { validateCiliumValues, checkCiliumValues } = require("../lib");
+  const { validateCiliumValues, checkCiliumValues } = require("../../lib");
   const problems = validateCiliumValues({ hubble: { relay: { enabeld: true } } });
   expect(problems).toEqual([
     { path: "hubble.relay.enabeld", message: 'unknown key "enabeld" (did you mean "enabled"?)', unknownKey: true },

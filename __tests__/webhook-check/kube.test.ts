@@ -5,11 +5,11 @@
 // real processes, are e2e/exec-plugins.test.ts.
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { CredentialSource } from "../lib/webhook-check/kube/credentials";
-import { bypassesProxy, proxyFor, targetFor } from "../lib/webhook-check/kube/http";
-import { ConfigError, resolveKubeconfig } from "../lib/webhook-check/kube/kubeconfig";
-import { b64, startConnectProxy, TLS_SERVER_NAME, UNRESOLVABLE_HOST } from "./helpers/fake-apiserver";
-import { kubeconfigBench, REFUSED_TLS_MATERIAL } from "./helpers/kubeconfigs";
+import { CredentialSource } from "../../lib/webhook-check/kube/credentials";
+import { bypassesProxy, proxyFor, targetFor } from "../../lib/webhook-check/kube/http";
+import { ConfigError, resolveKubeconfig } from "../../lib/webhook-check/kube/kubeconfig";
+import { b64, startConnectProxy, TLS_SERVER_NAME, UNRESOLVABLE_HOST } from "../helpers/fake-apiserver";
+import { kubeconfigBench, REFUSED_TLS_MATERIAL } from "../helpers/kubeconfigs";
 
 const bench = kubeconfigBench();
 const { stand, api, kubeconfig, attempt, refusedTlsKubeconfig } = bench;

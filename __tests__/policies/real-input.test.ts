@@ -4,10 +4,10 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import * as fc from "fast-check";
-import { NetworkPolicies, type NetworkPoliciesProps, PolicyValidationError } from "../lib";
-import { closest } from "../lib/shared/suggest";
-import { policyDir } from "./helpers/policy-dirs";
-import { resourcesOf, synthStack, type TerraformJson, testApp } from "./helpers/synth";
+import { NetworkPolicies, type NetworkPoliciesProps, PolicyValidationError } from "../../lib";
+import { closest } from "../../lib/shared/suggest";
+import { policyDir } from "../helpers/policy-dirs";
+import { resourcesOf, synthStack, type TerraformJson, testApp } from "../helpers/synth";
 
 const np = (spec: string, meta = "  name: p\n  namespace: ns\n") =>
   `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n${meta}spec:\n${spec}`;
@@ -296,7 +296,7 @@ describe('addresses of version 0.1 move to the new ones with legacyAddresses: "0
   });
 
   test("CiliumPlatform passes it through; a one-cluster platform without it has no moved block", () => {
-    const { CiliumPlatform } = require("../lib");
+    const { CiliumPlatform } = require("../../lib");
     // A deny-all policy (no ingress rule) under the 0.1 name: the webhook path is refused by the
     // platform's default proof, which is not what this test is about.
     const dir = policyDir({ "a.yaml": np("  podSelector: {}\n", "  name: allow-all-ingress\n  namespace: cert-manager\n") });
@@ -316,7 +316,7 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
   const nasty = "${X} %{if y}z%{endif}";
 
   test("escapeTerraform round-trips and leaves cdktf tokens alone", () => {
-    const { escapeTerraform, unescapeTerraform } = require("../lib/shared/terraform-escape");
+    const { escapeTerraform, unescapeTerraform } = require("../../lib/shared/terraform-escape");
     const { Fn } = require("cdktf");
     expect(escapeTerraform(nasty)).toBe("$${X} %%{if y}z%%{endif}");
     expect(unescapeTerraform(escapeTerraform(nasty))).toBe(nasty);
@@ -326,7 +326,7 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
   });
 
   test("Helm values and check settings are escaped too", () => {
-    const { CiliumRelease, WebhookCheck } = require("../lib");
+    const { CiliumRelease, WebhookCheck } = require("../../lib");
     const json = synthStack((s) => {
       new CiliumRelease(s, "r", { values: { podAnnotations: { note: nasty } } });
       new WebhookCheck(s, "c", { context: `ctx-${nasty}`, kubeconfigPaths: [`/kube/${nasty}`] });

@@ -1,7 +1,7 @@
 import { TerraformStack } from "cdktf";
-import { CiliumPlatform, CiliumRelease, ClusterProviders, NetworkPolicies, SynthError, WebhookCheck } from "../lib";
-import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
-import { testApp } from "./helpers/synth";
+import { CiliumPlatform, CiliumRelease, ClusterProviders, NetworkPolicies, SynthError, WebhookCheck } from "../../lib";
+import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
+import { testApp } from "../helpers/synth";
 
 // Unknown props refused at every level (issue 21, point 5). TypeScript catches these only in a
 // fresh object literal; here the props come from a per-cluster config map (typed loosely, as

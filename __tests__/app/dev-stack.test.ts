@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { type TerraformStack, Testing } from "cdktf";
-import { buildApp } from "../main";
-import { type DevSynth, synthDev } from "./helpers/dev-synth";
-import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
-import { tempDir } from "./helpers/temp";
+import { buildApp } from "../../main";
+import { type DevSynth, synthDev } from "../helpers/dev-synth";
+import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
+import { tempDir } from "../helpers/temp";
 
 // The dev app (main.ts) in-process: what `npm run synth` writes, and how the
 // environment configures it. The same synth as a process, from copies of the
 // project in other directories, is e2e/dev-stack-synth.test.ts.
 
-const repo = path.resolve(__dirname, "..");
+const repo = path.resolve(__dirname, "..", "..");
 
 let dev: DevSynth;
 beforeAll(() => {
@@ -58,7 +58,7 @@ test('dev and prod were deployed with 0.1: legacyAddresses "0.1" keeps a moved b
     expect(moved.length).toBe(platform.policies.policies.length);
     for (const m of moved) expect(m.from).toMatch(/^kubernetes_(network_policy_v1|manifest)\.cilium_policies_[A-Za-z]+-/);
   }
-  const { ENVIRONMENTS } = require("../main");
+  const { ENVIRONMENTS } = require("../../main");
   expect(Object.values(ENVIRONMENTS).map((e: any) => e.legacyAddresses)).toEqual(["0.1", "0.1"]);
 });
 
@@ -147,7 +147,7 @@ describe("policies/ is what gets deployed", () => {
     `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\nspec:\n  podSelector: {}\n`;
 
   test("files directly in policies/ are deployed by every stack, on top of its set; set subdirectories are not pulled in", () => {
-    const { summary: summaryOf, REPOSITORY_POLICIES } = require("../main");
+    const { summary: summaryOf, REPOSITORY_POLICIES } = require("../../main");
     expect(REPOSITORY_POLICIES).toEqual({ path: path.join(repo, "policies"), recursive: false });
     const root = policyDir({
       "team.yaml": networkPolicyYaml("team-default", "shop"),
@@ -167,7 +167,7 @@ describe("policies/ is what gets deployed", () => {
   });
 
   test("the summary names only the directories that gave policies, and counts unknown paths", () => {
-    const { summary: summaryOf } = require("../main");
+    const { summary: summaryOf } = require("../../main");
     const empty = policyDir({ "README.txt": "no policies here\n" });
     const named = policyDir({
       "named-port.yaml": [
@@ -188,7 +188,7 @@ describe("policies/ is what gets deployed", () => {
   });
 
   test("CILIUM_POLICY_DIRS=DIR=NAMESPACE:DIR2, and naming policies/ again loads each file once", () => {
-    const { parsePolicyDirs } = require("../main");
+    const { parsePolicyDirs } = require("../../main");
     expect(parsePolicyDirs("a=shop:b")).toEqual([{ path: "a", namespace: "shop" }, { path: "b" }]);
     const mine = policyDir({ "x.yaml": np("from-env") });
     const outdir = tempDir("out-");

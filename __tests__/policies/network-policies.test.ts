@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from "cdktf";
-import { CiliumRelease, NetworkPolicies, PolicyValidationError } from "../lib";
-import { policyDir, networkPolicyYaml } from "./helpers/policy-dirs";
-import { resourcesOf, synthStack, testApp } from "./helpers/synth";
+import { CiliumRelease, NetworkPolicies, PolicyValidationError } from "../../lib";
+import { policyDir, networkPolicyYaml } from "../helpers/policy-dirs";
+import { resourcesOf, synthStack, testApp } from "../helpers/synth";
 
 /** Builds NetworkPolicies from one directory and returns the thrown PolicyValidationError. */
 function problemsFor(files: Record<string, string>): PolicyValidationError {

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import * as certManager from "../examples/cert-manager";
-import * as oneCluster from "../examples/one-cluster";
-import * as parts from "../examples/parts";
-import * as twoClusters from "../examples/two-clusters";
-import { dependsOnProblems } from "./helpers/depends-on";
-import { freshApp, resourcesOf, synthApp, warningsOf } from "./helpers/synth";
+import * as certManager from "../../examples/cert-manager";
+import * as oneCluster from "../../examples/one-cluster";
+import * as parts from "../../examples/parts";
+import * as twoClusters from "../../examples/two-clusters";
+import { dependsOnProblems } from "../helpers/depends-on";
+import { freshApp, resourcesOf, synthApp, warningsOf } from "../helpers/synth";
 
 // examples/: small importer apps (issue 21, point 7). They import `cdktf-cilium` by its own
 // name: the package's self-reference through `exports`, which resolves to dist/ (npm test
@@ -16,7 +16,7 @@ import { freshApp, resourcesOf, synthApp, warningsOf } from "./helpers/synth";
 const app = () => freshApp();
 
 test("the examples use the built package, not lib/", () => {
-  expect(require.resolve("cdktf-cilium")).toBe(require.resolve("../dist/lib/index.js"));
+  expect(require.resolve("cdktf-cilium")).toBe(require.resolve("../../dist/lib/index.js"));
 });
 
 test("one-cluster: CiliumPlatform across both stacks, the release first", () => {
@@ -73,7 +73,7 @@ test("parts: release, policies and check on their own, in two stacks", () => {
 });
 
 test("README's composition section shows the first two examples, and help points to examples/", () => {
-  const read = (f: string) => readFileSync(path.join(__dirname, "..", f), "utf8");
+  const read = (f: string) => readFileSync(path.join(__dirname, "..", "..", f), "utf8");
   const readme = read("README.md");
   for (const f of ["one-cluster", "cert-manager"]) expect(readme).toContain(`](examples/${f}.ts)`);
   for (const line of ["platform.runAfter(certManager);", "appsStack.addDependency(releaseStack);", "releaseStack,"]) {

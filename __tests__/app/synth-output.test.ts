@@ -2,10 +2,10 @@ import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { inspect } from "node:util";
 import { TerraformStack } from "cdktf";
-import { CiliumRelease, PolicyValidationError, SynthError } from "../lib";
-import { buildApp, main } from "../main";
-import { testApp, warningsOf } from "./helpers/synth";
-import { tempDir } from "./helpers/temp";
+import { CiliumRelease, PolicyValidationError, SynthError } from "../../lib";
+import { buildApp, main } from "../../main";
+import { testApp, warningsOf } from "../helpers/synth";
+import { tempDir } from "../helpers/temp";
 
 // Refusals and warnings printed once (issue 21, point 6). The same as a process, with
 // Node's own report of an uncaught error, is e2e/dev-stack-synth.test.ts.

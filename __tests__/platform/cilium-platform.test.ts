@@ -1,6 +1,6 @@
 import { App, TerraformStack, Testing } from "cdktf";
-import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment } from "../lib";
-import { resourcesOf, synthStack, testApp } from "./helpers/synth";
+import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment } from "../../lib";
+import { resourcesOf, synthStack, testApp } from "../helpers/synth";
 
 test("wires release -> policies -> check with the shipped allow-all set", () => {
   const json = synthStack((s) => new CiliumPlatform(s, "cilium", { policySet: "allow-all", release: { talos: true } }));
@@ -104,7 +104,7 @@ test("runAfter: cert-manager waits for Cilium (pod network), the check waits for
 });
 
 test("one error style: every refusal is a SynthError whose message starts with the construct path", () => {
-  const { SynthError, PolicyValidationError } = require("../lib");
+  const { SynthError, PolicyValidationError } = require("../../lib");
   const refusal = (build: (stack: TerraformStack) => void) => {
     try {
       build(new TerraformStack(testApp(), "s"));

@@ -7,12 +7,12 @@ import * as path from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import * as fc from "fast-check";
 import { parseAllDocuments } from "yaml";
-import { NetworkPolicies } from "../lib";
-import { listPolicyFiles } from "../lib/policies/load";
-import { storedAfterTerraform, storedByApiServer } from "./helpers/network-policy-roundtrip";
-import { resourcesOf, synthStack, testApp } from "./helpers/synth";
+import { NetworkPolicies } from "../../lib";
+import { listPolicyFiles } from "../../lib/policies/load";
+import { storedAfterTerraform, storedByApiServer } from "../helpers/network-policy-roundtrip";
+import { resourcesOf, synthStack, testApp } from "../helpers/synth";
 
-const corpus = path.join(__dirname, "fixtures", "corpus");
+const corpus = path.join(__dirname, "..", "fixtures", "corpus");
 const shop = path.join(corpus, "shop");
 
 /** The documents as kubectl parses them (YAML 1.1, merge keys), with the directory's namespace where they name none. */

@@ -1,13 +1,13 @@
 // The check's logic without a server: option parsing, the status of its own
 // requests, the probe CSR, and the retry loop with its deadline and report.
 import { execFileSync } from "node:child_process";
-import { classifyStatus } from "../lib/webhook-check/probes/classify";
-import { PROBE_CSR_PEM } from "../lib/webhook-check/probes/csr";
-import { parseCheckArgs, SETTINGS, USAGE, UsageError, validateSettings } from "../lib/webhook-check/settings";
-import { expandHome } from "../lib/shared/home";
-import type { ProbeResult } from "../lib/webhook-check/probes/cert-manager";
-import { formatReport, retryUntilDeadline } from "../lib/webhook-check/runner/attempts";
-import { FakeClock } from "./helpers/fake-clock";
+import { classifyStatus } from "../../lib/webhook-check/probes/classify";
+import { PROBE_CSR_PEM } from "../../lib/webhook-check/probes/csr";
+import { parseCheckArgs, SETTINGS, USAGE, UsageError, validateSettings } from "../../lib/webhook-check/settings";
+import { expandHome } from "../../lib/shared/home";
+import type { ProbeResult } from "../../lib/webhook-check/probes/cert-manager";
+import { formatReport, retryUntilDeadline } from "../../lib/webhook-check/runner/attempts";
+import { FakeClock } from "../helpers/fake-clock";
 
 describe("option parsing", () => {
   test("defaults: cert-manager/cert-manager-webhook:443, 120 s, 2 s, ~/.kube/config", () => {

@@ -1,11 +1,11 @@
 // The probes in-process against a real local HTTPS API server (real CA, client
 // certificates, real sockets): every classification of the API server's answers,
 // without starting a process per scenario.
-import { main } from "../lib/webhook-check/runner/cli";
-import type { CredentialSource, Credentials } from "../lib/webhook-check/kube/credentials";
-import { apiRequest, TransportError } from "../lib/webhook-check/kube/http";
-import type { ProbeResult } from "../lib/webhook-check/probes/cert-manager";
-import { runAttempt } from "../lib/webhook-check/runner/attempts";
+import { main } from "../../lib/webhook-check/runner/cli";
+import type { CredentialSource, Credentials } from "../../lib/webhook-check/kube/credentials";
+import { apiRequest, TransportError } from "../../lib/webhook-check/kube/http";
+import type { ProbeResult } from "../../lib/webhook-check/probes/cert-manager";
+import { runAttempt } from "../../lib/webhook-check/runner/attempts";
 import {
   closedPortUrl,
   fakeTarget,
@@ -18,10 +18,10 @@ import {
   type Pki,
   removePki,
   startFakeApiServer,
-} from "./helpers/fake-apiserver";
-import { tempDir } from "./helpers/temp";
-import { FAILURE_CLASSES } from "../lib/webhook-check/probes/classify";
-import { probeAdmission } from "../lib/webhook-check/probes/cert-manager";
+} from "../helpers/fake-apiserver";
+import { tempDir } from "../helpers/temp";
+import { FAILURE_CLASSES } from "../../lib/webhook-check/probes/classify";
+import { probeAdmission } from "../../lib/webhook-check/probes/cert-manager";
 
 const stand = standIns();
 
@@ -395,7 +395,7 @@ describe("classification: one row per kube-apiserver message, through the real a
 
   test("every class a report can carry is in the table or covered by the probe tests", () => {
     const here = new Set(ROWS.map((r) => r[3]));
-    const elsewhere = ["api-down", "proof-assumption"]; // transport failures: check-probes.test.ts; the proof's assumptions: check-proof-assumptions.test.ts
+    const elsewhere = ["api-down", "proof-assumption"]; // transport failures: this file; the proof's assumptions: proof-assumptions.test.ts
     expect(FAILURE_CLASSES.filter((c) => !here.has(c) && !elsewhere.includes(c))).toEqual([]);
   });
 });

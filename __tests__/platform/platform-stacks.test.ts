@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { TerraformStack, Testing } from "cdktf";
-import { CiliumPlatform, ClusterProviders, SynthError } from "../lib";
-import { buildApp } from "../main";
-import { addressesOf, dependsOnProblems } from "./helpers/depends-on";
-import { freshApp, resourcesOf, synthApp, testApp, warningsOf } from "./helpers/synth";
-import { tempDir } from "./helpers/temp";
+import { CiliumPlatform, ClusterProviders, SynthError } from "../../lib";
+import { buildApp } from "../../main";
+import { addressesOf, dependsOnProblems } from "../helpers/depends-on";
+import { freshApp, resourcesOf, synthApp, testApp, warningsOf } from "../helpers/synth";
+import { tempDir } from "../helpers/temp";
 
 // One construct across both stacks (issue 21, point 3).
 
@@ -92,7 +92,7 @@ test("the dev app keeps every Terraform address of dev-cilium, dev, prod-cilium 
   // __tests__/fixtures/dev-app-addresses.json: addressesOf() of `KUBE_CONTEXT_PROD=admin@prod npm run synth`
   // at commit ab621ab, where main.ts wired CiliumRelease, NetworkPolicies and WebhookCheck by hand. A changed
   // address is a destroy and create at the next deploy; for helm_release.cilium_release_691669B7, of the CNI.
-  const recorded = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "dev-app-addresses.json"), "utf8"));
+  const recorded = JSON.parse(readFileSync(path.join(__dirname, "..", "fixtures", "dev-app-addresses.json"), "utf8"));
   const { app } = buildApp({ KUBE_CONTEXT_PROD: "admin@prod" }, path.join(tempDir("addresses-"), "cdktf.out"));
   const stacks = synthApp(app);
   expect(Object.keys(stacks).sort()).toEqual(["dev", "dev-cilium", "prod", "prod-cilium"]);

@@ -1,9 +1,9 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { TerraformStack } from "cdktf";
-import { CiliumPlatform, CiliumRelease, ClusterProviders, NetworkPolicies, SynthError, WebhookCheck } from "../lib";
-import { dependsOnProblems } from "./helpers/depends-on";
-import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
-import { freshApp, resourcesOf, synthApp } from "./helpers/synth";
+import { CiliumPlatform, CiliumRelease, ClusterProviders, NetworkPolicies, SynthError, WebhookCheck } from "../../lib";
+import { dependsOnProblems } from "../helpers/depends-on";
+import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
+import { freshApp, resourcesOf, synthApp } from "../helpers/synth";
 
 // Ordering that holds on a fresh cluster (issue 21, point 2), and every depends_on valid
 // Terraform (point 4, the JSON half; the `terraform validate` half is e2e/depends-on-validate).

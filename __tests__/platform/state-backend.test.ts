@@ -1,8 +1,8 @@
 import { App, TerraformStack, Testing } from "cdktf";
-import { buildApp } from "../main";
-import { addStateBackend, parseStateBackendUrl, STATE_BACKEND_FORMS } from "../lib/platform/state-backend";
-import { synthDev } from "./helpers/dev-synth";
-import { tempDir } from "./helpers/temp";
+import { buildApp } from "../../main";
+import { addStateBackend, parseStateBackendUrl, STATE_BACKEND_FORMS } from "../../lib/platform/state-backend";
+import { synthDev } from "../helpers/dev-synth";
+import { tempDir } from "../helpers/temp";
 
 // STATE_BACKEND_<ENV>: one URL -> the backend of both stacks of that environment, and
 // the cross-stack reference from <env> to <env>-cilium read through the same backend.

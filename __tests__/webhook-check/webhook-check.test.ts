@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { TerraformStack } from "cdktf";
-import { CiliumRelease, NetworkPolicies, WebhookCheck, type WebhookCheckProps } from "../lib";
-import { CHECK_BUNDLE } from "../lib/shared/package-paths";
-import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
-import { onlyResource, resourcesOf, synthStack, testApp } from "./helpers/synth";
+import { CiliumRelease, NetworkPolicies, WebhookCheck, type WebhookCheckProps } from "../../lib";
+import { CHECK_BUNDLE } from "../../lib/shared/package-paths";
+import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
+import { onlyResource, resourcesOf, synthStack, testApp } from "../helpers/synth";
 
 function check(props: WebhookCheckProps = {}) {
   return onlyResource(

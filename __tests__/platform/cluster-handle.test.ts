@@ -1,8 +1,8 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { TerraformStack, Testing } from "cdktf";
-import { CiliumPlatform, CiliumRelease, ClusterProviders, NetworkPolicies, SynthError, WebhookCheck } from "../lib";
-import { networkPolicyYaml, policyDir } from "./helpers/policy-dirs";
-import { onlyResource, testApp, warningsOf } from "./helpers/synth";
+import { CiliumPlatform, CiliumRelease, ClusterProviders, NetworkPolicies, SynthError, WebhookCheck } from "../../lib";
+import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
+import { onlyResource, testApp, warningsOf } from "../helpers/synth";
 
 // One cluster handle (issue 21, point 1): every construct takes `cluster`, and the check
 // reads the kubeconfig and context of the cluster whose provider it runs with.
