@@ -81,7 +81,7 @@ export function summary(platform: CiliumPlatform): string {
     const rel = path.relative(process.cwd(), d.path) || ".";
     return `${rel}${d.recursive === false ? " (top level)" : ""}${d.namespace ? ` (namespace ${d.namespace})` : ""}`;
   });
-  const n = policies.policies.length;
+  const n = policies.documents.length;
   const { proven, unknown } = policies.proofSummary();
   const from = dirs.length > 0 ? ` from ${dirs.join(", ")}` : "";
   return `${platform.workloadStack.node.id}: ${n} ${n === 1 ? "policy" : "policies"}${from}, ${proven} ${proven === 1 ? "path" : "paths"} proven${unknown > 0 ? `, ${unknown} unknown` : ""}`;

@@ -133,3 +133,13 @@ test("one error style: every refusal is a SynthError whose message starts with t
   }
   expect(cases[3][1]).toBeInstanceOf(PolicyValidationError);
 });
+
+test("better names beside the deprecated ones: ClusterProviders.nullProvider, NetworkPolicies.documents", () => {
+  const stack = new TerraformStack(testApp(), "names");
+  const cluster = new ClusterProviders(stack, "providers", {});
+  expect(cluster.nullProvider).toBe(cluster.null);
+  expect(cluster.nullProvider.terraformResourceType).toBe("null");
+  const platform = new CiliumPlatform(stack, "cilium", { cluster, policySet: "allow-all" });
+  expect(platform.policies.documents).toBe(platform.policies.policies);
+  expect(platform.policies.documents.map((p) => p.name)).toEqual(["allow-all-ingress", "allow-all-egress"]);
+});

@@ -224,7 +224,7 @@ export class CiliumPlatform extends Construct {
       release: this.release,
     });
     if (!split && props.singleStackOnPurpose !== true) {
-      const cilium = this.policies.policies.filter((p) => p.kind !== "NetworkPolicy");
+      const cilium = this.policies.documents.filter((p) => p.kind !== "NetworkPolicy");
       if (cilium.length > 0) {
         warn(
           this,

@@ -112,8 +112,11 @@ const aspectAdded = new WeakSet<TerraformStack>();
  * new CiliumRelease(stack, "cilium", { cluster: lab, talos: true });
  */
 export class ClusterProviders extends Construct {
+  /** The helm provider (for `CiliumRelease` and your own releases on this cluster). */
   public readonly helm: HelmProvider;
+  /** The kubernetes provider (for `NetworkPolicies` and your own resources on this cluster). */
   public readonly kubernetes: KubernetesProvider;
+  /** @deprecated Use {@link ClusterProviders.nullProvider}: `cluster.null` reads as the value null. */
   public readonly null: NullProvider;
   /** The kubeconfig paths (as written into the stack) and context the providers use. */
   public readonly access: KubeAccess;
@@ -183,6 +186,11 @@ export class ClusterProviders extends Construct {
         `kubeconfig ${p} (from ${from}) does not exist at synth (looked for ${local}); fix ${from}, or ignore this if apply runs where it exists`,
       );
     }
+  }
+
+  /** The null provider (for `WebhookCheck`'s `null_resource`). */
+  public get nullProvider(): NullProvider {
+    return this.null;
   }
 
   /** @internal Sets the alias of the three providers. */

@@ -279,9 +279,9 @@ const REQUIRED_PATH_PROPS = {
  * policies.runAfter(certManagerRelease); // wait for the namespace the policies live in
  */
 export class NetworkPolicies extends Construct {
-  /** The validated policies, sorted by kind/namespace/name. */
+  /** @deprecated Use {@link NetworkPolicies.documents}: `platform.policies.policies` stutters. */
   public readonly policies: readonly ValidatedPolicy[];
-  /** One resource per policy, in the order of {@link NetworkPolicies.policies}. */
+  /** One resource per policy, in the order of {@link NetworkPolicies.documents}. */
   public readonly resources: readonly TerraformResource[];
   /** sha256 over every policy's content: changes exactly when a policy does. */
   public readonly contentHash: string;
@@ -425,6 +425,11 @@ export class NetworkPolicies extends Construct {
     }
   }
 
+  /** The validated policy documents, as the API server stores them, sorted by kind/namespace/name. */
+  public get documents(): readonly ValidatedPolicy[] {
+    return this.policies;
+  }
+
   /**
    * The proof of {@link NetworkPolicies.requiredPaths}: each path's verdict, decided over every policy the app
    * deploys to this cluster, and what the verdicts assume (Cilium settings, policy set, labels).
@@ -468,7 +473,7 @@ export class NetworkPolicies extends Construct {
     const twice: string[] = [];
     const documents: EnginePolicy[] = [];
     for (const member of members) {
-      for (const policy of member.policies) {
+      for (const policy of member.documents) {
         const key = policyKey(policy);
         const first = owner.get(key);
         if (first) {
@@ -502,7 +507,7 @@ export class NetworkPolicies extends Construct {
     if (key === undefined) return "";
     for (const member of this.node.root.node.findAll()) {
       if (!(member instanceof NetworkPolicies) || member.clusterKey !== this.clusterKey) continue;
-      const policy = member.policies.find((p) => policyKey(p) === key);
+      const policy = member.documents.find((p) => policyKey(p) === key);
       if (policy) return ` (${policy.source.file}, document ${policy.source.document})`;
     }
     return "";
