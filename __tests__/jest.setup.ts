@@ -1,4 +1,9 @@
+import { Testing } from "cdktf";
+import type {} from "cdktf/lib/testing/adapters/jest"; // the matchers' types
 import { removeTempDirs } from "./helpers/temp";
+
+// cdktf's matchers: expect(synthesized).toHaveResourceWithProperties(Resource, { ... }).
+Testing.setupJest();
 
 afterAll(() => removeTempDirs());
 

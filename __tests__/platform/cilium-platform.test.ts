@@ -1,27 +1,40 @@
 import { App, TerraformStack, Testing } from "cdktf";
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { Resource } from "@cdktf/provider-null/lib/resource";
 import { CiliumPlatform, ClusterProviders, kubeAccessFromEnvironment } from "../../lib";
 import { resourcesOf, synthStack, testApp } from "../helpers/synth";
 
 test("wires release -> policies -> check with the shipped allow-all set", () => {
-  const json = synthStack((s) => new CiliumPlatform(s, "cilium", { policySet: "allow-all", release: { talos: true } }));
-  const release = `helm_release.${Object.keys(resourcesOf(json, "helm_release"))[0]}`;
-  const policies = Object.entries(resourcesOf(json, "kubernetes_network_policy_v1"));
-  expect(policies.map(([, p]) => `${(p.metadata as any).namespace}/${(p.metadata as any).name}`)).toEqual([
-    "cert-manager/allow-all-ingress",
-    "kube-system/allow-all-egress",
-  ]);
-  for (const [, p] of policies) expect(p.depends_on).toEqual([release]);
-  const check = Object.values(resourcesOf(json, "null_resource"))[0];
-  expect(check.depends_on).toEqual([release, ...policies.map(([k]) => `kubernetes_network_policy_v1.${k}`)]);
+  const stack = new TerraformStack(testApp(), "test");
+  const platform = new CiliumPlatform(stack, "cilium", { policySet: "allow-all", release: { talos: true } });
+  const synthesized = Testing.synth(stack);
+  const release = `helm_release.${platform.release.helmRelease.friendlyUniqueId}`;
+  for (const [namespace, name] of [
+    ["cert-manager", "allow-all-ingress"],
+    ["kube-system", "allow-all-egress"],
+  ]) {
+    expect(synthesized).toHaveResourceWithProperties(NetworkPolicyV1, {
+      metadata: expect.objectContaining({ namespace, name }),
+      depends_on: [release],
+    });
+  }
+  const policies = platform.policies.resources.map((r) => `kubernetes_network_policy_v1.${r.friendlyUniqueId}`);
+  expect(synthesized).toHaveResourceWithProperties(Resource, { depends_on: [release, ...policies] });
 });
 
 test("the least-privilege set admits only kube-apiserver to the webhook port", () => {
-  const json = synthStack((s) => new CiliumPlatform(s, "cilium", { policySet: "least-privilege" }));
-  expect(resourcesOf(json, "kubernetes_network_policy_v1")).toEqual({});
-  const [cnp] = Object.values(resourcesOf(json, "kubernetes_manifest"));
-  expect((cnp.manifest as any).spec.ingress).toEqual([
-    { fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }] },
-  ]);
+  const stack = new TerraformStack(testApp(), "test");
+  new CiliumPlatform(stack, "cilium", { policySet: "least-privilege", singleStackOnPurpose: true });
+  const synthesized = Testing.synth(stack);
+  expect(synthesized).not.toHaveResource(NetworkPolicyV1);
+  expect(synthesized).toHaveResourceWithProperties(Manifest, {
+    manifest: expect.objectContaining({
+      spec: expect.objectContaining({
+        ingress: [{ fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }] }] }],
+      }),
+    }),
+  });
 });
 
 test("check: false leaves the check out", () => {
@@ -36,7 +49,9 @@ test("two instances in one stack synthesize without clashes", () => {
   });
   expect(Object.keys(resourcesOf(json, "helm_release"))).toHaveLength(2);
   expect(Object.keys(resourcesOf(json, "null_resource"))).toHaveLength(2);
-  const commands = Object.values(resourcesOf(json, "null_resource")).map((r) => (r.provisioner as any)[0]["local-exec"].command);
+  const commands = Object.values(resourcesOf(json, "null_resource")).map(
+    (r) => (r.provisioner as Array<Record<string, { command: string }>>)[0]["local-exec"].command,
+  );
   expect(new Set(commands).size).toBe(2);
 });
 
@@ -81,8 +96,8 @@ test("ordering: the check runs after cert-manager's helm_release in the same sta
   const platform = new CiliumPlatform(stack, "cilium", { cluster, release: { talos: true }, check: { dependsOn: [certManager] } });
   const json = JSON.parse(Testing.synth(stack));
   const check = Object.values(json.resource.null_resource)[0] as { depends_on: string[] };
-  expect(check.depends_on).toContain(`helm_release.${(certManager as any).friendlyUniqueId}`);
-  expect(check.depends_on).toContain(`helm_release.${(platform.release.helmRelease as any).friendlyUniqueId}`);
+  expect(check.depends_on).toContain(`helm_release.${certManager.friendlyUniqueId}`);
+  expect(check.depends_on).toContain(`helm_release.${platform.release.helmRelease.friendlyUniqueId}`);
 });
 
 test("runAfter: cert-manager waits for Cilium (pod network), the check waits for both", () => {
@@ -97,9 +112,9 @@ test("runAfter: cert-manager waits for Cilium (pod network), the check waits for
   platform.check?.runAfter(certManager);
   const json = JSON.parse(Testing.synth(stack));
   const check = Object.values(json.resource.null_resource)[0] as { depends_on: string[] };
-  expect(check.depends_on.at(-1)).toBe(`helm_release.${(certManager as any).friendlyUniqueId}`);
-  expect(json.resource.helm_release[(certManager as any).friendlyUniqueId].depends_on).toEqual([
-    `helm_release.${(platform.release.helmRelease as any).friendlyUniqueId}`,
+  expect(check.depends_on.at(-1)).toBe(`helm_release.${certManager.friendlyUniqueId}`);
+  expect(json.resource.helm_release[certManager.friendlyUniqueId].depends_on).toEqual([
+    `helm_release.${platform.release.helmRelease.friendlyUniqueId}`,
   ]);
 });
 

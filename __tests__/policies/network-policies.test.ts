@@ -225,9 +225,7 @@ describe("bad input is refused at synth with file, document and field", () => {
     expectProblem({ "a.yaml": cnp("kube-apiservr") }, "a.yaml", 1, "spec.ingress[0].fromEntities[0]", /allowed values/);
     expectProblem(
       {
-        "a.yaml": cnp("kube-apiserver")
-          .replace("metadata:\n  name: x\n  namespace: ns", "metadata:\n  name: x")
-          .replace("CiliumNetworkPolicy", "CiliumNetworkPolicy"),
+        "a.yaml": cnp("kube-apiserver").replace("metadata:\n  name: x\n  namespace: ns", "metadata:\n  name: x"),
       },
       "a.yaml",
       1,
