@@ -7,6 +7,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { CHECK_BUNDLE } from "../../lib/shared/package-paths";
+import { main } from "../../lib/webhook-check/runner/cli";
+import { FakeClock } from "./fake-clock";
 import { tempDir } from "./temp";
 
 export interface CliRun {
@@ -112,4 +114,35 @@ export async function killCheckGroup(args: string[], env: Record<string, string>
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/**
+ * The check's CLI in-process (`main`), its retry loop on a fake clock, so waiting for a deadline
+ * takes no real time; stdout, stderr, the parsed JSON report (when stdout is JSON) and the clock.
+ */
+export async function runMainInProcess(argv: string[], env: Record<string, string | undefined>) {
+  let out = "";
+  let err = "";
+  const clock = new FakeClock(Date.now());
+  const code = await main(
+    argv,
+    env,
+    {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+    },
+    undefined,
+    clock,
+  );
+  let report: any;
+  try {
+    report = JSON.parse(out);
+  } catch {
+    report = undefined;
+  }
+  return { code, out, err, report, clock };
 }

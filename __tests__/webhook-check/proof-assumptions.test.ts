@@ -2,16 +2,15 @@
 // setting, and the `proof-assumptions` probe against the local TLS stand-in: the
 // webhook Service's selector and targetPort, a host-networked API server, and
 // cilium-config, each assumed vs found; forbidden reads are warnings, never "ok".
+import { runMainInProcess } from "../helpers/run-cli";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { type CheckProof, parseCheckProof } from "../../lib/webhook-check/proof";
 import { CHECK_PERMISSIONS } from "../../lib/webhook-check/probes/cert-manager";
 import { CILIUM_KEYS, checkProofAssumptions, probeProofAssumptions } from "../../lib/webhook-check/probes/proof-assumptions";
-import { main } from "../../lib/webhook-check/runner/cli";
 import { CHECK_ENV, parseCheckArgs, UsageError } from "../../lib/webhook-check/settings";
 import { proof } from "../helpers/check-proofs";
 import { fakeTarget, NODE_IP, type Scenario, standIns, writeKubeconfig } from "../helpers/fake-apiserver";
-import { FakeClock } from "../helpers/fake-clock";
 import { tempDir } from "../helpers/temp";
 
 const stand = standIns();
@@ -121,30 +120,10 @@ describe("the WEBHOOK_CHECK_PROOF setting", () => {
 /** The CLI in-process with a fake clock (waiting for the deadline takes no real time). */
 async function check(args: string[], proofJson: string, scenario?: Scenario) {
   const kubeconfig = scenario ? ["--kubeconfig", writeKubeconfig(stand.pki, (await stand.api(scenario)).url)] : [];
-  let out = "";
-  let err = "";
-  const clock = new FakeClock(Date.now());
-  const code = await main(
-    ["--interval", "1", "--timeout", "10", "--scope", "cert-manager", ...kubeconfig, ...args],
-    { HOME: tempDir("home-"), [CHECK_ENV.proof]: proofJson },
-    {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-    },
-    undefined,
-    clock,
-  );
-  let report: any;
-  try {
-    report = JSON.parse(out);
-  } catch {
-    report = undefined;
-  }
-  return { code, out, err, report, clock };
+  return runMainInProcess(["--interval", "1", "--timeout", "10", "--scope", "cert-manager", ...kubeconfig, ...args], {
+    HOME: tempDir("home-"),
+    [CHECK_ENV.proof]: proofJson,
+  });
 }
 
 describe("against the stand-in API server", () => {

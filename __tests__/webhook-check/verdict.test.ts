@@ -3,11 +3,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { main } from "../../lib/webhook-check/runner/cli";
 import { CHECK_PERMISSIONS } from "../../lib/webhook-check/probes/cert-manager";
 import { decidingFailure, runAttempt } from "../../lib/webhook-check/runner/attempts";
 import { b64, fakeTarget, type Scenario, standIns, writeKubeconfig } from "../helpers/fake-apiserver";
-import { FakeClock } from "../helpers/fake-clock";
+import { runMainInProcess } from "../helpers/run-cli";
 import { tempDir } from "../helpers/temp";
 
 const stand = standIns();
@@ -18,31 +17,7 @@ async function check(args: string[], scenario: Scenario = {}, kubeconfig?: strin
     const api = await stand.api(scenario);
     file = writeKubeconfig(stand.pki, api.url);
   }
-  let out = "";
-  let err = "";
-  // The retry loop's time is a fake clock: waiting for a deadline takes no real time.
-  const clock = new FakeClock(Date.now());
-  const code = await main(
-    ["--json", "--interval", "0.2", "--kubeconfig", file, ...args],
-    { HOME: tempDir("home-") },
-    {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-    },
-    undefined,
-    clock,
-  );
-  let report: any;
-  try {
-    report = JSON.parse(out);
-  } catch {
-    report = undefined;
-  }
-  return { code, out, err, report, clock };
+  return runMainInProcess(["--json", "--interval", "0.2", "--kubeconfig", file, ...args], { HOME: tempDir("home-") });
 }
 
 const forbidden = (message: string) => ({
