@@ -16,7 +16,9 @@ import { initErrors, terraformAvailable } from "../helpers/terraform";
 
 const repo = path.resolve(__dirname, "..", "..");
 const pkg = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8"));
-const readme = readFileSync(path.join(repo, "README.md"), "utf8");
+// The install lines live in docs/deploying.md; README's quick start repeats the git line.
+const readme = readFileSync(path.join(repo, "docs", "deploying.md"), "utf8");
+const landing = readFileSync(path.join(repo, "README.md"), "utf8");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 const npmEnv = { ...process.env, npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false" };
 
@@ -93,6 +95,8 @@ beforeAll(() => {
 
 test("README's install lines: no `npm install cdktf-cilium`; git from the repository at a tag; the tarball; the peer dependencies", () => {
   expect(readme).not.toMatch(/^npm install cdktf-cilium\b/m);
+  expect(landing).not.toMatch(/^npm install cdktf-cilium\b/m);
+  expect(landing).toContain(GIT_LINE);
   const repository = pkg.repository.url.replace(/^git\+/, "");
   expect(GIT_LINE.startsWith(`npm install git+${repository}#v`)).toBe(true);
   expect(readme).toContain(`git clone --branch ${/#(v[0-9.]+) /.exec(GIT_LINE)?.[1]} ${repository}`);
