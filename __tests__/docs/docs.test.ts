@@ -1,0 +1,98 @@
+// README is the landing page and docs/ holds a page per capability (issue 25). These read
+// the Markdown as GitHub renders it (helpers/markdown.ts): the README's size and table of
+// contents, every relative link and anchor, and the rule that a ```ts block is either a
+// complete program (type-checked and synthesized by npm run test:package) or marked a fragment.
+// The ```sh blocks that run here run in ../e2e/docs-commands.test.ts.
+import { existsSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { anchors, blocks, links, pages, programs, read, repo, section } from "../helpers/markdown";
+
+const readme = read("README.md");
+
+test("README is at most 250 lines", () => {
+  expect(readme.trimEnd().split("\n").length).toBeLessThanOrEqual(250);
+});
+
+describe("README's table of contents, within its first 40 lines", () => {
+  const head = readme.split("\n").slice(0, 40).join("\n");
+  const entries = [...head.matchAll(/^- \[([^\]]+)\]\(([^)]+)\)/gm)].map((m) => ({ text: m[1], target: m[2] }));
+
+  test.each([
+    ["adding a policy directory", /policy directory/i],
+    ["switching to least-privilege", /least-privilege/i],
+    ["two clusters", /two clusters/i],
+    ["importing the construct", /import/i],
+    ["the check's exit codes", /exit codes/i],
+  ])("links %s to a section or page holding a code or command block", (_, topic) => {
+    const entry = entries.find((e) => topic.test(e.text));
+    expect(entry).toBeDefined();
+    const [file, anchor] = (entry?.target ?? "").split("#");
+    const text = file === "" ? readme : read(file);
+    const target = anchor === undefined ? text : section(text, anchor);
+    expect(target).toBeDefined();
+    expect(blocks(file || "README.md", target).length).toBeGreaterThan(0);
+  });
+
+  test("every capability page is in it", () => {
+    const targets = links("README.md", head).map((l) => l.target);
+    for (const page of pages().filter((p) => p !== "README.md")) expect(targets).toContain(page);
+    expect(targets).toContain("docs/api/index.md");
+  });
+});
+
+describe("links", () => {
+  const all = pages().flatMap((p) => links(p));
+
+  test("there are links to check (the reader found them)", () => {
+    expect(all.length).toBeGreaterThan(30);
+  });
+
+  test("every relative link in README and docs/*.md points to a file or folder that exists, and to an anchor that exists", () => {
+    const broken: string[] = [];
+    for (const { page, target } of all) {
+      if (/^[a-z][a-z+.-]*:/i.test(target)) continue; // https:, mailto:
+      const [file, anchor] = target.split("#");
+      const resolved = file === "" ? path.join(repo, page) : path.resolve(path.dirname(path.join(repo, page)), file);
+      if (!resolved.startsWith(repo) || !existsSync(resolved)) {
+        broken.push(`${page}: ${target} (no such file)`);
+        continue;
+      }
+      if (anchor !== undefined && statSync(resolved).isFile() && resolved.endsWith(".md")) {
+        const text = read(path.relative(repo, resolved));
+        if (!anchors(text).has(anchor)) broken.push(`${page}: ${target} (no heading #${anchor})`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  test("a broken link or anchor is found (the check can fail)", () => {
+    const page = "# A page\n\n## The check's exit codes\n\n[ok](#the-checks-exit-codes) [bad](#exit-code) `[in code](nowhere.md)`\n";
+    expect([...anchors(page)]).toEqual(["a-page", "the-checks-exit-codes"]);
+    expect(links("x.md", page).map((l) => l.target)).toEqual(["#the-checks-exit-codes", "#exit-code"]);
+    expect(anchors("## A\n## A\n## Speed (`npm run bench`)\n")).toEqual(new Set(["a", "a-1", "speed-npm-run-bench"]));
+  });
+});
+
+describe("TypeScript blocks", () => {
+  test("each is marked `ts fragment` or is a complete program: it imports cdktf-cilium and synthesizes", () => {
+    const ts = pages()
+      .flatMap((p) => blocks(p))
+      .filter((b) => /^(ts|typescript)\b/.test(b.info));
+    expect(ts.length).toBeGreaterThan(8);
+    const incomplete = programs()
+      .filter((b) => !/from "cdktf-cilium"/.test(b.body) || !/\bapp\.synth\(\);/.test(b.body))
+      .map((b) => `${b.page}:${b.line}`);
+    expect(incomplete).toEqual([]);
+    // README's quick start and its two-clusters example are programs, not fragments.
+    expect(programs().filter((b) => b.page === "README.md")).toHaveLength(2);
+  });
+});
+
+test("help names only files and folders that exist", () => {
+  const help = read("help");
+  const named = [...help.matchAll(/(?<![\w/.~-])((?:lib|policies|schemas|examples|docs|scripts|__tests__)\/[\w./-]*|[\w-]+\.md)\b/g)].map(
+    (m) => m[1].replace(/[.,;:]$/, ""),
+  );
+  expect(named.length).toBeGreaterThan(5);
+  expect(named.filter((f) => !f.includes("*") && !existsSync(path.join(repo, f)))).toEqual([]);
+});
