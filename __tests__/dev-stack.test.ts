@@ -187,6 +187,18 @@ describe("policies/ is what gets deployed", () => {
     );
   });
 
+  test("the summary names a directory given relative to the synth directory, as docs/policies.md writes it", () => {
+    const { summary: summaryOf } = require("../main");
+    const shop = path.relative(process.cwd(), policyDir({ "web.yaml": networkPolicyYaml("web", "shop") }));
+    const built = buildApp({ CILIUM_POLICY_DIRS: `${shop}=shop` }, tempDir("out-"));
+    const dev = built.platforms.find((p: { workloadStack: { node: { id: string } } }) => p.workloadStack.node.id === "dev");
+    expect(summaryOf(dev)).toMatch(
+      new RegExp(
+        `^dev: 3 policies from .*allow-all, ${shop.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} \\(namespace shop\\), 12 paths proven$`,
+      ),
+    );
+  });
+
   test("CILIUM_POLICY_DIRS=DIR=NAMESPACE:DIR2, and naming policies/ again loads each file once", () => {
     const { parsePolicyDirs } = require("../main");
     expect(parsePolicyDirs("a=shop:b")).toEqual([{ path: "a", namespace: "shop" }, { path: "b" }]);
