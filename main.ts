@@ -140,7 +140,7 @@ export function buildApp(
     const workloadStack = new TerraformStack(app, name);
     warnings.push(...stateBackends(env, name, [releaseStack, workloadStack]));
     stacks.push(releaseStack, workloadStack);
-    // The platform's id "cilium" keeps the addresses of 0.1's one-stack layout (see README, "Upgrade notes").
+    // The platform's id "cilium" keeps the addresses of 0.1's one-stack layout (see docs/upgrading.md, "Upgrade notes").
     platforms.push(
       new CiliumPlatform(workloadStack, "cilium", {
         releaseStack,
