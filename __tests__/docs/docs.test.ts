@@ -131,3 +131,21 @@ test("the stale claims issue 25 lists are gone from README, docs/, help and the 
   expect(read("docs/webhook-check.md")).not.toMatch(/\b0\.\d+ s\b/);
   expect(read("docs/testing.md").match(/^\| check `--scope all`.*\| (\d+\.\d+) s \|/m)).not.toBeNull();
 });
+
+test("docs/webhook-check.md's flags and environment variables are the check's, with its defaults (lib/webhook-check/settings.ts)", () => {
+  const { SETTINGS, CHECK_ENV } = require("../../lib/webhook-check/settings");
+  const page = read("docs/webhook-check.md");
+  const flagsParagraph = /^Flags: [\s\S]*?\n\n/m.exec(page)?.[0] ?? "";
+  const known = SETTINGS.map((s: { flag: string }) => s.flag);
+  // Every flag is listed, each default beside it; nothing else is.
+  const listed = [...flagsParagraph.matchAll(/`--([a-z-]+)/g)].map((m) => m[1]).filter((f) => f !== "help");
+  expect(listed.sort()).toEqual([...known].sort());
+  for (const s of SETTINGS.filter((x: { default?: unknown }) => x.default !== undefined)) {
+    const written = new RegExp(`\`--${s.flag}[^\`]*\` \\(\`?${String(s.default)}\`?[,)]`);
+    expect({ flag: s.flag, written: written.test(flagsParagraph) }).toEqual({ flag: s.flag, written: true });
+  }
+  const envs = new Set<string>(Object.values(CHECK_ENV) as string[]);
+  const mentioned = pages().flatMap((p) => [...read(p).matchAll(/\bWEBHOOK_CHECK_[A-Z_]+\b/g)].map((m) => m[0]));
+  expect(mentioned.length).toBeGreaterThan(3);
+  expect(mentioned.filter((e) => !envs.has(e))).toEqual([]);
+});
