@@ -149,3 +149,13 @@ test("docs/webhook-check.md's flags and environment variables are the check's, w
   expect(mentioned.length).toBeGreaterThan(3);
   expect(mentioned.filter((e) => !envs.has(e))).toEqual([]);
 });
+
+test("docs/deploying.md's table of the dev app's variables is what main.ts reads", () => {
+  const main = read("main.ts");
+  const perEnvironment = [...main.matchAll(/setting\(env, "([A-Z_]+)"/g)].map((m) => `${m[1]}_<ENV>`);
+  const plain = [...main.matchAll(/\benv\.([A-Z_]+)\b/g)].map((m) => m[1]).filter((v) => !perEnvironment.includes(`${v}_<ENV>`));
+  const page = read("docs/deploying.md");
+  const table = section(page, "the-dev-apps-variables") ?? "";
+  const rows = [...table.matchAll(/^\| `([A-Z_<>]+)` \|/gm)].map((m) => m[1]);
+  expect(rows.sort()).toEqual([...new Set([...perEnvironment, ...plain])].sort());
+});
