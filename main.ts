@@ -74,8 +74,11 @@ export function setting(env: NodeJS.ProcessEnv, name: string, environment: strin
 export function summary(platform: CiliumPlatform): string {
   const policies = platform.policies;
   const contributed = (d: { path: string; recursive?: boolean }) =>
+    // Files are listed under the directory as given (relative to the synth directory when it is).
     policies.files.some((f) =>
-      d.recursive === false ? path.dirname(f) === path.resolve(d.path) : f.startsWith(`${path.resolve(d.path)}${path.sep}`),
+      d.recursive === false
+        ? path.dirname(path.resolve(f)) === path.resolve(d.path)
+        : path.resolve(f).startsWith(`${path.resolve(d.path)}${path.sep}`),
     );
   const dirs = policies.directories.filter(contributed).map((d) => {
     const rel = path.relative(process.cwd(), d.path) || ".";
@@ -137,7 +140,7 @@ export function buildApp(
     const workloadStack = new TerraformStack(app, name);
     warnings.push(...stateBackends(env, name, [releaseStack, workloadStack]));
     stacks.push(releaseStack, workloadStack);
-    // The platform's id "cilium" keeps the addresses of 0.1's one-stack layout (see README, "Upgrade notes").
+    // The platform's id "cilium" keeps the addresses of 0.1's one-stack layout (see docs/upgrading.md, "Upgrade notes").
     platforms.push(
       new CiliumPlatform(workloadStack, "cilium", {
         releaseStack,

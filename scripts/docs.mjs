@@ -1,5 +1,5 @@
 // npm run docs: writes the pinned Cilium chart version (DEFAULT_CILIUM_VERSION in
-// lib/cilium/version.ts, the one home of that fact) into README.md, help, the
+// lib/cilium/version.ts, the one home of that fact) into README.md, docs/*.md, help, the
 // vendored schemas' README and the TSDoc `@default` of CiliumReleaseOptions.version
 // (which the .d.ts and the API reference carry).
 // `--check` changes nothing and exits 1 when either is out of step (the tests run it).
@@ -15,6 +15,9 @@ const version = constant[1];
 /** Each place a doc states the pin: the pattern around it. */
 const PLACES = {
   "README.md": /(<!-- cilium-version -->`?)[^<`]*(`?<!-- \/cilium-version -->)/g,
+  "docs/cilium.md": /(<!-- cilium-version -->`?)[^<`]*(`?<!-- \/cilium-version -->)/g,
+  "docs/policies.md": /(<!-- cilium-version -->`?)[^<`]*(`?<!-- \/cilium-version -->)/g,
+  "docs/upgrading.md": /(<!-- cilium-version -->`?)[^<`]*(`?<!-- \/cilium-version -->)/g,
   help: /(chart cilium )\d+\.\d+\.\d+[^ ]*( from)/g,
   "schemas/cilium/README.md": /(pins chart `)\d+\.\d+\.\d+[^`]*(`)/g,
   "lib/cilium/release.ts": /(@default DEFAULT_CILIUM_VERSION \(")[^"]*("\))/g,

@@ -7,7 +7,7 @@
 console.error(
   [
     "cdktf-cilium is not published on npm (the name is unclaimed there): npm publish is disabled.",
-    'Install it from a tarball (npm pack) or from git (npm install git+https://…#vX.Y.Z); see README, "Use it from your stack".',
+    'Install it from a tarball (npm pack) or from git (npm install git+https://…#vX.Y.Z); see docs/deploying.md, "Installing it into your app".',
   ].join("\n"),
 );
 process.exit(1);

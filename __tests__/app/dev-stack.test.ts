@@ -62,9 +62,9 @@ test('dev and prod were deployed with 0.1: legacyAddresses "0.1" keeps a moved b
   expect(Object.values(ENVIRONMENTS).map((e: any) => e.legacyAddresses)).toEqual(["0.1", "0.1"]);
 });
 
-test("README's upgrade notes start with legacyAddresses, and their plan lines name the addresses dev synthesizes", () => {
-  const readme = readFileSync(path.join(repo, "README.md"), "utf8");
-  const notes = readme.slice(readme.indexOf("## Upgrade notes\n"));
+test("docs/upgrading.md's upgrade notes start with legacyAddresses, and their plan lines name the addresses dev synthesizes", () => {
+  const page = readFileSync(path.join(repo, "docs", "upgrading.md"), "utf8");
+  const notes = page.slice(page.indexOf("## Upgrade notes (0.1 to 0.2)\n"));
   const first = notes.split("\n").find((line) => line.startsWith("- "));
   expect(first).toBe('- **A 0.1 state must set `legacyAddresses: "0.1"` before the first 0.2 plan** (on');
   const moved = (JSON.parse(dev.json).moved as Array<{ from: string; to: string }>).find((m) => m.to.includes("allow-all-ingress"));
@@ -184,6 +184,18 @@ describe("policies/ is what gets deployed", () => {
     const dev = built.platforms.find((p: { workloadStack: { node: { id: string } } }) => p.workloadStack.node.id === "dev");
     expect(summaryOf(dev)).toBe(
       `dev: 3 policies from ${path.relative(process.cwd(), path.join(repo, "policies", "allow-all"))}, ${path.relative(process.cwd(), named)}, 10 paths proven, 2 unknown`,
+    );
+  });
+
+  test("the summary names a directory given relative to the synth directory, as docs/policies.md writes it", () => {
+    const { summary: summaryOf } = require("../../main");
+    const shop = path.relative(process.cwd(), policyDir({ "web.yaml": networkPolicyYaml("web", "shop") }));
+    const built = buildApp({ CILIUM_POLICY_DIRS: `${shop}=shop` }, tempDir("out-"));
+    const dev = built.platforms.find((p: { workloadStack: { node: { id: string } } }) => p.workloadStack.node.id === "dev");
+    expect(summaryOf(dev)).toMatch(
+      new RegExp(
+        `^dev: 3 policies from .*allow-all, ${shop.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} \\(namespace shop\\), 12 paths proven$`,
+      ),
     );
   });
 

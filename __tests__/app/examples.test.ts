@@ -72,10 +72,10 @@ test("parts: release, policies and check on their own, in two stacks", () => {
   expect(warningsOf(a)).toEqual([]);
 });
 
-test("README's composition section shows the first two examples, and help points to examples/", () => {
+test("docs/composition.md shows the first two examples, and help points to examples/", () => {
   const read = (f: string) => readFileSync(path.join(__dirname, "..", "..", f), "utf8");
-  const readme = read("README.md");
-  for (const f of ["one-cluster", "cert-manager"]) expect(readme).toContain(`](examples/${f}.ts)`);
+  const readme = read("docs/composition.md");
+  for (const f of ["one-cluster", "cert-manager"]) expect(readme).toContain(`](../examples/${f}.ts)`);
   for (const line of ["platform.runAfter(certManager);", "appsStack.addDependency(releaseStack);", "releaseStack,"]) {
     expect(readme).toContain(line);
     expect(read("examples/cert-manager.ts")).toContain(line.replace(" // deploy: lab-cilium, lab-apps, lab", ""));

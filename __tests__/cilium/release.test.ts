@@ -286,12 +286,13 @@ describe("the pin: one home (lib/cilium/version.ts), README, help and Renovate f
     expect(manager).toMatchObject({ datasourceTemplate: "helm", registryUrlTemplate: "https://helm.cilium.io", depNameTemplate: "cilium" });
   });
 
-  test("README and help state the pinned version (npm run docs keeps them in step)", () => {
+  test("README, docs/ and help state the pinned version (npm run docs keeps them in step)", () => {
     const check = spawnSync(process.execPath, [path.join(root, "scripts", "docs.mjs"), "--check"], { encoding: "utf8" });
     expect(check.stderr).toBe("");
     expect(check.status).toBe(0);
     expect(read("help")).toContain(`chart cilium ${DEFAULT_CILIUM_VERSION} from`);
-    expect(read("README.md")).toContain(`<!-- cilium-version -->\`${DEFAULT_CILIUM_VERSION}\`<!-- /cilium-version -->`);
+    for (const doc of ["README.md", "docs/cilium.md", "docs/policies.md", "docs/upgrading.md"])
+      expect(read(doc)).toContain(`<!-- cilium-version -->\`${DEFAULT_CILIUM_VERSION}\`<!-- /cilium-version -->`);
   });
 
   test("the TSDoc @default of the version prop shows the pin, in the source and in the shipped .d.ts", () => {

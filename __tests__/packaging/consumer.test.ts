@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { tempDir } from "../helpers/temp";
 import { dependsOnProblems } from "../helpers/depends-on";
 import { initErrors, terraformAvailable } from "../helpers/terraform";
+import { programs } from "../helpers/markdown";
 
 // Packs the library from a clean copy of the repository (no dist/: `prepare` must
 // build it), installs the tarball into a consumer app outside the repo with README's
@@ -16,7 +17,9 @@ import { initErrors, terraformAvailable } from "../helpers/terraform";
 
 const repo = path.resolve(__dirname, "..", "..");
 const pkg = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8"));
-const readme = readFileSync(path.join(repo, "README.md"), "utf8");
+// The install lines live in docs/deploying.md; README's quick start repeats the git line.
+const readme = readFileSync(path.join(repo, "docs", "deploying.md"), "utf8");
+const landing = readFileSync(path.join(repo, "README.md"), "utf8");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 const npmEnv = { ...process.env, npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false" };
 
@@ -93,15 +96,21 @@ beforeAll(() => {
 
 test("README's install lines: no `npm install cdktf-cilium`; git from the repository at a tag; the tarball; the peer dependencies", () => {
   expect(readme).not.toMatch(/^npm install cdktf-cilium\b/m);
+  expect(landing).not.toMatch(/^npm install cdktf-cilium\b/m);
+  expect(landing).toContain(GIT_LINE);
   const repository = pkg.repository.url.replace(/^git\+/, "");
   expect(GIT_LINE.startsWith(`npm install git+${repository}#v`)).toBe(true);
   expect(readme).toContain(`git clone --branch ${/#(v[0-9.]+) /.exec(GIT_LINE)?.[1]} ${repository}`);
   expect(pkg.homepage).toBe(`${repository.replace(/\.git$/, "")}#readme`);
   for (const line of [GIT_LINE, TARBALL_LINE]) {
     const specs = line.replace(/\\\n/g, " ").split(/\s+/).slice(3);
-    // The required peers (an optional one, @jest/expect for cdktf-cilium/testing, is the user's choice).
-    const required = Object.keys(pkg.peerDependencies).filter((name) => !pkg.peerDependenciesMeta?.[name]?.optional);
-    expect(specs.map((s) => s.replace(/@[^@]*$/, "")).sort()).toEqual(required.sort());
+    // The required peers; an optional one (@jest/expect, for cdktf-cilium/testing) is the app's choice.
+    const optional = (name: string) => pkg.peerDependenciesMeta?.[name]?.optional === true;
+    expect(specs.map((s) => s.replace(/@[^@]*$/, "")).sort()).toEqual(
+      Object.keys(pkg.peerDependencies)
+        .filter((p) => !optional(p))
+        .sort(),
+    );
   }
   const help = readFileSync(path.join(repo, "help"), "utf8");
   expect(help).toContain(GIT_LINE.split(" \\")[0].replace(/ cdktf@.*/, ""));
@@ -183,6 +192,9 @@ test("the tarball (packed from a clean clone: prepare builds) ships the library,
     "policies/allow-all/kube-system-allow-all-egress.yaml",
     "policies/least-privilege/cert-manager-webhook-from-apiserver.yaml",
     "README.md",
+    "docs/cilium.md",
+    "docs/webhook-check.md",
+    "docs/api/index.md",
     "help",
   ]) {
     expect(files).toContain(`package/${f}`);
@@ -335,6 +347,61 @@ test("the examples/ apps compile and synthesize against the installed tarball; e
     }
   }
   if (!terraformAvailable) console.warn("terraform is not installed: the examples' stacks are NOT loaded by Terraform here");
+});
+
+test("every complete ts block of README and docs/*.md compiles and synthesizes against the installed tarball", () => {
+  // helpers/markdown.ts: the ```ts blocks not marked `fragment` (docs.test.ts checks each is a
+  // whole program). Run after the examples' test, which installed @types/node (process.env).
+  const blocks = programs();
+  expect(blocks.length).toBeGreaterThanOrEqual(5);
+  const dir = path.join(consumer, "doc-blocks");
+  mkdirSync(dir);
+  const names = blocks.map((b, i) => {
+    const name = `${String(i).padStart(2, "0")}-${b.page.replace(/\W+/g, "-")}-${b.line}`;
+    writeFileSync(path.join(dir, `${name}.ts`), `// ${b.page}, line ${b.line}\n${b.body}\n`);
+    return name;
+  });
+  writeFileSync(
+    path.join(consumer, "tsconfig.docs.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: "nodenext",
+        target: "es2022",
+        rootDir: "doc-blocks",
+        outDir: "out-doc-blocks",
+        skipLibCheck: true,
+        types: ["node"],
+      },
+      include: ["doc-blocks/*.ts"],
+    }),
+  );
+  const tsc = spawnSync(path.join(repo, "node_modules", ".bin", "tsc"), ["-p", path.join(consumer, "tsconfig.docs.json")], {
+    encoding: "utf8",
+  });
+  expect(tsc.stdout + tsc.stderr).toBe("");
+  // The directories the blocks name (policies/, policies/shop with a namespace), as an importer has them.
+  const cwd = tempDir("doc-app-");
+  mkdirSync(path.join(cwd, "policies", "shop"), { recursive: true });
+  writeFileSync(
+    path.join(cwd, "policies", "shop", "web.yaml"),
+    "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec: {podSelector: {matchLabels: {app: web}}, ingress: [{}]}\n",
+  );
+  for (const name of names) {
+    const outdir = path.join(consumer, `cdktf.out-doc-${name}`);
+    const run = spawnSync(process.execPath, [path.join(consumer, "out-doc-blocks", `${name}.js`)], {
+      cwd,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: tempDir("home-"), CDKTF_OUTDIR: outdir },
+    });
+    expect({ name, stderr: run.stderr, status: run.status }).toEqual({ name, stderr: "", status: 0 });
+    const stacks = readdirSync(path.join(outdir, "stacks"));
+    expect({ name, stacks: stacks.length > 0 }).toEqual({ name, stacks: true });
+    for (const stack of stacks) {
+      const json = JSON.parse(readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+      expect({ name, stack, problems: dependsOnProblems(json) }).toEqual({ name, stack, problems: [] });
+    }
+  }
 });
 
 test("the webhook-check bin is installed", () => {

@@ -399,8 +399,8 @@ describe("RBAC: the new reads", () => {
     );
   });
 
-  test("README says what the check confirms and what it cannot see", () => {
-    const readme = readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+  test("docs/webhook-check.md says what the check confirms and what it cannot see", () => {
+    const readme = readFileSync(path.join(__dirname, "..", "..", "docs", "webhook-check.md"), "utf8");
     expect(readme).toContain("| `proof-assumption` |");
     expect(readme).toMatch(/WEBHOOK_CHECK_PROOF/);
     expect(readme).toMatch(/cannot see:\s+labels added to pods later/);

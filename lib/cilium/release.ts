@@ -142,7 +142,7 @@ export interface CiliumReleaseOptions {
   /**
    * The Cilium minor version the cluster is upgraded from (`"1.18"`), Cilium's
    * `upgradeCompatibility` value: keeps defaults that changed since then, so an
-   * upgrade changes no behaviour by itself. See README, "Upgrade notes".
+   * upgrade changes no behaviour by itself. See docs/upgrading.md, "Cilium upgrades on a live cluster".
    *
    * @default - none (the chart's defaults of the pinned version)
    */

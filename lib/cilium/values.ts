@@ -36,7 +36,7 @@ export const TALOS_KUBEPRISM_PORT = 7445;
  * ("Deploying Cilium CNI", Talos docs, Cilium 1.18): Kubernetes IPAM, the cgroupv2
  * and bpffs mounts Talos already provides, API server through KubePrism, and the
  * default capabilities minus SYS_MODULE (Talos lets no workload load kernel modules).
- * README ("The Talos preset") compares it value by value with both install pages.
+ * docs/cilium.md ("The Talos preset, value by value") compares it value by value with both install pages.
  *
  * Plus `bpf.hostLegacyRouting: true`, from Cilium's own Talos install page: since
  * Talos 1.8, `forwardKubeDNSToHost` (on by default) forwards pod DNS to the host's

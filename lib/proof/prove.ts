@@ -2,7 +2,7 @@
  * The proof at synth: every required path decided by the path engine over all the policies an
  * app deploys to one cluster. Cilium unions the allow rules of every policy and any policy that
  * selects an endpoint isolates it, so a path is decided over the cluster's whole set, never over
- * one construct's share of it (lib/paths, README "The path proof").
+ * one construct's share of it (lib/paths, docs/proof.md).
  *
  * Pure: no cdktf here. The NetworkPolicies construct hands its members in (`ProofMember`), and
  * formats refusals and warnings.

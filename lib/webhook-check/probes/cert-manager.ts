@@ -62,7 +62,7 @@ export interface ProbeTarget {
 
 /**
  * Every Kubernetes permission the check uses, and whether the verdict needs it.
- * README's RBAC list is checked against this; a test serves exactly these.
+ * docs/webhook-check.md's RBAC list is checked against this; a test serves exactly these.
  */
 export const CHECK_PERMISSIONS = [
   { verbs: "get", resource: "/version (non-resource URL; every authenticated user has it by default)", where: "cluster", required: true },

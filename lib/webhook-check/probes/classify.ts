@@ -1,9 +1,9 @@
 /**
  * Names the likely cause of a failure from the API server's own words, so the
- * report says where to look. The `class` values are a public interface (README,
+ * report says where to look. The `class` values are a public interface (docs/webhook-check.md,
  * "Failure classes"); order matters, the first matching rule wins.
  */
-/** Every failure class, in README's order: the only list; the type derives from it. */
+/** Every failure class, in the order of docs/webhook-check.md: the only list; the type derives from it. */
 export const FAILURE_CLASSES = [
   "cilium-service",
   "connection-refused",
@@ -69,7 +69,7 @@ const HINTS: Record<FailureClass, string> = {
     "the webhook Service does not exist: is cert-manager installed in this namespace, and are --namespace/--service right?",
   "namespace-missing": "the namespace does not exist: is cert-manager installed, and are --namespace/--probe-namespace right?",
   "crds-missing": "the cert-manager CRDs (certificaterequests.cert-manager.io) are not installed.",
-  rbac: "the check's own credentials lack a permission (see README, RBAC): the check needs create on certificaterequests in the probe namespace; reads of services, endpointslices and namespaces are diagnostics only.",
+  rbac: "the check's own credentials lack a permission (see docs/webhook-check.md, RBAC): the check needs create on certificaterequests in the probe namespace; reads of services, endpointslices and namespaces are diagnostics only.",
   credentials:
     "the API server rejected the check's credentials (401): the kubeconfig's token, client certificate or exec plugin output is expired or wrong.",
   "api-down":
