@@ -320,7 +320,10 @@ describe("patterns with RE2 semantics", () => {
     let matched = 0;
     for (const p of patterns) for (const v of values) if (re2Pattern(p).test(v)) matched++;
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    expect(seconds).toBeLessThan(1);
+    // Well under a second on an idle machine (npm run bench has the figure). The bound here is loose
+    // so it holds with both cores saturated, and still tells RE2's linear time from a backtracking
+    // engine's: `^([-a-zA-Z0-9_]+[.]?)+$` on these values would not finish in hours.
+    expect(seconds).toBeLessThan(10);
     expect(matched).toBeGreaterThan(0);
     // The exponential case for a backtracking engine, through the whole validator.
     refusedAt(
