@@ -4,11 +4,21 @@
  */
 import { compilePolicies, decide, type PolicyIndex } from "./engine";
 import type { EnginePolicy } from "./compile";
-import { readInput } from "./input";
-import type { AnalyzePathInput, PathVerdict } from "./types";
+import { readInput, readOptions } from "./input";
+import { type DeclaredWorkload, type MatrixPath, type ReachabilityMatrix, reachabilityMatrix } from "./reachability";
+import type { AnalyzePathInput, PathAssumptions, PathCiliumSettings, PathVerdict } from "./types";
 
 export type { EnginePolicy } from "./compile";
 export type { AnalyzePathInput, PathPeer, PathVerdict, UnknownReason } from "./types";
+export type {
+  DeclaredWorkload,
+  MatrixPath,
+  MatrixProtocol,
+  MatrixVerdict,
+  ReachabilityCell,
+  ReachabilityMatrix,
+  Workload,
+} from "./reachability";
 
 // Compiled once per list of validated policies (and setting that changes compilation), so
 // many paths over one policy set cost one compilation. Validated lists are fresh objects
@@ -33,4 +43,19 @@ function compiledFor(policies: readonly EnginePolicy[], enableNonDefaultDenyPoli
 export function analyzeValidatedPath(policies: readonly EnginePolicy[], input: Omit<AnalyzePathInput, "policies">): PathVerdict {
   const { path, options } = readInput(input);
   return decide(compiledFor(policies, options.enableNonDefaultDenyPolicies), path, options);
+}
+
+/** What {@link reachabilityOfValidated} decides the matrix with, beside the policies. */
+export interface ReachabilityInput {
+  readonly requiredPaths?: readonly MatrixPath[];
+  readonly workloads?: readonly DeclaredWorkload[];
+  readonly cilium?: PathCiliumSettings;
+  readonly assume?: PathAssumptions;
+}
+
+/** The reachability matrix (reachability.ts) over validated policies, compiled once for every cell. */
+export function reachabilityOfValidated(policies: readonly EnginePolicy[], input: ReachabilityInput = {}): ReachabilityMatrix {
+  const options = readOptions(input);
+  const index = compiledFor(policies, options.enableNonDefaultDenyPolicies);
+  return reachabilityMatrix(index, input.requiredPaths ?? [], input.workloads ?? [], options);
 }
