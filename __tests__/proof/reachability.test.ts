@@ -4,7 +4,11 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { NetworkPolicies, type NetworkPoliciesProps, RequiredPaths, SynthError } from "../../lib";
+import { reachabilityOfValidated } from "../../lib/paths";
+import { validateDocuments } from "../../lib/policies/validate";
 import { parseReachabilityJson, reachabilityJson } from "../../lib/proof/reachability";
+import { diffMain, documentsOfTerraform, matrixMain } from "../../lib/proof/reachability-cli";
+import { policyDir } from "../helpers/policy-dirs";
 import { tempDir } from "../helpers/temp";
 
 const db = {
@@ -73,7 +77,7 @@ test("reachability that is not a boolean, or a workload with an unknown field, i
   );
 });
 
-test("the file: workloads by id, then one pair a line, then each policy's content hash", () => {
+test("the file: workloads by id, then one pair a line, then each policy's content hash and the settings", () => {
   const { policies } = synthToDisk({ manifests: [db] });
   const text = policies.reachabilityFile();
   const lines = text.split("\n");
@@ -81,7 +85,143 @@ test("the file: workloads by id, then one pair a line, then each policy's conten
   expect(lines).toContain(
     '    {"from":"shop/app=web","to":"shop/app=db","protocol":"TCP","ports":[5432,5432],"verdict":"allowed","policy":"NetworkPolicy/shop/db"},',
   );
-  expect(Object.keys(JSON.parse(text))).toEqual(["version", "workloads", "pairs", "policies"]);
+  expect(Object.keys(JSON.parse(text))).toEqual(["version", "workloads", "pairs", "policies", "settings"]);
   expect(Object.keys(JSON.parse(text).policies)).toEqual(["NetworkPolicy/shop/db"]);
   expect(reachabilityJson(parseReachabilityJson(text, "f"))).toBe(text);
+});
+
+describe("cilium-explain diff", () => {
+  function run(...argv: string[]): { code: number; stdout: string; stderr: string } {
+    let stdout = "";
+    let stderr = "";
+    const code = diffMain(
+      argv,
+      (t) => {
+        stdout += t;
+      },
+      (t) => {
+        stderr += t;
+      },
+    );
+    return { code, stdout, stderr };
+  }
+  const dbPolicy = (from: string, port = "5432") =>
+    [
+      "apiVersion: networking.k8s.io/v1",
+      "kind: NetworkPolicy",
+      "metadata: {name: db}",
+      "spec:",
+      "  podSelector: {matchLabels: {app: db}}",
+      `  ingress: [{from: [{podSelector: {matchLabels: {app: ${from}}}}], ports: [{port: ${port}}]}]`,
+      "",
+    ].join("\n");
+
+  test("policies read back from a stack's cdk.tf.json are the ones synth wrote", () => {
+    const cnp = {
+      apiVersion: "cilium.io/v2",
+      kind: "CiliumNetworkPolicy",
+      metadata: { name: "cache", namespace: "shop", annotations: { note: "%{if} ${web}" } },
+      spec: { endpointSelector: { matchLabels: { app: "cache" } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: "web" } }] }] },
+    };
+    const np = {
+      ...db,
+      spec: {
+        ...db.spec,
+        ingress: [
+          {
+            ...db.spec.ingress[0],
+            ports: [
+              { port: 5432, endPort: 5440 },
+              { protocol: "UDP", port: "dns" },
+            ],
+          },
+        ],
+      },
+    };
+    const { outdir, policies } = synthToDisk({ manifests: [np, cnp] });
+    const file = path.join(outdir, "stacks", "shop", "cdk.tf.json");
+    const read = validateDocuments(documentsOfTerraform(JSON.parse(readFileSync(file, "utf8")), file));
+    expect(read.problems).toEqual([]);
+    // The Cilium policy as written; the NetworkPolicy with the defaults the provider is given
+    // (protocol TCP, policyTypes), which decide the same.
+    expect(read.policies.find((p) => p.kind !== "NetworkPolicy")?.manifest).toEqual(
+      policies.documents.find((p) => p.kind !== "NetworkPolicy")?.manifest,
+    );
+    expect(reachabilityOfValidated(read.policies)).toEqual(reachabilityOfValidated(policies.documents));
+  });
+
+  test("the same policies on both sides: no change, exit 0", () => {
+    const dir = policyDir({ "db.yaml": dbPolicy("web") });
+    expect(run(`${dir}=shop`, `${dir}=shop`, "--json")).toEqual({ code: 0, stdout: '{\n  "changed": []\n}\n', stderr: "" });
+    expect(run(`${dir}=shop`, `${dir}=shop`, "--markdown").stdout).toContain("No change:");
+  });
+
+  test("policy directories (DIR=NAMESPACE): the workloads the selectors name, and the entities", () => {
+    const before = policyDir({ "db.yaml": dbPolicy("web") });
+    const after = policyDir({ "db.yaml": dbPolicy("api") });
+    const { code, stdout } = run(`${before}=shop`, `${after}=shop`);
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      [
+        "shop/app=api -> shop/app=db TCP 5432: denied (NetworkPolicy/shop/db) -> allowed (NetworkPolicy/shop/db); policies changed: NetworkPolicy/shop/db",
+        "shop/app=web -> shop/app=db TCP 5432: allowed (NetworkPolicy/shop/db) -> denied (NetworkPolicy/shop/db); policies changed: NetworkPolicy/shop/db",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("unknown cells are diffed like the others", () => {
+    const before = policyDir({ "db.yaml": dbPolicy("web") });
+    const after = policyDir({ "db.yaml": dbPolicy("web", "postgres") });
+    const changed = JSON.parse(run(`${before}=shop`, `${after}=shop`, "--json").stdout).changed;
+    expect(changed).toContainEqual(
+      expect.objectContaining({
+        from: "shop/app=web",
+        to: "shop/app=db",
+        ports: [5432, 5432],
+        after: { verdict: "unknown", policy: null },
+      }),
+    );
+  });
+
+  test("a synth output's reachability.json gives its workloads: a declared one appears in the diff by name", () => {
+    const { outdir: before } = synthToDisk({ manifests: [db] });
+    const moved = { ...db, spec: { ...db.spec, ingress: [{ ...db.spec.ingress[0], ports: [{ port: 5433 }] }] } };
+    const { outdir: after } = synthToDisk({
+      manifests: [moved],
+      reachability: true,
+      workloads: [{ name: "storefront", namespace: "shop", labels: { app: "web", tier: "front" } }],
+    });
+    const changed = JSON.parse(run(before, after, "--json").stdout).changed;
+    expect(changed.filter((c: { from: string }) => c.from === "storefront").map((c: { ports: number[] }) => c.ports)).toEqual([
+      [5432, 5432],
+      [5433, 5433],
+    ]);
+  });
+
+  test("bad input exits 2 with the reason: a missing directory, one directory, an unknown flag, invalid policies", () => {
+    const dir = policyDir({ "db.yaml": dbPolicy("web") });
+    expect(run(path.join(dir, "nope"), dir)).toMatchObject({ code: 2, stderr: expect.stringContaining("nope: not a directory") });
+    expect(run(dir)).toMatchObject({ code: 2, stderr: expect.stringContaining("expected BASE and HEAD, got 1 directory") });
+    expect(run(dir, dir, "--yaml")).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown argument "--yaml"') });
+    const bad = policyDir({
+      "bad.yaml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x}\nspec: {podSelector: 3}\n",
+    });
+    expect(run(`${bad}=shop`, dir)).toMatchObject({ code: 2, stderr: expect.stringContaining("the policies are not valid") });
+  });
+});
+
+describe("cilium-explain matrix", () => {
+  const quiet = () => undefined;
+  test("--html writes one page from --from-synth; neither or both inputs is a usage error", () => {
+    const { outdir } = synthToDisk({ manifests: [db] });
+    const page = path.join(tempDir("html-"), "reachability.html");
+    expect(matrixMain(["--html", page, "--from-synth", outdir], quiet, quiet)).toBe(0);
+    const html = readFileSync(page, "utf8");
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/\b(src|href)="(https?:)?\/\//);
+    expect(html).toContain('<th scope="row">shop/app=web</th>');
+    expect(matrixMain(["--html", page], quiet, quiet)).toBe(2);
+    expect(matrixMain(["--html", page, "--from-synth", outdir, "--policies", outdir], quiet, quiet)).toBe(2);
+  });
 });

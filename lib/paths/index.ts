@@ -5,13 +5,23 @@
 import { compilePolicies, decide, type PolicyIndex } from "./engine";
 import type { EnginePolicy } from "./compile";
 import { readInput, readOptions } from "./input";
-import { type DeclaredWorkload, type MatrixPath, type ReachabilityMatrix, reachabilityMatrix } from "./reachability";
+import {
+  type DeclaredWorkload,
+  type FoundWorkload,
+  type MatrixPath,
+  type MatrixProtocol,
+  matrixProtocols,
+  matrixWorkloads,
+  type ReachabilityMatrix,
+  reachabilityMatrix,
+} from "./reachability";
 import type { AnalyzePathInput, PathAssumptions, PathCiliumSettings, PathVerdict } from "./types";
 
 export type { EnginePolicy } from "./compile";
 export type { AnalyzePathInput, PathPeer, PathVerdict, UnknownReason } from "./types";
 export type {
   DeclaredWorkload,
+  FoundWorkload,
   MatrixPath,
   MatrixProtocol,
   MatrixVerdict,
@@ -55,7 +65,31 @@ export interface ReachabilityInput {
 
 /** The reachability matrix (reachability.ts) over validated policies, compiled once for every cell. */
 export function reachabilityOfValidated(policies: readonly EnginePolicy[], input: ReachabilityInput = {}): ReachabilityMatrix {
+  const { workloads, protocols } = matrixPartsOfValidated(policies, input);
+  return reachabilityOverValidated(policies, workloads, protocols, input);
+}
+
+/** The workloads and protocols of a policy set's matrix; `namespacePods: false` leaves out each namespace's pod without labels. */
+export function matrixPartsOfValidated(
+  policies: readonly EnginePolicy[],
+  input: ReachabilityInput & { readonly namespacePods?: boolean } = {},
+): { workloads: FoundWorkload[]; protocols: MatrixProtocol[] } {
   const options = readOptions(input);
   const index = compiledFor(policies, options.enableNonDefaultDenyPolicies);
-  return reachabilityMatrix(index, input.requiredPaths ?? [], input.workloads ?? [], options);
+  const requiredPaths = input.requiredPaths ?? [];
+  return {
+    workloads: matrixWorkloads(index, requiredPaths, input.workloads ?? [], input.namespacePods ?? true),
+    protocols: matrixProtocols(index, requiredPaths),
+  };
+}
+
+/** The matrix of validated policies over given workloads and protocols (a diff decides both sides over the same). */
+export function reachabilityOverValidated(
+  policies: readonly EnginePolicy[],
+  workloads: readonly FoundWorkload[],
+  protocols: readonly MatrixProtocol[],
+  settings: Pick<ReachabilityInput, "cilium" | "assume"> = {},
+): ReachabilityMatrix {
+  const options = readOptions(settings);
+  return reachabilityMatrix(compiledFor(policies, options.enableNonDefaultDenyPolicies), workloads, protocols, options);
 }

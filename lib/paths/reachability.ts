@@ -37,7 +37,7 @@ export const PLACEHOLDER = "any";
 export const MATRIX_ENTITIES = ["world", "kube-apiserver", "host", "remote-node"] as const;
 
 export type MatrixProtocol = "TCP" | "UDP" | "SCTP";
-const PROTOCOLS: readonly MatrixProtocol[] = ["TCP", "UDP", "SCTP"];
+const PROTOCOLS: readonly MatrixProtocol[] = ["SCTP", "TCP", "UDP"];
 
 /** A workload the caller names: pods by namespace and labels. */
 export interface DeclaredWorkload {
@@ -162,20 +162,31 @@ interface Endpoint {
   readonly side: Side;
 }
 
-function endpoints(index: PolicyIndex, candidates: Omit<Workload, "selectedBy">[], o: EngineOptions): Endpoint[] {
-  const byId = new Map<string, Endpoint>();
+/** A workload as found, before the policies that select it are known. */
+export type FoundWorkload = Omit<Workload, "selectedBy">;
+
+/** The candidates with one workload per id and per pods or entity (the first wins), sorted by id. */
+function unique(candidates: readonly FoundWorkload[]): FoundWorkload[] {
+  const byId = new Map<string, FoundWorkload>();
   const identities = new Set<string>();
   for (const w of candidates) {
     const identity = peerId(w.peer);
     const existing = byId.get(w.id);
-    if (existing && existing.workload.origin === "declared" && peerId(existing.workload.peer) !== identity)
+    if (existing && existing.origin === "declared" && peerId(existing.peer) !== identity)
       throw new TypeError(`workloads: the name "${w.id}" is also the id of another workload (${identity}); choose another name`);
     if (existing || identities.has(identity)) continue;
     identities.add(identity);
-    const s = side(`workload "${w.id}"`, w.peer, o.partialLabels, true);
-    byId.set(w.id, { workload: { ...w, selectedBy: selectedBy(index, s) }, side: s });
+    byId.set(w.id, w);
   }
-  return [...byId.values()].sort((a, b) => byText(a.workload.id, b.workload.id));
+  return [...byId.values()].sort((a, b) => byText(a.id, b.id));
+}
+
+/** Each workload with its engine side and the policies selecting it. */
+function endpoints(index: PolicyIndex, workloads: readonly FoundWorkload[], o: EngineOptions): Endpoint[] {
+  return workloads.map((w) => {
+    const s = side(`workload "${w.id}"`, w.peer, o.partialLabels, true);
+    return { workload: { id: w.id, origin: w.origin, peer: w.peer, selectedBy: selectedBy(index, s) }, side: s };
+  });
 }
 
 function policiesFor(index: PolicyIndex, s: Side, hostFirewall: boolean) {
@@ -191,13 +202,16 @@ function selectedBy(index: PolicyIndex, s: Side): string[] {
   return [...keys].sort(byText);
 }
 
-/** The workloads of a policy set (see the header), sorted by id. */
-function workloadsOf(
+/**
+ * The workloads of a policy set (see the header), sorted by id; `namespacePods: false` leaves out
+ * the pod without labels of each namespace.
+ */
+export function matrixWorkloads(
   index: PolicyIndex,
   requiredPaths: readonly MatrixPath[],
   declared: readonly DeclaredWorkload[],
-  o: EngineOptions,
-): Endpoint[] {
+  namespacePods = true,
+): FoundWorkload[] {
   checkDeclared(declared);
   const candidates: Omit<Workload, "selectedBy">[] = declared.map((w) => ({
     id: w.name,
@@ -234,15 +248,16 @@ function workloadsOf(
   }
   const namespaces = new Set<string>([...index.byNamespace.keys(), ...nsLabels.keys()]);
   for (const c of candidates) if ("namespace" in c.peer) namespaces.add(c.peer.namespace);
-  for (const namespace of [...namespaces].sort(byText)) {
-    const peer = podOf(namespace, {});
-    candidates.push({ id: peerId(peer), origin: "namespace", peer });
-  }
-  return endpoints(index, candidates, o);
+  if (namespacePods)
+    for (const namespace of [...namespaces].sort(byText)) {
+      const peer = podOf(namespace, {});
+      candidates.push({ id: peerId(peer), origin: "namespace", peer });
+    }
+  return unique(candidates);
 }
 
 /** The protocols of the matrix: TCP, and those any rule or required path names. */
-function protocolsOf(index: PolicyIndex, requiredPaths: readonly MatrixPath[]): MatrixProtocol[] {
+export function matrixProtocols(index: PolicyIndex, requiredPaths: readonly MatrixPath[]): MatrixProtocol[] {
   const named = new Set<string>(["TCP", ...requiredPaths.map((p) => p.protocol)]);
   for (const p of index.all)
     for (const rule of [...p.ingress.rules, ...p.egress.rules])
@@ -272,17 +287,17 @@ function bounds(index: PolicyIndex, s: Side, direction: "ingress" | "egress", pr
 }
 
 /**
- * The matrix of a policy set (see the header). `options` are the engine's settings
- * (input.ts readOptions).
+ * The matrix of a policy set over the given workloads and protocols (matrixWorkloads and
+ * matrixProtocols give a policy set's own; a diff gives both sides the union of theirs).
+ * `o` are the engine's settings (input.ts readOptions).
  */
 export function reachabilityMatrix(
   index: PolicyIndex,
-  requiredPaths: readonly MatrixPath[],
-  declared: readonly DeclaredWorkload[],
+  workloads: readonly FoundWorkload[],
+  protocols: readonly MatrixProtocol[],
   o: EngineOptions,
 ): ReachabilityMatrix {
-  const ends = workloadsOf(index, requiredPaths, declared, o);
-  const protocols = protocolsOf(index, requiredPaths);
+  const ends = endpoints(index, workloads, o);
   const cells: ReachabilityCell[] = [];
   const cache = new Map<string, number[]>();
   const boundsOf = (e: Endpoint, direction: "ingress" | "egress", protocol: MatrixProtocol) => {

@@ -509,9 +509,13 @@ export class NetworkPolicies extends Construct {
     }
   }
 
-  /** The file {@link NetworkPoliciesOptions.reachability} writes: the matrix and each policy's content hash. */
+  /** The file {@link NetworkPoliciesOptions.reachability} writes: the matrix, each policy's content hash, the settings. */
   public reachabilityFile(): string {
-    return reachabilityJson({ matrix: this.reachability(), policies: policyHashes(this.clusterPolicies().documents) });
+    return reachabilityJson({
+      matrix: this.reachability(),
+      policies: policyHashes(this.clusterPolicies().documents),
+      settings: { cilium: this.proofCilium, assume: this.proofAssume },
+    });
   }
 
   /** @internal The cluster this construct deploys to, as a key (providers with the same kubeconfig and context share it). */

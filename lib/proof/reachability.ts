@@ -1,20 +1,30 @@
 /**
  * The reachability matrix as a file, `cdktf.out/stacks/<stack>/reachability.json`, and back.
  * Deterministic: workloads by id, then the pairs sorted by from, to, protocol and first port (one
- * a line, so a text diff of two files is readable too), then each policy's content hash, which
- * is what `cilium-explain diff` reads to name the policies a change added, removed or changed.
+ * a line, so a text diff of two files is readable too), then each policy's content hash and the
+ * engine settings. `cilium-explain diff` decides both sides again over the union of their
+ * workloads; from a file it takes the workloads (declared ones and required path ends, which
+ * cdk.tf.json does not hold) and the settings (the release's, likewise).
  */
 import type { EnginePolicy, ReachabilityCell, ReachabilityMatrix, Workload } from "../paths";
 import { policyKeyOf } from "../paths/compile";
+import type { PathAssumptions, PathCiliumSettings } from "../paths/types";
 import { isObject, sha256, stableStringify } from "../shared/stable-json";
 
 /** The file's name in a stack's directory. */
 export const REACHABILITY_FILE = "reachability.json";
 
-/** What a reachability file holds: the matrix and each policy's content hash by key. */
+/** The engine settings a matrix was decided with. */
+export interface ReachabilitySettings {
+  readonly cilium: PathCiliumSettings;
+  readonly assume: PathAssumptions;
+}
+
+/** What a reachability file holds: the matrix, each policy's content hash by key, and the settings. */
 export interface ReachabilityData {
   readonly matrix: ReachabilityMatrix;
   readonly policies: Readonly<Record<string, string>>;
+  readonly settings: ReachabilitySettings;
 }
 
 /** Each policy's key and content hash. */
@@ -37,7 +47,8 @@ export function reachabilityJson(data: ReachabilityData): string {
     .sort()
     .map((k) => `    ${JSON.stringify(k)}: ${JSON.stringify(data.policies[k])}`);
   const block = (lines: string[]) => (lines.length === 0 ? "" : `\n${lines.join(",\n")}\n  `);
-  return `{\n  "version": 1,\n  "workloads": {${block(workloads)}},\n  "pairs": [${block(pairs)}],\n  "policies": {${block(policies)}}\n}\n`;
+  const settings = stableStringify(data.settings);
+  return `{\n  "version": 1,\n  "workloads": {${block(workloads)}},\n  "pairs": [${block(pairs)}],\n  "policies": {${block(policies)}},\n  "settings": ${settings}\n}\n`;
 }
 
 /** Reads a file written by {@link reachabilityJson}; throws an Error naming what is wrong. */
@@ -48,8 +59,17 @@ export function parseReachabilityJson(text: string, file: string): ReachabilityD
   } catch (e) {
     throw new Error(`${file}: not JSON (${(e as Error).message})`);
   }
-  if (!isObject(raw) || raw.version !== 1 || !isObject(raw.workloads) || !Array.isArray(raw.pairs) || !isObject(raw.policies))
-    throw new Error(`${file}: not a reachability file (version 1: workloads, pairs, policies)`);
+  if (
+    !isObject(raw) ||
+    raw.version !== 1 ||
+    !isObject(raw.workloads) ||
+    !Array.isArray(raw.pairs) ||
+    !isObject(raw.policies) ||
+    !isObject(raw.settings) ||
+    !isObject(raw.settings.cilium) ||
+    !isObject(raw.settings.assume)
+  )
+    throw new Error(`${file}: not a reachability file (version 1: workloads, pairs, policies, settings)`);
   const workloads: Workload[] = Object.entries(raw.workloads).map(([id, w]) => {
     if (!isObject(w) || !isObject(w.peer)) throw new Error(`${file}: workload ${JSON.stringify(id)} has no peer`);
     return {
@@ -74,5 +94,6 @@ export function parseReachabilityJson(text: string, file: string): ReachabilityD
     return c as unknown as ReachabilityCell;
   });
   const policies = Object.fromEntries(Object.entries(raw.policies).map(([k, v]) => [k, String(v)]));
-  return { matrix: { workloads, cells }, policies };
+  const settings = { cilium: raw.settings.cilium, assume: raw.settings.assume } as ReachabilitySettings;
+  return { matrix: { workloads, cells }, policies, settings };
 }
