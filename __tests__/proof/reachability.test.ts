@@ -220,7 +220,7 @@ describe("cilium-explain matrix", () => {
     const html = readFileSync(page, "utf8");
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/\b(src|href)="(https?:)?\/\//);
-    expect(html).toContain('<th scope="row">shop/app=web</th>');
+    expect(html).toContain('<th scope="row" title="shop/app=web">shop/app=web</th>');
     expect(matrixMain(["--html", page], quiet, quiet)).toBe(2);
     expect(matrixMain(["--html", page, "--from-synth", outdir, "--policies", outdir], quiet, quiet)).toBe(2);
   });

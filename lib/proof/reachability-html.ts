@@ -6,7 +6,7 @@
  * - The graph: every workload on a circle; an arrow for each ordered pair of distinct workloads
  *   that a rule admits on some port (a deciding policy, verdict allowed). Pairs allowed because
  *   nothing isolates them are left out: with no policy, everything reaches everything.
- * - The matrix: a row per source, a column per destination; a cell is green when every port is
+ * - The matrix: a row per source, a column per destination (numbered as the rows); a cell is green when every port is
  *   allowed, red when every port is denied, grey when every port is unknown, amber when mixed;
  *   its tooltip lists each protocol's port ranges with their verdict and policy.
  */
@@ -20,14 +20,19 @@ const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1f23
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
 table{border-collapse:collapse;font-size:11px}
 th,td{border:1px solid #d0d7de;padding:0}
-th{font-weight:normal;background:#f6f8fa;padding:2px 4px;white-space:nowrap}
-thead th{writing-mode:vertical-rl;transform:rotate(180deg);text-align:left;max-height:14rem}
-td{width:14px;height:14px}
+th{font-weight:normal;background:#f6f8fa;padding:2px 4px;white-space:nowrap;text-align:left}
+thead th{text-align:center;min-width:16px}
+td{width:16px;height:16px}
+th[scope=row]{max-width:26rem;overflow:hidden;text-overflow:ellipsis}
+td.n{background:#f6f8fa;text-align:right;padding:0 4px;color:#57606a}
 td.allowed{background:#2da44e}td.denied{background:#cf222e}td.unknown{background:#8c959f}td.mixed{background:#d4a72c}
 .legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}
 svg text{font-size:11px;fill:#1f2328}
 svg line{stroke:#2da44e;stroke-opacity:.7}
 svg circle{fill:#0969da}`;
+
+/** Graph labels longer than this are shortened. */
+const LABEL_MAX = 40;
 
 type Summary = "allowed" | "denied" | "unknown" | "mixed";
 
@@ -46,12 +51,16 @@ function tooltip(from: string, to: string, cells: readonly ReachabilityCell[]): 
 function graph(matrix: ReachabilityMatrix): string {
   const ids = matrix.workloads.map((w) => w.id);
   const n = ids.length;
-  const radius = Math.max(160, n * 9);
-  const margin = 260;
-  const size = 2 * (radius + margin);
+  const radius = Math.max(120, n * 10);
+  // Labels beside the circle: long ids shortened (the full id in the node's tooltip), with room
+  // for the longest (about 6.5 px a character at 11 px).
+  const labels = ids.map((id) => (id.length > LABEL_MAX ? `${id.slice(0, LABEL_MAX - 1)}…` : id));
+  const margin = 20 + 6.5 * Math.max(0, ...labels.map((l) => l.length));
+  const width = 2 * (radius + margin);
+  const height = 2 * (radius + 20);
   const at = (i: number) => {
     const angle = (2 * Math.PI * i) / Math.max(n, 1) - Math.PI / 2;
-    return { x: size / 2 + radius * Math.cos(angle), y: size / 2 + radius * Math.sin(angle), angle };
+    return { x: width / 2 + radius * Math.cos(angle), y: height / 2 + radius * Math.sin(angle), angle };
   };
   const index = new Map(ids.map((id, i) => [id, i]));
   const edges = new Set<string>();
@@ -59,7 +68,7 @@ function graph(matrix: ReachabilityMatrix): string {
     if (c.verdict === "allowed" && c.policy !== null && c.from !== c.to) edges.add(`${index.get(c.from)} ${index.get(c.to)}`);
   const f = (v: number) => v.toFixed(1);
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" id="reachability-graph" width="${f(size)}" height="${f(size)}" viewBox="0 0 ${f(size)} ${f(size)}" role="img" aria-label="workloads and the paths rules admit">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" id="reachability-graph" width="${f(width)}" height="${f(height)}" viewBox="0 0 ${f(width)} ${f(height)}" role="img" aria-label="workloads and the paths rules admit">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#2da44e"/></marker></defs>',
   ];
   for (const edge of [...edges].sort()) {
@@ -79,7 +88,7 @@ function graph(matrix: ReachabilityMatrix): string {
     const right = Math.cos(p.angle) >= 0;
     const lx = p.x + (right ? 8 : -8);
     parts.push(
-      `<g class="node" data-id="${escapeHtml(id)}"><circle cx="${f(p.x)}" cy="${f(p.y)}" r="5"/><text x="${f(lx)}" y="${f(p.y + 4)}" text-anchor="${right ? "start" : "end"}">${escapeHtml(id)}</text></g>`,
+      `<g class="node" data-id="${escapeHtml(id)}"><title>${escapeHtml(id)}</title><circle cx="${f(p.x)}" cy="${f(p.y)}" r="5"/><text x="${f(lx)}" y="${f(p.y + 4)}" text-anchor="${right ? "start" : "end"}">${escapeHtml(labels[i])}</text></g>`,
     );
   });
   parts.push("</svg>");
@@ -97,7 +106,7 @@ function table(matrix: ReachabilityMatrix): string {
   }
   const rows = [
     '<table id="reachability-matrix">',
-    `<thead><tr><th>from \\ to</th>${ids.map((id) => `<th scope="col">${escapeHtml(id)}</th>`).join("")}</tr></thead>`,
+    `<thead><tr><th>from \\ to</th><td class="n"></td>${ids.map((id, i) => `<th scope="col" title="${escapeHtml(id)}">${i + 1}</th>`).join("")}</tr></thead>`,
     "<tbody>",
   ];
   for (const from of ids) {
@@ -105,7 +114,9 @@ function table(matrix: ReachabilityMatrix): string {
       const cells = byPair.get(`${from}\u0000${to}`) ?? [];
       return `<td class="${summary(cells)}" title="${escapeHtml(tooltip(from, to, cells))}"></td>`;
     });
-    rows.push(`<tr><th scope="row">${escapeHtml(from)}</th>${tds.join("")}</tr>`);
+    rows.push(
+      `<tr><th scope="row" title="${escapeHtml(from)}">${escapeHtml(from)}</th><td class="n">${ids.indexOf(from) + 1}</td>${tds.join("")}</tr>`,
+    );
   }
   rows.push("</tbody></table>");
   return rows.join("\n");
@@ -129,7 +140,7 @@ export function reachabilityHtml(matrix: ReachabilityMatrix, title: string): str
 <h2>Paths the rules admit</h2>
 ${graph(matrix)}
 <h2>Matrix</h2>
-<p class="legend">Every port<span style="background:#2da44e"></span>allowed<span style="background:#cf222e"></span>denied<span style="background:#8c959f"></span>unknown<span style="background:#d4a72c"></span>some allowed, some not. Hover a cell for its port ranges.</p>
+<p class="legend">Columns are numbered as the rows. Every port<span style="background:#2da44e"></span>allowed<span style="background:#cf222e"></span>denied<span style="background:#8c959f"></span>unknown<span style="background:#d4a72c"></span>some allowed, some not. Hover a cell for its port ranges.</p>
 ${table(matrix)}
 </body>
 </html>
