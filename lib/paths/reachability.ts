@@ -28,7 +28,7 @@
 import { decideWithPolicy, type PolicyIndex } from "./engine";
 import { type EngineOptions, type Side, side } from "./input";
 import { matches, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, type Selector } from "./labels";
-import type { PathPeer } from "./types";
+import type { PathPeer, PathVerdict } from "./types";
 
 /** The value a representative pod gets for a label (or namespace) a selector needs only to exist. */
 export const PLACEHOLDER = "any";
@@ -36,6 +36,7 @@ export const PLACEHOLDER = "any";
 /** The entities every matrix has. */
 export const MATRIX_ENTITIES = ["world", "kube-apiserver", "host", "remote-node"] as const;
 
+/** A protocol of the matrix. */
 export type MatrixProtocol = "TCP" | "UDP" | "SCTP";
 const PROTOCOLS: readonly MatrixProtocol[] = ["SCTP", "TCP", "UDP"];
 
@@ -43,7 +44,9 @@ const PROTOCOLS: readonly MatrixProtocol[] = ["SCTP", "TCP", "UDP"];
 export interface DeclaredWorkload {
   /** Its id in the matrix. */
   readonly name: string;
+  /** The pods' namespace. */
   readonly namespace: string;
+  /** The pods' labels (all of them, as the proof's `labels: "complete"` reads them). */
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -59,15 +62,20 @@ export interface Workload {
   readonly selectedBy: readonly string[];
 }
 
+/** A cell's verdict, as {@link PathVerdict}'s. */
 export type MatrixVerdict = "allowed" | "denied" | "unknown";
 
 /** One port range of one ordered pair. */
 export interface ReachabilityCell {
+  /** The source workload's id. */
   readonly from: string;
+  /** The destination workload's id. */
   readonly to: string;
+  /** The protocol. */
   readonly protocol: MatrixProtocol;
   /** First and last port, inclusive. */
   readonly ports: readonly [number, number];
+  /** What the engine decides for every port of the range. */
   readonly verdict: MatrixVerdict;
   /** The deciding policy: on denied the blamed one, on allowed the admitting one; null when no policy decides it. */
   readonly policy: string | null;
