@@ -223,5 +223,6 @@ describe("cilium-explain matrix", () => {
     expect(html).toContain('<th scope="row" title="shop/app=web">shop/app=web</th>');
     expect(matrixMain(["--html", page], quiet, quiet)).toBe(2);
     expect(matrixMain(["--html", page, "--from-synth", outdir, "--policies", outdir], quiet, quiet)).toBe(2);
+    expect(matrixMain(["--html", page, "--policies", outdir], quiet, quiet)).toBe(2);
   });
 });

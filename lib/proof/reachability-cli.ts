@@ -235,8 +235,11 @@ export function matrixMain(argv: readonly string[], out: (text: string) => void,
       matrix = matrixOf(loadInput(synth, true));
       title = synth;
     } else {
-      const sides = policies.map((dir) => loadInput(dir).get("") as DiffSide);
-      const all = sides.flatMap((s) => s.policies);
+      const all = policies.flatMap((dir) => {
+        const side = loadInput(dir).get("");
+        if (!side) throw new InputError(`${dir}: synth output, not a policy directory; use --from-synth ${dir}`);
+        return side.policies;
+      });
       matrix = matrixOf(new Map([["", { policies: all, namespacePods: false }]]));
       title = policies.join(" ");
     }
