@@ -8,6 +8,7 @@ import { reachabilityOfValidated } from "../../lib/paths";
 import { validateDocuments } from "../../lib/policies/validate";
 import { parseReachabilityJson, reachabilityJson } from "../../lib/proof/reachability";
 import { diffMain, documentsOfTerraform, matrixMain } from "../../lib/proof/reachability-cli";
+import { type ChangedCell, diffMarkdown } from "../../lib/proof/reachability-diff";
 import { policyDir } from "../helpers/policy-dirs";
 import { tempDir } from "../helpers/temp";
 
@@ -209,6 +210,23 @@ describe("cilium-explain diff", () => {
     });
     expect(run(`${bad}=shop`, dir)).toMatchObject({ code: 2, stderr: expect.stringContaining("the policies are not valid") });
   });
+});
+
+test("--markdown stays within a job summary's and Mermaid's size: rows and edges beyond the limits are counted, not shown", () => {
+  const changes: ChangedCell[] = Array.from({ length: 5 }, (_, i) => ({
+    from: `shop/app=w${i}`,
+    to: "shop/app=db",
+    protocol: "TCP",
+    ports: [5432, 5432],
+    before: { verdict: "denied", policy: "NetworkPolicy/shop/db" },
+    after: { verdict: "allowed", policy: "NetworkPolicy/shop/db" },
+    policies: ["NetworkPolicy/shop/db"],
+  }));
+  const text = diffMarkdown(changes, { rows: 2, edges: 1 });
+  expect(text.split("\n").filter((l) => l.startsWith("| `"))).toHaveLength(2);
+  expect(text).toContain("3 more port ranges changed; `cilium-explain diff --json` lists every one.");
+  expect(text.split("\n").filter((l) => l.includes("-->"))).toEqual(['  w1 -->|"TCP 5432: denied → allowed"| w0']);
+  expect(text).toContain("The graph shows the first 1 of 5 changed edges.");
 });
 
 describe("cilium-explain matrix", () => {

@@ -181,9 +181,16 @@ const MERMAID_COLOR = { opened: "#1a7f37", closed: "#cf222e", changed: "#9a6700"
 /** Text for a Mermaid label in double quotes (Mermaid's entity codes for what would end it). */
 const mermaidText = (text: string) => text.replace(/"/g, "#quot;").replace(/\|/g, "#124;");
 
+/**
+ * How much of a diff the markdown shows: GitHub keeps at most 1 MiB of one step's job summary,
+ * and Mermaid refuses a diagram over 50,000 characters (its default `maxTextSize`). The rest is
+ * counted in a line that points at `--json`.
+ */
+export const MARKDOWN_LIMITS = { rows: 400, edges: 60 } as const;
+
 /** `--markdown`: a heading, the table of changed port ranges and a Mermaid graph of the changed edges. */
-export function diffMarkdown(changes: readonly ChangedCell[], title = "Reachability"): string {
-  const lines = [`### ${title}: who can reach whom, before and after`, ""];
+export function diffMarkdown(changes: readonly ChangedCell[], limits: { rows: number; edges: number } = MARKDOWN_LIMITS): string {
+  const lines = ["### Reachability: who can reach whom, before and after", ""];
   if (changes.length === 0) {
     lines.push("No change: every workload reaches the same workloads on the same ports as before.", "");
     return lines.join("\n");
@@ -196,7 +203,7 @@ export function diffMarkdown(changes: readonly ChangedCell[], title = "Reachabil
     "| from | to | protocol | ports | before | after | policies |",
     "| --- | --- | --- | --- | --- | --- | --- |",
   );
-  for (const c of changes)
+  for (const c of changes.slice(0, limits.rows))
     lines.push(
       `| ${[
         code(c.from),
@@ -208,25 +215,28 @@ export function diffMarkdown(changes: readonly ChangedCell[], title = "Reachabil
         c.policies.map(code).join(", "),
       ].join(" | ")} |`,
     );
+  if (changes.length > limits.rows)
+    lines.push("", `${changes.length - limits.rows} more port ranges changed; \`cilium-explain diff --json\` lists every one.`);
+  const edges = new Map<string, ChangedCell[]>();
+  for (const c of changes) {
+    const key = `${c.from}\u0000${c.to}`;
+    edges.set(key, [...(edges.get(key) ?? []), c]);
+  }
+  const shown = [...edges.values()].slice(0, limits.edges);
+  const ids = [...new Set(shown.flatMap((list) => [list[0].from, list[0].to]))].sort(byText);
   lines.push("", "```mermaid", "graph LR");
-  const ids = [...new Set(changes.flatMap((c) => [c.from, c.to]))].sort(byText);
   ids.forEach((id, i) => {
     lines.push(`  w${i}["${mermaidText(id)}"]`);
   });
-  const edges = new Map<string, ChangedCell[]>();
-  for (const c of changes) {
-    const key = `${ids.indexOf(c.from)} ${ids.indexOf(c.to)}`;
-    edges.set(key, [...(edges.get(key) ?? []), c]);
-  }
   const styles: string[] = [];
-  [...edges.entries()].forEach(([key, list], i) => {
-    const [from, to] = key.split(" ");
+  shown.forEach((list, i) => {
     const label = list.map((c) => `${c.protocol} ${portsText(c.ports)}: ${c.before.verdict} → ${c.after.verdict}`).join("<br/>");
-    lines.push(`  w${from} -->|"${mermaidText(label)}"| w${to}`);
+    lines.push(`  w${ids.indexOf(list[0].from)} -->|"${mermaidText(label)}"| w${ids.indexOf(list[0].to)}`);
     const kinds = new Set(list.map(changeKind));
     const kind = kinds.size === 1 ? [...kinds][0] : "changed";
     styles.push(`  linkStyle ${i} stroke:${MERMAID_COLOR[kind]},stroke-width:2px`);
   });
   lines.push(...styles, "```", "");
+  if (edges.size > limits.edges) lines.push(`The graph shows the first ${limits.edges} of ${edges.size} changed edges.`, "");
   return lines.join("\n");
 }
