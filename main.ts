@@ -123,6 +123,7 @@ export function buildApp(
   env: NodeJS.ProcessEnv = process.env,
   outdir?: string,
   repositoryPolicies: PolicyDirectory = REPOSITORY_POLICIES,
+  options: SynthOptions = {},
 ): BuiltApp {
   const app = new App(outdir !== undefined ? { outdir } : {});
   const platforms: CiliumPlatform[] = [];
@@ -154,6 +155,7 @@ export function buildApp(
         policies: {
           ...(config.legacyAddresses ? { legacyAddresses: config.legacyAddresses } : {}),
           directories: [repositoryPolicies, ...parsePolicyDirs(setting(env, "CILIUM_POLICY_DIRS", name))],
+          ...(options.reachability ? { reachability: true } : {}),
         },
       }),
     );
@@ -161,23 +163,39 @@ export function buildApp(
   return { app, platforms, stacks, skipped, warnings };
 }
 
+/** What `npm run synth -- FLAGS` turns on. */
+export interface SynthOptions {
+  /** `--reachability`: each environment also writes cdktf.out/stacks/<env>/reachability.json. */
+  readonly reachability?: boolean;
+}
+
+/** The flags of `npm run synth -- FLAGS`; anything else is refused (a TypeError naming it). */
+export function parseSynthArgs(argv: readonly string[]): SynthOptions {
+  const options: { reachability?: boolean } = {};
+  for (const arg of argv) {
+    if (arg === "--reachability") options.reachability = true;
+    else throw new TypeError(`npm run synth: unknown argument "${arg}" (the one flag is --reachability)`);
+  }
+  return options;
+}
+
 /**
  * `npm run synth`: a refusal is printed once, as its message (no stack frames:
  * the problem is in the configuration), and the exit code is 1.
  */
-export function main(env: NodeJS.ProcessEnv = process.env, outdir?: string): number {
+export function main(env: NodeJS.ProcessEnv = process.env, outdir?: string, argv: readonly string[] = []): number {
   try {
-    const { app, platforms, skipped, warnings } = buildApp(env, outdir);
+    const { app, platforms, skipped, warnings } = buildApp(env, outdir, REPOSITORY_POLICIES, parseSynthArgs(argv));
     app.synth();
     for (const platform of platforms) process.stderr.write(`${summary(platform)}\n`);
     for (const line of skipped) process.stderr.write(`${line}\n`);
     for (const line of warnings) process.stderr.write(`warning: ${line}\n`);
     return 0;
   } catch (err) {
-    if (!(err instanceof SynthError)) throw err;
+    if (!(err instanceof SynthError) && !(err instanceof TypeError && err.message.startsWith("npm run synth:"))) throw err;
     process.stderr.write(`${err.message}\n`);
     return 1;
   }
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) process.exitCode = main(process.env, undefined, process.argv.slice(2));

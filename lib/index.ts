@@ -51,6 +51,7 @@ export type {
   PathVerdict,
   UnknownReason,
 } from "./paths/types";
+export type { DeclaredWorkload, MatrixProtocol, MatrixVerdict, ReachabilityCell, ReachabilityMatrix, Workload } from "./paths/reachability";
 export { Scope, SCOPES } from "./webhook-check/settings";
 export { WebhookCheck, WebhookCheckOptions, WebhookCheckProps } from "./webhook-check/webhook-check";
 export { CertManagerPathsOptions, PathProtocol, RequiredPath, RequiredPaths } from "./proof/required-paths";

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { inspect } from "node:util";
 import { TerraformStack } from "cdktf";
@@ -73,4 +73,29 @@ test("a kubeconfig path that does not exist at synth is a warning naming the var
   const quiet = captureStderr(() => buildApp({ KUBECONFIG: __filename }, path.join(tempDir("out-"), "cdktf.out")));
   expect(warningsOf(quiet.result.app)).toEqual([]);
   expect(quiet.stderr).toBe("");
+});
+
+test("main() with --reachability also writes stacks/dev/reachability.json; without it, none", () => {
+  const outdir = path.join(tempDir("main-"), "cdktf.out");
+  const { result } = captureStderr(() => main({}, outdir, ["--reachability"]));
+  expect(result).toBe(0);
+  const text = readFileSync(path.join(outdir, "stacks", "dev", "reachability.json"), "utf8");
+  expect(JSON.parse(text).pairs).toContainEqual({
+    from: "world",
+    to: "cert-manager/",
+    protocol: "TCP",
+    ports: [1, 65535],
+    verdict: "allowed",
+    policy: "NetworkPolicy/cert-manager/allow-all-ingress",
+  });
+  const plain = path.join(tempDir("main-"), "cdktf.out");
+  captureStderr(() => main({}, plain));
+  expect(existsSync(path.join(plain, "stacks", "dev", "reachability.json"))).toBe(false);
+});
+
+test("main() refuses an argument it does not know, with exit code 1", () => {
+  const outdir = path.join(tempDir("main-"), "cdktf.out");
+  const { result, stderr } = captureStderr(() => main({}, outdir, ["--reachabilty"]));
+  expect(result).toBe(1);
+  expect(stderr).toBe('npm run synth: unknown argument "--reachabilty" (the one flag is --reachability)\n');
 });

@@ -231,6 +231,8 @@ interface DirectionResult {
   denied: Tri;
   isolatedBy: string[];
   blamePolicy?: string;
+  /** On allowed by a rule: the first policy (by key) with an allow rule that admits the path. */
+  admittedBy?: string;
   lines: string[];
 }
 
@@ -245,8 +247,38 @@ function selects(p: CompiledPolicy, d: Direction): Tri {
   return matches(p.subject, d.endpoint.id);
 }
 
+// The policies selecting an endpoint, per policy index and endpoint: the same for every path from
+// or to it, so a matrix (reachability.ts), which reuses one Side per workload, selects once.
+type Selecting = ReadonlyArray<{ p: CompiledPolicy; sel: Tri }>;
+const selections = new WeakMap<PolicyIndex, WeakMap<Side, { pods?: Selecting; host?: Selecting }>>();
+
+function selecting(index: PolicyIndex, d: Direction): Selecting {
+  let bySide = selections.get(index);
+  if (!bySide) {
+    bySide = new WeakMap();
+    selections.set(index, bySide);
+  }
+  let entry = bySide.get(d.endpoint);
+  if (!entry) {
+    entry = {};
+    bySide.set(d.endpoint, entry);
+  }
+  const which = d.host ? "host" : "pods";
+  let found = entry[which];
+  if (!found) {
+    const list: { p: CompiledPolicy; sel: Tri }[] = [];
+    for (const candidatesOf of candidates(index, d))
+      for (const p of candidatesOf) {
+        const sel = selects(p, d);
+        if (sel !== false) list.push({ p, sel });
+      }
+    found = list;
+    entry[which] = found;
+  }
+  return found;
+}
+
 function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineOptions): DirectionResult {
-  const lists = candidates(index, d);
   const lines: string[] = [];
   const who = `${d.name} of ${d.host ? `the host of ${d.endpoint.text}` : d.endpoint.text}`;
   let isolated: Tri = o.mode === "always";
@@ -257,55 +289,54 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
   const isolatedBy: string[] = [];
   let nearest: { score: number; policy: string } | undefined;
   let firstIsolating: string | undefined;
-  for (const list of lists)
-    for (const p of list) {
-      const sel = selects(p, d);
-      if (sel === false) continue;
-      if (p.refused) {
-        lines.push(`${p.key}: not enforced: ${p.refused}`);
+  let admittedBy: string | undefined;
+  for (const { p, sel } of selecting(index, d)) {
+    if (p.refused) {
+      lines.push(`${p.key}: not enforced: ${p.refused}`);
+      continue;
+    }
+    const section = p[d.name];
+    if (section.rules.length === 0 && !section.isolates) continue;
+    const iso = and(sel, section.isolates);
+    if (o.mode !== "always" && iso !== false) {
+      isolated = or(isolated, iso);
+      if (iso === true && !isolatedBy.includes(p.key)) isolatedBy.push(p.key);
+      if (firstIsolating === undefined || p.key < firstIsolating) firstIsolating = p.key;
+      lines.push(
+        `${p.key} selects the ${d.name === "ingress" ? "destination" : "source"}${sel === true ? "" : ` (${triText(sel)})`} and isolates its ${d.name}`,
+      );
+    } else if (section.isolates === false && section.rules.length > 0) {
+      lines.push(`${p.key} selects it without isolating ${d.name} (enableDefaultDeny.${d.name}: false)`);
+    }
+    for (const r of section.rules) {
+      if (r.empty) {
+        lines.push(`${describeRule(p, r)}: no peer and no port: admits nothing`);
+        if (!r.deny && iso !== false && (!nearest || (nearest.score === 0 && p.key < nearest.policy)))
+          nearest = { score: 0, policy: p.key };
         continue;
       }
-      const section = p[d.name];
-      if (section.rules.length === 0 && !section.isolates) continue;
-      const iso = and(sel, section.isolates);
-      if (o.mode !== "always" && iso !== false) {
-        isolated = or(isolated, iso);
-        if (iso === true && !isolatedBy.includes(p.key)) isolatedBy.push(p.key);
-        if (firstIsolating === undefined || p.key < firstIsolating) firstIsolating = p.key;
-        lines.push(
-          `${p.key} selects the ${d.name === "ingress" ? "destination" : "source"}${sel === true ? "" : ` (${triText(sel)})`} and isolates its ${d.name}`,
-        );
-      } else if (section.isolates === false && section.rules.length > 0) {
-        lines.push(`${p.key} selects it without isolating ${d.name} (enableDefaultDeny.${d.name}: false)`);
+      const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
+      const l4 = matchPorts(r.ports, path);
+      let m = and(and(sel, l3), l4.tri);
+      if (!r.deny && m === true && r.authentication) m = unknown("authentication");
+      if (r.deny) {
+        denied = or(denied, m);
+        if (m !== false)
+          lines.push(`${describeRule(p, r)} (deny): peer ${triText(l3)}, port ${triText(l4.tri)}: ${m === true ? "denies" : triText(m)}`);
+        continue;
       }
-      for (const r of section.rules) {
-        if (r.empty) {
-          lines.push(`${describeRule(p, r)}: no peer and no port: admits nothing`);
-          if (!r.deny && iso !== false && (!nearest || (nearest.score === 0 && p.key < nearest.policy)))
-            nearest = { score: 0, policy: p.key };
-          continue;
-        }
-        const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
-        const l4 = matchPorts(r.ports, path);
-        let m = and(and(sel, l3), l4.tri);
-        if (!r.deny && m === true && r.authentication) m = unknown("authentication");
-        if (r.deny) {
-          denied = or(denied, m);
-          if (m !== false)
-            lines.push(`${describeRule(p, r)} (deny): peer ${triText(l3)}, port ${triText(l4.tri)}: ${m === true ? "denies" : triText(m)}`);
-          continue;
-        }
-        anyAllowRule = true;
-        const score = nearness(and(sel, l3)) + nearness(l4.tri);
-        if (iso !== false && (!nearest || score > nearest.score || (score === nearest.score && p.key < nearest.policy)))
-          nearest = { score, policy: p.key };
-        allowed = or(allowed, m);
-        if (m === true && !l4.l7) l7Only = false;
-        lines.push(
-          `${describeRule(p, r)}: peer ${triText(l3)}, port ${path.port}/${path.protocol} ${triText(l4.tri)}${m === true && l4.l7 ? " (through the L7 proxy)" : ""}: ${m === true ? "admits" : m === false ? "does not admit" : triText(m)}`,
-        );
-      }
+      anyAllowRule = true;
+      const score = nearness(and(sel, l3)) + nearness(l4.tri);
+      if (iso !== false && (!nearest || score > nearest.score || (score === nearest.score && p.key < nearest.policy)))
+        nearest = { score, policy: p.key };
+      allowed = or(allowed, m);
+      if (m === true && !l4.l7) l7Only = false;
+      if (m === true && (admittedBy === undefined || p.key < admittedBy)) admittedBy = p.key;
+      lines.push(
+        `${describeRule(p, r)}: peer ${triText(l3)}, port ${path.port}/${path.protocol} ${triText(l4.tri)}${m === true && l4.l7 ? " (through the L7 proxy)" : ""}: ${m === true ? "admits" : m === false ? "does not admit" : triText(m)}`,
+      );
     }
+  }
   if (o.mode === "always") lines.push(`policyEnforcementMode always: the ${d.name} of every endpoint is isolated`);
   // allow-localhost: the local host reaches local pods whatever the ingress policy (deny rules still apply).
   if (d.name === "ingress" && !d.host && o.allowLocalhost && d.peer.id.kind === "reserved" && d.peer.id.reserved.has("host")) {
@@ -323,16 +354,15 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
   isolatedBy.sort(byKey);
   if (denied === true) {
     // The matching deny rule's policy (the first by key when several match).
-    for (const list of lists)
-      for (const p of list) {
-        if (p.refused || selects(p, d) !== true || (blamePolicy !== undefined && p.key >= blamePolicy)) continue;
-        const hit = p[d.name].rules.some((r) => {
-          if (!r.deny || r.empty) return false;
-          const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
-          return and(l3, matchPorts(r.ports, path).tri) === true;
-        });
-        if (hit) blamePolicy = p.key;
-      }
+    for (const { p, sel } of selecting(index, d)) {
+      if (p.refused || sel !== true || (blamePolicy !== undefined && p.key >= blamePolicy)) continue;
+      const hit = p[d.name].rules.some((r) => {
+        if (!r.deny || r.empty) return false;
+        const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
+        return and(l3, matchPorts(r.ports, path).tri) === true;
+      });
+      if (hit) blamePolicy = p.key;
+    }
   } else blamePolicy = anyAllowRule ? (nearest?.policy ?? firstIsolating) : firstIsolating;
   return {
     result,
@@ -341,19 +371,29 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
     denied,
     isolatedBy,
     ...(blamePolicy ? { blamePolicy } : {}),
+    ...(result === true && basis === "rule" && admittedBy ? { admittedBy } : {}),
     lines,
   };
 }
 
 /** Decides one path over compiled policies. */
 export function decide(index: PolicyIndex, path: EnginePath, o: EngineOptions): PathVerdict {
+  return decideWithPolicy(index, path, o).verdict;
+}
+
+/**
+ * A verdict with the policy that decides it: on denied the blamed one, on allowed the first policy
+ * (by key) whose rule admits it at the destination's ingress, else at the source's egress; none when
+ * no rule admits it (nothing isolates the endpoints) or the verdict is unknown.
+ */
+export function decideWithPolicy(index: PolicyIndex, path: EnginePath, o: EngineOptions): { verdict: PathVerdict; policy?: string } {
   const explanation: string[] = [`path: ${path.from.text} -> ${path.to.text} ${path.protocol}/${path.port}`];
   if (o.mode === "never") {
     explanation.push(
       "policyEnforcementMode never: no policy is enforced on any endpoint, denies included",
       "verdict: allowed (nothing is enforced)",
     );
-    return { verdict: "allowed", basis: "default", explanation };
+    return { verdict: { verdict: "allowed", basis: "default", explanation } };
   }
   const directions: Direction[] = [];
   // The source's egress first: where Cilium drops the packet first.
@@ -377,14 +417,17 @@ export function decide(index: PolicyIndex, path: EnginePath, o: EngineOptions): 
       `verdict: denied at the ${d.name === "egress" ? "source's egress" : "destination's ingress"}${r.blamePolicy ? ` (${r.denied === true ? "deny rule in" : "no allow rule matches; nearest in"} ${r.blamePolicy})` : ""}`,
     );
     return {
-      verdict: "denied",
-      blame: {
-        direction: d.name,
-        kind: r.denied === true ? "deny-rule" : "no-allow",
-        ...(r.blamePolicy ? { policy: r.blamePolicy } : {}),
-        isolatedBy: r.isolatedBy,
+      verdict: {
+        verdict: "denied",
+        blame: {
+          direction: d.name,
+          kind: r.denied === true ? "deny-rule" : "no-allow",
+          ...(r.blamePolicy ? { policy: r.blamePolicy } : {}),
+          isolatedBy: r.isolatedBy,
+        },
+        explanation,
       },
-      explanation,
+      ...(r.blamePolicy ? { policy: r.blamePolicy } : {}),
     };
   }
   const unknowns = results.filter(({ r }) => isUnknown(r.result));
@@ -392,17 +435,20 @@ export function decide(index: PolicyIndex, path: EnginePath, o: EngineOptions): 
     const reasons = unknowns.reduce<Tri>((acc, { r }) => and(acc, r.result), true);
     const unknownReason = isUnknown(reasons) ? firstReason(reasons) : "open-policy-set";
     explanation.push(`verdict: unknown (${unknownReason})`);
-    return { verdict: "unknown", unknownReason, explanation };
+    return { verdict: { verdict: "unknown", unknownReason, explanation } };
   }
   // Allowed on every side that applies; by a rule only if every side was admitted by one.
   const basis = results.length > 0 && results.every(({ r }) => r.basis === "rule") ? "rule" : "default";
   if (basis === "default" && o.openPolicySet) {
     explanation.push("allowed only because nothing isolates an endpoint; policySet open: a policy outside the set could isolate it");
-    return { verdict: "unknown", unknownReason: "open-policy-set", explanation };
+    return { verdict: { verdict: "unknown", unknownReason: "open-policy-set", explanation } };
   }
   const l7 = results.some(({ r }) => r.l7);
   explanation.push(
     `verdict: allowed (${basis === "rule" ? "admitted by rules" : "nothing isolates an endpoint"}${l7 ? ", through the L7 proxy" : ""})`,
   );
-  return { verdict: "allowed", basis, ...(l7 ? { qualifier: "l7-proxy" as const } : {}), explanation };
+  const verdict: PathVerdict = { verdict: "allowed", basis, ...(l7 ? { qualifier: "l7-proxy" as const } : {}), explanation };
+  const admitting =
+    results.find(({ d }) => d.name === "ingress")?.r.admittedBy ?? results.find(({ d }) => d.name === "egress")?.r.admittedBy;
+  return { verdict, ...(admitting ? { policy: admitting } : {}) };
 }

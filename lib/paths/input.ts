@@ -50,7 +50,8 @@ function stringMap(field: string, value: unknown): Record<string, string> {
   return value as Record<string, string>;
 }
 
-function side(field: string, value: unknown, partialLabels: boolean, source: boolean): Side {
+/** One end of a path, checked (a TypeError names `field`); `source` refuses a DNS name. */
+export function side(field: string, value: unknown, partialLabels: boolean, source: boolean): Side {
   if (!isObject(value)) fail(field, "must be an object: { entity }, { namespace, labels } or { fqdn }");
   if ("fqdn" in value) {
     if (source) fail(`${field}.fqdn`, "is for destinations only: a DNS name cannot be a source");
@@ -111,8 +112,8 @@ function side(field: string, value: unknown, partialLabels: boolean, source: boo
   return fail(field, "must be { entity }, { namespace, labels } or { fqdn }");
 }
 
-/** The checked path and settings, defaults filled in (issue 22). */
-export function readInput(input: Omit<AnalyzePathInput, "policies">): { path: EnginePath; options: EngineOptions } {
+/** The checked settings, defaults filled in (issue 22). */
+export function readOptions(input: Pick<AnalyzePathInput, "cilium" | "assume">): EngineOptions {
   if (!isObject(input)) fail("input", "must be an object");
   const cilium = input.cilium === undefined ? {} : input.cilium;
   const assume = input.assume === undefined ? {} : input.assume;
@@ -123,7 +124,7 @@ export function readInput(input: Omit<AnalyzePathInput, "policies">): { path: En
     if (typeof v !== "boolean") fail(field, `must be a boolean, got ${JSON.stringify(v)}`);
     return v;
   };
-  const options: EngineOptions = {
+  return {
     mode: oneOf("cilium.policyEnforcementMode", cilium.policyEnforcementMode, ["default", "always", "never"] as const, "default"),
     cidrMatchesNodes: oneOf("cilium.policyCIDRMatchMode", cilium.policyCIDRMatchMode, ["", "nodes"] as const, "") === "nodes",
     enableNonDefaultDenyPolicies: bool("cilium.enableNonDefaultDenyPolicies", cilium.enableNonDefaultDenyPolicies, true),
@@ -132,6 +133,11 @@ export function readInput(input: Omit<AnalyzePathInput, "policies">): { path: En
     openPolicySet: oneOf("assume.policySet", assume.policySet, ["closed", "open"] as const, "closed") === "open",
     partialLabels: oneOf("assume.labels", assume.labels, ["complete", "partial"] as const, "complete") === "partial",
   };
+}
+
+/** The checked path and settings, defaults filled in (issue 22). */
+export function readInput(input: Omit<AnalyzePathInput, "policies">): { path: EnginePath; options: EngineOptions } {
+  const options = readOptions(input);
   const path = input.path as unknown;
   if (!isObject(path)) fail("path", "must be an object { from, to, protocol, port }");
   const protocol = oneOf("path.protocol", path.protocol ?? null, ["TCP", "UDP", "SCTP"] as const, "TCP");

@@ -1,4 +1,5 @@
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import * as nodePath from "node:path";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import {
@@ -7,6 +8,7 @@ import {
   dependable,
   Fn,
   type IAspect,
+  type ISynthesisSession,
   type ITerraformDependable,
   type TerraformProvider,
   type TerraformResource,
@@ -16,7 +18,7 @@ import { Construct, type IConstruct } from "constructs";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { ciliumPolicySettings } from "../cilium/policy-settings";
 import type { CiliumRelease } from "../cilium/release";
-import type { EnginePolicy, PathVerdict } from "../paths";
+import { type DeclaredWorkload, type EnginePolicy, type PathVerdict, type ReachabilityMatrix, reachabilityOfValidated } from "../paths";
 import {
   DEFAULT_PROOF_CILIUM,
   describePath,
@@ -26,6 +28,7 @@ import {
   type ProofCilium,
   provePaths,
 } from "../proof/prove";
+import { policyHashes, REACHABILITY_FILE, reachabilityJson } from "../proof/reachability";
 import type { RequiredPath } from "../proof/required-paths";
 import { clusterKeyOf } from "../shared/cluster-key";
 import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
@@ -205,6 +208,25 @@ export interface NetworkPoliciesOptions {
    * @example "0.1"
    */
   readonly legacyAddresses?: "0.1";
+
+  /**
+   * Write the reachability matrix ({@link NetworkPolicies.reachability}) at synth, as
+   * `cdktf.out/stacks/<stack>/reachability.json`, for `cilium-explain diff` and `matrix`. Off by
+   * default: deciding every pair of workloads costs synth time.
+   *
+   * @default false
+   */
+  readonly reachability?: boolean;
+
+  /**
+   * Pods to show in the reachability matrix by a name of their own, beside the workloads the
+   * policies' selectors and the required paths give.
+   *
+   * @default - none
+   * @example
+   * workloads: [{ name: "shop-db", namespace: "shop", labels: { app: "db" } }]
+   */
+  readonly workloads?: readonly DeclaredWorkload[];
 }
 
 /** Props of {@link NetworkPolicies}.
@@ -238,6 +260,8 @@ export const NETWORK_POLICIES_OPTIONS = {
   onUnknown: true,
   assume: true,
   legacyAddresses: true,
+  reachability: true,
+  workloads: true,
 } as const satisfies KnownProps<NetworkPoliciesOptions>;
 /** Every prop of {@link NetworkPoliciesProps}: anything else is refused at synth. */
 const NETWORK_POLICIES_PROPS = { ...NETWORK_POLICIES_OPTIONS, release: true } as const satisfies KnownProps<NetworkPoliciesProps>;
@@ -250,6 +274,7 @@ const PROOF_CILIUM_PROPS = {
   hostFirewall: true,
 } as const satisfies KnownProps<ProofCilium>;
 const ASSUME_PROPS = { policySet: true, labels: true } as const satisfies KnownProps<ProofAssumptions>;
+const WORKLOAD_PROPS = { name: true, namespace: true, labels: true } as const satisfies KnownProps<DeclaredWorkload>;
 const REQUIRED_PATH_PROPS = {
   name: true,
   from: true,
@@ -297,6 +322,8 @@ export class NetworkPolicies extends Construct {
   public readonly uids: Readonly<Record<string, string>>;
   /** The paths this construct requires (`requiredPaths`), proven at synth. */
   public readonly requiredPaths: readonly RequiredPath[];
+  /** The workloads this construct names for the reachability matrix (`workloads`). */
+  public readonly workloads: readonly DeclaredWorkload[];
   /** The cluster these policies are deployed to (providers with the same kubeconfig and context share it). */
   private readonly clusterKey: string;
   private readonly proofCilium: ProofCilium;
@@ -313,6 +340,7 @@ export class NetworkPolicies extends Construct {
       ...unknownProps(props.cilium, PROOF_CILIUM_PROPS, "cilium"),
       ...unknownProps(props.assume, ASSUME_PROPS, "assume"),
       ...(props.requiredPaths ?? []).flatMap((entry, i) => unknownProps(entry, REQUIRED_PATH_PROPS, `requiredPaths[${i}]`)),
+      ...(props.workloads ?? []).flatMap((entry, i) => unknownProps(entry, WORKLOAD_PROPS, `workloads[${i}]`)),
     ];
     const target = providerFor(this, props, "kubernetes");
     unknown.push(...target.problems);
@@ -402,6 +430,7 @@ export class NetworkPolicies extends Construct {
     this.contentHash = sha256(stableStringify(sorted.map((p) => [policyKey(p), p.manifest])));
 
     this.requiredPaths = [...(props.requiredPaths ?? [])];
+    this.workloads = [...(props.workloads ?? [])];
     this.clusterKey = clusterKeyOf(target.provider, TerraformStack.of(this).node.path);
     const twice = duplicateNames(this.requiredPaths);
     const proofRefusals = twice.map((name) => `requiredPaths: "${name}" is named twice; give each required path its own name`);
@@ -416,6 +445,9 @@ export class NetworkPolicies extends Construct {
     this.proofAssume = { policySet: props.assume?.policySet ?? "closed", labels: props.assume?.labels ?? "complete" };
     this.onDenied = props.onDenied ?? "error";
     this.onUnknown = props.onUnknown ?? "warn";
+    if (props.reachability === true) writeReachabilityAtSynth(this);
+    else if (props.reachability !== undefined && props.reachability !== false)
+      throw new SynthError(this, [`reachability: ${JSON.stringify(props.reachability)} is not a boolean; use true or leave it out`]);
     if (this.requiredPaths.length > 0) {
       const stack = TerraformStack.of(this);
       if (!proofAspectAdded.has(stack)) {
@@ -453,6 +485,44 @@ export class NetworkPolicies extends Construct {
     return provePaths(documents, [{ name: path.name ?? "path", ...path }], this.proofCilium, this.proofAssume)[0].verdict;
   }
 
+  /**
+   * Who can reach whom: for every ordered pair of the cluster's workloads, the port ranges with one
+   * verdict each (`allowed`, `denied` or `unknown`) and the deciding policy, decided as the proof
+   * decides, over every policy the app deploys to this cluster (docs/proof.md, "Reachability").
+   * The workloads: each required path's ends and each declared workload of the cluster's
+   * NetworkPolicies, a representative pod per selector the policies use, one pod without labels per
+   * namespace, and the entities world, kube-apiserver, host and remote-node.
+   */
+  public reachability(): ReachabilityMatrix {
+    const { documents } = this.clusterPolicies();
+    const cluster = this.clusterMembers();
+    try {
+      return reachabilityOfValidated(documents, {
+        requiredPaths: cluster.flatMap((m) => m.requiredPaths),
+        workloads: cluster.flatMap((m) => m.workloads),
+        cilium: this.proofCilium,
+        assume: this.proofAssume,
+      });
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+      throw new SynthError(this, [`${e.message} (the workloads of ${cluster.map((m) => m.node.path).join(", ")})`]);
+    }
+  }
+
+  /** The file {@link NetworkPoliciesOptions.reachability} writes: the matrix, each policy's content hash, the settings. */
+  public reachabilityFile(): string {
+    return reachabilityJson({
+      matrix: this.reachability(),
+      policies: policyHashes(this.clusterPolicies().documents),
+      settings: { cilium: this.proofCilium, assume: this.proofAssume },
+    });
+  }
+
+  /** @internal The cluster this construct deploys to, as a key (providers with the same kubeconfig and context share it). */
+  public get cluster(): string {
+    return this.clusterKey;
+  }
+
   /** How many required paths are proven (allowed) and how many unknown, for summaries. */
   public proofSummary(): { readonly proven: number; readonly unknown: number; readonly denied: number } {
     const verdicts = this.proof.paths.map((p) => p.verdict.verdict);
@@ -463,12 +533,17 @@ export class NetworkPolicies extends Construct {
     };
   }
 
-  /** Every NetworkPolicies of the app that deploys to this cluster, and their policies. */
-  private clusterPolicies(): { documents: EnginePolicy[]; policies: string[]; members: string[] } {
-    const members = this.node.root.node
+  /** Every NetworkPolicies of the app that deploys to this cluster, by construct path. */
+  private clusterMembers(): NetworkPolicies[] {
+    return this.node.root.node
       .findAll()
       .filter((c): c is NetworkPolicies => c instanceof NetworkPolicies && c.clusterKey === this.clusterKey)
       .sort((a, b) => (a.node.path < b.node.path ? -1 : 1));
+  }
+
+  /** Every NetworkPolicies of the app that deploys to this cluster, and their policies. */
+  private clusterPolicies(): { documents: EnginePolicy[]; policies: string[]; members: string[] } {
+    const members = this.clusterMembers();
     const owner = new Map<string, NetworkPolicies>();
     const twice: string[] = [];
     const documents: EnginePolicy[] = [];
@@ -567,6 +642,36 @@ export class NetworkPolicies extends Construct {
 }
 
 const proofAspectAdded = new WeakSet<TerraformStack>();
+const reachabilityWriters = new WeakMap<TerraformStack, NetworkPolicies[]>();
+
+/**
+ * `reachability: true`: the stack's synthesizer, once cdk.tf.json is written, writes the matrix
+ * beside it. The NetworkPolicies of one stack with `reachability` must deploy to one cluster (one
+ * file per stack); the first by construct path writes it.
+ */
+function writeReachabilityAtSynth(policies: NetworkPolicies): void {
+  const stack = TerraformStack.of(policies);
+  const writers = reachabilityWriters.get(stack);
+  if (writers) {
+    writers.push(policies);
+    return;
+  }
+  reachabilityWriters.set(stack, [policies]);
+  const inner = stack.synthesizer;
+  stack.synthesizer = {
+    synthesize(session: ISynthesisSession) {
+      inner.synthesize(session);
+      const all = [...(reachabilityWriters.get(stack) ?? [])].sort((a, b) => (a.node.path < b.node.path ? -1 : 1));
+      const clusters = new Set(all.map((p) => p.cluster));
+      if (clusters.size > 1)
+        throw new SynthError(all[1], [
+          `reachability: ${all.map((p) => p.node.path).join(" and ")} deploy to different clusters, but a stack has one ${REACHABILITY_FILE}; set reachability on the NetworkPolicies of one cluster only`,
+        ]);
+      const dir = nodePath.join(session.outdir, session.manifest.forStack(stack).workingDirectory);
+      writeFileSync(nodePath.join(dir, REACHABILITY_FILE), all[0].reachabilityFile());
+    },
+  };
+}
 
 /** At synth, once every construct exists: each NetworkPolicies' required paths proven over its cluster. */
 class ProveRequiredPaths implements IAspect {

@@ -134,7 +134,7 @@ function defaultDirectories(): { path: string; namespace?: string; recursive?: b
   return [{ path: policySetDirectory("allow-all") }, { path: SHIPPED_POLICIES_DIR, recursive: false }];
 }
 
-function loadDocuments(dirs: { path: string; namespace?: string; recursive?: boolean }[]): {
+export function loadDocuments(dirs: { path: string; namespace?: string; recursive?: boolean }[]): {
   documents: EnginePolicy[];
   problems: string[];
 } {
