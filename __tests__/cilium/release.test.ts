@@ -129,7 +129,7 @@ describe("refusals at synth", () => {
   });
 
   test("exact versions, prereleases included, are accepted", () => {
-    expect(release({ version: "1.18.4" }).resource.version).toBe("1.18.4");
+    expect(release({ version: "1.19.2" }).resource.version).toBe("1.19.2");
     expect(release({ version: "1.20.0-rc.1" }).resource.version).toBe("1.20.0-rc.1");
   });
 

@@ -23,13 +23,14 @@ import {
   unknownFields,
   withoutServerNulls,
 } from "../../lib/policies/crd-schema";
+import { type CiliumLine, DEFAULT_CILIUM_LINE } from "../../lib/cilium/lines";
 import { POLICY_KINDS } from "../../lib/policies/kinds";
 import { policyDir } from "../helpers/policy-dirs";
 import { resourcesOf, testApp } from "../helpers/synth";
 
 const root = path.join(__dirname, "..", "..");
-const crdSchema = (file: string) =>
-  parse(readFileSync(path.join(root, "schemas", "cilium", file), "utf8")).spec.versions[0].schema.openAPIV3Schema;
+const crdSchema = (file: string, line: CiliumLine = DEFAULT_CILIUM_LINE) =>
+  parse(readFileSync(path.join(root, "schemas", "cilium", line, file), "utf8")).spec.versions[0].schema.openAPIV3Schema;
 
 interface Outcome {
   problems: string[];
@@ -90,7 +91,7 @@ const warned = (o: Outcome, id: PolicyWarning, field: string) =>
   );
 
 test("each Cilium kind's descriptor names the CRD the build compiled for it, with the CRD's scope", () => {
-  const { structure } = policyValidatorBundle();
+  const { structure } = policyValidatorBundle(DEFAULT_CILIUM_LINE);
   for (const kind of ["CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"] as const) {
     const descriptor = POLICY_KINDS[kind];
     expect(descriptor.schema).toEqual({ by: "crd", file: structure[kind].file });
@@ -314,7 +315,7 @@ describe("patterns with RE2 semantics", () => {
     collect(crdSchema("ciliumnetworkpolicies.yaml"));
     collect(crdSchema("ciliumclusterwidenetworkpolicies.yaml"));
     expect(patterns.size).toBeGreaterThanOrEqual(8);
-    const { re2Pattern } = policyValidatorBundle();
+    const { re2Pattern } = policyValidatorBundle(DEFAULT_CILIUM_LINE);
     const values = [`${"a".repeat(9999)}!`, "a.".repeat(5000), "-".repeat(10000), "9".repeat(10000)];
     const start = process.hrtime.bigint();
     let matched = 0;

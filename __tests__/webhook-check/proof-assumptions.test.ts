@@ -55,7 +55,7 @@ describe("parseCheckProof", () => {
     [
       "a CIDR match mode list",
       { ...good, cilium: { ...good.cilium, policyCIDRMatchMode: ["nodes"] } },
-      /cilium\.policyCIDRMatchMode must be "" or "nodes"/,
+      /cilium\.policyCIDRMatchMode must be one of "", "nodes", "pods", "nodes pods"/,
     ],
     [
       "a string for a boolean",
