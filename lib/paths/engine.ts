@@ -134,9 +134,22 @@ function matchCidr(peer: Extract<Peer, { kind: "cidr" }>, side: Side, o: EngineO
     return isIpv4Wildcard(peer.cidr) && peer.except.length === 0 ? true : unknown("peer-ip");
   }
   if (!isWorldSide(side) && !(remoteNode && o.cidrMatchesNodes)) return false;
+  // A zero-length prefix selects by the world label alone (pkg/labels/cidr.go IPStringToLabel), and
+  // nodes never carry it (pkg/ipcache/metadata.go resolveLabels removes it from in-cluster
+  // prefixes, keeping only their cidr labels under nodes mode): 0.0.0.0/0 selects no node. Same
+  // code at v1.19.7 and v1.20.2.
+  if (remoteNode && prefixLength(peer.cidr) === 0) return false;
   const ip = sideIp(side);
   if (ip === undefined) return unknown(remoteNode ? "node-ip" : "peer-ip");
   return inCidr(ip, peer.cidr) && !peer.except.some((e) => inCidr(ip, e));
+}
+
+function prefixLength(cidr: string): number | undefined {
+  try {
+    return ipaddr.parseCIDR(cidr)[1];
+  } catch {
+    return undefined;
+  }
 }
 
 function isIpv4Wildcard(cidr: string): boolean {
