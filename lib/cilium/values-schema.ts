@@ -116,7 +116,12 @@ function withoutNulls(value: unknown): unknown {
   );
 }
 
-/** Which line's schema judges the values. */
+/**
+ * Which line's schema judges the values.
+ *
+ * @example
+ * validateCiliumValues({ k8sClusterNetworkPolicy: { enabled: true } }, { line: "1.20" }); // []
+ */
 export interface ValidateCiliumValuesOptions {
   /**
    * The Cilium line whose chart values schema is used.
