@@ -265,6 +265,22 @@ describe("against the stand-in API server", () => {
         /"nodes"/,
       ],
       [
+        "CIDR match modes nodes and pods (1.20), in either order",
+        { "policy-cidr-match-mode": "pods nodes" },
+        { version: "1.20", policyCIDRMatchMode: "nodes pods" },
+        "policy-cidr-match-mode",
+        "ok",
+        /"pods nodes" \(the agent acts on "nodes pods"\)/,
+      ],
+      [
+        "CIDR match mode pods where the proof assumed nodes",
+        { "policy-cidr-match-mode": "pods" },
+        { version: "1.20", policyCIDRMatchMode: "nodes" },
+        "policy-cidr-match-mode",
+        "fail",
+        /"pods"/,
+      ],
+      [
         "allow-localhost absent acts as always in Kubernetes",
         {},
         { allowLocalhost: "always" },
