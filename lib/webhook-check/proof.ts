@@ -9,6 +9,7 @@
  * `default/kubernetes` EndpointSlices and the nodes' InternalIPs, and the Cilium settings
  * against the `cilium-config` ConfigMap.
  */
+import { CILIUM_PINS } from "../cilium/version";
 import type { PathAssumptions, PathCiliumSettings, PathPeer } from "../paths/types";
 
 /** A peer as the path engine takes it. */
@@ -44,8 +45,8 @@ export interface CheckProof {
 
 const ENFORCEMENT = ["default", "always", "never"];
 const CIDR_MODES = ["", "nodes", "pods", "nodes pods"];
-/** The Cilium lines a proof may name (CILIUM_PINS in lib/cilium/version.ts; kept here because the check runs without the construct code). */
-const LINES = ["1.19", "1.20"];
+/** The Cilium lines a proof may name (version.ts is plain data: the check's bundle carries it). */
+const LINES = Object.keys(CILIUM_PINS);
 const LOCALHOST = ["auto", "always", "policy"];
 const PROTOCOLS = ["TCP", "UDP", "SCTP"];
 const VERDICTS = ["allowed", "denied", "unknown"];
