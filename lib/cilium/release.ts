@@ -40,7 +40,7 @@ export interface CiliumReleaseOptions {
    * `^1.18` or `1.x` are refused: an upgrade should be a reviewed diff. A version of
    * another line is refused unless `allowUnsupportedVersion` is set.
    *
-   * @default DEFAULT_CILIUM_VERSION ("1.19.8")
+   * @default DEFAULT_CILIUM_VERSION ("1.20.2")
    */
   readonly version?: string;
 

@@ -14,7 +14,7 @@ export const CILIUM_PINS = {
 export type CiliumLine = keyof typeof CILIUM_PINS;
 
 /** The line an app without `version` installs. */
-export const DEFAULT_CILIUM_LINE: CiliumLine = "1.19";
+export const DEFAULT_CILIUM_LINE: CiliumLine = "1.20";
 
 /** The Cilium chart version pinned by default: the pin of {@link DEFAULT_CILIUM_LINE}. */
 export const DEFAULT_CILIUM_VERSION: string = CILIUM_PINS[DEFAULT_CILIUM_LINE];
