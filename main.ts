@@ -9,6 +9,7 @@
 import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { CiliumPlatform, kubeAccessFromEnvironment, type PolicyDirectory, type PolicySet, SynthError } from "./lib";
+import { CILIUM_PINS, isCiliumLine, lineOfVersion, SUPPORTED_CILIUM_LINES } from "./lib/cilium/lines";
 import { addStateBackend } from "./lib/platform/state-backend";
 import { SHIPPED_POLICIES_DIR } from "./lib/shared/package-paths";
 
@@ -90,6 +91,24 @@ export function summary(platform: CiliumPlatform): string {
   return `${platform.workloadStack.node.id}: ${n} ${n === 1 ? "policy" : "policies"}${from}, ${proven} ${proven === 1 ? "path" : "paths"} proven${unknown > 0 ? `, ${unknown} unknown` : ""}`;
 }
 
+/**
+ * `CILIUM_VERSION_<ENV>`: an exact chart version of a supported line (`1.20.2`), or a line
+ * (`1.20`) meaning that line's pin; unset, the default pin. Anything else is refused here,
+ * naming the variable (a version of another line needs `allowUnsupportedVersion`, which the dev
+ * app does not set).
+ */
+export function ciliumVersion(env: NodeJS.ProcessEnv, environment: string): string | undefined {
+  const value = setting(env, "CILIUM_VERSION", environment);
+  if (value === undefined) return undefined;
+  if (isCiliumLine(value)) return CILIUM_PINS[value];
+  if (lineOfVersion(value)?.supported) return value;
+  const variable = `CILIUM_VERSION_${environment.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+  throw new SynthError(environment, [
+    `${variable} "${value}" is neither a supported Cilium line (${SUPPORTED_CILIUM_LINES.join(", ")}) nor an exact chart version of one; ` +
+      `set it to a line (its pin: ${SUPPORTED_CILIUM_LINES.map((l) => `${l} -> ${CILIUM_PINS[l]}`).join(", ")}) or to an exact X.Y.Z, or unset it for the default`,
+  ]);
+}
+
 /** What `buildApp` built, and what it left out and why. */
 export interface BuiltApp {
   readonly app: App;
@@ -137,6 +156,7 @@ export function buildApp(
       skipped.push(`${name}: not synthesized: set ${variable} to its cluster's kubeconfig context (it never uses the current context)`);
       continue;
     }
+    const version = ciliumVersion(env, name);
     const releaseStack = new TerraformStack(app, `${name}-cilium`);
     const workloadStack = new TerraformStack(app, name);
     warnings.push(...stateBackends(env, name, [releaseStack, workloadStack]));
@@ -147,6 +167,7 @@ export function buildApp(
         releaseStack,
         access: kubeAccessFromEnvironment({ KUBECONFIG: env.KUBECONFIG, KUBE_CONTEXT: context }),
         release: {
+          ...(version !== undefined ? { version } : {}),
           talos: config.talos,
           policyEnforcementMode: "default",
           ...(config.operatorReplicas !== undefined ? { operatorReplicas: config.operatorReplicas } : {}),

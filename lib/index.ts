@@ -13,7 +13,15 @@ export {
   mergeValues,
   Values,
 } from "./cilium/values";
-export { checkCiliumValues, validateCiliumValues, ValuesProblem } from "./cilium/values-schema";
+export { checkCiliumValues, validateCiliumValues, ValidateCiliumValuesOptions, ValuesProblem } from "./cilium/values-schema";
+export {
+  CILIUM_LINES,
+  CILIUM_PINS,
+  CiliumLine,
+  CiliumLineFacts,
+  DEFAULT_CILIUM_LINE,
+  SUPPORTED_CILIUM_LINES,
+} from "./cilium/lines";
 export { SynthError } from "./shared/synth-error";
 export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./platform/cluster-providers";
 export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps, PolicyDirectory } from "./policies/network-policies";

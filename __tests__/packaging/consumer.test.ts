@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { SUPPORTED_CILIUM_LINES } from "../../lib/cilium/lines";
 import { tempDir } from "../helpers/temp";
 import { dependsOnProblems } from "../helpers/depends-on";
 import { initErrors, terraformAvailable } from "../helpers/terraform";
@@ -164,7 +165,7 @@ test("README's git line from a git+file:// clone: npm builds dist/ there through
     "dist/lib/index.js",
     "dist/lib/index.d.ts",
     "dist/check/webhook-check.js",
-    "dist/vendor/cilium-policy-validator.js",
+    ...SUPPORTED_CILIUM_LINES.map((line) => `dist/vendor/${line}/cilium-policy-validator.js`),
   ]) {
     expect(existsSync(path.join(installed, built))).toBe(true);
   }
@@ -182,12 +183,15 @@ test("the tarball (packed from a clean clone: prepare builds) ships the library,
     "dist/lib/index.js",
     "dist/lib/index.d.ts",
     "dist/check/webhook-check.js",
-    "dist/vendor/cilium-policy-validator.js",
-    "dist/vendor/cilium-values-validator.js",
-    "schemas/cilium/values.schema.json",
+    ...SUPPORTED_CILIUM_LINES.flatMap((line) => [
+      `dist/vendor/${line}/cilium-policy-validator.js`,
+      `dist/vendor/${line}/cilium-values-validator.js`,
+      `schemas/cilium/${line}/values.schema.json`,
+      `schemas/cilium/${line}/ciliumnetworkpolicies.yaml`,
+      `schemas/cilium/${line}/ciliumclusterwidenetworkpolicies.yaml`,
+    ]),
     "schemas/cilium/README.md",
-    "schemas/cilium/ciliumnetworkpolicies.yaml",
-    "schemas/cilium/ciliumclusterwidenetworkpolicies.yaml",
+    "schemas/cilium/values-keys-1.19-to-1.20.md",
     "LICENSE",
     "policies/allow-all/kube-system-allow-all-egress.yaml",
     "policies/least-privilege/cert-manager-webhook-from-apiserver.yaml",

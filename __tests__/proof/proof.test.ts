@@ -1,6 +1,7 @@
 // The path proof at synth (issue 23): required paths decided over every policy an app deploys to
 // one cluster, refusals with blame, warnings for unknowns, the proof handed to the check, the
 // matchers and the explain CLI.
+import { DEFAULT_CILIUM_LINE } from "../../lib/cilium/lines";
 import { TerraformStack, Testing } from "cdktf";
 import {
   CiliumRelease,
@@ -307,6 +308,7 @@ describe("Cilium's settings come from the release, or from `cilium` without one"
       requiredPaths: [RequiredPaths.of("x", { entity: "world" }, WEBHOOK_PODS, "TCP", 1)],
     });
     expect(policies.proof.cilium).toEqual({
+      version: DEFAULT_CILIUM_LINE,
       policyEnforcementMode: "never",
       policyCIDRMatchMode: "",
       enableNonDefaultDenyPolicies: true,
@@ -316,7 +318,8 @@ describe("Cilium's settings come from the release, or from `cilium` without one"
   });
 
   test("ciliumPolicySettings reads the merged values as the chart writes cilium-config", () => {
-    expect(ciliumPolicySettings({})).toEqual({
+    expect(ciliumPolicySettings({}, "1.19")).toEqual({
+      version: "1.19",
       policyEnforcementMode: "default",
       policyCIDRMatchMode: "",
       enableNonDefaultDenyPolicies: true,
@@ -324,22 +327,26 @@ describe("Cilium's settings come from the release, or from `cilium` without one"
       hostFirewall: false,
     });
     expect(
-      ciliumPolicySettings({
-        policyEnforcementMode: "always",
-        policyCIDRMatchMode: ["nodes"],
-        enableNonDefaultDenyPolicies: false,
-        hostFirewall: { enabled: true },
-        extraConfig: { "allow-localhost": "policy" },
-      }),
+      ciliumPolicySettings(
+        {
+          policyEnforcementMode: "always",
+          policyCIDRMatchMode: ["nodes"],
+          enableNonDefaultDenyPolicies: false,
+          hostFirewall: { enabled: true },
+          extraConfig: { "allow-localhost": "policy" },
+        },
+        "1.19",
+      ),
     ).toEqual({
+      version: "1.19",
       policyEnforcementMode: "always",
       policyCIDRMatchMode: "nodes",
       enableNonDefaultDenyPolicies: false,
       allowLocalhost: "policy",
       hostFirewall: true,
     });
-    expect(ciliumPolicySettings({ policyCIDRMatchMode: "nodes" }).policyCIDRMatchMode).toBe("nodes");
-    expect(ciliumPolicySettings({ policyCIDRMatchMode: null }).policyCIDRMatchMode).toBe("");
+    expect(ciliumPolicySettings({ policyCIDRMatchMode: "nodes" }, "1.19").policyCIDRMatchMode).toBe("nodes");
+    expect(ciliumPolicySettings({ policyCIDRMatchMode: null }, "1.19").policyCIDRMatchMode).toBe("");
   });
 });
 
@@ -367,7 +374,7 @@ describe("the proof as the check reads it", () => {
   });
 
   test("parseCheckProof names the field that is wrong", () => {
-    const good = { v: 1, cilium: ciliumPolicySettings({}), assume: { policySet: "closed", labels: "complete" }, paths: [] };
+    const good = { v: 1, cilium: ciliumPolicySettings({}, "1.19"), assume: { policySet: "closed", labels: "complete" }, paths: [] };
     expect(parseCheckProof(JSON.stringify(good)).paths).toEqual([]);
     expect(() => parseCheckProof("{")).toThrow(/WEBHOOK_CHECK_PROOF is not JSON/);
     expect(() => parseCheckProof(JSON.stringify({ ...good, v: 2 }))).toThrow(/v must be 1/);

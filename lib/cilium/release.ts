@@ -12,8 +12,9 @@ import {
   TALOS_PRESET,
   type Values,
 } from "./values";
+import { CILIUM_LINES, type CiliumLine, type CiliumLineFacts, lineOfVersion, unsupportedLineMessage } from "./lines";
 import { validateCiliumValues } from "./values-schema";
-import { DEFAULT_CILIUM_VERSION } from "./version";
+import { DEFAULT_CILIUM_LINE, DEFAULT_CILIUM_VERSION } from "./version";
 import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
 import { type KnownProps, unknownProps } from "../shared/known-props";
@@ -33,12 +34,24 @@ export const CILIUM_HELM_REPOSITORY = "https://helm.cilium.io";
  */
 export interface CiliumReleaseOptions {
   /**
-   * Exact chart version (`1.18.14`, or a prerelease like `1.20.0-rc.1`). Ranges
-   * such as `^1.18` or `1.x` are refused: an upgrade should be a reviewed diff.
+   * Exact chart version of a supported Cilium line (`SUPPORTED_CILIUM_LINES`: `1.19.8`,
+   * `1.20.2`, or a prerelease like `1.20.0-rc.1`). The line's values schema, policy CRDs
+   * and semantics judge the release and the policies that follow it. Ranges such as
+   * `^1.18` or `1.x` are refused: an upgrade should be a reviewed diff. A version of
+   * another line is refused unless `allowUnsupportedVersion` is set.
    *
-   * @default DEFAULT_CILIUM_VERSION ("1.19.8")
+   * @default DEFAULT_CILIUM_VERSION ("1.20.2")
    */
   readonly version?: string;
+
+  /**
+   * Install a `version` of a Cilium line this module does not support (`1.18.14`,
+   * `1.21.0`): it is judged by the nearest supported line's values schema, CRDs and
+   * semantics, with a warning at synth.
+   *
+   * @default false
+   */
+  readonly allowUnsupportedVersion?: boolean;
 
   /**
    * Helm repository holding the chart.
@@ -238,6 +251,7 @@ export interface CiliumReleaseProps extends CiliumReleaseOptions {}
 /** Every prop of {@link CiliumReleaseProps}: anything else is refused at synth. */
 export const CILIUM_RELEASE_PROPS = {
   version: true,
+  allowUnsupportedVersion: true,
   repository: true,
   chart: true,
   releaseName: true,
@@ -285,6 +299,11 @@ export class CiliumRelease extends Construct {
   public readonly releaseName: string;
   /** Pinned chart version. */
   public readonly chartVersion: string;
+  /**
+   * The supported Cilium line whose facts judge this release (values schema, policy CRDs,
+   * semantics): the version's own line, or the nearest one with `allowUnsupportedVersion`.
+   */
+  public readonly line: CiliumLine;
   /** The merged values passed to the chart. */
   public readonly values: Values;
   /** `values` as the YAML document handed to Helm. */
@@ -304,10 +323,15 @@ export class CiliumRelease extends Construct {
     const talos = props.talos ?? false;
     const forwardKubeDns = props.talosForwardKubeDnsToHost ?? true;
 
+    const found = lineOfVersion(version);
+    const line = found === undefined ? DEFAULT_CILIUM_LINE : found.supported ? found.line : found.nearest;
+    const unsupported = found !== undefined && !found.supported ? found : undefined;
+
     const preset = talos
-      ? forwardKubeDns
-        ? mergeValues(TALOS_PRESET as Values, TALOS_DNS_PRESET as Values)
-        : (TALOS_PRESET as Values)
+      ? mergeValues(
+          forwardKubeDns ? mergeValues(TALOS_PRESET as Values, TALOS_DNS_PRESET as Values) : (TALOS_PRESET as Values),
+          CILIUM_LINES[line].talosPresetDifferences,
+        )
       : {};
     const typed: CiliumValues = {
       policyEnforcementMode: props.policyEnforcementMode ?? "default",
@@ -320,17 +344,23 @@ export class CiliumRelease extends Construct {
     const values = mergeValues(mergeValues(preset, typed as Values), props.values ?? {});
 
     const problems = checkRelease({ version, namespace, releaseName, talos, forwardKubeDns, values, props });
+    if (unsupported && props.allowUnsupportedVersion !== true) problems.push(unsupportedLineMessage(version, unsupported));
     const target = providerFor(this, props, "helm");
     problems.push(...target.problems);
-    const schemaProblems = validateCiliumValues(values);
+    const schemaProblems = validateCiliumValues(values, { line });
     const unknownAllowed = props.allowUnknownValues === true;
     for (const p of schemaProblems) {
       if (p.unknownKey && unknownAllowed) continue;
       problems.push(
-        `values.${p.path}: ${p.message}${p.unknownKey ? "; fix the key, or set allowUnknownValues: true for a chart newer than the vendored schema" : ""}`,
+        `values.${p.path}: ${p.message} (Cilium ${line} chart schema)${p.unknownKey ? "; fix the key, or set allowUnknownValues: true for a chart newer than the vendored schema" : ""}`,
       );
     }
     if (problems.length > 0) throw new SynthError(this, problems);
+    if (unsupported) {
+      const warning = `${this.node.path}: version "${version}" is of Cilium ${unsupported.minor}, not a supported line; judged by the ${line} line's values schema, CRDs and semantics (allowUnsupportedVersion)`;
+      Annotations.of(this).addWarning(warning);
+      process.stderr.write(`warning: ${warning}\n`);
+    }
     if (unknownAllowed) {
       for (const p of schemaProblems.filter((x) => x.unknownKey)) {
         const warning = `${this.node.path}: values.${p.path}: ${p.message}, not in the vendored Cilium values schema; passed to Helm as written (allowUnknownValues)`;
@@ -342,6 +372,7 @@ export class CiliumRelease extends Construct {
     this.namespace = namespace;
     this.releaseName = releaseName;
     this.chartVersion = version;
+    this.line = line;
     this.values = values;
     this.valuesYaml = stringify(values, { sortMapEntries: true });
     this.valuesHash = sha256(this.valuesYaml);
@@ -363,6 +394,11 @@ export class CiliumRelease extends Construct {
       provider: target.provider,
       dependsOn: after.length > 0 ? after : undefined,
     });
+  }
+
+  /** The facts of {@link CiliumRelease.line}. */
+  public get lineFacts(): CiliumLineFacts {
+    return CILIUM_LINES[this.line];
   }
 
   /**

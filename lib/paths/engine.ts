@@ -1,6 +1,8 @@
 /**
  * The path engine: from a policy set alone, whether one path is allowed, denied
- * (by which rule) or unknown, with Cilium 1.19's semantics. Pure: no cdktf, no
+ * (by which rule) or unknown, with the semantics of one Cilium line (1.19 or 1.20;
+ * what differs is in lib/cilium/lines.ts: CIDR rules selecting pods, the cluster-mesh
+ * entity, ClusterNetworkPolicy in the assumptions). Pure: no cdktf, no
  * I/O; it works over validated, null-pruned documents (see compile.ts).
  *
  * The decision, each step with its source (cilium/cilium unless named):
@@ -38,6 +40,7 @@
 import * as ipaddr from "ipaddr.js";
 import { type CompiledPolicy, type CompiledRule, compilePolicy, type EnginePolicy, type Peer, type PortEntry } from "./compile";
 import type { EngineOptions, EnginePath, Side } from "./input";
+import { CILIUM_LINES } from "../cilium/lines";
 import { matches } from "./labels";
 import { and, firstReason, isUnknown, nearness, not, or, type Tri, unknown } from "./tri";
 import type { PathVerdict } from "./types";
@@ -108,7 +111,14 @@ function inCidr(ip: string, cidr: string): boolean {
 /**
  * CIDR rules (language.rst "IP/CIDR based", "Selecting nodes with CIDR / ipBlock"):
  * they match peers outside the cluster (world), and node IPs of other nodes only
- * under policyCIDRMatchMode `nodes`; never pods, and never the local host.
+ * under policyCIDRMatchMode `nodes`; pods only under `pods` (1.20); never the local host.
+ *
+ * `pods` (pkg/policy/types/selector.go at v1.20.2, `CIDRSelector.Matches` and
+ * `matchesCIDRWildcard`; pkg/endpoint/endpoint.go `computeCIDRLabelsRLocked`): a pod
+ * carries the CIDR labels of its IP, or the wildcard `cidr:0.0.0.0/0` when no policy CIDR
+ * covers it, so `0.0.0.0/0` without `except` selects every pod with an IPv4 address (the
+ * engine assumes IPv4 pods, as on a default Talos cluster). Any other CIDR depends on the
+ * pod's IP, which a path does not carry: `peer-ip`.
  * NOTE: the same page lists "the host network namespace where the pod is
  * running" among the peers CIDR rules apply to, and then says they do not apply
  * to "an IP belonging to a node in the cluster (including host networking
@@ -119,17 +129,46 @@ function inCidr(ip: string, cidr: string): boolean {
 function matchCidr(peer: Extract<Peer, { kind: "cidr" }>, side: Side, o: EngineOptions): Tri {
   const remoteNode =
     side.kind === "entity" && (side.entity === "remote-node" || (side.entity === "kube-apiserver" && side.node === "remote"));
+  if (side.kind === "pod") {
+    if (!o.cidrMatchesPods) return false;
+    return isIpv4Wildcard(peer.cidr) && peer.except.length === 0 ? true : unknown("peer-ip");
+  }
   if (!isWorldSide(side) && !(remoteNode && o.cidrMatchesNodes)) return false;
+  // A zero-length prefix selects by the world label alone (pkg/labels/cidr.go IPStringToLabel), and
+  // nodes never carry it (pkg/ipcache/metadata.go resolveLabels removes it from in-cluster
+  // prefixes, keeping only their cidr labels under nodes mode): 0.0.0.0/0 selects no node. Same
+  // code at v1.19.7 and v1.20.2.
+  if (remoteNode && prefixLength(peer.cidr) === 0) return false;
   const ip = sideIp(side);
   if (ip === undefined) return unknown(remoteNode ? "node-ip" : "peer-ip");
   return inCidr(ip, peer.cidr) && !peer.except.some((e) => inCidr(ip, e));
+}
+
+function prefixLength(cidr: string): number | undefined {
+  try {
+    return ipaddr.parseCIDR(cidr)[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function isIpv4Wildcard(cidr: string): boolean {
+  try {
+    const [addr, bits] = ipaddr.parseCIDR(cidr);
+    return addr.kind() === "ipv4" && bits === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Entities (pkg/policy/api/entity.go EntitySelectorMapping, InitEntities). */
 function matchEntity(entity: string, side: Side): Tri {
   if (entity === "all") return true;
   if (entity === "none") return false;
-  if (entity === "cluster") {
+  // cluster-mesh (1.20 CRDs): the cluster entity's selectors plus every endpoint with a cluster
+  // label, of any cluster of the mesh (pkg/policy/api/entity.go at v1.20.2, EntityClusterMesh):
+  // for the peers of a path, all in this cluster, the same as cluster.
+  if (entity === "cluster" || entity === "cluster-mesh") {
     // host, remote-node, init, ingress, health, unmanaged, kube-apiserver and every pod of the cluster.
     if (side.kind === "pod") return true;
     return side.kind === "entity" && side.entity !== "world";
@@ -407,6 +446,16 @@ export function decideWithPolicy(index: PolicyIndex, path: EnginePath, o: Engine
   else if (o.hostFirewall && isNodeSide(path.to)) directions.push({ name: "ingress", endpoint: path.to, peer: path.from, host: true });
   else explanation.push(`ingress: ${path.to.text} is not a Cilium endpoint with pod policies: only the source's egress applies`);
   if (!o.hostFirewall && index.host.length > 0) explanation.push("host policies (nodeSelector) are not enforced: hostFirewall is off");
+  // Cilium 1.20 enforces Kubernetes' ClusterNetworkPolicy (admin tier before, baseline tier after
+  // the namespaced policies) when k8sClusterNetworkPolicy.enabled: pkg/policy/k8s/cell.go at v1.20.2.
+  // The engine does not read them (a policy directory refuses them), so the verdict assumes none
+  // exists, or, with policySet open, that policies outside the set may change it.
+  if (CILIUM_LINES[o.line].clusterNetworkPolicy)
+    explanation.push(
+      o.openPolicySet
+        ? "assumed (Cilium 1.20): ClusterNetworkPolicies (admin and baseline tiers) outside the set may exist, as policySet open says; an admin-tier Deny or Allow outside the set decides before these policies"
+        : 'assumed (Cilium 1.20): no ClusterNetworkPolicy (admin or baseline tier) outside the set; an admin-tier one decides before these policies: set assume.policySet "open" if one may exist',
+    );
 
   const results = directions.map((d) => ({ d, r: evaluate(index, d, path, o) }));
   for (const { r } of results) explanation.push(...r.lines);

@@ -4,6 +4,7 @@
  * `fqdn` as the source) throws a TypeError naming the field.
  */
 import * as ipaddr from "ipaddr.js";
+import { CILIUM_LINES, type CiliumLine, readCiliumLine } from "../cilium/lines";
 import { isObject } from "../shared/stable-json";
 import { type Identity, reservedLabels } from "./labels";
 import type { AnalyzePathInput, PathEntity } from "./types";
@@ -16,8 +17,11 @@ export type Side =
   | { kind: "fqdn"; fqdn: string; id: Identity; text: string };
 
 export interface EngineOptions {
+  readonly line: CiliumLine;
   readonly mode: "default" | "always" | "never";
   readonly cidrMatchesNodes: boolean;
+  /** policyCIDRMatchMode `pods` (1.20): CIDR rules select pods by their IP. */
+  readonly cidrMatchesPods: boolean;
   readonly enableNonDefaultDenyPolicies: boolean;
   readonly allowLocalhost: boolean;
   readonly hostFirewall: boolean;
@@ -124,9 +128,22 @@ export function readOptions(input: Pick<AnalyzePathInput, "cilium" | "assume">):
     if (typeof v !== "boolean") fail(field, `must be a boolean, got ${JSON.stringify(v)}`);
     return v;
   };
+  const line: CiliumLine = readCiliumLine(cilium.version, "analyzePath: cilium.version");
+  // The modes the line's agent accepts (CILIUM_LINES: pkg/option/config.go validatePolicyCIDRMatchMode).
+  const modes = CILIUM_LINES[line].policyCIDRMatchModes;
+  const cidrModes = ["", ...modes, ...(modes.length > 1 ? [modes.join(" ")] : [])] as const;
+  const cidrMode = cilium.policyCIDRMatchMode;
+  if (cidrMode !== undefined && !(cidrModes as readonly unknown[]).includes(cidrMode))
+    fail(
+      "cilium.policyCIDRMatchMode",
+      `must be one of ${cidrModes.map((m) => JSON.stringify(m)).join(", ")} under Cilium ${line}, got ${JSON.stringify(cidrMode)}`,
+    );
+  const cidrWords = typeof cidrMode === "string" ? cidrMode.split(" ") : [];
   return {
+    line,
     mode: oneOf("cilium.policyEnforcementMode", cilium.policyEnforcementMode, ["default", "always", "never"] as const, "default"),
-    cidrMatchesNodes: oneOf("cilium.policyCIDRMatchMode", cilium.policyCIDRMatchMode, ["", "nodes"] as const, "") === "nodes",
+    cidrMatchesNodes: cidrWords.includes("nodes"),
+    cidrMatchesPods: cidrWords.includes("pods"),
     enableNonDefaultDenyPolicies: bool("cilium.enableNonDefaultDenyPolicies", cilium.enableNonDefaultDenyPolicies, true),
     allowLocalhost: oneOf("cilium.allowLocalhost", cilium.allowLocalhost, ["auto", "always", "policy"] as const, "auto") !== "policy",
     hostFirewall: bool("cilium.hostFirewall", cilium.hostFirewall, false),

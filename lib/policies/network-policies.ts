@@ -16,6 +16,7 @@ import {
 } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { type CiliumLine, readCiliumLine } from "../cilium/lines";
 import { ciliumPolicySettings } from "../cilium/policy-settings";
 import type { CiliumRelease } from "../cilium/release";
 import { type DeclaredWorkload, type EnginePolicy, type PathVerdict, type ReachabilityMatrix, reachabilityOfValidated } from "../paths";
@@ -169,7 +170,9 @@ export interface NetworkPoliciesOptions {
    * The Cilium settings the proof decides with, where no `release` is known (Cilium installed
    * outside this app). With a `release`, they come from its merged values instead.
    *
-   * @default - Cilium's defaults: policyEnforcementMode "default", policyCIDRMatchMode "",
+   * `version` is the Cilium line whose CRDs judge the documents and whose semantics decide.
+   *
+   * @default - Cilium's defaults: version the default line, policyEnforcementMode "default", policyCIDRMatchMode "",
    * enableNonDefaultDenyPolicies true, allowLocalhost "auto", hostFirewall false
    */
   readonly cilium?: Partial<ProofCilium>;
@@ -267,6 +270,7 @@ export const NETWORK_POLICIES_OPTIONS = {
 const NETWORK_POLICIES_PROPS = { ...NETWORK_POLICIES_OPTIONS, release: true } as const satisfies KnownProps<NetworkPoliciesProps>;
 const POLICY_DIRECTORY_PROPS = { path: true, namespace: true, recursive: true } as const satisfies KnownProps<PolicyDirectory>;
 const PROOF_CILIUM_PROPS = {
+  version: true,
   policyEnforcementMode: true,
   policyCIDRMatchMode: true,
   enableNonDefaultDenyPolicies: true,
@@ -389,7 +393,7 @@ export class NetworkPolicies extends Construct {
         `silenceWarnings: unknown warning ${unknownIds.map((id) => JSON.stringify(id)).join(", ")}; the ids are ${POLICY_WARNINGS.join(", ")}`,
       ]);
 
-    const validated = validateDocuments(documents);
+    const validated = validateDocuments(documents, { line: this.ciliumLine(props) });
     problems.push(...validated.problems);
     if (problems.length > 0) throw new PolicyValidationError(problems, this.node.path);
     const printed = new Set<string>();
@@ -440,7 +444,9 @@ export class NetworkPolicies extends Construct {
       );
     }
     if (proofRefusals.length > 0) throw new SynthError(this, proofRefusals);
-    this.proofCilium = props.release ? ciliumPolicySettings(props.release.values) : { ...DEFAULT_PROOF_CILIUM, ...props.cilium };
+    this.proofCilium = props.release
+      ? ciliumPolicySettings(props.release.values, props.release.line)
+      : { ...DEFAULT_PROOF_CILIUM, ...props.cilium, version: this.ciliumLine(props) };
     this.ciliumNamespace = props.release?.namespace;
     this.proofAssume = { policySet: props.assume?.policySet ?? "closed", labels: props.assume?.labels ?? "complete" };
     this.onDenied = props.onDenied ?? "error";
@@ -531,6 +537,16 @@ export class NetworkPolicies extends Construct {
       unknown: verdicts.filter((v) => v === "unknown").length,
       denied: verdicts.filter((v) => v === "denied").length,
     };
+  }
+
+  /** The Cilium line that judges the documents and the proof: the release's, else `cilium.version`, else the default line. */
+  private ciliumLine(props: NetworkPoliciesProps): CiliumLine {
+    if (props.release) return props.release.line;
+    try {
+      return readCiliumLine(props.cilium?.version, "cilium.version");
+    } catch (err) {
+      throw new SynthError(this, [(err as Error).message]);
+    }
   }
 
   /** Every NetworkPolicies of the app that deploys to this cluster, by construct path. */
