@@ -325,6 +325,37 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
     expect(escapeTerraform({ a: [token] })).toEqual({ a: [token] });
   });
 
+  test("cdktf token markers in policy text are data: synth neither crashes nor writes a marker", () => {
+    const annotations = ["${TfToken[TOKEN.1]}", "${TfToken[TOKEN.99999]}", "#{TfToken[TOKEN.1]}", "&{TfToken[TOKEN.1]}"];
+    const meta = `  name: p\n  namespace: ns\n  annotations:\n${annotations.map((v, i) => `    a/k${i}: ${JSON.stringify(v)}\n`).join("")}`;
+    const text = JSON.stringify(synth({ "a.yaml": np("  podSelector: {}\n", meta) }));
+    expect(text).not.toMatch(/[$#&]\{TfToken\[/);
+  });
+
+  test("a number cdktf reads as a token is refused, naming file, document and field", () => {
+    const { Fn, Token } = require("cdktf");
+    const tokenNumber = String(Token.asNumber(Fn.abs(-7)));
+    const spec = `  endpointSelector: {}\n  egress:\n    - icmps:\n        - fields:\n            - type: ${tokenNumber}\n`;
+    expect(problems({ "a.yaml": cnp(spec) })).toEqual([
+      expect.stringMatching(/^a\.yaml#1 spec\.egress\[0\]\.icmps\[0\]\.fields\[0\]\.type: this number is one cdktf reads as a reference/),
+    ]);
+  });
+
+  test("the providers' context and kubeconfig paths are escaped as the check's are", () => {
+    const { ClusterProviders, WebhookCheck } = require("../../lib");
+    const json = synthStack((s) => {
+      const cluster = new ClusterProviders(s, "cluster", { context: `ctx-${nasty}`, kubeconfigPaths: [`/kube/${nasty}`] });
+      new WebhookCheck(s, "c", { cluster, nodeBinary: `/opt/${nasty}/node` });
+    });
+    const kubernetes = (json.provider as any).kubernetes[0];
+    const exec = (Object.values(resourcesOf(json, "null_resource"))[0] as any).provisioner[0]["local-exec"];
+    expect(kubernetes.config_context).toBe(exec.environment.WEBHOOK_CHECK_CONTEXT);
+    expect(kubernetes.config_context).toBe("ctx-$${X} %%{if y}z%%{endif}");
+    expect(kubernetes.config_path).toBe("/kube/$${X} %%{if y}z%%{endif}");
+    expect((json.provider as any).helm[0].kubernetes.config_context).toBe(kubernetes.config_context);
+    expect(exec.interpreter).toEqual(["/opt/$${X} %%{if y}z%%{endif}/node"]);
+  });
+
   test("Helm values and check settings are escaped too", () => {
     const { CiliumRelease, WebhookCheck } = require("../../lib");
     const json = synthStack((s) => {
