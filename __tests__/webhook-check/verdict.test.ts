@@ -147,6 +147,36 @@ describe("no secret in any output", () => {
     },
   );
 
+  const withUserInfo = (url: string) => url.replace("https://", `https://admin:${SECRETS.password}@`);
+
+  test.each([["text", []], ["--json", ["--json"]]])("a password in the server URL is never printed (%s)", async (_form, json) => {
+    const api = await stand.api({});
+    const file = writeKubeconfig(stand.pki, withUserInfo(api.url));
+    const run = await runMainInProcess(["--interval", "0.2", "--kubeconfig", file, ...json], { HOME: tempDir("home-") });
+    expect(run.code).toBe(0);
+    expect(run.err + run.out).toContain("xxxxx@127.0.0.1");
+    expectClean(run.out + run.err);
+  });
+
+  test.each([
+    ["proxy-url in the kubeconfig", "kubeconfig"],
+    ["HTTPS_PROXY", "env"],
+  ])("a malformed proxy URL with credentials (%s) is refused without them", async (_what, where) => {
+    const api = await stand.api({});
+    const proxy = `http://user:${SECRETS.password}@[not-a-host`;
+    let file = writeKubeconfig(stand.pki, api.url);
+    if (where === "kubeconfig") {
+      file = writeKubeconfig(stand.pki, "https://10.0.0.1:6443");
+      writeFileSync(file, readFileSync(file, "utf8").replace(/server: .*/, (m) => `${m}\n      proxy-url: "${proxy}"`));
+    }
+    const env = { HOME: tempDir("home-"), ...(where === "env" ? { HTTPS_PROXY: proxy } : {}) };
+    const server = where === "env" ? ["--kubeconfig", writeKubeconfig(stand.pki, "https://10.0.0.1:6443")] : ["--kubeconfig", file];
+    const run = await runMainInProcess(["--json", ...server], env);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/is not a valid proxy URL/);
+    expectClean(run.out + run.err);
+  });
+
   test("a malformed kubeconfig: exit 2, its line and column, nothing secret", async () => {
     const run = await check([], {}, kubeconfigWithSecrets("https://127.0.0.1:1", true));
     expect(run.code).toBe(2);

@@ -35,6 +35,24 @@ export interface ApiResponse {
   readonly retryAfterMs?: number;
 }
 
+/**
+ * A URL as the check prints it: its user information (a password, or a token written as the
+ * user name) replaced by `xxxxx`. Go's url.URL.Redacted (net/url, go1.26 src/net/url/url.go)
+ * hides the password only; here the user name goes too.
+ */
+export function redactedUrl(url: URL): string {
+  if (url.username === "" && url.password === "") return url.href;
+  const copy = new URL(url.href);
+  copy.username = "xxxxx";
+  copy.password = "";
+  return copy.href;
+}
+
+/** Text meant as a URL that does not parse: whatever stands before an `@` ahead of the path is hidden. */
+export function redactedUrlText(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_m, scheme?: string) => `${scheme ?? ""}xxxxx@`);
+}
+
 /** Retry-After as RFC 9110 defines it: delay-seconds or an HTTP-date. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (value === undefined) return undefined;
@@ -155,7 +173,7 @@ export function proxyFor(server: URL, env: NodeJS.ProcessEnv, proxyUrl?: string)
     try {
       url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
     } catch {
-      throw new ConfigError(`${from} "${raw}" is not a valid proxy URL`);
+      throw new ConfigError(`${from} "${redactedUrlText(raw)}" is not a valid proxy URL`);
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw new ConfigError(

@@ -6,7 +6,7 @@
  * certificate from the kubeconfig or an exec plugin ever reaches stdout or stderr.
  */
 import { CredentialSource, killPlugins, redact } from "../kube/credentials";
-import { closeConnections, type KubeTarget, targetFor } from "../kube/http";
+import { closeConnections, type KubeTarget, redactedUrl, targetFor } from "../kube/http";
 import { ConfigError, resolveKubeconfig } from "../kube/kubeconfig";
 import { type CheckOptions, parseCheckArgs, USAGE, UsageError } from "../settings";
 import { type Clock, formatReport, runCheck, SYSTEM_CLOCK } from "./attempts";
@@ -54,7 +54,7 @@ export async function main(
     target = targetFor(kc, credentials, env);
     const via = target.proxy ? ` through proxy ${target.proxy.host}` : "";
     err(
-      `webhook-check: checking kube-apiserver -> ${options.namespace}/${options.service}:${options.port} via ${target.server.href}${via} (deadline ${options.timeout}s)\n`,
+      `webhook-check: checking kube-apiserver -> ${options.namespace}/${options.service}:${options.port} via ${redactedUrl(target.server)}${via} (deadline ${options.timeout}s)\n`,
     );
     const report = await runCheck(target, options, started, (line) => err(`webhook-check: ${line}\n`), clock, signal);
     const exitCode = report.ok ? 0 : 1;
