@@ -407,3 +407,54 @@ describe("did you mean: the closest known name (lib/shared/suggest.ts)", () => {
     expect(closest("tolerations", ["ingress", "egress"])).toBeUndefined();
   });
 });
+
+describe("what is in a policy directory is read or refused, never dropped silently", () => {
+  const { mkdirSync, symlinkSync, writeFileSync } = require("node:fs") as typeof import("node:fs");
+  const path = require("node:path") as typeof import("node:path");
+  const refusal = (dir: string): string => {
+    try {
+      new NetworkPolicies(new TerraformStack(testApp(), "t"), "p", { directories: [dir] });
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error("expected a refusal");
+  };
+
+  test("a symlinked policy file is read, as kubectl apply -f reads it", () => {
+    const target = policyDir({ "shared.yaml": np("  podSelector: {}\n", "  name: shared\n  namespace: ns\n") });
+    const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
+    symlinkSync(path.join(target, "shared.yaml"), path.join(dir, "linked.yaml"));
+    const json = synthStack((s) => new NetworkPolicies(s, "policies", { directories: [dir] }));
+    const names = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")).map((r: any) => r.metadata.name);
+    expect(names.sort()).toEqual(["p", "shared"]);
+  });
+
+  test("a symlinked directory is refused with a message naming it and the fix", () => {
+    const target = policyDir({ "shared.yaml": np("  podSelector: {}\n", "  name: shared\n  namespace: ns\n") });
+    const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
+    symlinkSync(target, path.join(dir, "team"));
+    expect(refusal(dir)).toMatch(/team is a symbolic link to a directory, which kubectl apply -f does not enter either; .*list its target in `directories`/);
+  });
+
+  test("a symlinked policy file whose target is missing is refused", () => {
+    const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
+    symlinkSync(path.join(dir, "gone.yaml"), path.join(dir, "dangling.yaml"));
+    expect(refusal(dir)).toMatch(/dangling\.yaml is a symbolic link to .*gone\.yaml, which does not exist/);
+  });
+
+  test("a file name that is not UTF-8 is refused with a message, not a crash", () => {
+    const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/bad-`), Buffer.from([0xff, 0xfe]), Buffer.from(".yaml")]), np("  podSelector: {}\n"));
+    expect(refusal(dir)).toMatch(/bad-\\xff\\xfe\.yaml: the file name is not valid UTF-8; rename it/);
+  });
+
+  test("a newline in a file name is quoted, so each problem stays on one line", () => {
+    const dir = policyDir({});
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "two\nlines.yaml"), "kind: [\n");
+    const message = refusal(dir);
+    expect(message).toMatch(/two\\nlines\.yaml \(document 1\)/);
+    expect(message.split("\n").filter((l) => l.startsWith("  - "))).toHaveLength(1);
+    expect(message).not.toMatch(/^lines\.yaml/m);
+  });
+});

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { type DocumentSource, type PolicyProblem, problemAt } from "./problems";
@@ -22,13 +22,81 @@ const MAX_ALIAS_COUNT = 100;
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** Every `*.yaml` / `*.yml` in `dir` (and below it when `recursive`), in a stable (sorted) order. */
+/** What a directory holds that cannot be read as it stands: each line names the entry and the fix. */
+export class PolicyListingError extends Error {
+  constructor(public readonly lines: readonly string[]) {
+    super(lines.join("\n"));
+    this.name = "PolicyListingError";
+  }
+}
+
+/** A file name with its non-UTF-8 bytes written `\xNN`, so that a message can name it. */
+function bytesText(name: Buffer): string {
+  let out = "";
+  let i = 0;
+  while (i < name.length) {
+    const b = name[i];
+    const len = b < 0x80 ? 1 : b >> 5 === 0b110 ? 2 : b >> 4 === 0b1110 ? 3 : b >> 3 === 0b11110 ? 4 : 0;
+    const piece = len > 0 ? name.subarray(i, i + len) : undefined;
+    if (piece && piece.length === len && Buffer.from(piece.toString("utf8")).equals(piece)) {
+      out += piece.toString("utf8");
+      i += len;
+    } else {
+      out += `\\x${b.toString(16).padStart(2, "0")}`;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * Every `*.yaml` / `*.yml` in `dir` (and below it when `recursive`), in a stable (sorted) order.
+ * A symbolic link to a policy file is read, as `kubectl apply -f DIR` reads it: cli-runtime walks
+ * the directory with filepath.Walk and opens what it finds (k8s.io/cli-runtime
+ * pkg/resource/visitor.go, ExpandPathsToFileVisitors). A link to a directory kubectl does not enter
+ * (Walk does not follow links), and leaving its policies out would destroy them at the next apply:
+ * it is refused, as is a link to nothing and a name that is not UTF-8 (PolicyListingError).
+ */
 export function listPolicyFiles(dir: string, recursive = true): string[] {
+  const problems: string[] = [];
+  const files = walk(dir, recursive, problems);
+  if (problems.length > 0) throw new PolicyListingError(problems);
+  return files;
+}
+
+function walk(dir: string, recursive: boolean, problems: string[]): string[] {
   const files: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort(byName)) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory() && recursive) files.push(...listPolicyFiles(full));
-    else if (entry.isFile() && POLICY_FILE.test(entry.name)) files.push(full);
+  const entries = readdirSync(dir, { withFileTypes: true, encoding: "buffer" }).map((entry) => ({
+    entry,
+    name: entry.name.toString("utf8"),
+  }));
+  for (const { entry, name } of entries.sort(byName)) {
+    if (!Buffer.from(name, "utf8").equals(entry.name)) {
+      if (entry.isDirectory() || POLICY_FILE.test(name))
+        problems.push(`${displayName(path.join(dir, bytesText(entry.name)))}: the file name is not valid UTF-8; rename it`);
+      continue;
+    }
+    const full = path.join(dir, name);
+    if (entry.isDirectory() && recursive) files.push(...walk(full, recursive, problems));
+    else if (entry.isFile() && POLICY_FILE.test(name)) files.push(full);
+    else if (entry.isSymbolicLink()) {
+      let target: ReturnType<typeof statSync> | undefined;
+      try {
+        target = statSync(full);
+      } catch {
+        target = undefined;
+      }
+      if (target === undefined) {
+        if (POLICY_FILE.test(name))
+          problems.push(`${displayName(full)} is a symbolic link to ${readlinkSync(full)}, which does not exist; fix or remove the link`);
+      } else if (target.isDirectory()) {
+        if (recursive)
+          problems.push(
+            `${displayName(full)} is a symbolic link to a directory, which kubectl apply -f does not enter either; ` +
+              "its policies would not be deployed: list its target in `directories`, or replace the link with the directory",
+          );
+      } else if (target.isFile() && POLICY_FILE.test(name)) files.push(full);
+    }
   }
   return files;
 }
@@ -83,7 +151,11 @@ export function parsePolicyText(text: string, label: string, defaultNamespace?: 
 export function displayName(file: string): string {
   const rel = path.relative(process.cwd(), file);
   const label = rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
-  return label.split(path.sep).join("/");
+  // Control characters (a newline in a file name) as JSON writes them, so a problem stays one line.
+  return label
+    .split(path.sep)
+    .join("/")
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 /** Reads and parses policy files. */

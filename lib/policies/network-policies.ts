@@ -33,7 +33,7 @@ import { isDns1123Label } from "../shared/k8s-names";
 import { type KnownProps, unknownProps } from "../shared/known-props";
 import { orderAfter } from "../shared/ordering";
 import { legacyPolicyConstructId, policyConstructId, policyKey } from "./identity";
-import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "./load";
+import { listPolicyFiles, loadPolicyFiles, PolicyListingError, type RawDocument } from "./load";
 import { fieldPath, type PolicyProblem, PolicyValidationError, problemAt } from "./problems";
 import { toNetworkPolicyV1 } from "./translate";
 import { type ValidatedPolicy, validateDocuments } from "./validate";
@@ -332,7 +332,15 @@ export class NetworkPolicies extends Construct {
         refusals.push(`policy directory ${dir.path}: namespace "${dir.namespace}" is not a valid namespace name (RFC 1123 label)`);
         continue;
       }
-      const fresh = listPolicyFiles(dir.path, dir.recursive ?? true).filter((file) => {
+      let listed: string[];
+      try {
+        listed = listPolicyFiles(dir.path, dir.recursive ?? true);
+      } catch (err) {
+        if (!(err instanceof PolicyListingError)) throw err;
+        refusals.push(...err.lines);
+        continue;
+      }
+      const fresh = listed.filter((file) => {
         const real = realpathSync(file);
         if (seen.has(real)) return false;
         seen.add(real);
