@@ -458,3 +458,18 @@ describe("what is in a policy directory is read or refused, never dropped silent
     expect(message).not.toMatch(/^lines\.yaml/m);
   });
 });
+
+describe("a document kube-apiserver could not store is refused at synth", () => {
+  test("a document over 1.5 MiB as JSON (etcd's request limit) is refused, naming the file and its size", () => {
+    const description = "x".repeat(1.5 * 1024 * 1024);
+    const spec = `  description: ${description}\n  endpointSelector: {}\n  ingress: [{}]\n`;
+    expect(problems({ "big.yaml": cnp(spec) })).toEqual([
+      expect.stringMatching(/^big\.yaml#1 \(document\): \d{7} bytes as JSON, more than the 1\.5 MiB \(1572864 bytes\) etcd stores in one request/),
+    ]);
+  });
+
+  test("a document just under the limit is accepted", () => {
+    const spec = `  description: ${"x".repeat(1.5 * 1024 * 1024 - 300)}\n  endpointSelector: {}\n  ingress: [{}]\n`;
+    expect(() => synth({ "big.yaml": cnp(spec) })).not.toThrow();
+  });
+});
