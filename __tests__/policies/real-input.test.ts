@@ -165,6 +165,26 @@ describe("YAML as kubectl reads it (1.1, merge keys) and every parse problem wit
     const found = problems({ "a.yaml": np("  podSelector:\n    matchLabels: {enabled: yes}\n") });
     expect(found).toEqual([expect.stringMatching(/^a\.yaml#1 spec\.podSelector\.matchLabels\.enabled: must be string.*quote it/)]);
   });
+
+  // sigs.k8s.io/yaml v1.4.0 goyaml.v2/resolve.go: strconv.ParseInt(plain, 0, 64) after removing "_".
+  const port = (value: string) => onlyPolicySpec(synth({ "a.yaml": np(`  podSelector: {}\n  ingress:\n    - ports:\n        - port: ${value}\n`) })).ingress[0].ports[0].port;
+
+  test.each([
+    ["0o17", "15"],
+    ["0O1_7", "15"],
+    ["0X1f", "31"],
+    ["0B101", "5"],
+    ["0x1F", "31"],
+    ["017", "15"],
+  ])("`port: %s` is the number kubectl reads (Go's base prefixes)", (value, expected) => {
+    expect(port(value)).toBe(expected);
+  });
+
+  test("`port: 1:20` is the string kubectl reads (no base 60), refused as a named port", () => {
+    expect(problems({ "a.yaml": np("  podSelector: {}\n  ingress:\n    - ports:\n        - port: 1:20\n") })).toEqual([
+      expect.stringMatching(/^a\.yaml#1 spec\.ingress\[0\]\.ports\[0\]\.port: .*"1:20"/),
+    ]);
+  });
 });
 
 describe("generated YAML (kubectl create --dry-run=client -o yaml, kubectl get -o yaml)", () => {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, type ScalarTag, type Tags } from "yaml";
 import { type DocumentSource, type PolicyProblem, problemAt } from "./problems";
 
 /** A parsed but not yet validated document, with where it came from. */
@@ -19,6 +19,34 @@ export interface LoadResult {
 const POLICY_FILE = /\.ya?ml$/i;
 /** Aliases one document may expand: enough for any real file, far below a "billion laughs". */
 const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Plain scalars as kubectl resolves them, where YAML 1.1 differs. kubectl decodes YAML with
+ * sigs.k8s.io/yaml, which resolves with its fork of go-yaml v2 (sigs.k8s.io/yaml v1.4.0,
+ * goyaml.v2/resolve.go, `resolve`): a plain scalar starting with a digit or a sign is, with every
+ * `_` removed, an int when strconv.ParseInt(plain, 0, 64) accepts it, so Go's base prefixes
+ * `0o`/`0O`, `0X` and `0B` count too; and it knows no base 60, so `1:20` stays the string "1:20"
+ * (YAML 1.1 reads 80). Lower-case `0x`, `0b` and `0755` agree with YAML 1.1 already.
+ */
+const GO_PREFIXED_INT: ScalarTag = {
+  identify: (value) => typeof value === "number" && Number.isInteger(value),
+  default: true,
+  tag: "tag:yaml.org,2002:int",
+  format: "GO",
+  test: /^[-+]?0(?:[oO][0-7_]*[0-7][0-7_]*|X[0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*|B[01_]*[01][01_]*)$/,
+  resolve: (text) => {
+    const plain = text.replace(/_/g, "");
+    const negative = plain.startsWith("-");
+    const digits = plain.replace(/^[-+]/, "");
+    const radix = /^0[oO]/.test(digits) ? 8 : /^0X/.test(digits) ? 16 : 2;
+    const n = Number.parseInt(digits.slice(2), radix);
+    return negative ? -n : n;
+  },
+};
+const kubectlTags = (tags: Tags): Tags => [
+  ...tags.filter((tag) => typeof tag === "string" || !("format" in tag) || tag.format !== "TIME"),
+  GO_PREFIXED_INT,
+];
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -103,7 +131,8 @@ function walk(dir: string, recursive: boolean, problems: string[]): string[] {
 
 /**
  * Parses one YAML text into documents as kubectl does: YAML 1.1 (`yes`, `on`,
- * `0755`, `1.10` get 1.1's types) with merge keys (`<<`). Syntax errors, duplicate
+ * `0755`, `1.10` get 1.1's types) with merge keys (`<<`), ints as go-yaml v2 resolves
+ * them (GO_PREFIXED_INT). Syntax errors, duplicate
  * keys, bad aliases, alias floods and files with no document at all are
  * problems naming `label` and the document; empty documents between `---` are
  * skipped, as kubectl does.
@@ -111,7 +140,7 @@ function walk(dir: string, recursive: boolean, problems: string[]): string[] {
 export function parsePolicyText(text: string, label: string, defaultNamespace?: string): LoadResult {
   const documents: RawDocument[] = [];
   const problems: PolicyProblem[] = [];
-  const docs = parseAllDocuments(text, { version: "1.1", merge: true, uniqueKeys: true, prettyErrors: true });
+  const docs = parseAllDocuments(text, { version: "1.1", merge: true, uniqueKeys: true, prettyErrors: true, customTags: kubectlTags });
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, i) => {
     const source = { file: label, document: i + 1 };
