@@ -55,9 +55,10 @@ function synthesizeCases(): Record<string, unknown> {
   // A replacer function: in a replacement string, "$$" would mean one "$".
   const yaml = networkPolicyYaml("marked", "default").replace(
     "metadata:\n",
-    () => `metadata:\n  annotations:\n${Object.entries(ANNOTATIONS)
-      .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`)
-      .join("")}`,
+    () =>
+      `metadata:\n  annotations:\n${Object.entries(ANNOTATIONS)
+        .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`)
+        .join("")}`,
   );
   const stack = new TerraformStack(testApp(), "literal");
   new NetworkPolicies(stack, "policies", { directories: [policyDir({ "marked.yaml": yaml })] });

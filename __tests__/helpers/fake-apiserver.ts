@@ -433,7 +433,10 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
           "content-type": o.contentType ?? (o.text !== undefined ? "text/html" : "application/json"),
           ...(o.headers ?? {}),
         });
-        if (!o.endless) return res.end(o.text ?? JSON.stringify(o.json));
+        if (!o.endless) {
+          res.end(o.text ?? JSON.stringify(o.json));
+          return;
+        }
         const chunk = Buffer.from(o.text ?? "x".repeat(16 * 1024));
         const more = () => {
           while (!res.destroyed && res.write(chunk));

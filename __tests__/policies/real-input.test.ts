@@ -167,7 +167,9 @@ describe("YAML as kubectl reads it (1.1, merge keys) and every parse problem wit
   });
 
   // sigs.k8s.io/yaml v1.4.0 goyaml.v2/resolve.go: strconv.ParseInt(plain, 0, 64) after removing "_".
-  const port = (value: string) => onlyPolicySpec(synth({ "a.yaml": np(`  podSelector: {}\n  ingress:\n    - ports:\n        - port: ${value}\n`) })).ingress[0].ports[0].port;
+  const port = (value: string) =>
+    onlyPolicySpec(synth({ "a.yaml": np(`  podSelector: {}\n  ingress:\n    - ports:\n        - port: ${value}\n`) })).ingress[0].ports[0]
+      .port;
 
   test.each([
     ["0o17", "15"],
@@ -453,7 +455,9 @@ describe("what is in a policy directory is read or refused, never dropped silent
     const target = policyDir({ "shared.yaml": np("  podSelector: {}\n", "  name: shared\n  namespace: ns\n") });
     const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
     symlinkSync(target, path.join(dir, "team"));
-    expect(refusal(dir)).toMatch(/team is a symbolic link to a directory, which kubectl apply -f does not enter either; .*list its target in `directories`/);
+    expect(refusal(dir)).toMatch(
+      /team is a symbolic link to a directory, which kubectl apply -f does not enter either; .*list its target in `directories`/,
+    );
   });
 
   test("a symlinked policy file whose target is missing is refused", () => {
@@ -484,7 +488,9 @@ describe("a document kube-apiserver could not store is refused at synth", () => 
     const description = "x".repeat(1.5 * 1024 * 1024);
     const spec = `  description: ${description}\n  endpointSelector: {}\n  ingress: [{}]\n`;
     expect(problems({ "big.yaml": cnp(spec) })).toEqual([
-      expect.stringMatching(/^big\.yaml#1 \(document\): \d{7} bytes as JSON, more than the 1\.5 MiB \(1572864 bytes\) etcd stores in one request/),
+      expect.stringMatching(
+        /^big\.yaml#1 \(document\): \d{7} bytes as JSON, more than the 1\.5 MiB \(1572864 bytes\) etcd stores in one request/,
+      ),
     ]);
   });
 

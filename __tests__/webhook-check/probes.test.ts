@@ -168,7 +168,9 @@ describe("connections, as client-go keeps them", () => {
 });
 
 describe("every answer the check reads is bounded", () => {
-  const versionAnswer = (o: Partial<Override>) => ({ respond: (_m: string, p: string) => (p === "/version" ? { status: 200, ...o } : undefined) });
+  const versionAnswer = (o: Partial<Override>) => ({
+    respond: (_m: string, p: string) => (p === "/version" ? { status: 200, ...o } : undefined),
+  });
 
   test("an endless body ends at the limit with a TransportError, long before the deadline", async () => {
     const api = await stand.api(versionAnswer({ endless: true, contentType: "application/json" }));

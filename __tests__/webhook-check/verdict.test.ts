@@ -149,7 +149,10 @@ describe("no secret in any output", () => {
 
   const withUserInfo = (url: string) => url.replace("https://", `https://admin:${SECRETS.password}@`);
 
-  test.each([["text", []], ["--json", ["--json"]]])("a password in the server URL is never printed (%s)", async (_form, json) => {
+  test.each([
+    ["text", []],
+    ["--json", ["--json"]],
+  ])("a password in the server URL is never printed (%s)", async (_form, json) => {
     const api = await stand.api({});
     const file = writeKubeconfig(stand.pki, withUserInfo(api.url));
     const run = await runMainInProcess(["--interval", "0.2", "--kubeconfig", file, ...json], { HOME: tempDir("home-") });
@@ -167,7 +170,10 @@ describe("no secret in any output", () => {
     let file = writeKubeconfig(stand.pki, api.url);
     if (where === "kubeconfig") {
       file = writeKubeconfig(stand.pki, "https://10.0.0.1:6443");
-      writeFileSync(file, readFileSync(file, "utf8").replace(/server: .*/, (m) => `${m}\n      proxy-url: "${proxy}"`));
+      writeFileSync(
+        file,
+        readFileSync(file, "utf8").replace(/server: .*/, (m) => `${m}\n      proxy-url: "${proxy}"`),
+      );
     }
     const env = { HOME: tempDir("home-"), ...(where === "env" ? { HTTPS_PROXY: proxy } : {}) };
     const server = where === "env" ? ["--kubeconfig", writeKubeconfig(stand.pki, "https://10.0.0.1:6443")] : ["--kubeconfig", file];

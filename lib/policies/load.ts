@@ -184,7 +184,9 @@ export function displayName(file: string): string {
   return label
     .split(path.sep)
     .join("/")
-    .replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+    .split("")
+    .map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? JSON.stringify(c).slice(1, -1) : c))
+    .join("");
 }
 
 /** Reads and parses policy files. */

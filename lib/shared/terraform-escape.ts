@@ -17,6 +17,11 @@ import { Token, Tokenization } from "cdktf";
  * there `${` is written `${"$"}{`, whose brackets close at once. A `$` just before an
  * interpolation would form `$${` with it, so it is written as one: `${"$"}`.
  */
+// Terraform interpolations of string literals, written as text (not JavaScript templates).
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform template text
+const LITERAL_DOLLAR = '${"$"}';
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform template text
+const LITERAL_T = '${"T"}';
 const STRING_MARKER = /\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}/g;
 const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/g;
 
@@ -33,10 +38,10 @@ function encodeText(text: string, withTokens: boolean, beforeInterpolation: bool
     const c = text[i];
     let chunk = c;
     const next = text[i + 1];
-    if (c === "$" && (nextIsInterpolation || (next === "{" && withTokens))) chunk = '${"$"}';
+    if (c === "$" && (nextIsInterpolation || (next === "{" && withTokens))) chunk = LITERAL_DOLLAR;
     else if (c === "$" && next === "{") chunk = "$$";
     else if (c === "%" && next === "{") chunk = "%%";
-    else if (c === "T" && text.startsWith("TfToken[", i)) chunk = '${"T"}';
+    else if (c === "T" && text.startsWith("TfToken[", i)) chunk = LITERAL_T;
     out.push(chunk);
     nextIsInterpolation = chunk.startsWith("${");
   }
@@ -73,9 +78,7 @@ function escapeCodeString(value: string): string {
   }
   parts.push({ text: value.slice(last), token: false });
   const withTokens = parts.some((p) => p.token);
-  return parts
-    .map((p, i) => (p.token ? p.text : encodeText(p.text, withTokens, parts[i + 1]?.token === true)))
-    .join("");
+  return parts.map((p, i) => (p.token ? p.text : encodeText(p.text, withTokens, parts[i + 1]?.token === true))).join("");
 }
 
 function deep<T>(value: T, onString: (s: string) => string, keepTokens: boolean): T {
@@ -119,7 +122,5 @@ export function tokenShapedNumbers(value: unknown, at: ReadonlyArray<string | nu
  * written above. Read left to right, as Terraform's template scanner does.
  */
 export function unescapeTerraform(text: string): string {
-  return text.replace(/\$\$\{|%%\{|\$\{"(\$|T|)"\}/g, (m, inner?: string) =>
-    m === "$${" ? "${" : m === "%%{" ? "%{" : (inner ?? ""),
-  );
+  return text.replace(/\$\$\{|%%\{|\$\{"(\$|T|)"\}/g, (m, inner?: string) => (m === "$${" ? "${" : m === "%%{" ? "%{" : (inner ?? "")));
 }
