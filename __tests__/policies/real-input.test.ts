@@ -499,3 +499,19 @@ describe("a document kube-apiserver could not store is refused at synth", () => 
     expect(() => synth({ "big.yaml": cnp(spec) })).not.toThrow();
   });
 });
+
+describe("a refusal quotes a bounded prefix of a huge value", () => {
+  test("a 1 MB label value is quoted in part: the refusal stays short and still names the field and the fix", () => {
+    const huge = "v".repeat(1024 * 1024);
+    const dir = policyDir({ "a.yaml": np(`  podSelector:\n    matchLabels:\n      app: ${huge}\n`) });
+    let message = "";
+    try {
+      new NetworkPolicies(new TerraformStack(testApp(), "t"), "p", { directories: [dir] });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/spec\.podSelector\.matchLabels\.app/);
+    expect(message).toMatch(/"v{80}\.\.\." \(1048576 characters\) is not a valid label value: at most 63/);
+    expect(message.length).toBeLessThan(4096);
+  });
+});

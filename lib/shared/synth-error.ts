@@ -9,14 +9,32 @@ import type { IConstruct } from "constructs";
  * enumerable, so Node's report of an uncaught error does not list the problems a
  * second time after the message.
  */
+/** How much of a quoted value a refusal repeats, and the most one line of it holds. */
+const QUOTE_PREFIX = 80;
+const MAX_LINE = 2000;
+
+/**
+ * One refusal line with its huge parts cut: a quoted value over QUOTE_PREFIX characters keeps
+ * its start and says how long it was, and the line stops at MAX_LINE characters. A 1 MB value
+ * would otherwise be repeated whole (and twice, by Node's report of the uncaught error).
+ */
+export function boundedLine(line: string): string {
+  const quoted = line.replace(
+    /"((?:[^"\\]|\\.){200,})"/g,
+    (_m, inner: string) => `"${inner.slice(0, QUOTE_PREFIX)}..." (${inner.length} characters)`,
+  );
+  return quoted.length > MAX_LINE ? `${quoted.slice(0, MAX_LINE)}... (${quoted.length - MAX_LINE} more characters)` : quoted;
+}
+
 export class SynthError extends Error {
   /** The construct path the problems belong to. */
   declare public readonly constructPath: string;
   /** Each problem as one line. */
   declare public readonly lines: readonly string[];
 
-  constructor(scope: IConstruct | string, lines: readonly string[]) {
+  constructor(scope: IConstruct | string, given: readonly string[]) {
     const where = typeof scope === "string" ? scope : scope.node.path;
+    const lines = given.map(boundedLine);
     super(`${where}: ${lines.length} problem(s); nothing was synthesized:\n${lines.map((p) => `  - ${p}`).join("\n")}`);
     hidden(this, "name", "SynthError");
     hidden(this, "constructPath", where);
