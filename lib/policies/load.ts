@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments, type ScalarTag, type Tags } from "yaml";
+import { escapeControlCharacters } from "../shared/control-characters";
 import { type DocumentSource, type PolicyProblem, problemAt } from "./problems";
 
 /** A parsed but not yet validated document, with where it came from. */
@@ -181,12 +182,7 @@ export function displayName(file: string): string {
   const rel = path.relative(process.cwd(), file);
   const label = rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
   // Control characters (a newline in a file name) as JSON writes them, so a problem stays one line.
-  return label
-    .split(path.sep)
-    .join("/")
-    .split("")
-    .map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? JSON.stringify(c).slice(1, -1) : c))
-    .join("");
+  return escapeControlCharacters(label.split(path.sep).join("/"));
 }
 
 /** Reads and parses policy files. */
