@@ -1,21 +1,12 @@
 import type { IConstruct } from "constructs";
 
-/**
- * The one way this package refuses input at synth: the construct's path, then
- * every problem (each saying where and how to fix it), and nothing synthesized.
- *
- * Printed as it is meant to be read: its `stack` is its message (no frames: the
- * problem is in the input, not in this package's code), and its fields are not
- * enumerable, so Node's report of an uncaught error does not list the problems a
- * second time after the message.
- */
 /** How much of a quoted value a refusal repeats, and the most one line of it holds. */
 const QUOTE_PREFIX = 80;
 const MAX_LINE = 2000;
 
 /**
- * One refusal line with its huge parts cut: a quoted value over QUOTE_PREFIX characters keeps
- * its start and says how long it was, and the line stops at MAX_LINE characters. A 1 MB value
+ * One refusal line with its huge parts cut: a quoted value over 200 characters keeps its first
+ * QUOTE_PREFIX and says how long it was, and the line stops at MAX_LINE characters. A 1 MB value
  * would otherwise be repeated whole (and twice, by Node's report of the uncaught error).
  */
 export function boundedLine(line: string): string {
@@ -26,19 +17,28 @@ export function boundedLine(line: string): string {
   return quoted.length > MAX_LINE ? `${quoted.slice(0, MAX_LINE)}... (${quoted.length - MAX_LINE} more characters)` : quoted;
 }
 
+/**
+ * The one way this package refuses input at synth: the construct's path, then
+ * every problem (each saying where and how to fix it), and nothing synthesized.
+ *
+ * Printed as it is meant to be read: its `stack` is its message (no frames: the
+ * problem is in the input, not in this package's code), and its fields are not
+ * enumerable, so Node's report of an uncaught error does not list the problems a
+ * second time after the message.
+ */
 export class SynthError extends Error {
   /** The construct path the problems belong to. */
   declare public readonly constructPath: string;
   /** Each problem as one line. */
   declare public readonly lines: readonly string[];
 
-  constructor(scope: IConstruct | string, given: readonly string[]) {
+  constructor(scope: IConstruct | string, lines: readonly string[]) {
     const where = typeof scope === "string" ? scope : scope.node.path;
-    const lines = given.map(boundedLine);
-    super(`${where}: ${lines.length} problem(s); nothing was synthesized:\n${lines.map((p) => `  - ${p}`).join("\n")}`);
+    const bounded = lines.map(boundedLine);
+    super(`${where}: ${bounded.length} problem(s); nothing was synthesized:\n${bounded.map((p) => `  - ${p}`).join("\n")}`);
     hidden(this, "name", "SynthError");
     hidden(this, "constructPath", where);
-    hidden(this, "lines", lines);
+    hidden(this, "lines", bounded);
     hidden(this, "stack", this.message);
   }
 }
