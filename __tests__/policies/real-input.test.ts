@@ -466,6 +466,12 @@ describe("what is in a policy directory is read or refused, never dropped silent
     expect(refusal(dir)).toMatch(/dangling\.yaml is a symbolic link to .*gone\.yaml, which does not exist/);
   });
 
+  test("a symbolic link loop ends with a message", () => {
+    const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
+    symlinkSync(path.join(dir, "loop.yaml"), path.join(dir, "loop.yaml"));
+    expect(refusal(dir)).toMatch(/loop\.yaml is a symbolic link to .*loop\.yaml, which does not exist \(or the links loop\)/);
+  });
+
   test("a file name that is not UTF-8 is refused with a message, not a crash", () => {
     const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
     writeFileSync(Buffer.concat([Buffer.from(`${dir}/bad-`), Buffer.from([0xff, 0xfe]), Buffer.from(".yaml")]), np("  podSelector: {}\n"));

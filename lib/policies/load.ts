@@ -101,7 +101,7 @@ function walk(dir: string, recursive: boolean, problems: string[]): string[] {
   }));
   for (const { entry, name } of entries.sort(byName)) {
     if (!Buffer.from(name, "utf8").equals(entry.name)) {
-      if (entry.isDirectory() || POLICY_FILE.test(name))
+      if ((entry.isDirectory() && recursive) || POLICY_FILE.test(name))
         problems.push(`${displayName(path.join(dir, bytesText(entry.name)))}: the file name is not valid UTF-8; rename it`);
       continue;
     }
@@ -117,7 +117,9 @@ function walk(dir: string, recursive: boolean, problems: string[]): string[] {
       }
       if (target === undefined) {
         if (POLICY_FILE.test(name))
-          problems.push(`${displayName(full)} is a symbolic link to ${readlinkSync(full)}, which does not exist; fix or remove the link`);
+          problems.push(
+            `${displayName(full)} is a symbolic link to ${escapeControlCharacters(readlinkSync(full))}, which does not exist (or the links loop); fix or remove the link`,
+          );
       } else if (target.isDirectory()) {
         if (recursive)
           problems.push(

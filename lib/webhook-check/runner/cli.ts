@@ -61,8 +61,8 @@ export async function main(
   const out = (text: string) => io.out(redact(text, secrets));
   const err = (text: string) => io.err(redact(text, secrets));
   const configError = (e: ConfigError) => {
-    err(`webhook-check: configuration error: ${e.message}\n`);
-    if (options.json) out(`${JSON.stringify({ ok: false, exitCode: 2, error: e.message })}\n`);
+    err(`webhook-check: configuration error: ${printableText(e.message)}\n`);
+    if (options.json) out(`${JSON.stringify({ ok: false, exitCode: 2, error: printableText(e.message) })}\n`);
     return 2;
   };
   let target: KubeTarget | undefined;
