@@ -67,7 +67,16 @@ function synthesizeCases(): Record<string, unknown> {
   // Helm values from code: a real token (evaluated) beside text that only looks like one (a marker
   // naming no token; one naming a token the app made is that token).
   new CiliumRelease(stack, "release", {
-    values: { podAnnotations: { host: Fn.lower("API.EXAMPLE"), note: '${file("secret.txt")} $', marker: "${TfToken[TOKEN.99999]}" } },
+    values: {
+      podAnnotations: {
+        host: Fn.lower("API.EXAMPLE"),
+        note: '${file("secret.txt")} $',
+        marker: "${TfToken[TOKEN.99999]}",
+        // A literal "$" right before a token, and "${" right before one: neither may swallow it.
+        price: `$${Fn.lower("ADJ")}`,
+        brace: `\${${Fn.lower("IN")}}`,
+      },
+    },
   });
   const json = JSON.parse(Testing.synth(stack)) as TerraformJson;
   const policy = onlyResource(json, "kubernetes_network_policy_v1") as { metadata: { annotations: unknown } };
@@ -101,4 +110,6 @@ maybe("Helm values: the app's token is evaluated, text beside it stays literal",
   expect(values).toContain("host: api.example");
   expect(values).toContain(`note: \${file("secret.txt")} $`);
   expect(values).toContain("marker: ${TfToken[TOKEN.99999]}");
+  expect(values).toContain("price: $adj");
+  expect(values).toContain("brace: ${in}");
 });
