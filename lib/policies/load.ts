@@ -81,10 +81,11 @@ function bytesText(name: Buffer): string {
 /**
  * Every `*.yaml` / `*.yml` in `dir` (and below it when `recursive`), in a stable (sorted) order.
  * A symbolic link to a policy file is read, as `kubectl apply -f DIR` reads it: cli-runtime walks
- * the directory with filepath.Walk and opens what it finds (k8s.io/cli-runtime
- * pkg/resource/visitor.go, ExpandPathsToFileVisitors). A link to a directory kubectl does not enter
- * (Walk does not follow links), and leaving its policies out would destroy them at the next apply:
- * it is refused, as is a link to nothing and a name that is not UTF-8 (PolicyListingError).
+ * the directory with filepath.Walk and opens every entry that is not a directory and has a
+ * policy extension (k8s.io/cli-runtime v0.32.0, the kubectl 1.32 line, pkg/resource/visitor.go,
+ * ExpandPathsToFileVisitors). Walk reads entries with Lstat, so a link to a directory is no
+ * directory to it: kubectl never enters one, and leaving its policies out would destroy them at the
+ * next apply. It is refused, as is a link to nothing and a name that is not UTF-8 (PolicyListingError).
  */
 export function listPolicyFiles(dir: string, recursive = true): string[] {
   const problems: string[] = [];
