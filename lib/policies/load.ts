@@ -44,8 +44,24 @@ const GO_PREFIXED_INT: ScalarTag = {
     return negative ? -n : n;
   },
 };
+/**
+ * YAML 1.1's floats, but with a digit: go-yaml v2 takes a plain scalar for a float when Go's
+ * strconv.ParseFloat reads it (yamlStyleFloat in resolve.go), so `.`, `-.` and `e5` stay strings.
+ */
+const FLOAT_WITH_DIGIT = /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]*[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?$/;
 const kubectlTags = (tags: Tags): Tags => [
-  ...tags.filter((tag) => typeof tag === "string" || !("format" in tag) || tag.format !== "TIME"),
+  ...tags
+    .filter(
+      (tag) =>
+        typeof tag === "string" ||
+        // go-yaml v2 knows no base 60, and leaves a timestamp as its text when decoding into JSON.
+        (tag.format !== "TIME" && tag.tag !== "tag:yaml.org,2002:timestamp"),
+    )
+    .map((tag) =>
+      typeof tag !== "string" && tag.tag === "tag:yaml.org,2002:float" && tag.test !== undefined && !tag.test.test(".nan")
+        ? { ...tag, test: new RegExp(`(?=${FLOAT_WITH_DIGIT.source})${tag.test.source}`) }
+        : tag,
+    ),
   GO_PREFIXED_INT,
 ];
 
