@@ -3,6 +3,7 @@
 // exec credential plugin. These prove exit codes and that the deadline bounds the
 // process; classification and timing are proven in-process (webhook-check/probes,
 // check-run). Bounds here are loose (deadline + 5 s) so they hold on a saturated machine.
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { INCIDENT_ERROR, type Scenario, startSilentServer, writeKubeconfig, standIns } from "../helpers/fake-apiserver";
@@ -132,6 +133,29 @@ describe("configuration errors exit 2 at once, long before the 60 s deadline", (
     expect(run.ms).toBeLessThan(SLACK_MS * 2);
     expect(run.stderr).toMatch(/context "prod" is not in .*; contexts there: admin@fake, token@fake, exec@fake/);
   });
+
+  // A FIFO nothing writes to blocks a plain read forever, the deadline and SIGTERM with it.
+  test.concurrent.each([
+    ["the kubeconfig", (fifo: string, _good: string) => fifo],
+    [
+      "a certificate-authority file it names",
+      (fifo: string, good: string) => {
+        writeFileSync(good, readFileSync(good, "utf8").replace(/certificate-authority-data: .*/, `certificate-authority: ${fifo}`));
+        return good;
+      },
+    ],
+  ])(
+    "%s is a FIFO: exit 2 at once, not a read that outlasts the deadline",
+    async (_what, kubeconfig) => {
+      const fifo = path.join(tempDir("fifo-"), "config");
+      execFileSync("mkfifo", [fifo]);
+      const run = await runCli(["--timeout", "2", "--kubeconfig", kubeconfig(fifo, await cluster())]);
+      expect(run.code).toBe(2);
+      expect(run.ms).toBeLessThan(SLACK_MS * 2);
+      expect(run.stderr).toMatch(/is not a regular file/);
+    },
+    20_000,
+  );
 
   // Every usage error is covered in-process by the parser's tests; this proves the exit code.
   test.concurrent("a bad value", async () => {

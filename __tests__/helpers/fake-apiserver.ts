@@ -208,6 +208,8 @@ export interface Override {
   text?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /** After the headers, a body that never ends: chunks of `text` written until the client goes away. */
+  endless?: boolean;
 }
 
 /** What an admission webhook does when kube-apiserver calls it. */
@@ -431,7 +433,17 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
           "content-type": o.contentType ?? (o.text !== undefined ? "text/html" : "application/json"),
           ...(o.headers ?? {}),
         });
-        res.end(o.text ?? JSON.stringify(o.json));
+        if (!o.endless) {
+          res.end(o.text ?? JSON.stringify(o.json));
+          return;
+        }
+        const chunk = Buffer.from(o.text ?? "x".repeat(16 * 1024));
+        const more = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once("drain", more);
+        };
+        res.on("close", () => res.removeAllListeners("drain"));
+        more();
       };
       if (scenario.hang?.(req.method ?? "GET", p)) return;
       const override = scenario.respond?.(req.method ?? "GET", p);

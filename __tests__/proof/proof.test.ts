@@ -450,6 +450,14 @@ describe("cilium-explain", () => {
     expect(() => parsePeer("ns/novalue", "--to")).toThrow(/labels are KEY=VALUE/);
   });
 
+  test("a policy file name that is not UTF-8 is a usage error naming it, not a crash", () => {
+    const dir = policyDir({});
+    require("node:fs").writeFileSync(Buffer.concat([Buffer.from(`${dir}/x-`), Buffer.from([0xc3]), Buffer.from(".yaml")]), "{}");
+    const result = run("--from", "kube-apiserver", "--to", webhook, "--port", "10250", "--policies", dir);
+    expect(result.code).toBe(EXPLAIN_EXIT.usage);
+    expect(result.err).toMatch(/x-\\xc3\.yaml: the file name is not valid UTF-8; rename it/);
+  });
+
   test("exit 0 allowed, 1 denied, 3 unknown, with the explanation", () => {
     const allowed = run("--from", "kube-apiserver", "--to", webhook, "--port", "10250", "--policies", lp);
     expect(allowed.code).toBe(EXPLAIN_EXIT.allowed);

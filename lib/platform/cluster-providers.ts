@@ -7,6 +7,7 @@ import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { App, Aspects, type IAspect, type TerraformProvider, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { type KnownProps, unknownProps } from "../shared/known-props";
+import { escapeTerraform } from "../shared/terraform-escape";
 import { SynthError } from "../shared/synth-error";
 import { warn } from "../shared/warn";
 import { accessKey, registerClusterKey } from "../shared/cluster-key";
@@ -151,8 +152,9 @@ export class ClusterProviders extends Construct {
     this.explicitAccess = given.some((p) => p !== DEFAULT_KUBECONFIG) || props.context !== undefined;
     this.explicitAlias = props.alias;
     this.warnMissing(props.kubeconfigPaths ?? [], PATHS_FROM.get(props) ?? "kubeconfigPaths");
-    const paths = kubeconfigPaths.length === 1 ? { configPath: kubeconfigPaths[0] } : { configPaths: kubeconfigPaths };
-    const context = props.context !== undefined ? { configContext: props.context } : {};
+    // Literal for Terraform, as the check's environment is: both must name the same file and context.
+    const paths = escapeTerraform(kubeconfigPaths.length === 1 ? { configPath: kubeconfigPaths[0] } : { configPaths: kubeconfigPaths });
+    const context = props.context !== undefined ? { configContext: escapeTerraform(props.context) } : {};
     const alias = props.alias !== undefined ? { alias: props.alias } : {};
     this.kubernetes = new KubernetesProvider(this, "kubernetes", { ...paths, ...context, ...alias });
     this.helm = new HelmProvider(this, "helm", { kubernetes: { ...paths, ...context }, ...alias });

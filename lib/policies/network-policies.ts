@@ -37,15 +37,15 @@ import { isDns1123Label } from "../shared/k8s-names";
 import { type KnownProps, unknownProps } from "../shared/known-props";
 import { orderAfter } from "../shared/ordering";
 import { legacyPolicyConstructId, policyConstructId, policyKey } from "./identity";
-import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "./load";
-import { type PolicyProblem, PolicyValidationError } from "./problems";
+import { listPolicyFiles, loadPolicyFiles, PolicyListingError, type RawDocument } from "./load";
+import { fieldPath, type PolicyProblem, PolicyValidationError, problemAt } from "./problems";
 import { toNetworkPolicyV1 } from "./translate";
 import { type ValidatedPolicy, validateDocuments } from "./validate";
 import { formatWarning, POLICY_WARNINGS, type PolicyWarning } from "./warnings";
 import type { CiliumPolicyDocument } from "./documents";
 import { sha256, stableStringify } from "../shared/stable-json";
 import { SynthError } from "../shared/synth-error";
-import { escapeTerraform } from "../shared/terraform-escape";
+import { literalTerraform, tokenShapedNumbers } from "../shared/terraform-escape";
 
 /** A policy directory with settings, where a plain path is not enough. */
 export interface PolicyDirectory {
@@ -364,7 +364,15 @@ export class NetworkPolicies extends Construct {
         refusals.push(`policy directory ${dir.path}: namespace "${dir.namespace}" is not a valid namespace name (RFC 1123 label)`);
         continue;
       }
-      const fresh = listPolicyFiles(dir.path, dir.recursive ?? true).filter((file) => {
+      let listed: string[];
+      try {
+        listed = listPolicyFiles(dir.path, dir.recursive ?? true);
+      } catch (err) {
+        if (!(err instanceof PolicyListingError)) throw err;
+        refusals.push(...err.lines);
+        continue;
+      }
+      const fresh = listed.filter((file) => {
         const real = realpathSync(file);
         if (seen.has(real)) return false;
         seen.add(real);
@@ -395,6 +403,19 @@ export class NetworkPolicies extends Construct {
 
     const validated = validateDocuments(documents, { line: this.ciliumLine(props) });
     problems.push(...validated.problems);
+    // A policy is data: its text is written literally (literalTerraform), but cdktf reads certain
+    // numbers as references to its own tokens, and no literal can spell them.
+    for (const policy of validated.policies) {
+      for (const at of tokenShapedNumbers(policy.manifest)) {
+        problems.push(
+          problemAt(
+            policy.source,
+            fieldPath(at),
+            "this number is one cdktf reads as a reference to a value of the app (an encoded token), so it cannot be written literally; use another number",
+          ),
+        );
+      }
+    }
     if (problems.length > 0) throw new PolicyValidationError(problems, this.node.path);
     const printed = new Set<string>();
     for (const warning of validated.warnings) {
@@ -417,8 +438,8 @@ export class NetworkPolicies extends Construct {
       const common = { ...(dependsOn.length > 0 ? { dependsOn } : {}), provider: target.provider };
       const resource =
         policy.kind === "NetworkPolicy"
-          ? new NetworkPolicyV1(this, policyConstructId(policy), { ...common, ...escapeTerraform(toNetworkPolicyV1(policy)) })
-          : new Manifest(this, policyConstructId(policy), { ...common, manifest: escapeTerraform({ ...policy.manifest }) });
+          ? new NetworkPolicyV1(this, policyConstructId(policy), { ...common, ...literalTerraform(toNetworkPolicyV1(policy)) })
+          : new Manifest(this, policyConstructId(policy), { ...common, manifest: literalTerraform({ ...policy.manifest }) });
       // Existing state at the 0.1 address moves here, unless two policies shared that address (then neither existed).
       if (props.legacyAddresses === "0.1" && legacyIds.indexOf(legacyIds[i]) === legacyIds.lastIndexOf(legacyIds[i]))
         resource.moveFromId(this.legacyAddress(resource, legacyIds[i]));

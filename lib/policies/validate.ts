@@ -416,6 +416,15 @@ export function validateDocument(raw: RawDocument, options: ValidateOptions = {}
   }
 }
 
+/**
+ * The largest document kube-apiserver can store: etcd refuses a request over its
+ * --max-request-bytes, 1.5 MiB by default (etcd server/embed/config.go
+ * `DefaultMaxRequestBytes = 1.5 * 1024 * 1024`); kube-apiserver's own body limit, 3 MiB
+ * (k8s.io/apiserver pkg/server/config.go `MaxRequestBodyBytes`), is looser. Measured as the
+ * document's JSON, as the API server sends it on.
+ */
+export const MAX_DOCUMENT_BYTES = 1.5 * 1024 * 1024;
+
 /** Validates every document, then refuses the same kind/namespace/name twice, naming both places. */
 export function validateDocuments(documents: readonly RawDocument[], options: ValidateOptions = {}): ValidateResult {
   const policies: ValidatedPolicy[] = [];
@@ -423,6 +432,17 @@ export function validateDocuments(documents: readonly RawDocument[], options: Va
   const warnings: PolicyWarningNotice[] = [];
   const seen = new Map<string, ValidatedPolicy>();
   for (const raw of documents) {
+    const bytes = Buffer.byteLength(JSON.stringify(raw.value) ?? "");
+    if (bytes > MAX_DOCUMENT_BYTES) {
+      problems.push(
+        problemAt(
+          raw.source,
+          "(document)",
+          `${bytes} bytes as JSON, more than the 1.5 MiB (${MAX_DOCUMENT_BYTES} bytes) etcd stores in one request (its default --max-request-bytes): kube-apiserver could not store it; shorten it or split it into several policies`,
+        ),
+      );
+      continue;
+    }
     const result = validateDocument(raw, options);
     problems.push(...result.problems);
     warnings.push(...result.warnings);

@@ -12,7 +12,7 @@
  */
 import { isIP } from "node:net";
 import { analyzeValidatedPath, type EnginePolicy, type PathPeer, type PathVerdict } from "../paths";
-import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "../policies/load";
+import { listPolicyFiles, loadPolicyFiles, PolicyListingError, type RawDocument } from "../policies/load";
 import { formatProblem } from "../policies/problems";
 import { policySetDirectory } from "../policies/sets";
 import { validateDocuments } from "../policies/validate";
@@ -145,7 +145,7 @@ export function loadDocuments(dirs: { path: string; namespace?: string; recursiv
     try {
       files = listPolicyFiles(dir.path, dir.recursive ?? true);
     } catch (err) {
-      problems.push(`${dir.path}: ${(err as Error).message}`);
+      problems.push(...(err instanceof PolicyListingError ? err.lines : [`${dir.path}: ${(err as Error).message}`]));
       continue;
     }
     const loaded = loadPolicyFiles(files, dir.namespace);

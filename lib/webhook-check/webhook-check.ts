@@ -315,7 +315,7 @@ export class WebhookCheck extends Construct {
       provisioners: [
         {
           type: "local-exec",
-          interpreter: [props.nodeBinary ?? "node"],
+          interpreter: [escapeTerraform(props.nodeBinary ?? "node")],
           command: this.asset.path,
           environment: escapeTerraform(environment),
         },

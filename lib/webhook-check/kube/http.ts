@@ -16,6 +16,16 @@ import type { CredentialSource } from "./credentials";
 import { onDeadline } from "./deadline";
 import { ConfigError, type ResolvedKubeconfig } from "./kubeconfig";
 
+/**
+ * The most the check reads of one answer. A large cluster's lists fit: the CRD list of a
+ * Cilium cluster with a few operators is several MB, and kube-apiserver itself refuses
+ * request bodies over 3 MiB. More is refused as a `bad-response`, never buffered.
+ */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+const sizeText = (bytes: number) =>
+  bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
+
 export interface ApiResponse {
   readonly status: number;
   /** Parsed JSON body, or undefined when the body is not JSON. */
@@ -23,6 +33,24 @@ export interface ApiResponse {
   readonly text: string;
   /** The server's Retry-After (seconds, or an HTTP date), in ms, when it sent one. */
   readonly retryAfterMs?: number;
+}
+
+/**
+ * A URL as the check prints it: its user information (a password, or a token written as the
+ * user name) replaced by `xxxxx`. Go's url.URL.Redacted (net/url, go1.26 src/net/url/url.go)
+ * hides the password only; here the user name goes too.
+ */
+export function redactedUrl(url: URL): string {
+  if (url.username === "" && url.password === "") return url.href;
+  const copy = new URL(url.href);
+  copy.username = "xxxxx";
+  copy.password = "";
+  return copy.href;
+}
+
+/** Text meant as a URL that does not parse: whatever stands before an `@` ahead of the path is hidden. */
+export function redactedUrlText(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_m, scheme?: string) => `${scheme ?? ""}xxxxx@`);
 }
 
 /** Retry-After as RFC 9110 defines it: delay-seconds or an HTTP-date. */
@@ -68,6 +96,8 @@ export interface KubeTarget {
    * one per request. `closeConnections` ends them.
    */
   readonly pools: Map<tls.SecureContext, https.Agent>;
+  /** The most read of one answer; MAX_BODY_BYTES unless a test sets less. */
+  readonly maxBodyBytes?: number;
 }
 
 /** Ends every connection of `target` (idle or in use); later requests open new ones. */
@@ -143,7 +173,7 @@ export function proxyFor(server: URL, env: NodeJS.ProcessEnv, proxyUrl?: string)
     try {
       url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
     } catch {
-      throw new ConfigError(`${from} "${raw}" is not a valid proxy URL`);
+      throw new ConfigError(`${from} "${redactedUrlText(raw)}" is not a valid proxy URL`);
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw new ConfigError(
@@ -357,8 +387,23 @@ async function send(
       socket?.destroy();
     });
     req.on("response", (res) => {
+      const limit = target.maxBodyBytes ?? MAX_BODY_BYTES;
+      const tooLarge = () => {
+        const err = new TransportError(
+          `the answer from ${url.host} is larger than ${sizeText(limit)}, the most the check reads of one answer`,
+          "EBODYLIMIT",
+        );
+        fail(err);
+        req.destroy(err);
+      };
+      if (Number(res.headers["content-length"]) > limit) return tooLarge();
       const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on("data", (c: Buffer) => {
+        size += c.length;
+        if (size > limit) return tooLarge();
+        chunks.push(c);
+      });
       res.on("error", fail);
       const retryAfter = res.headers["retry-after"];
       res.on("end", () =>
