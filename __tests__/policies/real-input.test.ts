@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import * as fc from "fast-check";
 import { NetworkPolicies, type NetworkPoliciesProps, PolicyValidationError } from "../../lib";
 import { closest } from "../../lib/shared/suggest";
+import { boundedLine } from "../../lib/shared/synth-error";
 import { policyDir } from "../helpers/policy-dirs";
 import { resourcesOf, synthStack, type TerraformJson, testApp } from "../helpers/synth";
 
@@ -519,5 +520,18 @@ describe("a refusal quotes a bounded prefix of a huge value", () => {
     expect(message).toMatch(/spec\.podSelector\.matchLabels\.app/);
     expect(message).toMatch(/"v{80}\.\.\." \(1048576 characters\) is not a valid label value: at most 63/);
     expect(message.length).toBeLessThan(4096);
+  });
+});
+
+describe("a refusal's bounding leaves ordinary text whole", () => {
+  test("the text between two short quoted words is not taken for a huge value", () => {
+    const line = `set assume.policySet "open" if one may exist\nwhy: ${"x".repeat(300)}\nfix: or set onDenied "warn" to deploy anyway`;
+    expect(boundedLine(line)).toBe(line);
+  });
+
+  test("each printed line of a multi-line refusal is bounded alone, so the fix line stays whole", () => {
+    const fix = "fix: allow kube-apiserver on TCP/10250";
+    const bounded = boundedLine(`why: ${"y".repeat(1500)}\nwhy: ${"z".repeat(1500)}\n${fix}`);
+    expect(bounded.endsWith(`\n${fix}`)).toBe(true);
   });
 });

@@ -6,15 +6,22 @@ const MAX_LINE = 2000;
 
 /**
  * One refusal line with its huge parts cut: a quoted value over 200 characters keeps its first
- * QUOTE_PREFIX and says how long it was, and the line stops at MAX_LINE characters. A 1 MB value
+ * QUOTE_PREFIX and says how long it was, and each printed line stops at MAX_LINE characters. A 1 MB value
  * would otherwise be repeated whole (and twice, by Node's report of the uncaught error).
  */
 export function boundedLine(line: string): string {
+  // A quoted value is JSON text: one line, its opening quote not glued to a word before it and
+  // its closing quote not glued to one after it, so the text between two short quoted words
+  // ("open" ... "warn") is never taken for a value.
   const quoted = line.replace(
-    /"((?:[^"\\]|\\.){200,})"/g,
+    /(?<![\w"])"((?:[^"\\\n]|\\.){200,})"(?![\w"])/g,
     (_m, inner: string) => `"${inner.slice(0, QUOTE_PREFIX)}..." (${inner.length} characters)`,
   );
-  return quoted.length > MAX_LINE ? `${quoted.slice(0, MAX_LINE)}... (${quoted.length - MAX_LINE} more characters)` : quoted;
+  // Per printed line: a proof's refusal spans several (why:, fix:), and its fix must stay whole.
+  return quoted
+    .split("\n")
+    .map((l) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)}... (${l.length - MAX_LINE} more characters)` : l))
+    .join("\n");
 }
 
 /**
