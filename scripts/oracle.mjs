@@ -39,7 +39,11 @@ function goVersion() {
 /** The cached binary's path for these versions and sources. */
 export function binaryPath(go) {
   const hash = createHash("sha256");
-  for (const f of ["go.mod", "go.sum", "main.go"]) hash.update(f).update("\0").update(readFileSync(join(ORACLE_DIR, f)));
+  for (const f of ["go.mod", "go.sum", "main.go"])
+    hash
+      .update(f)
+      .update("\0")
+      .update(readFileSync(join(ORACLE_DIR, f)));
   const cache = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
   return join(cache, "cdktf-cilium", `cilium-oracle-${ciliumTag()}-${go}-${hash.digest("hex").slice(0, 16)}`, "cilium-oracle");
 }
@@ -55,7 +59,9 @@ export function ensureOracle() {
   if (existsSync(bin)) return bin;
   mkdirSync(dirname(bin), { recursive: true });
   const tmp = `${bin}.${process.pid}.tmp`;
-  process.stderr.write(`cilium-oracle: building from github.com/cilium/cilium ${ciliumTag()} with ${go} into ${bin} (a cold build takes minutes)\n`);
+  process.stderr.write(
+    `cilium-oracle: building from github.com/cilium/cilium ${ciliumTag()} with ${go} into ${bin} (a cold build takes minutes)\n`,
+  );
   const r = spawnSync("go", ["build", "-trimpath", "-o", tmp, "."], {
     cwd: ORACLE_DIR,
     stdio: ["ignore", process.stderr, process.stderr],

@@ -22,6 +22,7 @@
 //   - the verdict per direction as pkg/policy/lookup.go LookupFlow computes it
 //     (ComputeSelectorPolicy, DistillPolicy with the fallback redirect, EndpointPolicy.Lookup),
 //     keeping the map entry so a proxy redirect (MapStateEntry.IsRedirectEntry) is reported;
+//   - the cluster entity is filled as pkg/policy/cell/cell.go does (api.InitEntities);
 //   - the agent settings are the option.Config fields and policy.SetPolicyEnabled the agent
 //     sets; allow-localhost "auto" becomes "always" as daemon/cmd/daemon.go does under Kubernetes.
 //
@@ -55,6 +56,7 @@ import (
 	"github.com/cilium/cilium/pkg/labels"
 	"github.com/cilium/cilium/pkg/option"
 	"github.com/cilium/cilium/pkg/policy"
+	policyapi "github.com/cilium/cilium/pkg/policy/api"
 	policytypes "github.com/cilium/cilium/pkg/policy/types"
 	policyutils "github.com/cilium/cilium/pkg/policy/utils"
 	testidentity "github.com/cilium/cilium/pkg/testutils/identity"
@@ -111,6 +113,8 @@ type answer struct {
 
 func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	// The agent fills the cluster entity with its cluster name at start (pkg/policy/cell/cell.go).
+	policyapi.InitEntities(clusterName)
 	in := bufio.NewReaderSize(os.Stdin, 1<<20)
 	out := bufio.NewWriter(os.Stdout)
 	enc := json.NewEncoder(out)
@@ -180,6 +184,9 @@ func orNull(id json.RawMessage) json.RawMessage {
 // side is one end of the path as the agent sees it.
 type side struct {
 	id *identity.Identity
+	// self: the identity under which the end's own agent computes its policy (another node's
+	// host endpoint is reserved:host there, not remote-node); nil means id.
+	self *identity.Identity
 	// enforcing: an endpoint on this node whose policy Cilium computes (a pod, or the host
 	// under the host firewall).
 	enforcing bool
@@ -326,6 +333,9 @@ func decide(logger *slog.Logger, req *input) (verdict string, proxy bool, detail
 		return "outside", false, why, nil
 	}
 
+	if ids.clash() {
+		return "outside", false, "both ends are nodes under the host firewall, and the oracle models one host identity", nil
+	}
 	idm := identitymanager.NewIDManager(logger)
 	repo := policy.NewPolicyRepository(logger, ids.all(), nil, nil, idm, testpolicy.NewPolicyMetricsNoop())
 	repo.GetSelectorCache().SetLocalIdentityNotifier(testidentity.NewDummyIdentityNotifier())
@@ -360,11 +370,15 @@ func decide(logger *slog.Logger, req *input) (verdict string, proxy bool, detail
 
 	dummyRedirects := map[string]uint16{policy.FallbackRedirectID: math.MaxUint16}
 	lookup := func(subject, remote *side, ingress bool) (policytypes.MapStateEntry, error) {
-		selPol, _, err := repo.ComputeSelectorPolicy(subject.id)
+		self := subject.id
+		if subject.self != nil {
+			self = subject.self
+		}
+		selPol, _, err := repo.ComputeSelectorPolicy(self)
 		if err != nil {
 			return policytypes.MapStateEntry{}, err
 		}
-		owner := &endpointOwner{id: uint64(subject.id.ID), host: subject.isHost}
+		owner := &endpointOwner{id: uint64(self.ID), host: self.ID == identity.ReservedIdentityHost}
 		epp := selPol.DistillPolicy(logger, owner, dummyRedirects)
 		epp.Ready()
 		epp.Detach(logger)
@@ -378,9 +392,12 @@ func decide(logger *slog.Logger, req *input) (verdict string, proxy bool, detail
 	}
 
 	// LookupFlow adds both identities to the identity manager for the lookups.
-	idm.Add(src.id)
-	if dst.id.ID != src.id.ID {
-		idm.Add(dst.id)
+	added := map[identity.NumericIdentity]bool{}
+	for _, id := range []*identity.Identity{src.id, dst.id, src.self, dst.self} {
+		if id != nil && !added[id.ID] {
+			added[id.ID] = true
+			idm.Add(id)
+		}
 	}
 
 	steps := []string{}
@@ -500,6 +517,18 @@ func (s *identities) all() identity.IdentityMap {
 	return m
 }
 
+// clash: two label sets under one numeric identity (both ends a node's host).
+func (s *identities) clash() bool {
+	seen := map[identity.NumericIdentity]bool{}
+	for _, id := range s.byKey {
+		if seen[id.ID] {
+			return true
+		}
+		seen[id.ID] = true
+	}
+	return false
+}
+
 func (s *identities) get(lbls labels.LabelArray, fixed identity.NumericIdentity, local bool) *identity.Identity {
 	lbls = lbls.Sort()
 	key := lbls.String()
@@ -597,6 +626,16 @@ func (s *identities) side(field string, p *peer, cfg config, source bool) (*side
 			}
 			if !local {
 				s.nodeSide = true
+				if host {
+					// Under the host firewall, another node's agent enforces its host endpoint's
+					// policy: the same cluster-wide policies, with that node as reserved:host.
+					self := reserved(labels.IDNameHost)
+					if e == "kube-apiserver" {
+						self = reserved(labels.IDNameHost, labels.IDNameKubeAPIServer)
+					}
+					sd.self = s.get(self, identity.ReservedIdentityHost, false)
+					sd.enforcing = true
+				}
 			}
 			if cfg.nodesMode && !local {
 				if !ip.IsValid() {
@@ -612,7 +651,7 @@ func (s *identities) side(field string, p *peer, cfg config, source bool) (*side
 			}
 			id = s.get(lbls, fixed, fixed == 0)
 			sd.isHost = local
-			sd.enforcing = local && host
+			sd.enforcing = sd.enforcing || (local && host)
 		case "world":
 			if !source {
 				s.worldDst = true

@@ -1,0 +1,81 @@
+// The oracle suite's helpers: ask Cilium's own code (the binary the global setup built)
+// about many lines at once, and compare its answers with the engine's verdicts.
+import { spawnSync } from "node:child_process";
+import type { AnalyzePathInput, PathVerdict } from "../../lib/paths/types";
+
+export interface OracleAnswer {
+  id: unknown;
+  verdict?: "allowed" | "denied" | "outside";
+  proxy?: boolean;
+  detail?: string;
+  error?: string;
+}
+
+/**
+ * Whether the oracle can run here. Without Go the suite says so and skips its tests,
+ * except under CI=true, where that is a failure.
+ */
+export function oracleOrSkip(): boolean {
+  const missing = process.env.CILIUM_ORACLE_MISSING;
+  if (!missing && process.env.CILIUM_ORACLE_BIN) return true;
+  const why = missing ?? "the oracle's binary is unknown (run through npm run test:oracle)";
+  if (process.env.CI === "true") throw new Error(`CI=true: ${why}`);
+  process.stderr.write(`oracle suite skipped: ${why}\n`);
+  return false;
+}
+
+/** One answer per input, in input order (one oracle process for the batch). */
+export function askOracle(inputs: readonly Omit<AnalyzePathInput, "assume">[]): OracleAnswer[] {
+  const bin = process.env.CILIUM_ORACLE_BIN as string;
+  const stdin = inputs.map((input, id) => `${JSON.stringify({ id, ...input })}\n`).join("");
+  const r = spawnSync(bin, [], { input: stdin, encoding: "utf8", maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`the oracle exited ${r.status}: ${r.stderr}`);
+  const answers = r.stdout
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as OracleAnswer);
+  if (answers.length !== inputs.length) throw new Error(`the oracle answered ${answers.length} of ${inputs.length} lines`);
+  return answers;
+}
+
+export type Comparison = "agree" | "disagree" | "engine-unknown" | "oracle-outside" | "both-undecided" | "no-oracle";
+
+/** How the engine's verdict and the oracle's answer relate (the issue's agreement rule). */
+export function compare(engine: PathVerdict, oracle: OracleAnswer): Comparison {
+  if (oracle.error !== undefined || oracle.verdict === undefined) return "no-oracle";
+  const engineDecided = engine.verdict !== "unknown";
+  const oracleDecided = oracle.verdict !== "outside";
+  if (!engineDecided && !oracleDecided) return "both-undecided";
+  if (!engineDecided) return "engine-unknown";
+  if (!oracleDecided) return "oracle-outside";
+  if (engine.verdict !== oracle.verdict) return "disagree";
+  if (engine.verdict === "allowed" && (engine.qualifier === "l7-proxy") !== oracle.proxy) return "disagree";
+  return "agree";
+}
+
+/** A disagreement as a case ready to paste into __tests__/paths/ (the seed says where it came from). */
+export function asTestCase(input: AnalyzePathInput, engine: PathVerdict, oracle: OracleAnswer, seed?: number): string {
+  const want = oracle.verdict === "allowed" && oracle.proxy ? `"allowed" with qualifier "l7-proxy"` : JSON.stringify(oracle.verdict);
+  return [
+    `// Cilium 1.20.2 decides ${want} (${oracle.detail}); the engine said ${JSON.stringify(engine.verdict)}${engine.qualifier ? ` (${engine.qualifier})` : ""}.${seed === undefined ? "" : ` fast-check seed ${seed}.`}`,
+    `test("TODO: name the rule", () => {`,
+    `  const v = analyzePath(${JSON.stringify(input)});`,
+    `  expect(v.verdict).toBe(${JSON.stringify(oracle.verdict)});`,
+    ...(oracle.verdict === "allowed" ? [`  expect(v.qualifier).toBe(${oracle.proxy ? `"l7-proxy"` : "undefined"});`] : []),
+    "});",
+  ].join("\n");
+}
+
+/** Counts of each comparison. */
+export function tally(kinds: readonly Comparison[]): Record<Comparison, number> {
+  const out: Record<Comparison, number> = {
+    agree: 0,
+    disagree: 0,
+    "engine-unknown": 0,
+    "oracle-outside": 0,
+    "both-undecided": 0,
+    "no-oracle": 0,
+  };
+  for (const k of kinds) out[k]++;
+  return out;
+}
