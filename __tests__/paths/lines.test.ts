@@ -108,3 +108,25 @@ describe("ClusterNetworkPolicy in the assumptions (enforced from 1.20)", () => {
     expect(run("1.19", "closed").explanation.join("\n")).not.toMatch(/ClusterNetworkPolicy/);
   });
 });
+
+// pkg/policy/repository.go at v1.20.2, computePolicyEnforcementAndRules: the host-allow rule
+// (LabelsLocalHostIngress) is added only `if len(rulesIngress) > 0`, i.e. when some rule
+// selects the endpoint's ingress; policyEnforcementMode always alone isolates without it.
+// At v1.19.7 pkg/policy/mapstate.go determineAllowLocalhostIngress adds it to every policy map.
+// Found by the oracle (npm run test:oracle).
+describe("allow-localhost under policyEnforcementMode always, with no ingress rule selecting the pod", () => {
+  const egressOnly = cnp("cert-manager", "egress-only", { endpointSelector: {}, egress: [{ toEntities: ["world"] }] });
+  test("1.20: the host is denied (no rule, so no host-allow rule)", () => {
+    const v = check([egressOnly], { entity: "host" }, webhook, 10250, { cilium: { version: "1.20", policyEnforcementMode: "always" } });
+    expect(v).toMatchObject({ verdict: "denied" });
+  });
+  test("1.20: with an ingress rule selecting the pod, the host is allowed", () => {
+    const worldOnly = cnp("cert-manager", "world-only", { endpointSelector: {}, ingress: [{ fromEntities: ["world"] }] });
+    const v = check([worldOnly], { entity: "host" }, webhook, 10250, { cilium: { version: "1.20", policyEnforcementMode: "always" } });
+    expect(v).toMatchObject({ verdict: "allowed" });
+  });
+  test("1.19: the host is allowed", () => {
+    const v = check([egressOnly], { entity: "host" }, webhook, 10250, { cilium: { version: "1.19", policyEnforcementMode: "always" } });
+    expect(v).toMatchObject({ verdict: "allowed" });
+  });
+});

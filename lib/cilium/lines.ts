@@ -38,6 +38,13 @@ export interface CiliumLineFacts {
    */
   readonly clusterNetworkPolicy: boolean;
   /**
+   * Whether allow-localhost's host-allow rule needs some ingress rule selecting the pod:
+   * at v1.20.2 pkg/policy/repository.go computePolicyEnforcementAndRules adds it only when
+   * `len(rulesIngress) > 0` (so policyEnforcementMode `always` alone denies the host); at
+   * v1.19.7 pkg/policy/mapstate.go determineAllowLocalhostIngress adds it to every policy map.
+   */
+  readonly localhostNeedsIngressRule: boolean;
+  /**
    * Chart values the Talos preset writes on this line beside TALOS_PRESET: none on either
    * line (Documentation/installation/k8s-install-talos-linux.rst is the same text at
    * v1.19.7 and v1.20.2).
@@ -54,6 +61,7 @@ export const CILIUM_LINES: Readonly<Record<CiliumLine, CiliumLineFacts>> = {
     policyCIDRMatchModes: ["nodes"],
     nodePortLoadBalancedAtSource: false,
     clusterNetworkPolicy: false,
+    localhostNeedsIngressRule: false,
     talosPresetDifferences: {},
   },
   "1.20": {
@@ -63,6 +71,7 @@ export const CILIUM_LINES: Readonly<Record<CiliumLine, CiliumLineFacts>> = {
     policyCIDRMatchModes: ["nodes", "pods"],
     nodePortLoadBalancedAtSource: true,
     clusterNetworkPolicy: true,
+    localhostNeedsIngressRule: true,
     talosPresetDifferences: {},
   },
 };

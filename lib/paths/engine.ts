@@ -26,7 +26,8 @@
  *    Network Policy or even a Kubernetes Network Policy"); allows are a union
  *    across all policies of all kinds (intro.rst "Rule Basics"); an isolated
  *    endpoint admits only what some allow rule matches.
- * 4. allow-localhost (pkg/option/config.go: `auto` "defaults to policy except when
+ * 4. allow-localhost (from 1.20 only when some ingress rule selects the pod:
+ *    pkg/policy/repository.go computePolicyEnforcementAndRules at v1.20.2; pkg/option/config.go: `auto` "defaults to policy except when
  *    running in Kubernetes where it then defaults to always"; pkg/policy/mapstate.go
  *    determineAllowLocalhostIngress adds an allow entry for reserved:host; deny entries
  *    win over it: "do not ... allow non-deny entries to overwrite deny entries"
@@ -329,6 +330,7 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
   let nearest: { score: number; policy: string } | undefined;
   let firstIsolating: string | undefined;
   let admittedBy: string | undefined;
+  let hasRules: Tri = false;
   for (const { p, sel } of selecting(index, d)) {
     if (p.refused) {
       lines.push(`${p.key}: not enforced: ${p.refused}`);
@@ -336,6 +338,8 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
     }
     const section = p[d.name];
     if (section.rules.length === 0 && !section.isolates) continue;
+    // A policy with a section in this direction that selects the endpoint (Cilium's rulesIngress).
+    hasRules = or(hasRules, sel);
     const iso = and(sel, section.isolates);
     if (o.mode !== "always" && iso !== false) {
       isolated = or(isolated, iso);
@@ -378,11 +382,21 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
   }
   if (o.mode === "always") lines.push(`policyEnforcementMode always: the ${d.name} of every endpoint is isolated`);
   // allow-localhost: the local host reaches local pods whatever the ingress policy (deny rules still apply).
+  // From 1.20 the host-allow rule exists only beside an ingress rule selecting the pod
+  // (CiliumLineFacts.localhostNeedsIngressRule): enforcement mode always alone denies the host.
+  const hostRule: Tri = CILIUM_LINES[o.line].localhostNeedsIngressRule ? hasRules : true;
   if (d.name === "ingress" && !d.host && o.allowLocalhost && d.peer.id.kind === "reserved" && d.peer.id.reserved.has("host")) {
-    lines.push("allow-localhost (auto = always on Kubernetes): the local host is allowed into local pods");
-    allowed = true;
-    l7Only = false;
-    anyAllowRule = true;
+    if (hostRule === true) {
+      lines.push("allow-localhost (auto = always on Kubernetes): the local host is allowed into local pods");
+      allowed = true;
+      l7Only = false;
+      anyAllowRule = true;
+    } else {
+      lines.push(
+        `allow-localhost: no ingress rule selects the pod${hostRule === false ? "" : ` (${triText(hostRule)})`}, so Cilium adds no host-allow rule`,
+      );
+      allowed = or(allowed, hostRule);
+    }
   }
   const result = and(not(denied), or(not(isolated), allowed));
   const basis = isolated === false ? "default" : "rule";
