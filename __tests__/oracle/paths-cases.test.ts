@@ -36,7 +36,7 @@ test("Cilium's code decides every analyzePath case of the suites above as the en
   const answers = askOracle(closed.map(({ input: { assume: _, ...rest } }) => rest));
   const kinds = closed.map((r, i) => compare(r.verdict, answers[i]));
   const counts = tally(kinds);
-  const outside = [...new Set(answers.filter((a, i) => kinds[i] === "oracle-outside").map((a) => a.detail?.split(";")[0]))];
+  const outside = [...new Set(answers.filter((_a, i) => kinds[i] === "oracle-outside").map((a) => a.detail?.split(";")[0]))];
   process.stderr.write(
     `analyzePath cases of __tests__/paths/: ${recorded.length} (${closed.length} closed), ${JSON.stringify(counts)}\noracle outside because: ${outside.join(" | ")}\n`,
   );

@@ -1,0 +1,114 @@
+// Generated policy sets and paths (generate.ts, a fixed seed unless ORACLE_SEED is set),
+// each decided by the engine and by Cilium's code. A disagreement is shrunk by fast-check
+// and printed as a test case ready to commit.
+import fc from "fast-check";
+import { analyzePath } from "../../lib/analyze-path";
+import type { AnalyzePathInput, PathVerdict } from "../../lib/paths/types";
+import { featuresOf, inputArb } from "./generate";
+import { asTestCase, askOracle, type Comparison, compare, type OracleAnswer, oracleOrSkip, tally } from "./oracle";
+
+const SEED = process.env.ORACLE_SEED ? Number(process.env.ORACLE_SEED) : 20261206;
+const PATHS = 10_000;
+
+interface Run {
+  inputs: AnalyzePathInput[];
+  engine: PathVerdict[];
+  answers: OracleAnswer[];
+  kinds: Comparison[];
+  refused: number;
+}
+
+/** The engine with a fault injected (the mutation check): every verdict goes through it. */
+export type Engine = (input: AnalyzePathInput) => PathVerdict;
+
+/** Generates until PATHS inputs the engine accepts (validation refuses some), and decides them both ways. */
+export function differential(engine: Engine, seed = SEED, paths = PATHS): Run {
+  const inputs: AnalyzePathInput[] = [];
+  const verdicts: PathVerdict[] = [];
+  let refused = 0;
+  for (const input of fc.sample(inputArb, { seed, numRuns: Math.ceil(paths * 1.5) })) {
+    if (inputs.length === paths) break;
+    try {
+      verdicts.push(engine(input));
+      inputs.push(input);
+    } catch {
+      refused++;
+    }
+  }
+  const answers = askOracle(inputs);
+  return { inputs, engine: verdicts, answers, kinds: inputs.map((_, i) => compare(verdicts[i], answers[i])), refused };
+}
+
+/** The smallest disagreement fast-check finds from the same seed, as a test case. */
+export function shrunk(engine: Engine, run: Run, seed = SEED): string {
+  const known = new Map(run.inputs.map((input, i) => [JSON.stringify(input), run.answers[i]]));
+  const result = fc.check(
+    fc.property(inputArb, (input) => {
+      let verdict: PathVerdict;
+      try {
+        verdict = engine(input);
+      } catch {
+        return true;
+      }
+      const answer = known.get(JSON.stringify(input)) ?? askOracle([input])[0];
+      return compare(verdict, answer) !== "disagree";
+    }),
+    { seed, numRuns: Math.ceil(PATHS * 1.5) },
+  );
+  if (!result.failed || !result.counterexample) return "(fast-check did not reproduce it)";
+  const [input] = result.counterexample;
+  return asTestCase(input, engine(input), askOracle([input])[0], seed);
+}
+
+describe(`${PATHS} generated paths (seed ${SEED})`, () => {
+  const available = oracleOrSkip();
+  let run: Run;
+  let counts: Record<Comparison, number>;
+  beforeAll(() => {
+    if (!available) return;
+    run = differential(analyzePath);
+    counts = tally(run.kinds);
+    const features = new Map<string, number>();
+    for (const input of run.inputs) for (const f of featuresOf(input)) features.set(f, (features.get(f) ?? 0) + 1);
+    const decided = run.answers.filter((_a, i) => run.kinds[i] === "agree" || run.kinds[i] === "disagree");
+    const allowed = decided.filter((a) => a.verdict === "allowed").length;
+    const outside = new Map<string, number>();
+    run.answers.forEach((a, i) => {
+      if (run.kinds[i] === "oracle-outside")
+        outside.set(a.detail?.split(";")[0] ?? "", (outside.get(a.detail?.split(";")[0] ?? "") ?? 0) + 1);
+    });
+    process.stderr.write(
+      `${[
+        `seed ${SEED}: ${run.inputs.length} paths (${run.refused} generated inputs refused by validation): ${JSON.stringify(counts)}`,
+        `decided by both: ${decided.length}, allowed ${allowed}, denied ${decided.length - allowed}`,
+        `oracle outside: ${[...outside].map(([k, v]) => `${v} × ${k}`).join(" | ") || "none"}`,
+        "features:",
+        ...[...features].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `  ${k}: ${v}`),
+      ].join("\n")}\n`,
+    );
+  });
+  const maybe = available ? test : test.skip;
+
+  maybe("every path is generated and answered", () => {
+    expect(run.inputs.length).toBe(PATHS);
+    expect(counts["no-oracle"]).toBe(0);
+  });
+  maybe("where both decide, the engine agrees with Cilium (the verdict, and on allowed the proxy flag)", () => {
+    if (counts.disagree > 0)
+      throw new Error(`${counts.disagree} disagreements; the smallest fast-check found:\n${shrunk(analyzePath, run)}`);
+  });
+  maybe("at least 25% of the paths both decide are allowed, and 25% denied", () => {
+    const decided = run.answers.filter((_, i) => run.kinds[i] === "agree");
+    const allowed = decided.filter((a) => a.verdict === "allowed").length;
+    expect(allowed / decided.length).toBeGreaterThanOrEqual(0.25);
+    expect((decided.length - allowed) / decided.length).toBeGreaterThanOrEqual(0.25);
+  });
+  maybe("the engine says unknown for at most 10% of the paths the oracle decides", () => {
+    const oracleDecided = counts.agree + counts.disagree + counts["engine-unknown"];
+    expect(counts["engine-unknown"] / oracleDecided).toBeLessThanOrEqual(0.1);
+  });
+  maybe("the oracle says outside for at most 15% of the paths the engine decides", () => {
+    const engineDecided = counts.agree + counts.disagree + counts["oracle-outside"];
+    expect(counts["oracle-outside"] / engineDecided).toBeLessThanOrEqual(0.15);
+  });
+});
