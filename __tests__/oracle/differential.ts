@@ -1,0 +1,59 @@
+// The differential run over generated paths (generate.ts): the engine (or a mutant of it)
+// and Cilium's code decide the same inputs; a disagreement is shrunk by fast-check.
+import fc from "fast-check";
+import type { AnalyzePathInput, PathVerdict } from "../../lib/paths/types";
+import { inputArb } from "./generate";
+import { asTestCase, askOracle, type Comparison, compare, type OracleAnswer } from "./oracle";
+
+export const SEED = process.env.ORACLE_SEED ? Number(process.env.ORACLE_SEED) : 20261206;
+export const PATHS = 10_000;
+
+export interface Run {
+  inputs: AnalyzePathInput[];
+  engine: PathVerdict[];
+  answers: OracleAnswer[];
+  kinds: Comparison[];
+  refused: number;
+}
+
+/** The engine with a fault injected (the mutation check): every verdict goes through it. */
+export type Engine = (input: AnalyzePathInput) => PathVerdict;
+
+/** Generates until PATHS inputs the engine accepts (validation refuses some), and decides them both ways. */
+export function differential(engine: Engine, seed = SEED, paths = PATHS): Run {
+  const inputs: AnalyzePathInput[] = [];
+  const verdicts: PathVerdict[] = [];
+  let refused = 0;
+  for (const input of fc.sample(inputArb, { seed, numRuns: Math.ceil(paths * 1.5) })) {
+    if (inputs.length === paths) break;
+    try {
+      verdicts.push(engine(input));
+      inputs.push(input);
+    } catch {
+      refused++;
+    }
+  }
+  const answers = askOracle(inputs);
+  return { inputs, engine: verdicts, answers, kinds: inputs.map((_, i) => compare(verdicts[i], answers[i])), refused };
+}
+
+/** The smallest disagreement fast-check finds from the same seed, as a test case. */
+export function shrunk(engine: Engine, run: Run, seed = SEED): string {
+  const known = new Map(run.inputs.map((input, i) => [JSON.stringify(input), run.answers[i]]));
+  const result = fc.check(
+    fc.property(inputArb, (input) => {
+      let verdict: PathVerdict;
+      try {
+        verdict = engine(input);
+      } catch {
+        return true;
+      }
+      const answer = known.get(JSON.stringify(input)) ?? askOracle([input])[0];
+      return compare(verdict, answer) !== "disagree";
+    }),
+    { seed, numRuns: Math.ceil(PATHS * 1.5) },
+  );
+  if (!result.failed || !result.counterexample) return "(fast-check did not reproduce it)";
+  const [input] = result.counterexample;
+  return asTestCase(input, engine(input), askOracle([input])[0], seed);
+}
