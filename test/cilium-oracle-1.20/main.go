@@ -28,7 +28,7 @@
 //
 // What Cilium decides from facts a line does not carry is answered "outside", never guessed:
 // DNS answers (toFQDNs towards the world, fqdn destinations), named ports, node labels
-// (fromNodes/toNodes), services (toServices), cloud groups, pod IPs under
+// (fromNodes/toNodes, a nodeSelector other than {}), services (toServices), cloud groups, pod IPs under
 // policy-cidr-match-mode=pods, node IPs under policy-cidr-match-mode=nodes, mutual authentication.
 package main
 
@@ -258,7 +258,7 @@ func applySettings(s *settings) (config, error) {
 
 // features of the policy set that make Cilium depend on facts a line does not carry.
 type features struct {
-	namedPort, fqdn, nodes, services, groups, cidr bool
+	namedPort, fqdn, nodes, services, groups, cidr, nodeLabels bool
 }
 
 func scan(v any, f *features) {
@@ -276,6 +276,11 @@ func scan(v any, f *features) {
 				f.groups = true
 			case "ipBlock", "toCIDR", "fromCIDR", "toCIDRSet", "fromCIDRSet":
 				f.cidr = true
+			case "nodeSelector":
+				// {} selects every node; anything else depends on node labels.
+				if sel, ok := x.(map[string]any); ok && (len(asMap(sel["matchLabels"])) > 0 || len(asSlice(sel["matchExpressions"])) > 0) {
+					f.nodeLabels = true
+				}
 			case "port":
 				if s, ok := x.(string); ok {
 					if _, err := strconv.Atoi(s); err != nil && s != "" {
@@ -290,6 +295,16 @@ func scan(v any, f *features) {
 			scan(x, f)
 		}
 	}
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
 }
 
 func decide(logger *slog.Logger, req *input) (verdict string, proxy bool, detail string, err error) {
@@ -362,6 +377,8 @@ func decide(logger *slog.Logger, req *input) (verdict string, proxy bool, detail
 		return "outside", false, withNotes("toGroups/fromGroups: Cilium resolves them from a cloud provider", notes), nil
 	case f.nodes && (src.isHost || dst.isHost || ids.nodeSide):
 		return "outside", false, withNotes("fromNodes/toNodes: Cilium selects nodes by their labels, which the input does not carry", notes), nil
+	case f.nodeLabels && option.Config.EnableHostFirewall && (src.isHost || dst.isHost || ids.nodeSide):
+		return "outside", false, withNotes("a nodeSelector: Cilium selects nodes by their labels, which the input does not carry", notes), nil
 	case f.fqdn && ids.worldDst:
 		return "outside", false, withNotes("toFQDNs: Cilium selects the world by DNS answers, which the input does not carry", notes), nil
 	case f.cidr && cfg.podsMode && (src.isPod || dst.isPod):
