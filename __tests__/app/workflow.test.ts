@@ -37,7 +37,10 @@ function readmeTestCommand(): string {
 test("the workflow and .ci/run run the README's test command (every suite), the workflow on Node 22 and 24", () => {
   const text = readFileSync(workflow, "utf8");
   const command = readmeTestCommand();
-  expect(command).toBe("npm test && npm run test:e2e && npm run test:package");
+  expect(command).toBe("npm test && npm run test:e2e && npm run test:package && npm run test:oracle");
+  // The oracle is Cilium's Go code: CI installs the Go version its go.mod names and caches the build.
+  expect(text).toContain("go-version-file: test/cilium-oracle-1.20/go.mod");
+  expect(text).toContain("path: ~/.cache/cdktf-cilium");
   expect(text).toMatch(/node: \[22, 24\]/);
   expect(text).toContain(`run: ${command}`);
   const ciRun = readFileSync(path.join(__dirname, "..", "..", ".ci", "run"), "utf8");
