@@ -5,6 +5,7 @@
 // Interface: one JSON object per stdin line, {"id", "policies", "path", "cilium"}; one answer
 // per line on stdout, in input order: {"id", "verdict", "proxy", "detail"} or {"id", "error"}.
 // Diagnostics go to stderr. Exit 0 when every line was answered, 1 on an I/O failure.
+// With --print-crds it prints the tag's policy CRDs instead (printCRDs).
 //
 // How a line is decided, following Cilium's own tests and agent at v1.20.2:
 //   - documents are decoded into Cilium's types and parsed by Cilium's parsers:
@@ -51,6 +52,7 @@ import (
 	"github.com/cilium/cilium/pkg/identity/identitymanager"
 	"github.com/cilium/cilium/pkg/k8s"
 	k8sConst "github.com/cilium/cilium/pkg/k8s/apis/cilium.io"
+	crdclient "github.com/cilium/cilium/pkg/k8s/apis/cilium.io/client"
 	cilium_v2 "github.com/cilium/cilium/pkg/k8s/apis/cilium.io/v2"
 	slim_networkingv1 "github.com/cilium/cilium/pkg/k8s/slim/k8s/api/networking/v1"
 	"github.com/cilium/cilium/pkg/labels"
@@ -113,6 +115,10 @@ type answer struct {
 
 func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	if len(os.Args) == 2 && os.Args[1] == "--print-crds" {
+		printCRDs(logger)
+		return
+	}
 	// The agent fills the cluster entity with its cluster name at start (pkg/policy/cell/cell.go).
 	policyapi.InitEntities(clusterName)
 	in := bufio.NewReaderSize(os.Stdin, 1<<20)
@@ -710,4 +716,18 @@ func (o *endpointOwner) RegenerateIfAlive(*regeneration.ExternalRegenerationMeta
 	ch := make(chan bool)
 	close(ch)
 	return ch
+}
+
+// printCRDs prints the policy CRDs the tag embeds (pkg/k8s/apis/cilium.io/client
+// GetPregeneratedCRD, what the operator registers), keyed by their file names, so the
+// repository's vendored copies (schemas/cilium/1.20/) can be compared with them.
+func printCRDs(logger *slog.Logger) {
+	out := map[string]any{
+		"ciliumnetworkpolicies.yaml":            crdclient.GetPregeneratedCRD(logger, crdclient.CNPCRDName),
+		"ciliumclusterwidenetworkpolicies.yaml": crdclient.GetPregeneratedCRD(logger, crdclient.CCNPCRDName),
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+		fmt.Fprintln(os.Stderr, "cilium-oracle: writing stdout:", err)
+		os.Exit(1)
+	}
 }

@@ -1,0 +1,41 @@
+// The 1.20 line's vendored sources against the tag the oracle is built from: the policy CRDs
+// as the tag's Go package embeds them (the oracle prints them), and the Helm values schema
+// as the tag's module zip holds it (no Go package embeds it).
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import { CILIUM_LINES } from "../../lib/cilium/lines";
+import { oracleOrSkip } from "./oracle";
+
+const dir = path.join(__dirname, "..", "..", "schemas", "cilium", "1.20");
+
+describe("schemas/cilium/1.20 is what the oracle's tag holds", () => {
+  const available = oracleOrSkip();
+  const maybe = available ? test : test.skip;
+  maybe("the oracle is built from the tag the line vendors", () => {
+    const goMod = readFileSync(path.join(__dirname, "..", "..", "test", "cilium-oracle-1.20", "go.mod"), "utf8");
+    expect(goMod).toMatch(new RegExp(`github\\.com/cilium/cilium ${CILIUM_LINES["1.20"].vendoredTag.replace(/\./g, "\\.")}\\b`));
+  });
+  maybe("the policy CRDs are those pkg/k8s/apis/cilium.io/client embeds", () => {
+    const r = spawnSync(process.env.CILIUM_ORACLE_BIN as string, ["--print-crds"], { encoding: "utf8", maxBuffer: 1 << 28 });
+    expect(r.status).toBe(0);
+    const embedded = JSON.parse(r.stdout) as Record<string, { spec: unknown; metadata: { name: string } }>;
+    for (const file of ["ciliumnetworkpolicies.yaml", "ciliumclusterwidenetworkpolicies.yaml"]) {
+      const vendored = parse(readFileSync(path.join(dir, file), "utf8"));
+      expect(vendored.metadata.name).toBe(embedded[file].metadata.name);
+      // Through JSON both ways: Go omits empty fields the YAML may spell out.
+      expect(JSON.parse(JSON.stringify(vendored.spec))).toEqual(embedded[file].spec);
+    }
+  });
+  maybe("the values schema is the tag's install/kubernetes/cilium/values.schema.json", () => {
+    const modCache = spawnSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).stdout.trim();
+    const tag = CILIUM_LINES["1.20"].vendoredTag;
+    const fromTag = readFileSync(
+      path.join(modCache, `github.com/cilium/cilium@${tag}`, "install", "kubernetes", "cilium", "values.schema.json"),
+    );
+    const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+    expect(sha(readFileSync(path.join(dir, "values.schema.json")))).toBe(sha(fromTag));
+  });
+});
