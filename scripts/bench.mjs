@@ -8,6 +8,7 @@
 //     and slowest of 5; npm run test:e2e (real processes), once
 //   - policy scaling: NetworkPolicies over 10 / 100 / 1000 policy files (one in ten a
 //     CiliumNetworkPolicy), synth included
+//   - paths per second, the path engine and the Cilium oracle on the same generated paths
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -371,4 +372,50 @@ console.log(
   console.log(
     `\nreachability matrix, ${matrix.workloads.length} workloads x 20 ports (${matrix.cells.length} port ranges): ${seconds.toFixed(2)} s (target < 2 s); reachability.json ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB`,
   );
+}
+
+// The oracle beside the engine (npm run test:oracle): paths per second on the same generated
+// set, 2,000 inputs of the oracle suite's generator (__tests__/oracle/generate.ts, seed
+// 20261206, bundled here with esbuild). The engine validates each input's documents
+// (analyzePath); the oracle is one process for the batch, its build excluded (cached).
+{
+  const { buildSync } = require("esbuild");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-oracle-"));
+  const out = path.join(dir, "generate.cjs");
+  buildSync({
+    entryPoints: [path.join(root, "__tests__", "oracle", "generate.ts")],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    outfile: out,
+    logLevel: "error",
+  });
+  const fc = require("fast-check");
+  const { inputArb } = require(out);
+  const { analyzePath } = require(path.join(root, "dist", "lib", "analyze-path.js"));
+  const inputs = fc.sample(inputArb, { seed: 20261206, numRuns: 2000 }).filter((input) => {
+    try {
+      analyzePath(input);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const engine = best(3, () => {
+    const start = process.hrtime.bigint();
+    for (const input of inputs) analyzePath(input);
+    return Number(process.hrtime.bigint() - start) / 1e9;
+  });
+  const oracle = spawnSync(process.execPath, [path.join(root, "scripts", "oracle.mjs"), "--print-binary"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let line = `\noracle vs engine, ${inputs.length} generated paths: engine ${(inputs.length / engine).toFixed(0)} paths/s`;
+  if (oracle.status === 0) {
+    const stdin = inputs.map((input, id) => `${JSON.stringify({ id, ...input })}\n`).join("");
+    const seconds = best(3, () => wall(oracle.stdout.trim(), [], { input: stdin, stdio: ["pipe", "ignore", "inherit"] }));
+    line += `, oracle (Cilium v1.20.2, one process) ${(inputs.length / seconds).toFixed(0)} paths/s`;
+  } else line += ", oracle not measured (no Go, or its build failed)";
+  console.log(line);
+  rmSync(dir, { recursive: true, force: true });
 }
