@@ -65,8 +65,9 @@ export function ensureOracle() {
   const r = spawnSync("go", ["build", "-trimpath", "-o", tmp, "."], {
     cwd: ORACLE_DIR,
     stdio: ["ignore", process.stderr, process.stderr],
-    // go.sum is committed: the build verifies against it and never edits it.
-    env: { ...process.env, GOFLAGS: "-mod=readonly", GOWORK: "off" },
+    // go.sum is committed: the build verifies against it and never edits it. No VCS stamp:
+    // the binary does not depend on the checkout (a clone without git metadata builds too).
+    env: { ...process.env, GOFLAGS: "-mod=readonly -buildvcs=false", GOWORK: "off" },
   });
   if (r.status !== 0) {
     rmSync(tmp, { force: true });
