@@ -149,6 +149,10 @@ const entityArb = (source: boolean): fc.Arbitrary<PathPeer> =>
       { entity: "kube-apiserver" },
       ...(source ? [{ entity: "kube-apiserver" as const, node: "local" as const }] : []),
     ),
+    // A node's IP: CIDR rules select it under policyCIDRMatchMode nodes.
+    fc
+      .tuple(fc.constantFrom("remote-node" as const, "kube-apiserver" as const), fc.constantFrom(...IPS))
+      .map(([entity, ip]) => ({ entity, ip })),
   );
 
 const settingsArb = fc.option(
@@ -158,6 +162,7 @@ const settingsArb = fc.option(
       enableNonDefaultDenyPolicies: fc.boolean(),
       allowLocalhost: fc.constantFrom("auto", "always", "policy"),
       hostFirewall: fc.boolean(),
+      policyCIDRMatchMode: fc.constantFrom("", "nodes"),
     },
     { requiredKeys: [] },
   ),
@@ -207,5 +212,6 @@ export function featuresOf(input: AnalyzePathInput): string[] {
   if (input.cilium) out.push(...Object.entries(input.cilium).map(([k, v]) => `cilium ${k}=${v}`));
   const ends = [input.path.from, input.path.to];
   if (ends.some((e) => "entity" in e)) out.push(`path with ${ends.map((e) => ("entity" in e ? e.entity : "pod")).join(" -> ")}`);
+  if (ends.some((e) => "entity" in e && e.entity !== "world" && e.ip !== undefined)) out.push("path with a node IP");
   return out;
 }

@@ -387,6 +387,8 @@ func decide(logger *slog.Logger, req *input) (verdict string, proxy bool, detail
 		return "outside", false, withNotes("a nodeSelector: Cilium selects nodes by their labels, which the input does not carry", notes), nil
 	case f.fqdn && ids.worldDst:
 		return "outside", false, withNotes("toFQDNs: Cilium selects the world by DNS answers, which the input does not carry", notes), nil
+	case f.cidr && ids.nodeWithoutIP:
+		return "outside", false, withNotes("policy-cidr-match-mode=nodes: CIDR rules select nodes by their IPs, and the path gives none", notes), nil
 	case f.cidr && cfg.podsMode && (src.isPod || dst.isPod):
 		return "outside", false, withNotes("policy-cidr-match-mode=pods: CIDR rules select pods by their IPs, which the input does not carry", notes), nil
 	}
@@ -526,6 +528,8 @@ type identities struct {
 	nextLoc  identity.NumericIdentity
 	nodeSide bool
 	worldDst bool
+	// nodeWithoutIP: a node end without its IP under policy-cidr-match-mode=nodes.
+	nodeWithoutIP bool
 }
 
 func newIdentities() *identities {
@@ -660,10 +664,10 @@ func (s *identities) side(field string, p *peer, cfg config, source bool) (*side
 					sd.enforcing = true
 				}
 			}
-			if cfg.nodesMode && !local {
-				if !ip.IsValid() {
-					return nil, "policy-cidr-match-mode=nodes: CIDR rules select nodes by their IPs, and the path gives none", nil
-				}
+			if cfg.nodesMode && !local && !ip.IsValid() {
+				// Decided only if no CIDR rule could select the node (decide checks).
+				s.nodeWithoutIP = true
+			} else if cfg.nodesMode && !local {
 				// The node's IP carries its CIDR labels beside the node labels (a local identity).
 				for _, l := range labels.GetCIDRLabelArray(netip.PrefixFrom(ip, ip.BitLen())) {
 					if l.Source == labels.LabelSourceCIDR {
