@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { SUPPORTED_CILIUM_LINES } from "../../lib/cilium/lines";
 import { tempDir } from "../helpers/temp";
 import { dependsOnProblems } from "../helpers/depends-on";
-import { initErrors, terraformAvailable } from "../helpers/terraform";
+import { initErrors, requireTerraform } from "../helpers/terraform";
 import { programs } from "../helpers/markdown";
 
 // Packs the library from a clean copy of the repository (no dist/: `prepare` must
@@ -281,13 +281,11 @@ app.synth();
     expect(existsSync(path.join(stackDir, c.provisioner[0]["local-exec"].command))).toBe(true);
     expect(c.depends_on.some((d: string) => d.startsWith("helm_release.cert-manager-"))).toBe(true);
   }
-  if (!terraformAvailable) console.warn("terraform is not installed: the consumer's stacks are NOT loaded by Terraform here");
-  else {
-    for (const stack of ["two-clusters", "north", "south"]) {
-      const errors = await initErrors(path.join(outdir, "stacks", stack));
-      expect({ stack, errors: errors.filter((e) => e !== "Failed to query available provider packages") }).toEqual({ stack, errors: [] });
-      expect(errors.length).toBeGreaterThan(0);
-    }
+  requireTerraform("loading the consumer's stacks");
+  for (const stack of ["two-clusters", "north", "south"]) {
+    const errors = await initErrors(path.join(outdir, "stacks", stack));
+    expect({ stack, errors: errors.filter((e) => e !== "Failed to query available provider packages") }).toEqual({ stack, errors: [] });
+    expect(errors.length).toBeGreaterThan(0);
   }
 });
 
@@ -340,17 +338,15 @@ test("the examples/ apps compile and synthesize against the installed tarball; e
         stack,
         problems: [],
       });
-      if (terraformAvailable) {
-        const errors = await initErrors(dir);
-        expect({ f, stack, errors: errors.filter((e) => e !== "Failed to query available provider packages") }).toEqual({
-          f,
-          stack,
-          errors: [],
-        });
-      }
+      requireTerraform("loading the examples' stacks");
+      const errors = await initErrors(dir);
+      expect({ f, stack, errors: errors.filter((e) => e !== "Failed to query available provider packages") }).toEqual({
+        f,
+        stack,
+        errors: [],
+      });
     }
   }
-  if (!terraformAvailable) console.warn("terraform is not installed: the examples' stacks are NOT loaded by Terraform here");
 });
 
 test("every complete ts block of README and docs/*.md compiles and synthesizes against the installed tarball", () => {
