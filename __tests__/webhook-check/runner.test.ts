@@ -197,6 +197,15 @@ describe("the retry loop, the deadline and the report (run.ts), with a fake cloc
     expect(out).toMatchObject({ ok: false, attempts: 2, failure: EPERM });
   });
 
+  test("a probe the deadline cut never outranks a finding another probe completed in the same attempt", async () => {
+    const clock = new FakeClock(0);
+    const cutAdmission = failed("admission", "timeout", "no answer before the deadline (timed out)", { cutByDeadline: true });
+    const mismatch = failed("proof-assumptions", "proof-assumption", 'cilium-config enable-policy: assumed "default"; found "always"');
+    const { attempt } = script(clock, [{ ms: 3000, probes: [ok("api-server"), ok("webhook-endpoints"), cutAdmission, mismatch] }]);
+    const out = await retryUntilDeadline(attempt, { started: 0, timeoutMs: 3000, intervalMs: 2000 }, clock, () => {});
+    expect(out.failure).toEqual(mismatch);
+  });
+
   test("the pause is the server's Retry-After when longer than the interval, never past the deadline", async () => {
     const clock = new FakeClock(0);
     const throttled = failed("admission", "api-unavailable", "Too many requests, please try again later.", { retryAfterMs: 7000 });

@@ -51,7 +51,7 @@ export async function main(
     const kc = resolveKubeconfig(options.kubeconfig, options.context);
     const credentials = new CredentialSource(kc);
     secrets = credentials.secrets;
-    target = targetFor(kc, credentials, env);
+    target = targetFor(kc, credentials, env, clock);
     const via = target.proxy ? ` through proxy ${target.proxy.host}` : "";
     err(
       `webhook-check: checking kube-apiserver -> ${options.namespace}/${options.service}:${options.port} via ${target.server.href}${via} (deadline ${options.timeout}s)\n`,
