@@ -4,7 +4,7 @@
 // on this machine in this run (a healthy run, start-up to exit, three times over); the
 // tests run one at a time, so none of them slows another. The verdicts themselves, and
 // the tight property (the loop stops at the deadline), are proven with an injected clock
-// in webhook-check/runner.test.ts and webhook-check/scope.test.ts.
+// in webhook-check/runner.test.ts and webhook-check/scope.e2e.test.ts.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { INCIDENT_ERROR, type Scenario, startSilentServer, standIns, writeKubeconfig } from "../helpers/fake-apiserver";

@@ -2,7 +2,7 @@
 // null_resource passes it, against the local HTTPS stand-in: a cluster as the proof
 // assumed passes, and a malformed proof is exit 2 at once (one whose cilium-config
 // differs fails by the deadline: webhook-check-deadline.test.ts). The rules themselves
-// are proven in-process (webhook-check/proof-assumptions.test.ts).
+// are proven in-process (webhook-check/proof-assumptions.e2e.test.ts).
 import { proof } from "../helpers/check-proofs";
 import { type Scenario, standIns, writeKubeconfig } from "../helpers/fake-apiserver";
 import { killAll, runCli } from "../helpers/run-cli";
