@@ -1,5 +1,5 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { Annotations, type ITerraformDependable, type TerraformProvider, TerraformStack } from "cdktf";
+import { type ITerraformDependable, type TerraformProvider, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { stringify } from "yaml";
 import {
@@ -21,6 +21,7 @@ import { orderAfter } from "../shared/ordering";
 import { sha256, isObject } from "../shared/stable-json";
 import { SynthError } from "../shared/synth-error";
 import { escapeTerraform } from "../shared/terraform-escape";
+import { warn } from "../shared/warn";
 
 export { DEFAULT_CILIUM_VERSION };
 /** Cilium's Helm repository. */
@@ -333,9 +334,10 @@ export class CiliumRelease extends Construct {
     if (problems.length > 0) throw new SynthError(this, problems);
     if (unknownAllowed) {
       for (const p of schemaProblems.filter((x) => x.unknownKey)) {
-        const warning = `${this.node.path}: values.${p.path}: ${p.message}, not in the vendored Cilium values schema; passed to Helm as written (allowUnknownValues)`;
-        Annotations.of(this).addWarning(warning);
-        process.stderr.write(`warning: ${warning}\n`);
+        warn(
+          this,
+          `values.${p.path}: ${p.message}, not in the vendored Cilium values schema; passed to Helm as written (allowUnknownValues)`,
+        );
       }
     }
 

@@ -2,7 +2,6 @@ import { existsSync, realpathSync, statSync } from "node:fs";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import {
-  Annotations,
   Aspects,
   dependable,
   Fn,
@@ -30,6 +29,7 @@ import type { RequiredPath } from "../proof/required-paths";
 import { clusterKeyOf } from "../shared/cluster-key";
 import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
+import { warn } from "../shared/warn";
 import { type KnownProps, unknownProps } from "../shared/known-props";
 import { orderAfter } from "../shared/ordering";
 import { legacyPolicyConstructId, policyConstructId, policyKey } from "./identity";
@@ -369,7 +369,7 @@ export class NetworkPolicies extends Construct {
       const text = formatWarning(warning);
       if (silenced.has(warning.id) || printed.has(text)) continue;
       printed.add(text);
-      Annotations.of(this).addWarning(text);
+      warn(this, text);
     }
 
     const sorted = [...validated.policies].sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : 1));
@@ -498,7 +498,7 @@ export class NetworkPolicies extends Construct {
       if (action === "ignore") continue;
       const line = verdict.verdict === "denied" ? this.deniedLine(path, verdict) : this.unknownLine(path, verdict);
       if (action === "error") refusals.push(line);
-      else Annotations.of(this).addWarning(line);
+      else warn(this, line);
     }
     if (refusals.length > 0) throw new SynthError(this, refusals);
   }
