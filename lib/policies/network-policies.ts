@@ -30,7 +30,7 @@ import { clusterKeyOf } from "../shared/cluster-key";
 import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
 import { warn } from "../shared/warn";
-import { type KnownProps, unknownProps } from "../shared/known-props";
+import { type KnownProps, propProblems } from "../shared/known-props";
 import { orderAfter } from "../shared/ordering";
 import { legacyPolicyConstructId, policyConstructId, policyKey } from "./identity";
 import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "./load";
@@ -225,38 +225,38 @@ export interface NetworkPoliciesProps extends NetworkPoliciesOptions {
 
 /** Every prop of {@link NetworkPoliciesOptions}. */
 export const NETWORK_POLICIES_OPTIONS = {
-  directories: true,
-  networkPolicies: true,
-  manifests: true,
-  dependsOn: true,
-  cluster: true,
-  provider: true,
-  silenceWarnings: true,
-  requiredPaths: true,
-  cilium: true,
-  onDenied: true,
-  onUnknown: true,
-  assume: true,
-  legacyAddresses: true,
+  directories: "array",
+  networkPolicies: "array",
+  manifests: "array",
+  dependsOn: "array",
+  cluster: "object",
+  provider: "object",
+  silenceWarnings: "string[]",
+  requiredPaths: "array",
+  cilium: "object",
+  onDenied: "string",
+  onUnknown: "string",
+  assume: "object",
+  legacyAddresses: "string",
 } as const satisfies KnownProps<NetworkPoliciesOptions>;
 /** Every prop of {@link NetworkPoliciesProps}: anything else is refused at synth. */
-const NETWORK_POLICIES_PROPS = { ...NETWORK_POLICIES_OPTIONS, release: true } as const satisfies KnownProps<NetworkPoliciesProps>;
-const POLICY_DIRECTORY_PROPS = { path: true, namespace: true, recursive: true } as const satisfies KnownProps<PolicyDirectory>;
+const NETWORK_POLICIES_PROPS = { ...NETWORK_POLICIES_OPTIONS, release: "object" } as const satisfies KnownProps<NetworkPoliciesProps>;
+const POLICY_DIRECTORY_PROPS = { path: "string", namespace: "string", recursive: "boolean" } as const satisfies KnownProps<PolicyDirectory>;
 const PROOF_CILIUM_PROPS = {
-  policyEnforcementMode: true,
-  policyCIDRMatchMode: true,
-  enableNonDefaultDenyPolicies: true,
-  allowLocalhost: true,
-  hostFirewall: true,
+  policyEnforcementMode: "string",
+  policyCIDRMatchMode: "string",
+  enableNonDefaultDenyPolicies: "boolean",
+  allowLocalhost: "string",
+  hostFirewall: "boolean",
 } as const satisfies KnownProps<ProofCilium>;
-const ASSUME_PROPS = { policySet: true, labels: true } as const satisfies KnownProps<ProofAssumptions>;
+const ASSUME_PROPS = { policySet: "string", labels: "string" } as const satisfies KnownProps<ProofAssumptions>;
 const REQUIRED_PATH_PROPS = {
-  name: true,
-  from: true,
-  to: true,
-  protocol: true,
-  port: true,
-  labels: true,
+  name: "string",
+  from: "object",
+  to: "object",
+  protocol: "string",
+  port: "number",
+  labels: "string",
 } as const satisfies KnownProps<RequiredPath>;
 
 /**
@@ -308,11 +308,11 @@ export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps = {}) {
     super(scope, id);
     const unknown = [
-      ...unknownProps(props, NETWORK_POLICIES_PROPS),
-      ...(props.directories ?? []).flatMap((entry, i) => unknownProps(entry, POLICY_DIRECTORY_PROPS, `directories[${i}]`)),
-      ...unknownProps(props.cilium, PROOF_CILIUM_PROPS, "cilium"),
-      ...unknownProps(props.assume, ASSUME_PROPS, "assume"),
-      ...(props.requiredPaths ?? []).flatMap((entry, i) => unknownProps(entry, REQUIRED_PATH_PROPS, `requiredPaths[${i}]`)),
+      ...propProblems(props, NETWORK_POLICIES_PROPS),
+      ...(props.directories ?? []).flatMap((entry, i) => propProblems(entry, POLICY_DIRECTORY_PROPS, `directories[${i}]`)),
+      ...propProblems(props.cilium, PROOF_CILIUM_PROPS, "cilium"),
+      ...propProblems(props.assume, ASSUME_PROPS, "assume"),
+      ...(props.requiredPaths ?? []).flatMap((entry, i) => propProblems(entry, REQUIRED_PATH_PROPS, `requiredPaths[${i}]`)),
     ];
     const target = providerFor(this, props, "kubernetes");
     unknown.push(...target.problems);
