@@ -178,6 +178,28 @@ describe("least-privilege variants that would repeat the incident are refused at
     expect(line).toMatch(/why: .*spec\.ingress\[0\]: no peer and no port: admits nothing/);
   });
 
+  test("one default-deny that cuts a namespace off is one problem listing its paths, each pod's selector once per side", () => {
+    const dir = policyDir({
+      "deny.yaml":
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: cert-manager}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
+    });
+    const err = refusal(() => synthPolicies({ directories: [dir], requiredPaths: RequiredPaths.certManager() }));
+    expect(err.lines).toHaveLength(1);
+    const [line] = err.lines;
+    const denied = (line.match(/^ {8}cert-manager\/[a-z-]+: /gm) ?? []).length;
+    expect(line).toMatch(
+      new RegExp(`^NetworkPolicy/cert-manager/default-deny \\(.*deny\\.yaml, document 1\\) denies ${denied} required paths:`),
+    );
+    expect(denied).toBeGreaterThan(5);
+    // The webhook pod's selector is written once per side it is cut on (its ingress, its egress), above the paths.
+    expect(line.match(/app\.kubernetes\.io\/component=webhook/g)?.length).toBe(2);
+    expect(line).toMatch(
+      /^ {6}ingress of cert-manager\/app=webhook,.*:\n {8}cert-manager\/apiserver-remote-to-webhook: from kube-apiserver@remote, TCP\/10250$/m,
+    );
+    expect(line).toMatch(/\n {6}fix: allow each path .*; or set onDenied: "warn" to deploy anyway$/);
+    expect(err.message.split("\n").length).toBeLessThan(40);
+  });
+
   test("nothing is refused without required paths (the proof is opt-in per construct)", () => {
     const dir = variantDir([{ fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] }]);
     expect(() => synthPolicies({ directories: [dir] })).not.toThrow();

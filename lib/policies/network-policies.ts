@@ -19,6 +19,7 @@ import type { EnginePolicy, PathVerdict } from "../paths";
 import {
   DEFAULT_PROOF_CILIUM,
   describePath,
+  describePeer,
   duplicateNames,
   type PolicyProof,
   type ProofAssumptions,
@@ -492,15 +493,55 @@ export class NetworkPolicies extends Construct {
   public enforceProof(): void {
     if (this.requiredPaths.length === 0) return;
     const refusals: string[] = [];
+    // Denied paths refused, by the policy that decided them: one default-deny cutting off a
+    // whole namespace is one problem listing its paths, not one repeated screenful per path.
+    const denied = new Map<string, Array<{ path: RequiredPath; verdict: PathVerdict }>>();
     for (const { path, verdict } of this.proof.paths) {
       if (verdict.verdict === "allowed") continue;
       const action = verdict.verdict === "denied" ? this.onDenied : this.onUnknown;
       if (action === "ignore") continue;
+      if (action === "error" && verdict.verdict === "denied") {
+        const key = verdict.blame?.policy === undefined ? `path ${path.name}` : `${verdict.blame.kind} ${verdict.blame.policy}`;
+        denied.set(key, [...(denied.get(key) ?? []), { path, verdict }]);
+        continue;
+      }
       const line = verdict.verdict === "denied" ? this.deniedLine(path, verdict) : this.unknownLine(path, verdict);
       if (action === "error") refusals.push(line);
       else warn(this, line);
     }
+    for (const group of denied.values())
+      refusals.push(group.length === 1 ? this.deniedLine(group[0].path, group[0].verdict) : this.deniedGroupLine(group));
     if (refusals.length > 0) throw new SynthError(this, refusals);
+  }
+
+  /**
+   * The required paths one policy denies, as one problem: the policy, each path under the
+   * pod whose ingress or egress it cuts (that pod's selector written once), why, and one fix.
+   */
+  private deniedGroupLine(group: ReadonlyArray<{ path: RequiredPath; verdict: PathVerdict }>): string {
+    const blame = group[0].verdict.blame;
+    const policy = blame?.policy ?? "";
+    const lines = [`${policy}${this.sourceOf(policy)} denies ${group.length} required paths:`];
+    const bySide = new Map<string, string[]>();
+    for (const { path, verdict } of group) {
+      const direction = verdict.blame?.direction ?? "ingress";
+      const [here, there, word] = direction === "egress" ? [path.from, path.to, "to"] : [path.to, path.from, "from"];
+      const side = `${direction} of ${describePeer(here)}:`;
+      bySide.set(side, [...(bySide.get(side) ?? []), `  ${path.name}: ${word} ${describePeer(there)}, ${path.protocol}/${path.port}`]);
+    }
+    for (const [side, paths] of bySide) lines.push(side, ...paths);
+    lines.push(
+      blame?.kind === "deny-rule"
+        ? "why: a deny rule of it matches each path (a deny beats every allow)"
+        : "why: it isolates each pod above in the direction named, and no allow rule of any policy admits the path",
+    );
+    const fix =
+      blame?.kind === "deny-rule"
+        ? "narrow or remove that deny rule (a deny beats every allow)"
+        : "allow each path in a rule of a policy selecting that pod, in the direction named, on the pod port (after Service translation); " +
+          "a host-networked API server is the entity kube-apiserver (`fromEntities: [kube-apiserver]`, `toEntities: [kube-apiserver]`)";
+    lines.push(`fix: ${fix}; or set onDenied: "warn" to deploy anyway`);
+    return lines.join("\n      ");
   }
 
   private sourceOf(key: string | undefined): string {
