@@ -13,7 +13,7 @@ import {
   SynthError,
 } from "../../lib";
 import { ciliumPolicySettings } from "../../lib/cilium/policy-settings";
-import { EXPLAIN_EXIT, explainMain, parsePeer } from "../../lib/proof/explain";
+import { EXPLAIN_EXIT, EXPLAIN_USAGE, explainMain, parsePeer } from "../../lib/proof/explain";
 import { toCheckProof } from "../../lib/proof/prove";
 import { decideSubject } from "../../lib/testing";
 import { parseCheckProof } from "../../lib/webhook-check/proof";
@@ -447,13 +447,16 @@ describe("cdktf-cilium/testing matchers", () => {
 });
 
 describe("cilium-explain", () => {
-  const run = (...argv: string[]) => {
+  const run = (...argv: string[]) => runAs(false, ...argv);
+  /** `installed`: as from a package under node_modules (a consumer's `npx cilium-explain`). */
+  const runAs = (installed: boolean, ...argv: string[]) => {
     let out = "";
     let err = "";
     const code = explainMain(
       argv,
       (t) => (out += t),
       (t) => (err += t),
+      { installed },
     );
     return { code, out, err };
   };
@@ -473,7 +476,7 @@ describe("cilium-explain", () => {
   test("exit 0 allowed, 1 denied, 3 unknown, with the explanation", () => {
     const allowed = run("--from", "kube-apiserver", "--to", webhook, "--port", "10250", "--policies", lp);
     expect(allowed.code).toBe(EXPLAIN_EXIT.allowed);
-    expect(allowed.out).toMatch(/^allowed \(by a rule\)\n/);
+    expect(allowed.out).toMatch(/^allowed \(the destination's ingress: by a rule\)\n/);
     expect(allowed.out).toContain("CiliumNetworkPolicy/cert-manager/cert-manager-webhook-from-apiserver");
     const denied = run("--from", "world@1.2.3.4", "--to", webhook, "--port", "10250", "--policies", lp);
     expect(denied.code).toBe(EXPLAIN_EXIT.denied);
@@ -488,6 +491,37 @@ describe("cilium-explain", () => {
 
   test("the dev app's policies by default (the allow-all set): the webhook is reachable", () => {
     expect(run("--from", "kube-apiserver", "--to", webhook, "--port", "10250").code).toBe(EXPLAIN_EXIT.allowed);
+  });
+
+  test("from an installed package, --policies is required: it never decides over this package's own allow-all set", () => {
+    const run = runAs(true, "--from", "kube-apiserver", "--to", webhook, "--port", "10250");
+    expect(run.code).toBe(EXPLAIN_EXIT.usage);
+    expect(run.err).toMatch(/^cilium-explain: --policies DIR\[=NAMESPACE\]\.\.\. is required here: .*your app's policy directories/);
+    expect(runAs(true, "--from", "kube-apiserver", "--to", webhook, "--port", "10250", "--policies", lp).code).toBe(EXPLAIN_EXIT.allowed);
+  });
+
+  test("--labels partial: a selector on a label --to does not give makes the verdict unknown, as synth decides cert-manager's paths", () => {
+    // The least-privilege set isolates the webhook on labels this --to leaves out.
+    const partialTo = "cert-manager/app=webhook";
+    const complete = run("--from", "kube-apiserver", "--to", partialTo, "--port", "10250", "--policies", lp);
+    expect(complete.code).toBe(EXPLAIN_EXIT.allowed);
+    const partial = run("--from", "kube-apiserver", "--to", partialTo, "--port", "10250", "--policies", lp, "--labels", "partial");
+    expect(partial.code).toBe(EXPLAIN_EXIT.unknown);
+    expect(partial.out).toMatch(/^unknown \(pod-labels\)\n/);
+    expect(run("--from", "kube-apiserver", "--to", partialTo, "--port", "1", "--labels", "some").err).toMatch(
+      /--labels "some": expected complete or partial/,
+    );
+    expect(EXPLAIN_USAGE).toMatch(/--port +the destination pod's port \(after Service translation\)/);
+  });
+
+  test("the headline says what each side decided: an open source and a destination admitted by a rule", () => {
+    const dir = policyDir({
+      "web.yaml":
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{from: [{podSelector: {}}], ports: [{port: 8080}]}]\n",
+    });
+    const r = run("--from", "shop/app=client", "--to", "shop/app=web", "--port", "8080", "--policies", dir);
+    expect(r.code).toBe(EXPLAIN_EXIT.allowed);
+    expect(r.out).toMatch(/^allowed \(the source's egress: nothing isolates it; the destination's ingress: by a rule\)\n/);
   });
 
   test("usage errors and invalid policies exit 2", () => {

@@ -5,30 +5,37 @@
  *
  * A peer is an entity (`kube-apiserver`, `kube-apiserver@local`, `host`, `world`, `world@1.2.3.4`)
  * or pods, `NAMESPACE/KEY=VALUE[,KEY=VALUE...]` (the namespace is everything before the first `/`).
- * Decides over the dev app's default policies (the shipped `allow-all` set and the files directly in
- * `policies/`) unless `--policies` replaces them; `DIR=NAMESPACE` gives a directory's documents
- * that name no namespace that one. Exit codes: 0 allowed, 1 denied, 3 unknown, 2 usage or invalid
- * policies.
+ * In this repository it decides over the dev app's default policies (the shipped `allow-all` set
+ * and the files directly in `policies/`) unless `--policies` replaces them; installed in an app
+ * (its package root under node_modules) `--policies` is required: this package's defaults say
+ * nothing about the app's cluster. `DIR=NAMESPACE` gives a directory's documents that name no
+ * namespace that one. `--labels partial`: the pods' labels given are some of theirs, so a
+ * selector on another label is unknown (as synth decides cert-manager's paths). Exit codes:
+ * 0 allowed, 1 denied, 3 unknown, 2 usage or invalid policies.
  */
+import * as path from "node:path";
 import { isIP } from "node:net";
 import { analyzeValidatedPath, type EnginePolicy, type PathPeer, type PathVerdict } from "../paths";
 import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "../policies/load";
 import { formatProblem } from "../policies/problems";
 import { policySetDirectory } from "../policies/sets";
 import { validateDocuments } from "../policies/validate";
-import { SHIPPED_POLICIES_DIR } from "../shared/package-paths";
+import { PACKAGE_ROOT, SHIPPED_POLICIES_DIR } from "../shared/package-paths";
 
 /** The exit codes of `cilium-explain`. */
 export const EXPLAIN_EXIT = { allowed: 0, denied: 1, usage: 2, unknown: 3 } as const;
 
-export const EXPLAIN_USAGE = `usage: cilium-explain --from PEER --to PEER --port N [--protocol TCP|UDP|SCTP] [--policies DIR[=NAMESPACE]...] [--json]
+export const EXPLAIN_USAGE = `usage: cilium-explain --from PEER --to PEER --port N [--protocol TCP|UDP|SCTP] [--policies DIR[=NAMESPACE]...] [--labels complete|partial] [--json]
 
 Decides whether the policies allow the path, and why.
   PEER   an entity: kube-apiserver, kube-apiserver@local, host, remote-node, world, world@1.2.3.4, ...
          or pods: NAMESPACE/KEY=VALUE[,KEY=VALUE...] (the namespace is everything before the first /)
   --port       the destination pod's port (after Service translation), 1-65535
   --protocol   TCP (default), UDP or SCTP
-  --policies   policy directories (default: the dev app's: policies/allow-all and the files in policies/)
+  --policies   policy directories; DIR=NAMESPACE for documents that name no namespace (required when
+               installed in an app; in the cdktf-cilium repository: the dev app's policies/allow-all and policies/)
+  --labels     complete (default): the pods' labels given are all their labels; partial: some of them,
+               so a selector on another label makes the verdict unknown
   --json       the verdict as JSON
 Exit codes: 0 allowed, 1 denied, 3 unknown, 2 usage or invalid policies.`;
 
@@ -66,6 +73,7 @@ interface ExplainArgs {
   port: number;
   protocol: "TCP" | "UDP" | "SCTP";
   policies?: { path: string; namespace?: string }[];
+  labels: "complete" | "partial";
   json: boolean;
 }
 
@@ -76,6 +84,7 @@ function parseArgs(argv: readonly string[]): ExplainArgs | "help" {
   let protocol: ExplainArgs["protocol"] = "TCP";
   let policies: ExplainArgs["policies"];
   let json = false;
+  let labels: ExplainArgs["labels"] = "complete";
   const value = (i: number, flag: string) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
@@ -116,6 +125,12 @@ function parseArgs(argv: readonly string[]): ExplainArgs | "help" {
           policies.push(eq > 0 ? { path: entry.slice(0, eq), namespace: entry.slice(eq + 1) } : { path: entry });
         }
         break;
+      case "--labels": {
+        const v = value(i++, arg);
+        if (v !== "complete" && v !== "partial") throw new UsageError(`--labels "${v}": expected complete or partial`);
+        labels = v;
+        break;
+      }
       case "--json":
         json = true;
         break;
@@ -126,7 +141,7 @@ function parseArgs(argv: readonly string[]): ExplainArgs | "help" {
   if (!from) throw new UsageError("--from is required");
   if (!to) throw new UsageError("--to is required");
   if (port === undefined) throw new UsageError("--port is required");
-  return { from, to, port, protocol, json, ...(policies ? { policies } : {}) };
+  return { from, to, port, protocol, labels, json, ...(policies ? { policies } : {}) };
 }
 
 /** The dev app's default policies: the `allow-all` set and the files directly in `policies/`. */
@@ -157,8 +172,32 @@ function loadDocuments(dirs: { path: string; namespace?: string; recursive?: boo
   return { documents: validated.policies, problems };
 }
 
-/** Runs the CLI; returns its exit code. */
-export function explainMain(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): number {
+/** Installed in an app: this package's root is under a node_modules directory. */
+const INSTALLED = PACKAGE_ROOT.split(path.sep).includes("node_modules");
+
+/**
+ * The verdict's first line, saying what each side decided: an allowed path can be admitted by a
+ * rule on one side and open (nothing isolates it) on the other, and one word for both misleads.
+ */
+function headline(verdict: PathVerdict): string {
+  if (verdict.verdict === "unknown") return `unknown (${verdict.unknownReason ?? "unknown"})`;
+  if (verdict.verdict === "denied") return "denied";
+  const sides = verdict.explanation.flatMap((step) => {
+    const m = /^(egress|ingress) of .*: allowed( \(nothing isolates it\))?$/.exec(step);
+    if (!m) return [];
+    return [`${m[1] === "egress" ? "the source's egress" : "the destination's ingress"}: ${m[2] ? "nothing isolates it" : "by a rule"}`];
+  });
+  const l7 = verdict.qualifier === "l7-proxy" ? ", through the L7 proxy" : "";
+  return `allowed (${sides.length > 0 ? sides.join("; ") : "nothing is enforced"}${l7})`;
+}
+
+/** Runs the CLI; returns its exit code. `installed`: whether it runs from a package installed in an app. */
+export function explainMain(
+  argv: readonly string[],
+  out: (text: string) => void,
+  err: (text: string) => void,
+  { installed = INSTALLED }: { installed?: boolean } = {},
+): number {
   let args: ExplainArgs | "help";
   try {
     args = parseArgs(argv);
@@ -171,6 +210,13 @@ export function explainMain(argv: readonly string[], out: (text: string) => void
     out(`${EXPLAIN_USAGE}\n`);
     return 0;
   }
+  if (installed && !args.policies) {
+    err(
+      "cilium-explain: --policies DIR[=NAMESPACE]... is required here: give your app's policy directories (as its NetworkPolicies " +
+        "`directories` name them); this package's own allow-all set says nothing about your cluster\n",
+    );
+    return EXPLAIN_EXIT.usage;
+  }
   const { documents, problems } = loadDocuments(args.policies ?? defaultDirectories());
   if (problems.length > 0) {
     err(`cilium-explain: the policies are not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
@@ -178,20 +224,16 @@ export function explainMain(argv: readonly string[], out: (text: string) => void
   }
   let verdict: PathVerdict;
   try {
-    verdict = analyzeValidatedPath(documents, { path: { from: args.from, to: args.to, protocol: args.protocol, port: args.port } });
+    verdict = analyzeValidatedPath(documents, {
+      path: { from: args.from, to: args.to, protocol: args.protocol, port: args.port },
+      assume: { labels: args.labels },
+    });
   } catch (e) {
     if (!(e instanceof TypeError)) throw e;
     err(`cilium-explain: ${e.message}\n`);
     return EXPLAIN_EXIT.usage;
   }
   if (args.json) out(`${JSON.stringify(verdict, null, 2)}\n`);
-  else {
-    const reason = verdict.unknownReason
-      ? ` (${verdict.unknownReason})`
-      : verdict.basis
-        ? ` (${verdict.basis === "rule" ? "by a rule" : "nothing isolates it"})`
-        : "";
-    out(`${verdict.verdict}${reason}\n${verdict.explanation.map((step) => `  ${step}`).join("\n")}\n`);
-  }
+  else out(`${headline(verdict)}\n${verdict.explanation.map((step) => `  ${step}`).join("\n")}\n`);
   return EXPLAIN_EXIT[verdict.verdict];
 }
