@@ -524,6 +524,34 @@ describe("cilium-explain", () => {
     expect(r.out).toMatch(/^allowed \(the source's egress: nothing isolates it; the destination's ingress: by a rule\)\n/);
   });
 
+  describe("speaks in its own terms, not the library's", () => {
+    test("a directory whose documents name no namespace: the fix is --policies DIR=NAMESPACE", () => {
+      const dir = policyDir({
+        "np.yaml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x}\nspec: {podSelector: {}}\n",
+      });
+      const r = run("--from", "kube-apiserver", "--to", webhook, "--port", "1", "--policies", dir);
+      expect(r.code).toBe(EXPLAIN_EXIT.usage);
+      expect(r.err).toContain(`give the directory a namespace: --policies ${dir}=NAMESPACE`);
+      expect(r.err).not.toMatch(/directories: \[|CILIUM_POLICY_DIRS/);
+    });
+
+    test("a --policies directory that does not exist: says so, no errno", () => {
+      const r = run("--from", "kube-apiserver", "--to", webhook, "--port", "1", "--policies", "/nonexistent-policies");
+      expect(r.code).toBe(EXPLAIN_EXIT.usage);
+      expect(r.err).toMatch(/--policies \/nonexistent-policies: no such directory/);
+      expect(r.err).not.toMatch(/ENOENT|scandir/);
+    });
+
+    test("a namespace alone is not a peer: the usage error says how pods are written", () => {
+      const r = run("--from", "kube-apiserver", "--to", "cert-manager", "--port", "10250", "--policies", lp);
+      expect(r.code).toBe(EXPLAIN_EXIT.usage);
+      expect(r.err).toMatch(
+        /^cilium-explain: --to "cert-manager": not an entity \(kube-apiserver, host, .*\); pods are NAMESPACE\/KEY=VALUE, e\.g\. cert-manager\/app=webhook/,
+      );
+      expect(r.err).not.toMatch(/analyzePath|path\.to\.entity/);
+    });
+  });
+
   test("usage errors and invalid policies exit 2", () => {
     expect(run("--from", "kube-apiserver", "--port", "1")).toMatchObject({ code: 2, err: expect.stringMatching(/--to is required/) });
     expect(run("--from", "kube-apiserver", "--to", webhook, "--port", "70000").err).toMatch(/--port "70000": expected a whole number/);

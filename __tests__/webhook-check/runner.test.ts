@@ -258,4 +258,21 @@ describe("the retry loop, the deadline and the report (run.ts), with a fake cloc
       "       hint [cilium-service]: Cilium",
     ]);
   });
+
+  test("when the API server itself did not answer, the first line says so, not that the webhook is unreachable", () => {
+    const down = failed("api-server", "api-down", "dial tcp 127.0.0.1:6443: connect: connection refused");
+    const text = formatReport({
+      ok: false,
+      server: "https://127.0.0.1:6443",
+      context: "admin@dev",
+      webhook: "cert-manager/cert-manager-webhook:443",
+      attempts: 3,
+      elapsedMs: 4000,
+      probes: [down],
+      failure: down,
+    });
+    expect(text.split("\n")[0]).toBe(
+      "webhook-check: NOT CHECKED: the API server https://127.0.0.1:6443 did not answer [api-down]; kube-apiserver -> cert-manager/cert-manager-webhook:443 is unknown",
+    );
+  });
 });

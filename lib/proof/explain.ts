@@ -19,7 +19,8 @@ import { analyzeValidatedPath, type EnginePolicy, type PathPeer, type PathVerdic
 import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "../policies/load";
 import { formatProblem } from "../policies/problems";
 import { policySetDirectory } from "../policies/sets";
-import { validateDocuments } from "../policies/validate";
+import { DIRECTORY_NAMESPACE_FIX, validateDocuments } from "../policies/validate";
+import { ENTITIES } from "../paths/input";
 import { PACKAGE_ROOT, SHIPPED_POLICIES_DIR } from "../shared/package-paths";
 
 /** The exit codes of `cilium-explain`. */
@@ -50,6 +51,10 @@ export function parsePeer(text: string, flag: string): PathPeer {
     const [entity, qualifier, ...rest] = text.split("@");
     if (!ENTITY.test(entity) || rest.length > 0)
       throw new UsageError(`${flag} "${text}": expected an entity (kube-apiserver, world@1.2.3.4) or NAMESPACE/KEY=VALUE`);
+    if (!(ENTITIES as readonly string[]).includes(entity))
+      throw new UsageError(
+        `${flag} "${text}": not an entity (${ENTITIES.join(", ")}); pods are NAMESPACE/KEY=VALUE, e.g. ${entity}/app=webhook (${entity}/ alone: any pod there)`,
+      );
     if (qualifier === undefined) return { entity } as PathPeer;
     if (qualifier === "local" || qualifier === "remote") return { entity, node: qualifier } as PathPeer;
     if (isIP(qualifier) !== 0) return { entity, ip: qualifier } as PathPeer;
@@ -160,7 +165,16 @@ function loadDocuments(dirs: { path: string; namespace?: string; recursive?: boo
     try {
       files = listPolicyFiles(dir.path, dir.recursive ?? true);
     } catch (err) {
-      problems.push(`${dir.path}: ${(err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      const why =
+        code === "ENOENT"
+          ? "no such directory"
+          : code === "ENOTDIR"
+            ? "not a directory"
+            : code === "EACCES"
+              ? "cannot be read (permission denied)"
+              : (err as Error).message;
+      problems.push(`--policies ${dir.path}: ${why}`);
       continue;
     }
     const loaded = loadPolicyFiles(files, dir.namespace);
@@ -168,7 +182,13 @@ function loadDocuments(dirs: { path: string; namespace?: string; recursive?: boo
     problems.push(...loaded.problems.map(formatProblem));
   }
   const validated = validateDocuments(raw);
-  problems.push(...validated.problems.map(formatProblem));
+  // The fix for a document without a namespace, in this CLI's terms: its directory's flag.
+  const directoryOf = (file: string) => dirs.find((d) => !path.relative(d.path, file).startsWith(".."))?.path ?? "DIR";
+  problems.push(
+    ...validated.problems.map((p) =>
+      formatProblem({ ...p, message: p.message.replace(DIRECTORY_NAMESPACE_FIX, `--policies ${directoryOf(p.file)}=NAMESPACE`) }),
+    ),
+  );
   return { documents: validated.policies, problems };
 }
 

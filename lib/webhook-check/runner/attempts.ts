@@ -221,9 +221,20 @@ export async function runCheck(
   };
 }
 
+/** The report's first line: the verdict on the path, or, when the API server itself could not be asked, that nothing was checked. */
+function headline(report: CheckReport): string {
+  const failure = report.failure;
+  if (failure?.probe === "api-server") {
+    const why = failure.class === "api-down" ? "did not answer" : "could not be asked";
+    return `webhook-check: NOT CHECKED: the API server ${report.server} ${why} [${failure.class}]; kube-apiserver -> ${report.webhook} is unknown`;
+  }
+  const verdict = report.ok ? "REACHABLE" : failure?.class === "proof-assumption" ? "REACHABLE, BUT NOT AS SYNTH ASSUMED" : "NOT REACHABLE";
+  return `webhook-check: ${verdict}: kube-apiserver -> ${report.webhook}`;
+}
+
 export function formatReport(report: CheckReport): string {
   const lines = [
-    `webhook-check: ${report.ok ? "REACHABLE" : report.failure?.class === "proof-assumption" ? "REACHABLE, BUT NOT AS SYNTH ASSUMED" : "NOT REACHABLE"}: kube-apiserver -> ${report.webhook}`,
+    headline(report),
     `  server ${report.server} (context ${report.context}), ${report.attempts} attempt(s), ${(report.elapsedMs / 1000).toFixed(1)}s`,
   ];
   if (report.interrupted) lines.push(`  interrupted by ${report.interrupted}: the report shows what was known then`);
