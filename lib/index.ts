@@ -14,7 +14,8 @@ export {
   Values,
 } from "./cilium/values";
 export { checkCiliumValues, validateCiliumValues, ValuesProblem } from "./cilium/values-schema";
-export { AppOrBuilder, SynthError, synthOrExit } from "./shared/synth-error";
+export { SynthError } from "./shared/synth-error";
+export { AppOrBuilder, synthOrExit } from "./platform/synth-output";
 export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./platform/cluster-providers";
 export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps, PolicyDirectory } from "./policies/network-policies";
 export { DocumentSource, PolicyProblem, PolicyValidationError } from "./policies/problems";

@@ -29,29 +29,3 @@ export class SynthError extends Error {
 export function hidden(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: false, writable: key === "name" || key === "stack", configurable: true });
 }
-
-/** What {@link synthOrExit} synthesizes: an app, or a function that builds one (refusals while building are caught too). */
-export type AppOrBuilder = { synth(): void } | (() => { synth(): void });
-
-/**
- * The one-line entry of a cdktf app: builds (when given a function) and synthesizes the app;
- * a refusal ({@link SynthError}) is printed on stderr as its message alone, without a stack
- * trace or a line of this package's compiled code, and the process exits 1. Any other error
- * is thrown as it is: that one is a bug, and its stack is wanted.
- *
- * @example
- * synthOrExit(() => {
- *   const app = new App();
- *   new CiliumPlatform(new TerraformStack(app, "lab"), "cilium", { access: { context: "admin@lab" } });
- *   return app;
- * });
- */
-export function synthOrExit(app: AppOrBuilder): void {
-  try {
-    (typeof app === "function" ? app() : app).synth();
-  } catch (err) {
-    if (!(err instanceof SynthError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(1);
-  }
-}
