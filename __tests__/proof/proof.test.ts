@@ -1,7 +1,8 @@
 // The path proof at synth (issue 23): required paths decided over every policy an app deploys to
 // one cluster, refusals with blame, warnings for unknowns, the proof handed to the check, the
 // matchers and the explain CLI.
-import { TerraformStack, Testing } from "cdktf";
+import * as path from "node:path";
+import { App, TerraformStack, Testing } from "cdktf";
 import {
   CiliumRelease,
   ClusterProviders,
@@ -18,6 +19,7 @@ import { toCheckProof } from "../../lib/proof/prove";
 import { decideSubject } from "../../lib/testing";
 import { parseCheckProof } from "../../lib/webhook-check/proof";
 import { policyDir } from "../helpers/policy-dirs";
+import { tempDir } from "../helpers/temp";
 import { printedWarnings, testApp } from "../helpers/synth";
 
 const WEBHOOK_PODS: PathPeer = {
@@ -498,6 +500,35 @@ describe("cilium-explain", () => {
     expect(run.code).toBe(EXPLAIN_EXIT.usage);
     expect(run.err).toMatch(/^cilium-explain: --policies DIR\[=NAMESPACE\]\.\.\. is required here: .*your app's policy directories/);
     expect(runAs(true, "--from", "kube-apiserver", "--to", webhook, "--port", "10250", "--policies", lp).code).toBe(EXPLAIN_EXIT.allowed);
+  });
+
+  test("--from-synth DIR decides over what synth wrote there, as --policies over the same directories", () => {
+    const web = policyDir({
+      "web.yaml":
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop, annotations: {note: '${x}'}}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{from: [{podSelector: {matchExpressions: [{key: role, operator: In, values: [client]}]}}], ports: [{port: 8080, endPort: 8090}]}]\n",
+    });
+    const outdir = path.join(tempDir("synth-"), "cdktf.out");
+    const app = new App({ outdir, skipValidation: true });
+    new NetworkPolicies(new TerraformStack(app, "lab"), "policies", { directories: [lp, web] });
+    app.synth();
+    const cases = [
+      ["--from", "kube-apiserver", "--to", webhook, "--port", "10250"],
+      ["--from", "world@1.2.3.4", "--to", webhook, "--port", "10250"],
+      ["--from", "shop/role=client", "--to", "shop/app=web", "--port", "8085"],
+      ["--from", "shop/role=other", "--to", "shop/app=web", "--port", "8085"],
+    ];
+    // Allowed and denied both, and the NetworkPolicy's matchExpressions and endPort read back.
+    expect(cases.map((c) => runAs(true, ...c, "--from-synth", outdir).code)).toEqual([0, 1, 0, 1]);
+    for (const c of cases) {
+      const synthesized = runAs(true, ...c, "--from-synth", outdir);
+      const written = run(...c, "--policies", lp, web);
+      expect({ c, code: synthesized.code, out: synthesized.out.split("\n")[0] }).toEqual({
+        c,
+        code: written.code,
+        out: written.out.split("\n")[0],
+      });
+    }
+    expect(runAs(true, ...cases[0], "--from-synth", tempDir("empty-")).err).toMatch(/--from-synth .*: no stacks\/ there/);
   });
 
   test("--labels partial: a selector on a label --to does not give makes the verdict unknown, as synth decides cert-manager's paths", () => {
