@@ -1,5 +1,5 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { Annotations, type ITerraformDependable, type TerraformProvider, TerraformStack } from "cdktf";
+import { type ITerraformDependable, type TerraformProvider, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { stringify } from "yaml";
 import {
@@ -17,11 +17,12 @@ import { validateCiliumValues } from "./values-schema";
 import { DEFAULT_CILIUM_LINE, DEFAULT_CILIUM_VERSION } from "./version";
 import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
-import { type KnownProps, unknownProps } from "../shared/known-props";
+import { type KnownProps, propProblems } from "../shared/known-props";
 import { orderAfter } from "../shared/ordering";
 import { sha256, isObject } from "../shared/stable-json";
 import { SynthError } from "../shared/synth-error";
 import { escapeTerraform } from "../shared/terraform-escape";
+import { warn } from "../shared/warn";
 
 export { DEFAULT_CILIUM_VERSION };
 /** Cilium's Helm repository. */
@@ -250,31 +251,31 @@ export interface CiliumReleaseProps extends CiliumReleaseOptions {}
 
 /** Every prop of {@link CiliumReleaseProps}: anything else is refused at synth. */
 export const CILIUM_RELEASE_PROPS = {
-  version: true,
-  allowUnsupportedVersion: true,
-  repository: true,
-  chart: true,
-  releaseName: true,
-  namespace: true,
-  talos: true,
-  talosForwardKubeDnsToHost: true,
-  policyEnforcementMode: true,
-  allowPolicyEnforcementNever: true,
-  kubeProxyReplacement: true,
-  k8sServiceHost: true,
-  k8sServicePort: true,
-  operatorReplicas: true,
-  upgradeCompatibility: true,
-  values: true,
-  allowUnknownValues: true,
-  wait: true,
-  timeoutSeconds: true,
-  atomic: true,
-  cleanupOnFail: true,
-  maxHistory: true,
-  cluster: true,
-  provider: true,
-  dependsOn: true,
+  version: "string",
+  allowUnsupportedVersion: "boolean",
+  repository: "string",
+  chart: "string",
+  releaseName: "string",
+  namespace: "string",
+  talos: "boolean",
+  talosForwardKubeDnsToHost: "boolean",
+  policyEnforcementMode: "string",
+  allowPolicyEnforcementNever: "boolean",
+  kubeProxyReplacement: "boolean",
+  k8sServiceHost: "string",
+  k8sServicePort: "number",
+  operatorReplicas: "number",
+  upgradeCompatibility: "string",
+  values: "object",
+  allowUnknownValues: "boolean",
+  wait: "boolean",
+  timeoutSeconds: "number",
+  atomic: "boolean",
+  cleanupOnFail: "boolean",
+  maxHistory: "number",
+  cluster: "object",
+  provider: "object",
+  dependsOn: "array",
 } as const satisfies KnownProps<CiliumReleaseProps>;
 
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z.-]+)?$/;
@@ -315,7 +316,7 @@ export class CiliumRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: CiliumReleaseProps = {}) {
     super(scope, id);
-    const unknown = unknownProps(props, CILIUM_RELEASE_PROPS);
+    const unknown = propProblems(props, CILIUM_RELEASE_PROPS);
     if (unknown.length > 0) throw new SynthError(this, unknown);
     const version = props.version ?? DEFAULT_CILIUM_VERSION;
     const namespace = props.namespace ?? "kube-system";
@@ -357,15 +358,17 @@ export class CiliumRelease extends Construct {
     }
     if (problems.length > 0) throw new SynthError(this, problems);
     if (unsupported) {
-      const warning = `${this.node.path}: version "${version}" is of Cilium ${unsupported.minor}, not a supported line; judged by the ${line} line's values schema, CRDs and semantics (allowUnsupportedVersion)`;
-      Annotations.of(this).addWarning(warning);
-      process.stderr.write(`warning: ${warning}\n`);
+      warn(
+        this,
+        `version "${version}" is of Cilium ${unsupported.minor}, not a supported line; judged by the ${line} line's values schema, CRDs and semantics (allowUnsupportedVersion)`,
+      );
     }
     if (unknownAllowed) {
       for (const p of schemaProblems.filter((x) => x.unknownKey)) {
-        const warning = `${this.node.path}: values.${p.path}: ${p.message}, not in the vendored Cilium values schema; passed to Helm as written (allowUnknownValues)`;
-        Annotations.of(this).addWarning(warning);
-        process.stderr.write(`warning: ${warning}\n`);
+        warn(
+          this,
+          `values.${p.path}: ${p.message}, not in the vendored Cilium values schema; passed to Helm as written (allowUnknownValues)`,
+        );
       }
     }
 
