@@ -344,7 +344,7 @@ export class CiliumRelease extends Construct {
     };
     const values = mergeValues(mergeValues(preset, typed as Values), props.values ?? {});
 
-    const problems = checkRelease({ version, namespace, releaseName, talos, forwardKubeDns, values, props });
+    const problems = checkRelease({ version, namespace, releaseName, talos, forwardKubeDns, values, props, line });
     if (unsupported && props.allowUnsupportedVersion !== true) problems.push(unsupportedLineMessage(version, unsupported));
     const target = providerFor(this, props, "helm");
     problems.push(...target.problems);
@@ -423,6 +423,7 @@ interface ReleaseCheck {
   /** The merged values: every rule on a chart value reads them, whatever set the value. */
   values: Values;
   props: CiliumReleaseProps;
+  line: CiliumLine;
 }
 
 const at = (values: Values, path: string): unknown => path.split(".").reduce<unknown>((v, k) => (isObject(v) ? v[k] : undefined), values);
@@ -437,6 +438,17 @@ function checkRelease(c: ReleaseCheck): string[] {
   if (!isDns1123Label(c.releaseName, 53)) {
     problems.push(
       `releaseName "${c.releaseName}" is not a valid Helm release name (lowercase alphanumerics and '-', at most 53 characters)`,
+    );
+  }
+  // The agent checks each word of policy-cidr-match-mode and does not start on one it does not
+  // know (pkg/option/config.go validatePolicyCIDRMatchMode at v1.19.7: "nodes"; v1.20.2: "nodes",
+  // "pods"); the chart joins a list with spaces (templates/cilium-configmap.yaml).
+  const cidr = values.policyCIDRMatchMode;
+  const cidrWords = Array.isArray(cidr) ? cidr : typeof cidr === "string" ? cidr.split(/[\s,]+/).filter((w) => w !== "") : [];
+  const cidrModes: readonly unknown[] = CILIUM_LINES[c.line].policyCIDRMatchModes;
+  for (const word of cidrWords.filter((w) => !cidrModes.includes(w))) {
+    problems.push(
+      `values.policyCIDRMatchMode: ${JSON.stringify(word)} is not a mode the Cilium ${c.line} agent knows (${cidrModes.join(", ")}): the agent would refuse it and not start`,
     );
   }
   const mode = values.policyEnforcementMode;
