@@ -11,6 +11,7 @@ import { App, TerraformStack } from "cdktf";
 import { CiliumPlatform, kubeAccessFromEnvironment, type PolicyDirectory, type PolicySet, SynthError } from "./lib";
 import { CILIUM_PINS, isCiliumLine, lineOfVersion, SUPPORTED_CILIUM_LINES } from "./lib/cilium/lines";
 import { addStateBackend } from "./lib/platform/state-backend";
+import { defaultOutdir, discardPreviousOutput, writtenLines } from "./lib/platform/synth-output";
 import { SHIPPED_POLICIES_DIR } from "./lib/shared/package-paths";
 
 /**
@@ -201,13 +202,15 @@ export function parseSynthArgs(argv: readonly string[]): SynthOptions {
 }
 
 /**
- * `npm run synth`: a refusal is printed once, as its message (no stack frames:
- * the problem is in the configuration), and the exit code is 1.
+ * `npm run synth`: the files written, then one line per environment. A refusal is printed
+ * once, as its message (no stack frames: the problem is in the configuration), the previous
+ * output's cdk.tf.json files are removed (they are stale), and the exit code is 1.
  */
 export function main(env: NodeJS.ProcessEnv = process.env, outdir?: string, argv: readonly string[] = []): number {
   try {
     const { app, platforms, skipped, warnings } = buildApp(env, outdir, REPOSITORY_POLICIES, parseSynthArgs(argv));
     app.synth();
+    for (const line of writtenLines(app)) process.stderr.write(`${line}\n`);
     for (const platform of platforms) process.stderr.write(`${summary(platform)}\n`);
     for (const line of skipped) process.stderr.write(`${line}\n`);
     for (const line of warnings) process.stderr.write(`warning: ${line}\n`);
@@ -215,6 +218,8 @@ export function main(env: NodeJS.ProcessEnv = process.env, outdir?: string, argv
   } catch (err) {
     if (!(err instanceof SynthError) && !(err instanceof TypeError && err.message.startsWith("npm run synth:"))) throw err;
     process.stderr.write(`${err.message}\n`);
+    const stale = discardPreviousOutput(outdir ?? defaultOutdir());
+    if (stale) process.stderr.write(`${stale}\n`);
     return 1;
   }
 }

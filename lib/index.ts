@@ -23,6 +23,7 @@ export {
   SUPPORTED_CILIUM_LINES,
 } from "./cilium/lines";
 export { SynthError } from "./shared/synth-error";
+export { AppOrBuilder, synthOrExit } from "./platform/synth-output";
 export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./platform/cluster-providers";
 export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps, PolicyDirectory } from "./policies/network-policies";
 export { DocumentSource, PolicyProblem, PolicyValidationError } from "./policies/problems";

@@ -90,6 +90,16 @@ describe("values are judged by their line's chart schema", () => {
     );
   });
 
+  test("a policyCIDRMatchMode the line's agent does not know is refused: pods under 1.19", () => {
+    // pkg/option/config.go validatePolicyCIDRMatchMode: v1.19.7 knows nodes, v1.20.2 nodes and pods.
+    expect(refusal({ version: CILIUM_PINS["1.19"], values: { policyCIDRMatchMode: ["nodes", "pods"] } })).toMatch(
+      /values\.policyCIDRMatchMode: "pods" is not a mode the Cilium 1\.19 agent knows \(nodes\): the agent would refuse it and not start/,
+    );
+    expect(make({ version: CILIUM_PINS["1.20"], values: { policyCIDRMatchMode: "nodes pods" } }).values).toMatchObject({
+      policyCIDRMatchMode: "nodes pods",
+    });
+  });
+
   test("validateCiliumValues takes the line, the default line without one, and refuses another", () => {
     const values = { k8sClusterNetworkPolicy: { enabled: true } };
     expect(validateCiliumValues(values, { line: "1.20" })).toEqual([]);

@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import { CredentialSource } from "../../lib/webhook-check/kube/credentials";
+import type { Timer } from "../../lib/webhook-check/kube/deadline";
 import { type KubeTarget, targetFor } from "../../lib/webhook-check/kube/http";
 import type { ResolvedKubeconfig } from "../../lib/webhook-check/kube/kubeconfig";
 import { PKI_ENV } from "./pki";
@@ -61,13 +62,15 @@ export function removePki(pki: Pki | undefined): void {
 
 /**
  * What the check derives from a kubeconfig, built directly for in-process tests:
- * the CA, and the admin client certificate (or a bearer token).
+ * the CA, and the admin client certificate (or a bearer token); `timer`, the clock that
+ * cuts its requests at their deadline (a FakeClock: only when the test moves it).
  */
 export function fakeTarget(
   pki: Pki,
   url: string,
   auth: { token: string } | "client-certificate" = "client-certificate",
   env: NodeJS.ProcessEnv = {},
+  timer?: Timer,
 ): KubeTarget {
   const kc: ResolvedKubeconfig = {
     context: "admin@fake",
@@ -76,7 +79,7 @@ export function fakeTarget(
     secrets: [],
     files: [],
   };
-  return targetFor(kc, new CredentialSource(kc), env);
+  return targetFor(kc, new CredentialSource(kc), env, timer);
 }
 
 /** The token the exec plugin hands out, and the only bearer token the server accepts. */

@@ -151,7 +151,7 @@ const entityArb = (source: boolean): fc.Arbitrary<PathPeer> =>
     ),
     // A node's IP: CIDR rules select it under policyCIDRMatchMode nodes.
     fc
-      .tuple(fc.constantFrom("remote-node" as const, "kube-apiserver" as const), fc.constantFrom(...IPS))
+      .tuple(fc.constantFrom("remote-node" as const, "kube-apiserver" as const, "host" as const), fc.constantFrom(...IPS))
       .map(([entity, ip]) => ({ entity, ip })),
   );
 

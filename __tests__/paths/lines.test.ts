@@ -68,6 +68,26 @@ describe("policyCIDRMatchMode pods (pkg/policy/types/selector.go at v1.20.2, CID
     });
   });
 
+  test("with nodes too, 0.0.0.0/0 selects the nodes: the wildcard is met by the CIDR labels nodes carry", () => {
+    // selector.go at v1.20.2: CIDRSelector.Matches admits nodes under nodes mode, and
+    // matchesCIDRWildcard lets any IPv4 cidr label meet the world requirement under pods mode.
+    const all = np("cert-manager", "all-v4", { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] });
+    const both = { cilium: { version: "1.20" as const, policyCIDRMatchMode: "nodes pods" as const, allowLocalhost: "policy" as const } };
+    expect(check([all], { entity: "remote-node", ip: "10.5.0.3" }, webhook, 10250, both).verdict).toBe("allowed");
+    expect(check([all], { entity: "host", ip: "10.5.0.10" }, webhook, 10250, both).verdict).toBe("allowed");
+    expect(check([all], { entity: "remote-node" }, webhook, 10250, both)).toMatchObject({ verdict: "unknown", unknownReason: "node-ip" });
+    const nodesOnly = { cilium: { ...both.cilium, policyCIDRMatchMode: "nodes" as const } };
+    expect(check([all], { entity: "remote-node", ip: "10.5.0.3" }, webhook, 10250, nodesOnly).verdict).toBe("denied");
+    expect(check([all], { entity: "host", ip: "10.5.0.10" }, webhook, 10250, nodesOnly).verdict).toBe("denied");
+  });
+
+  test("the modes are a set, in any order, as the agent reads them", () => {
+    // pkg/option/config.go at v1.20.2 (validatePolicyCIDRMatchMode: each word checked alone).
+    expect(
+      check([], client, webhook, 443, { cilium: { version: "1.20", policyCIDRMatchMode: "pods nodes" as "nodes pods" } }).verdict,
+    ).toBe("allowed");
+  });
+
   test("a NetworkPolicy ipBlock is a CIDR rule too", () => {
     const p = np("cert-manager", "from-all", { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] });
     expect(check([p], client, webhook, 443, { cilium: { version: "1.20" } }).verdict).toBe("denied");

@@ -26,7 +26,7 @@ import {
 import { type CiliumLine, DEFAULT_CILIUM_LINE } from "../../lib/cilium/lines";
 import { POLICY_KINDS } from "../../lib/policies/kinds";
 import { policyDir } from "../helpers/policy-dirs";
-import { resourcesOf, testApp } from "../helpers/synth";
+import { printedWarnings, resourcesOf, testApp } from "../helpers/synth";
 
 const root = path.join(__dirname, "..", "..");
 /**
@@ -46,15 +46,23 @@ interface Outcome {
 }
 
 /**
- * Runs the construct over YAML files; problems as `file#doc field: message`, warnings as printed.
+ * Runs the construct over YAML files; problems as `file#doc field: message`, warnings as printed
+ * on stderr (`warning: test/policies: ` taken off).
  * `synth`: read the documents from the synthesized Terraform JSON (else from the construct, faster).
  */
 function judge(files: Record<string, string>, props: Omit<NetworkPoliciesProps, "directories"> = {}, synth = false): Outcome {
   const dir = policyDir(files);
   const stack = new TerraformStack(testApp(), "test");
   try {
-    const policies = new NetworkPolicies(stack, "policies", { directories: [dir], cilium: { version: LINE }, ...props });
-    const warnings = policies.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+    let policies: NetworkPolicies | undefined;
+    const printed = printedWarnings(() => {
+      policies = new NetworkPolicies(stack, "policies", { directories: [dir], cilium: { version: LINE }, ...props });
+    });
+    if (!policies) throw new Error("unreachable");
+    const warnings = printed.map((w) => {
+      expect(w.startsWith("warning: test/policies: ")).toBe(true);
+      return w.slice("warning: test/policies: ".length);
+    });
     if (!synth) {
       const docs = policies.policies.map((p) => JSON.parse(JSON.stringify(p.manifest)) as Record<string, any>);
       return {

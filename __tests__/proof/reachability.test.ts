@@ -72,7 +72,9 @@ test("without reachability, synth writes no reachability.json", () => {
 });
 
 test("reachability that is not a boolean, or a workload with an unknown field, is refused at synth", () => {
-  expect(() => synthToDisk({ manifests: [db], reachability: "yes" as unknown as boolean })).toThrow(/reachability: "yes" is not a boolean/);
+  expect(() => synthToDisk({ manifests: [db], reachability: "yes" as unknown as boolean })).toThrow(
+    /reachability: must be a boolean \(true or false\), not the string "yes"/,
+  );
   expect(() => synthToDisk({ manifests: [db], workloads: [{ name: "w", namespace: "shop", labels: {}, label: {} } as never] })).toThrow(
     SynthError,
   );

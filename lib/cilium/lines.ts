@@ -22,12 +22,15 @@ export interface CiliumLineFacts {
    */
   readonly policyCIDRMatchModes: readonly ("nodes" | "pods")[];
   /**
-   * Whether a pod's connection to a NodePort is load-balanced as it leaves the pod, without
-   * SocketLB (Documentation/operations/upgrade-current.inc at v1.20.2, "Changes to Features":
-   * "in-cluster connections to NodePort services by regular pods are now immediately
-   * load-balanced when network traffic leaves the client pod ... The client pod's
-   * NetworkPolicy consequently needs to allow egress traffic towards the service's backends").
-   * With SocketLB on (the chart's default with kube-proxy replacement) both lines already do.
+   * Whether a pod's connection to a NodePort is load-balanced as it leaves the pod when SocketLB
+   * is off or `socketLB.hostNamespaceOnly=true` (Documentation/operations/upgrade-current.inc at
+   * v1.20.2, "Changes to Features": "in-cluster connections to NodePort services by regular pods
+   * are now immediately load-balanced when network traffic leaves the client pod ... The client
+   * pod's NetworkPolicy consequently needs to allow egress traffic towards the service's
+   * backends"). With SocketLB on in the pod's namespace both lines already do: the agent turns it
+   * on under kube-proxy replacement (pkg/kpr/kpr.go at v1.20.2), though the chart's
+   * `socketLB.enabled` defaults to false, and enabling the Gateway API sets
+   * `socketLB.hostNamespaceOnly`. Documented, not modelled: the path engine has no Services.
    */
   readonly nodePortLoadBalancedAtSource: boolean;
   /**

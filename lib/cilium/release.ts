@@ -1,5 +1,5 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { Annotations, type ITerraformDependable, type TerraformProvider, TerraformStack } from "cdktf";
+import { type ITerraformDependable, type TerraformProvider, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { stringify } from "yaml";
 import {
@@ -17,11 +17,12 @@ import { validateCiliumValues } from "./values-schema";
 import { DEFAULT_CILIUM_LINE, DEFAULT_CILIUM_VERSION } from "./version";
 import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
-import { type KnownProps, unknownProps } from "../shared/known-props";
+import { type KnownProps, propProblems } from "../shared/known-props";
 import { orderAfter } from "../shared/ordering";
 import { sha256, isObject } from "../shared/stable-json";
 import { SynthError } from "../shared/synth-error";
 import { escapeTerraform } from "../shared/terraform-escape";
+import { warn } from "../shared/warn";
 
 export { DEFAULT_CILIUM_VERSION };
 /** Cilium's Helm repository. */
@@ -250,31 +251,31 @@ export interface CiliumReleaseProps extends CiliumReleaseOptions {}
 
 /** Every prop of {@link CiliumReleaseProps}: anything else is refused at synth. */
 export const CILIUM_RELEASE_PROPS = {
-  version: true,
-  allowUnsupportedVersion: true,
-  repository: true,
-  chart: true,
-  releaseName: true,
-  namespace: true,
-  talos: true,
-  talosForwardKubeDnsToHost: true,
-  policyEnforcementMode: true,
-  allowPolicyEnforcementNever: true,
-  kubeProxyReplacement: true,
-  k8sServiceHost: true,
-  k8sServicePort: true,
-  operatorReplicas: true,
-  upgradeCompatibility: true,
-  values: true,
-  allowUnknownValues: true,
-  wait: true,
-  timeoutSeconds: true,
-  atomic: true,
-  cleanupOnFail: true,
-  maxHistory: true,
-  cluster: true,
-  provider: true,
-  dependsOn: true,
+  version: "string",
+  allowUnsupportedVersion: "boolean",
+  repository: "string",
+  chart: "string",
+  releaseName: "string",
+  namespace: "string",
+  talos: "boolean",
+  talosForwardKubeDnsToHost: "boolean",
+  policyEnforcementMode: "string",
+  allowPolicyEnforcementNever: "boolean",
+  kubeProxyReplacement: "boolean",
+  k8sServiceHost: "string",
+  k8sServicePort: "number",
+  operatorReplicas: "number",
+  upgradeCompatibility: "string",
+  values: "object",
+  allowUnknownValues: "boolean",
+  wait: "boolean",
+  timeoutSeconds: "number",
+  atomic: "boolean",
+  cleanupOnFail: "boolean",
+  maxHistory: "number",
+  cluster: "object",
+  provider: "object",
+  dependsOn: "array",
 } as const satisfies KnownProps<CiliumReleaseProps>;
 
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z.-]+)?$/;
@@ -315,7 +316,7 @@ export class CiliumRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: CiliumReleaseProps = {}) {
     super(scope, id);
-    const unknown = unknownProps(props, CILIUM_RELEASE_PROPS);
+    const unknown = propProblems(props, CILIUM_RELEASE_PROPS);
     if (unknown.length > 0) throw new SynthError(this, unknown);
     const version = props.version ?? DEFAULT_CILIUM_VERSION;
     const namespace = props.namespace ?? "kube-system";
@@ -343,7 +344,7 @@ export class CiliumRelease extends Construct {
     };
     const values = mergeValues(mergeValues(preset, typed as Values), props.values ?? {});
 
-    const problems = checkRelease({ version, namespace, releaseName, talos, forwardKubeDns, values, props });
+    const problems = checkRelease({ version, namespace, releaseName, talos, forwardKubeDns, values, props, line });
     if (unsupported && props.allowUnsupportedVersion !== true) problems.push(unsupportedLineMessage(version, unsupported));
     const target = providerFor(this, props, "helm");
     problems.push(...target.problems);
@@ -357,15 +358,17 @@ export class CiliumRelease extends Construct {
     }
     if (problems.length > 0) throw new SynthError(this, problems);
     if (unsupported) {
-      const warning = `${this.node.path}: version "${version}" is of Cilium ${unsupported.minor}, not a supported line; judged by the ${line} line's values schema, CRDs and semantics (allowUnsupportedVersion)`;
-      Annotations.of(this).addWarning(warning);
-      process.stderr.write(`warning: ${warning}\n`);
+      warn(
+        this,
+        `version "${version}" is of Cilium ${unsupported.minor}, not a supported line; judged by the ${line} line's values schema, CRDs and semantics (allowUnsupportedVersion)`,
+      );
     }
     if (unknownAllowed) {
       for (const p of schemaProblems.filter((x) => x.unknownKey)) {
-        const warning = `${this.node.path}: values.${p.path}: ${p.message}, not in the vendored Cilium values schema; passed to Helm as written (allowUnknownValues)`;
-        Annotations.of(this).addWarning(warning);
-        process.stderr.write(`warning: ${warning}\n`);
+        warn(
+          this,
+          `values.${p.path}: ${p.message}, not in the vendored Cilium values schema; passed to Helm as written (allowUnknownValues)`,
+        );
       }
     }
 
@@ -420,6 +423,7 @@ interface ReleaseCheck {
   /** The merged values: every rule on a chart value reads them, whatever set the value. */
   values: Values;
   props: CiliumReleaseProps;
+  line: CiliumLine;
 }
 
 const at = (values: Values, path: string): unknown => path.split(".").reduce<unknown>((v, k) => (isObject(v) ? v[k] : undefined), values);
@@ -434,6 +438,17 @@ function checkRelease(c: ReleaseCheck): string[] {
   if (!isDns1123Label(c.releaseName, 53)) {
     problems.push(
       `releaseName "${c.releaseName}" is not a valid Helm release name (lowercase alphanumerics and '-', at most 53 characters)`,
+    );
+  }
+  // The agent checks each word of policy-cidr-match-mode and does not start on one it does not
+  // know (pkg/option/config.go validatePolicyCIDRMatchMode at v1.19.7: "nodes"; v1.20.2: "nodes",
+  // "pods"); the chart joins a list with spaces (templates/cilium-configmap.yaml).
+  const cidr = values.policyCIDRMatchMode;
+  const cidrWords = Array.isArray(cidr) ? cidr : typeof cidr === "string" ? cidr.split(/[\s,]+/).filter((w) => w !== "") : [];
+  const cidrModes: readonly unknown[] = CILIUM_LINES[c.line].policyCIDRMatchModes;
+  for (const word of cidrWords.filter((w) => !cidrModes.includes(w))) {
+    problems.push(
+      `values.policyCIDRMatchMode: ${JSON.stringify(word)} is not a mode the Cilium ${c.line} agent knows (${cidrModes.join(", ")}): the agent would refuse it and not start`,
     );
   }
   const mode = values.policyEnforcementMode;

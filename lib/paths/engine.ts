@@ -112,7 +112,7 @@ function inCidr(ip: string, cidr: string): boolean {
 /**
  * CIDR rules (language.rst "IP/CIDR based", "Selecting nodes with CIDR / ipBlock"):
  * they match peers outside the cluster (world), and node IPs of other nodes only
- * under policyCIDRMatchMode `nodes`; pods only under `pods` (1.20); never the local host.
+ * under policyCIDRMatchMode `nodes`; pods only under `pods` (1.20).
  *
  * `pods` (pkg/policy/types/selector.go at v1.20.2, `CIDRSelector.Matches` and
  * `matchesCIDRWildcard`; pkg/endpoint/endpoint.go `computeCIDRLabelsRLocked`): a pod
@@ -120,29 +120,39 @@ function inCidr(ip: string, cidr: string): boolean {
  * covers it, so `0.0.0.0/0` without `except` selects every pod with an IPv4 address (the
  * engine assumes IPv4 pods, as on a default Talos cluster). Any other CIDR depends on the
  * pod's IP, which a path does not carry: `peer-ip`.
- * NOTE: the same page lists "the host network namespace where the pod is
- * running" among the peers CIDR rules apply to, and then says they do not apply
- * to "an IP belonging to a node in the cluster (including host networking
- * pods)"; the agent gives the local host the reserved:host identity, which a
- * CIDR selector does not select (pkg/policy/types selectors select CIDR
- * identities): the engine follows that.
+ *
+ * Nodes, under `nodes`: the local host (reserved:host, also the same-node kube-apiserver) as well
+ * as other nodes. pkg/node/manager/manager.go `nodeIdentityLabels` (v1.19.7 and v1.20.2) gives the
+ * local node's identity the cidr labels of the node's own IPs under nodes mode, and
+ * pkg/ipcache/metadata.go `resolveLabels` keeps them on remote nodes; selector.go at v1.20.2 counts
+ * host and remote-node alike (`HasHostLabel() || HasRemoteNodeLabel()`), and its test "CIDR
+ * matching nodes enabled, matches node" matches `cidr:192.168.1.10/32;reserved:host`.
  */
 function matchCidr(peer: Extract<Peer, { kind: "cidr" }>, side: Side, o: EngineOptions): Tri {
-  const remoteNode =
-    side.kind === "entity" && (side.entity === "remote-node" || (side.entity === "kube-apiserver" && side.node === "remote"));
+  const node = side.kind === "entity" && (side.entity === "remote-node" || side.entity === "host" || side.entity === "kube-apiserver");
   if (side.kind === "pod") {
     if (!o.cidrMatchesPods) return false;
     return isIpv4Wildcard(peer.cidr) && peer.except.length === 0 ? true : unknown("peer-ip");
   }
-  if (!isWorldSide(side) && !(remoteNode && o.cidrMatchesNodes)) return false;
-  // A zero-length prefix selects by the world label alone (pkg/labels/cidr.go IPStringToLabel), and
-  // nodes never carry it (pkg/ipcache/metadata.go resolveLabels removes it from in-cluster
-  // prefixes, keeping only their cidr labels under nodes mode): 0.0.0.0/0 selects no node. Same
-  // code at v1.19.7 and v1.20.2.
-  if (remoteNode && prefixLength(peer.cidr) === 0) return false;
+  if (!isWorldSide(side) && !(node && o.cidrMatchesNodes)) return false;
   const ip = sideIp(side);
-  if (ip === undefined) return unknown(remoteNode ? "node-ip" : "peer-ip");
+  if (node && prefixLength(peer.cidr) === 0) {
+    // A zero-length prefix selects by the world label alone (pkg/labels/cidr.go IPStringToLabel),
+    // and nodes never carry it (metadata.go resolveLabels removes it from in-cluster prefixes):
+    // under nodes alone 0.0.0.0/0 selects no node, on both lines. Under pods too (1.20), the world
+    // requirement is met by any cidr label of the same family (selector.go at v1.20.2,
+    // `matchesCIDRWildcard`), which nodes carry under nodes mode.
+    if (!o.cidrMatchesPods) return false;
+    if (ip === undefined) return unknown("node-ip");
+    return sameFamily(ip, peer.cidr) && !peer.except.some((e) => inCidr(ip, e));
+  }
+  if (ip === undefined) return unknown(node ? "node-ip" : "peer-ip");
   return inCidr(ip, peer.cidr) && !peer.except.some((e) => inCidr(ip, e));
+}
+
+/** Whether an IP and a CIDR are of one family (an IPv4-mapped IPv6 address counts as IPv4). */
+function sameFamily(ip: string, cidr: string): boolean {
+  return inCidr(ip, cidr.includes(":") ? "::/0" : "0.0.0.0/0");
 }
 
 function prefixLength(cidr: string): number | undefined {

@@ -131,14 +131,15 @@ export function readOptions(input: Pick<AnalyzePathInput, "cilium" | "assume">):
   const line: CiliumLine = readCiliumLine(cilium.version, "analyzePath: cilium.version");
   // The modes the line's agent accepts (CILIUM_LINES: pkg/option/config.go validatePolicyCIDRMatchMode).
   const modes = CILIUM_LINES[line].policyCIDRMatchModes;
+  // A set of words in any order, each checked alone, as the agent reads the list.
   const cidrModes = ["", ...modes, ...(modes.length > 1 ? [modes.join(" ")] : [])] as const;
   const cidrMode = cilium.policyCIDRMatchMode;
-  if (cidrMode !== undefined && !(cidrModes as readonly unknown[]).includes(cidrMode))
+  const cidrWords = typeof cidrMode === "string" ? cidrMode.split(" ").filter((w) => w !== "") : [];
+  if (cidrMode !== undefined && (typeof cidrMode !== "string" || cidrWords.some((w) => !(modes as readonly string[]).includes(w))))
     fail(
       "cilium.policyCIDRMatchMode",
       `must be one of ${cidrModes.map((m) => JSON.stringify(m)).join(", ")} under Cilium ${line}, got ${JSON.stringify(cidrMode)}`,
     );
-  const cidrWords = typeof cidrMode === "string" ? cidrMode.split(" ") : [];
   return {
     line,
     mode: oneOf("cilium.policyEnforcementMode", cilium.policyEnforcementMode, ["default", "always", "never"] as const, "default"),

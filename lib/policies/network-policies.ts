@@ -3,7 +3,6 @@ import * as nodePath from "node:path";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import {
-  Annotations,
   Aspects,
   dependable,
   Fn,
@@ -23,6 +22,7 @@ import { type DeclaredWorkload, type EnginePolicy, type PathVerdict, type Reacha
 import {
   DEFAULT_PROOF_CILIUM,
   describePath,
+  describePeer,
   duplicateNames,
   type PolicyProof,
   type ProofAssumptions,
@@ -34,7 +34,8 @@ import type { RequiredPath } from "../proof/required-paths";
 import { clusterKeyOf } from "../shared/cluster-key";
 import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
-import { type KnownProps, unknownProps } from "../shared/known-props";
+import { warn } from "../shared/warn";
+import { type KnownProps, propProblems } from "../shared/known-props";
 import { orderAfter } from "../shared/ordering";
 import { legacyPolicyConstructId, policyConstructId, policyKey } from "./identity";
 import { listPolicyFiles, loadPolicyFiles, PolicyListingError, type RawDocument } from "./load";
@@ -250,42 +251,42 @@ export interface NetworkPoliciesProps extends NetworkPoliciesOptions {
 
 /** Every prop of {@link NetworkPoliciesOptions}. */
 export const NETWORK_POLICIES_OPTIONS = {
-  directories: true,
-  networkPolicies: true,
-  manifests: true,
-  dependsOn: true,
-  cluster: true,
-  provider: true,
-  silenceWarnings: true,
-  requiredPaths: true,
-  cilium: true,
-  onDenied: true,
-  onUnknown: true,
-  assume: true,
-  legacyAddresses: true,
-  reachability: true,
-  workloads: true,
+  directories: "array",
+  networkPolicies: "array",
+  manifests: "array",
+  dependsOn: "array",
+  cluster: "object",
+  provider: "object",
+  silenceWarnings: "string[]",
+  requiredPaths: "array",
+  cilium: "object",
+  onDenied: "string",
+  onUnknown: "string",
+  assume: "object",
+  legacyAddresses: "string",
+  reachability: "boolean",
+  workloads: "array",
 } as const satisfies KnownProps<NetworkPoliciesOptions>;
 /** Every prop of {@link NetworkPoliciesProps}: anything else is refused at synth. */
-const NETWORK_POLICIES_PROPS = { ...NETWORK_POLICIES_OPTIONS, release: true } as const satisfies KnownProps<NetworkPoliciesProps>;
-const POLICY_DIRECTORY_PROPS = { path: true, namespace: true, recursive: true } as const satisfies KnownProps<PolicyDirectory>;
+const NETWORK_POLICIES_PROPS = { ...NETWORK_POLICIES_OPTIONS, release: "object" } as const satisfies KnownProps<NetworkPoliciesProps>;
+const POLICY_DIRECTORY_PROPS = { path: "string", namespace: "string", recursive: "boolean" } as const satisfies KnownProps<PolicyDirectory>;
 const PROOF_CILIUM_PROPS = {
-  version: true,
-  policyEnforcementMode: true,
-  policyCIDRMatchMode: true,
-  enableNonDefaultDenyPolicies: true,
-  allowLocalhost: true,
-  hostFirewall: true,
+  version: "string",
+  policyEnforcementMode: "string",
+  policyCIDRMatchMode: "string",
+  enableNonDefaultDenyPolicies: "boolean",
+  allowLocalhost: "string",
+  hostFirewall: "boolean",
 } as const satisfies KnownProps<ProofCilium>;
-const ASSUME_PROPS = { policySet: true, labels: true } as const satisfies KnownProps<ProofAssumptions>;
-const WORKLOAD_PROPS = { name: true, namespace: true, labels: true } as const satisfies KnownProps<DeclaredWorkload>;
+const ASSUME_PROPS = { policySet: "string", labels: "string" } as const satisfies KnownProps<ProofAssumptions>;
+const WORKLOAD_PROPS = { name: "string", namespace: "string", labels: "object" } as const satisfies KnownProps<DeclaredWorkload>;
 const REQUIRED_PATH_PROPS = {
-  name: true,
-  from: true,
-  to: true,
-  protocol: true,
-  port: true,
-  labels: true,
+  name: "string",
+  from: "object",
+  to: "object",
+  protocol: "string",
+  port: "number",
+  labels: "string",
 } as const satisfies KnownProps<RequiredPath>;
 
 /**
@@ -339,12 +340,12 @@ export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps = {}) {
     super(scope, id);
     const unknown = [
-      ...unknownProps(props, NETWORK_POLICIES_PROPS),
-      ...(props.directories ?? []).flatMap((entry, i) => unknownProps(entry, POLICY_DIRECTORY_PROPS, `directories[${i}]`)),
-      ...unknownProps(props.cilium, PROOF_CILIUM_PROPS, "cilium"),
-      ...unknownProps(props.assume, ASSUME_PROPS, "assume"),
-      ...(props.requiredPaths ?? []).flatMap((entry, i) => unknownProps(entry, REQUIRED_PATH_PROPS, `requiredPaths[${i}]`)),
-      ...(props.workloads ?? []).flatMap((entry, i) => unknownProps(entry, WORKLOAD_PROPS, `workloads[${i}]`)),
+      ...propProblems(props, NETWORK_POLICIES_PROPS),
+      ...(props.directories ?? []).flatMap((entry, i) => propProblems(entry, POLICY_DIRECTORY_PROPS, `directories[${i}]`)),
+      ...propProblems(props.cilium, PROOF_CILIUM_PROPS, "cilium"),
+      ...propProblems(props.assume, ASSUME_PROPS, "assume"),
+      ...(props.requiredPaths ?? []).flatMap((entry, i) => propProblems(entry, REQUIRED_PATH_PROPS, `requiredPaths[${i}]`)),
+      ...(props.workloads ?? []).flatMap((entry, i) => propProblems(entry, WORKLOAD_PROPS, `workloads[${i}]`)),
     ];
     const target = providerFor(this, props, "kubernetes");
     unknown.push(...target.problems);
@@ -422,7 +423,7 @@ export class NetworkPolicies extends Construct {
       const text = formatWarning(warning);
       if (silenced.has(warning.id) || printed.has(text)) continue;
       printed.add(text);
-      Annotations.of(this).addWarning(text);
+      warn(this, text);
     }
 
     const sorted = [...validated.policies].sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : 1));
@@ -472,9 +473,8 @@ export class NetworkPolicies extends Construct {
     this.proofAssume = { policySet: props.assume?.policySet ?? "closed", labels: props.assume?.labels ?? "complete" };
     this.onDenied = props.onDenied ?? "error";
     this.onUnknown = props.onUnknown ?? "warn";
+    // Its kind was checked with the other props (NETWORK_POLICIES_OPTIONS).
     if (props.reachability === true) writeReachabilityAtSynth(this);
-    else if (props.reachability !== undefined && props.reachability !== false)
-      throw new SynthError(this, [`reachability: ${JSON.stringify(props.reachability)} is not a boolean; use true or leave it out`]);
     if (this.requiredPaths.length > 0) {
       const stack = TerraformStack.of(this);
       if (!proofAspectAdded.has(stack)) {
@@ -604,15 +604,55 @@ export class NetworkPolicies extends Construct {
   public enforceProof(): void {
     if (this.requiredPaths.length === 0) return;
     const refusals: string[] = [];
+    // Denied paths refused, by the policy that decided them: one default-deny cutting off a
+    // whole namespace is one problem listing its paths, not one repeated screenful per path.
+    const denied = new Map<string, Array<{ path: RequiredPath; verdict: PathVerdict }>>();
     for (const { path, verdict } of this.proof.paths) {
       if (verdict.verdict === "allowed") continue;
       const action = verdict.verdict === "denied" ? this.onDenied : this.onUnknown;
       if (action === "ignore") continue;
+      if (action === "error" && verdict.verdict === "denied") {
+        const key = verdict.blame?.policy === undefined ? `path ${path.name}` : `${verdict.blame.kind} ${verdict.blame.policy}`;
+        denied.set(key, [...(denied.get(key) ?? []), { path, verdict }]);
+        continue;
+      }
       const line = verdict.verdict === "denied" ? this.deniedLine(path, verdict) : this.unknownLine(path, verdict);
       if (action === "error") refusals.push(line);
-      else Annotations.of(this).addWarning(line);
+      else warn(this, line);
     }
+    for (const group of denied.values())
+      refusals.push(group.length === 1 ? this.deniedLine(group[0].path, group[0].verdict) : this.deniedGroupLine(group));
     if (refusals.length > 0) throw new SynthError(this, refusals);
+  }
+
+  /**
+   * The required paths one policy denies, as one problem: the policy, each path under the
+   * pod whose ingress or egress it cuts (that pod's selector written once), why, and one fix.
+   */
+  private deniedGroupLine(group: ReadonlyArray<{ path: RequiredPath; verdict: PathVerdict }>): string {
+    const blame = group[0].verdict.blame;
+    const policy = blame?.policy ?? "";
+    const lines = [`${policy}${this.sourceOf(policy)} denies ${group.length} required paths:`];
+    const bySide = new Map<string, string[]>();
+    for (const { path, verdict } of group) {
+      const direction = verdict.blame?.direction ?? "ingress";
+      const [here, there, word] = direction === "egress" ? [path.from, path.to, "to"] : [path.to, path.from, "from"];
+      const side = `${direction} of ${describePeer(here)}:`;
+      bySide.set(side, [...(bySide.get(side) ?? []), `  ${path.name}: ${word} ${describePeer(there)}, ${path.protocol}/${path.port}`]);
+    }
+    for (const [side, paths] of bySide) lines.push(side, ...paths);
+    lines.push(
+      blame?.kind === "deny-rule"
+        ? "why: a deny rule of it matches each path (a deny beats every allow)"
+        : "why: it isolates each pod above in the direction named, and no allow rule of any policy admits the path",
+    );
+    const fix =
+      blame?.kind === "deny-rule"
+        ? "narrow or remove that deny rule (a deny beats every allow)"
+        : "allow each path in a rule of a policy selecting that pod, in the direction named, on the pod port (after Service translation); " +
+          "a host-networked API server is the entity kube-apiserver (`fromEntities: [kube-apiserver]`, `toEntities: [kube-apiserver]`)";
+    lines.push(`fix: ${fix}; or set onDenied: "warn" to deploy anyway`);
+    return lines.join("\n      ");
   }
 
   private sourceOf(key: string | undefined): string {

@@ -34,6 +34,9 @@ import { type Shape, type ShapeNode, tidyMetadata, withoutNulls } from "./normal
 import { type DocumentSource, fieldFromPointer, fieldPath, type PolicyProblem, problemAt } from "./problems";
 import { ciliumPolicyWarnings, type PolicyWarning, type PolicyWarningNotice } from "./warnings";
 
+/** How a construct gives a directory's documents their namespace (cilium-explain says it with its own flag instead). */
+export const DIRECTORY_NAMESPACE_FIX = 'directories: [{ path: "DIR", namespace: "NS" }] (CILIUM_POLICY_DIRS=DIR=NS for the dev stack)';
+
 export { type PolicyKind, SUPPORTED_KINDS };
 
 /** What every validated policy carries: its identity and where it was read. */
@@ -227,7 +230,7 @@ function validateMetadata(ctx: Context, kind: PolicyKind, meta: Record<string, u
       report(
         ["metadata", "namespace"],
         `missing: a ${kind} must name its namespace (it is never defaulted). Add metadata.namespace, or give the directory a namespace: ` +
-          'directories: [{ path: "DIR", namespace: "NS" }] (CILIUM_POLICY_DIRS=DIR=NS for the dev stack)',
+          DIRECTORY_NAMESPACE_FIX,
       );
     }
     validateDns1123Label(namespace, ["metadata", "namespace"], report);

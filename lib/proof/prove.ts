@@ -111,7 +111,8 @@ export function describePath(path: RequiredPath): string {
   return `${path.name} (${describePeer(path.from)} -> ${describePeer(path.to)} ${path.protocol}/${path.port})`;
 }
 
-function describePeer(peer: RequiredPath["from"]): string {
+/** A peer as `describePath` writes it: `entity[@node]`, an FQDN, or `namespace/labels`. */
+export function describePeer(peer: RequiredPath["from"]): string {
   if ("entity" in peer) return `${peer.entity}${peer.node ? `@${peer.node}` : ""}${peer.ip ? `@${peer.ip}` : ""}`;
   if ("fqdn" in peer) return peer.fqdn;
   const labels = Object.entries(peer.labels)

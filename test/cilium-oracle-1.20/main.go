@@ -664,17 +664,22 @@ func (s *identities) side(field string, p *peer, cfg config, source bool) (*side
 					sd.enforcing = true
 				}
 			}
-			if cfg.nodesMode && !local && !ip.IsValid() {
+			if cfg.nodesMode && !ip.IsValid() {
 				// Decided only if no CIDR rule could select the node (decide checks).
 				s.nodeWithoutIP = true
-			} else if cfg.nodesMode && !local {
-				// The node's IP carries its CIDR labels beside the node labels (a local identity).
+			} else if cfg.nodesMode {
+				// pkg/node/manager/manager.go nodeIdentityLabels and the node's ipcache
+				// metadata: a node's IPs carry their CIDR labels, the world label removed
+				// (pkg/ipcache/metadata.go resolveLabels). The host keeps its fixed identity
+				// (its label set is mutable); another node's IP gets a local identity.
 				for _, l := range labels.GetCIDRLabelArray(netip.PrefixFrom(ip, ip.BitLen())) {
 					if l.Source == labels.LabelSourceCIDR {
 						lbls = append(lbls, l)
 					}
 				}
-				fixed = 0
+				if !local {
+					fixed = 0
+				}
 			}
 			id = s.get(lbls, fixed, fixed == 0)
 			sd.isHost = local

@@ -13,7 +13,7 @@ import * as https from "node:https";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import type { CredentialSource } from "./credentials";
-import { onDeadline } from "./deadline";
+import { SYSTEM_TIMER, type Timer } from "./deadline";
 import { ConfigError, type ResolvedKubeconfig } from "./kubeconfig";
 
 /**
@@ -98,6 +98,8 @@ export interface KubeTarget {
   readonly pools: Map<tls.SecureContext, https.Agent>;
   /** The most read of one answer; MAX_BODY_BYTES unless a test sets less. */
   readonly maxBodyBytes?: number;
+  /** Measures the deadline of every request and cuts it there (a fake clock in tests). */
+  readonly timer: Timer;
 }
 
 /** Ends every connection of `target` (idle or in use); later requests open new ones. */
@@ -191,7 +193,12 @@ export function proxyFor(server: URL, env: NodeJS.ProcessEnv, proxyUrl?: string)
 }
 
 /** Builds the target for a resolved kubeconfig. */
-export function targetFor(kc: ResolvedKubeconfig, credentials: CredentialSource, env: NodeJS.ProcessEnv = process.env): KubeTarget {
+export function targetFor(
+  kc: ResolvedKubeconfig,
+  credentials: CredentialSource,
+  env: NodeJS.ProcessEnv = process.env,
+  timer: Timer = SYSTEM_TIMER,
+): KubeTarget {
   let server: URL;
   try {
     server = new URL(kc.cluster.server);
@@ -213,6 +220,7 @@ export function targetFor(kc: ResolvedKubeconfig, credentials: CredentialSource,
     ...(proxy ? { proxy } : {}),
     credentials,
     pools: new Map(),
+    timer,
   };
 }
 
@@ -223,7 +231,7 @@ export function requestUrl(server: URL, pathAndQuery: string): URL {
   return new URL(`${server.origin}${prefix}${pathAndQuery}`);
 }
 
-function tunnel(proxy: URL, host: string, port: number, deadline: number, signal?: AbortSignal): Promise<net.Socket> {
+function tunnel(proxy: URL, host: string, port: number, deadline: number, timer: Timer, signal?: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const auth = proxy.username
       ? {
@@ -237,7 +245,7 @@ function tunnel(proxy: URL, host: string, port: number, deadline: number, signal
       path: `${host.includes(":") ? `[${host}]` : host}:${port}`,
       headers: { host: `${host}:${port}`, ...auth },
     });
-    const done = onDeadline(deadline, signal, (why) =>
+    const done = timer.onDeadline(deadline, signal, (why) =>
       req.destroy(
         why === "abort"
           ? new TransportError("interrupted", "EINTR", true)
@@ -350,7 +358,7 @@ async function send(
   };
   let socket: net.Socket | undefined;
   if (target.proxy && url.protocol === "https:")
-    socket = await tunnel(target.proxy, url.hostname.replace(/^\[|\]$/g, ""), port, deadline, signal);
+    socket = await tunnel(target.proxy, url.hostname.replace(/^\[|\]$/g, ""), port, deadline, target.timer, signal);
   return new Promise((resolve, reject) => {
     const viaHttpProxy = target.proxy !== undefined && url.protocol === "http:";
     const direct = url.protocol === "https:" && !socket;
@@ -377,7 +385,7 @@ async function send(
       finish(() =>
         reject(err instanceof TransportError ? err : new TransportError(err.message, (err as NodeJS.ErrnoException).code ?? "ERROR")),
       );
-    const cancel = onDeadline(deadline, signal, (why) => {
+    const cancel = target.timer.onDeadline(deadline, signal, (why) => {
       const err =
         why === "abort"
           ? new TransportError("interrupted", "EINTR", true)
@@ -438,7 +446,7 @@ export async function apiRequest(
   body?: unknown,
   signal?: AbortSignal,
 ): Promise<ApiResponse> {
-  if (deadline - Date.now() <= 0) throw new TransportError("deadline reached before the request was sent", "DEADLINE", true);
+  if (deadline - target.timer.now() <= 0) throw new TransportError("deadline reached before the request was sent", "DEADLINE", true);
   if (signal?.aborted) throw new TransportError("interrupted", "EINTR", true);
   const url = requestUrl(target.server, pathAndQuery);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));

@@ -70,7 +70,7 @@ export async function main(
     const kc = resolveKubeconfig(options.kubeconfig, options.context);
     const credentials = new CredentialSource(kc);
     secrets = credentials.secrets;
-    target = targetFor(kc, credentials, env);
+    target = targetFor(kc, credentials, env, clock);
     for (const line of exposureWarnings(kc, target)) err(`webhook-check: warning: ${line}\n`);
     const via = target.proxy ? ` through proxy ${target.proxy.host}` : "";
     err(

@@ -430,7 +430,7 @@ describe("classification: one row per kube-apiserver message, through the real a
 
   test("every class a report can carry is in the table or covered by the probe tests", () => {
     const here = new Set(ROWS.map((r) => r[3]));
-    const elsewhere = ["api-down", "proof-assumption"]; // transport failures: this file; the proof's assumptions: proof-assumptions.test.ts
+    const elsewhere = ["api-down", "proof-assumption"]; // transport failures: this file; the proof's assumptions: proof-assumptions.e2e.test.ts
     expect(FAILURE_CLASSES.filter((c) => !here.has(c) && !elsewhere.includes(c))).toEqual([]);
   });
 });
