@@ -7,9 +7,9 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   // `npm test` is the in-process suite. Tests that run real processes (the shipped check,
   // kubectl, terraform, synth from copies of the project) are `npm run test:e2e`
-  // (jest.e2e.config.js); the packaging test is `npm run test:package`. README's test
-  // command and .ci/run run all three.
-  testPathIgnorePatterns: ["/node_modules/", "/__tests__/e2e/", "/__tests__/packaging/"],
+  // (jest.e2e.config.js); the packaging test is `npm run test:package`; the tests against a
+  // real kube-apiserver are `npm run test:cluster` (jest.cluster.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "/__tests__/e2e/", "/__tests__/packaging/", "/__tests__/cluster/"],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },

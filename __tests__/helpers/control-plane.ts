@@ -1,0 +1,161 @@
+/**
+ * The cluster suite's control plane: `npm run control-plane -- up DIR` (scripts/control-plane.mjs)
+ * run as a process, owned by the jest worker (so a killed run takes it down), and what it wrote
+ * in DIR/env. The binaries are built by the suite's globalSetup, before any test.
+ */
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import * as https from "node:https";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const REPO = path.resolve(__dirname, "..", "..");
+export const CONTROL_PLANE = path.join(REPO, "scripts", "control-plane.mjs");
+/** `up --netns` where network namespaces cannot be made (see scripts/control-plane.mjs). */
+export const EXIT_UNSUPPORTED = 3;
+
+/** Why `up --netns` cannot make namespaces here (as scripts/control-plane.mjs decides), or undefined. */
+export function netnsUnsupported(): string | undefined {
+  if (spawnSync("ip", ["-V"]).status !== 0) return "`ip` (iproute2) is not on PATH";
+  if (process.getuid?.() === 0) return undefined;
+  if (spawnSync("sudo", ["-n", "true"]).status !== 0) return "not root, and `sudo -n` is not allowed";
+  return undefined;
+}
+
+export interface ControlPlaneEnv {
+  readonly KUBECONFIG: string;
+  readonly KUBE_APISERVER: string;
+  readonly KUBE_CA: string;
+  readonly SERVICE_CIDR: string;
+  readonly NETNS?: string;
+}
+
+/** Runs the control-plane CLI synchronously (it returns once /readyz answers, or fails). */
+export function controlPlane(args: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CONTROL_PLANE, ...args], { encoding: "utf8", timeout: 600_000 });
+}
+
+/** DIR/env's `export NAME='value'` lines, read back. */
+export function readEnv(dir: string): ControlPlaneEnv {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(path.join(dir, "env"), "utf8").split("\n")) {
+    const m = line.match(/^export ([A-Z_]+)='(.*)'$/);
+    if (m) env[m[1]] = m[2].replace(/'\\''/g, "'");
+  }
+  return env as unknown as ControlPlaneEnv;
+}
+
+/** The PIDs in DIR/pids, by name (empty once the run is down). */
+export function readPids(dir: string): Record<string, number> {
+  try {
+    return Object.fromEntries(
+      readFileSync(path.join(dir, "pids"), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => {
+          const [name, pid] = l.split(" ");
+          return [name, Number(pid)];
+        }),
+    );
+  } catch {
+    return {};
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export interface RunningControlPlane {
+  readonly dir: string;
+  readonly env: ControlPlaneEnv;
+  /** `down DIR`, then DIR removed. */
+  stop(): void;
+}
+
+/** A new directory for a control plane, outside jest's per-file temp dirs (removed by stop()). */
+export function controlPlaneDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), "cp-"));
+}
+
+/**
+ * `up` in a fresh directory, owned by this jest worker. `netns`: where namespaces cannot be made
+ * here, undefined is returned (the caller skips, loudly) except under CI=true, where it throws.
+ */
+export function startControlPlane(options: { netns?: string } = {}): RunningControlPlane | undefined {
+  const dir = controlPlaneDir();
+  const args = ["up", dir, "--owner", String(process.pid), ...(options.netns ? ["--netns", options.netns] : [])];
+  const r = controlPlane(args);
+  if (r.status === EXIT_UNSUPPORTED && process.env.CI !== "true") {
+    console.warn(`SKIPPED: the cluster tests that need a network namespace: ${r.stderr.trim()}`);
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  if (r.status !== 0) {
+    controlPlane(["down", dir]);
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`control-plane up exited ${r.status ?? r.signal}:\n${r.stderr}`);
+  }
+  return {
+    dir,
+    env: readEnv(dir),
+    stop() {
+      controlPlane(["down", dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly body: string;
+  readonly json: unknown;
+}
+
+/** One request to the control plane as kubernetes-admin (the admin client certificate in DIR). */
+export function adminRequest(
+  cp: RunningControlPlane,
+  method: string,
+  apiPath: string,
+  body?: unknown,
+  contentType = "application/json",
+): Promise<ApiResponse> {
+  const url = new URL(apiPath, cp.env.KUBE_APISERVER);
+  const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      {
+        method,
+        ca: readFileSync(cp.env.KUBE_CA),
+        cert: readFileSync(path.join(cp.dir, "admin.crt")),
+        key: readFileSync(path.join(cp.dir, "admin.key")),
+        headers: { accept: "application/json", ...(payload === undefined ? {} : { "content-type": contentType }) },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => {
+          text += c;
+        });
+        res.on("end", () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, body: text, json });
+        });
+      },
+    );
+    req.on("error", reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
