@@ -1,0 +1,181 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import * as certManager from "../../examples/cert-manager";
+import * as oneCluster from "../../examples/one-cluster";
+import * as parts from "../../examples/parts";
+import * as twoClusters from "../../examples/two-clusters";
+import { buildApp } from "../../main";
+import { unescapeTerraform } from "../../lib/shared/terraform-escape";
+import { adminRequest, REPO, type RunningControlPlane, startControlPlane } from "../helpers/control-plane";
+import { freshApp, synthApp, type TerraformJson } from "../helpers/synth";
+import { tempDir } from "../helpers/temp";
+
+// Every kubernetes_manifest the dev app (both policy sets, dev and prod) and the examples
+// synthesize, its `manifest` as Terraform hands it to the kubernetes provider (the `$${` and
+// `%%{` escapes undone), goes to a real kube-apiserver with the vendored Cilium CRDs installed,
+// as the provider sends it: a server-side apply, here a dry run, with fieldValidation=Strict.
+// (The provider: hashicorp/terraform-provider-kubernetes, manifest/provider/apply.go, applies
+// with types.ApplyPatchType and a field manager; Strict makes an unknown or duplicate field an
+// error instead of a warning: k8s.io/apiserver, pkg/endpoints/handlers/patch.go.)
+
+interface Synthesized {
+  readonly source: string;
+  readonly address: string;
+  readonly manifest: Record<string, unknown>;
+}
+
+function deepUnescape(value: unknown): unknown {
+  if (typeof value === "string") return unescapeTerraform(value);
+  if (Array.isArray(value)) return value.map(deepUnescape);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [unescapeTerraform(k), deepUnescape(v)]));
+  }
+  return value;
+}
+
+function manifestsOf(source: string, stacks: Record<string, TerraformJson>): Synthesized[] {
+  return Object.entries(stacks).flatMap(([stack, json]) =>
+    Object.entries(json.resource?.kubernetes_manifest ?? {}).map(([name, r]) => ({
+      source,
+      address: `${stack}: kubernetes_manifest.${name}`,
+      manifest: deepUnescape((r as { manifest: unknown }).manifest) as Record<string, unknown>,
+    })),
+  );
+}
+
+function synthesizedManifests(): Synthesized[] {
+  const out: Synthesized[] = [];
+  for (const set of ["allow-all", "least-privilege"]) {
+    const outdir = path.join(tempDir("synth-"), "cdktf.out");
+    const built = buildApp({ CILIUM_POLICY_SET: set, KUBE_CONTEXT_PROD: "prod", CILIUM_POLICY_SET_PROD: set }, outdir);
+    out.push(...manifestsOf(`dev app, policy set ${set}`, synthApp(built.app)));
+  }
+  const examples: Record<string, (app: ReturnType<typeof freshApp>) => unknown> = {
+    "examples/one-cluster": (a) => oneCluster.build(a, {}),
+    "examples/cert-manager": (a) => certManager.build(a, {}),
+    "examples/two-clusters": (a) => twoClusters.build(a),
+    "examples/parts": (a) => parts.build(a),
+  };
+  for (const [name, build] of Object.entries(examples)) {
+    const app = freshApp();
+    build(app);
+    out.push(...manifestsOf(name, synthApp(app)));
+  }
+  return out;
+}
+
+/** Fields the server adds to a policy besides metadata: none was seen; a new one fails the test until listed here. */
+const SERVER_DEFAULTS: readonly string[] = [];
+/** Metadata the server sets on create. */
+const SERVER_METADATA = ["creationTimestamp", "generation", "managedFields", "resourceVersion", "uid"];
+
+/** Every leaf path (JSON pointer) of `value`, with its value. */
+function leaves(value: unknown, pointer = ""): Array<[string, unknown]> {
+  if (value !== null && typeof value === "object" && Object.keys(value).length > 0) {
+    return Object.entries(value).flatMap(([k, v]) => leaves(v, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`));
+  }
+  return [[pointer, value]];
+}
+
+function at(value: unknown, pointer: string): unknown {
+  if (pointer === "") return value;
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), value);
+}
+
+let cp: RunningControlPlane;
+const manifests = synthesizedManifests();
+
+async function apply(object: Record<string, unknown>, dryRun: boolean) {
+  return applyText(JSON.stringify(object), object, dryRun);
+}
+
+/** A server-side apply of `text` (JSON is YAML), to where `object` says. */
+async function applyText(text: string, object: Record<string, unknown>, dryRun = true) {
+  const { apiVersion, kind, metadata } = object as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+  const lower = kind.toLowerCase();
+  const plural = lower.endsWith("y") ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+  const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  const ns = metadata.namespace ? `/namespaces/${metadata.namespace}` : "";
+  const query = `fieldManager=cdktf-cilium-test&fieldValidation=Strict&force=true${dryRun ? "&dryRun=All" : ""}`;
+  return adminRequest(cp, "PATCH", `${base}${ns}/${plural}/${metadata.name}?${query}`, text, "application/apply-patch+yaml");
+}
+
+beforeAll(async () => {
+  cp = startControlPlane() as RunningControlPlane;
+  // The vendored CRDs, as Cilium's operator would install them, and the namespaces the policies live in.
+  for (const file of ["ciliumnetworkpolicies.yaml", "ciliumclusterwidenetworkpolicies.yaml"]) {
+    for (const doc of parseAllDocuments(readFileSync(path.join(REPO, "schemas", "cilium", file), "utf8"))) {
+      const r = await apply(doc.toJS(), false);
+      if (r.status >= 300) throw new Error(`${file}: ${r.body}`);
+    }
+  }
+  for (const crd of ["ciliumnetworkpolicies.cilium.io", "ciliumclusterwidenetworkpolicies.cilium.io"]) {
+    for (let established = false; !established; await new Promise((r) => setTimeout(r, 100))) {
+      const r = await adminRequest(cp, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`);
+      const conditions = (r.json as { status?: { conditions?: Array<{ type: string; status: string }> } }).status?.conditions ?? [];
+      established = conditions.some((c) => c.type === "Established" && c.status === "True");
+    }
+  }
+  const namespaces = new Set(manifests.map((m) => (m.manifest.metadata as { namespace?: string }).namespace).filter(Boolean));
+  for (const name of namespaces) {
+    if (name === "default" || name === "kube-system") continue;
+    const r = await apply({ apiVersion: "v1", kind: "Namespace", metadata: { name } }, false);
+    if (r.status >= 300) throw new Error(`namespace ${name}: ${r.body}`);
+  }
+});
+afterAll(() => cp?.stop());
+
+test("the manifests judged: the least-privilege set's CiliumNetworkPolicy from the dev app (dev, prod) and two examples", () => {
+  // The allow-all set and examples/parts, two-clusters ship NetworkPolicies (kubernetes_network_policy_v1), judged only with the real provider.
+  expect(manifests.map((m) => `${m.source}, ${m.address.split(":")[0]}: ${m.manifest.kind}`).sort()).toEqual([
+    "dev app, policy set least-privilege, dev: CiliumNetworkPolicy",
+    "dev app, policy set least-privilege, prod: CiliumNetworkPolicy",
+    "examples/cert-manager, lab: CiliumNetworkPolicy",
+    "examples/one-cluster, lab: CiliumNetworkPolicy",
+  ]);
+});
+
+test("the control: the same manifest with a misspelled field is refused, in the server's words", async () => {
+  const manifest = structuredClone(manifests[0].manifest) as { spec: Record<string, unknown> };
+  manifest.spec.endpointSelectr = manifest.spec.endpointSelector;
+  const r = await apply(manifest, true);
+  // Server-side apply refuses a field outside the CRD's schema whatever fieldValidation says,
+  // with a 500 (k8s.io/apiserver, pkg/endpoints/handlers/patch.go: "failed to create typed patch object").
+  expect(r.status).toBe(500);
+  expect((r.json as { message: string }).message).toMatch(/: \.spec\.endpointSelectr: field not declared in schema$/);
+});
+
+test("the control: a duplicate field is refused under fieldValidation=Strict", async () => {
+  const json = JSON.stringify(manifests[0].manifest);
+  const r = await applyText(json.replace(/^\{/, `{"kind":${JSON.stringify(manifests[0].manifest.kind)},`), manifests[0].manifest);
+  // k8s.io/apiserver, pkg/endpoints/handlers/patch.go: a strict YAML decode of the apply patch.
+  expect(r.status).toBe(400);
+  const { message } = r.json as { message: string };
+  expect(message).toMatch(/^error strict decoding YAML: /);
+  expect(message).toContain('key "kind" already set in map');
+});
+
+test.each(manifests.map((m) => [`${m.source}, ${m.address}`, m] as const))(
+  "%s: accepted by a server-side apply dry run with fieldValidation=Strict, every field kept",
+  async (_, { manifest }) => {
+    const r = await apply(manifest, true);
+    if (r.status >= 300) throw new Error(`refused (${r.status}): ${r.body}\nmanifest: ${JSON.stringify(manifest, null, 2)}`);
+    const stored = r.json as Record<string, unknown>;
+    // Every field we synthesized comes back with the same value.
+    const changed = leaves(manifest).filter(([p, v]) => JSON.stringify(at(stored, p)) !== JSON.stringify(v));
+    expect(changed.map(([p, v]) => ({ field: p, sent: v, stored: at(stored, p) }))).toEqual([]);
+    // The server adds only metadata and the listed defaults.
+    const sentPaths = new Set(leaves(manifest).map(([p]) => p));
+    const added = leaves(stored)
+      .map(([p]) => p)
+      .filter((p) => !sentPaths.has(p))
+      .filter((p) => !SERVER_METADATA.some((m) => p === `/metadata/${m}` || p.startsWith(`/metadata/${m}/`)))
+      .filter((p) => !SERVER_DEFAULTS.includes(p));
+    expect(added).toEqual([]);
+  },
+);
