@@ -191,6 +191,12 @@ describe("generated YAML (kubectl create --dry-run=client -o yaml, kubectl get -
     expect(found.join("\n")).not.toMatch(/metadata\.uid/);
   });
 
+  // Found by the cluster suite: NetworkPolicy has no status field, and with fieldValidation=Strict
+  // kube-apiserver refuses the key even with no value ('strict decoding error: unknown field "status"').
+  test("a NetworkPolicy's `status:` with no value is refused too", () => {
+    expect(problems({ "a.yaml": `${np("  podSelector: {}\n")}status:\n` })).toEqual([expect.stringMatching(/^a\.yaml#1 status: /)]);
+  });
+
   test("annotation key prefixes are lower-cased before checking, as the API server does; the total size is limited", () => {
     expect(
       Object.keys(

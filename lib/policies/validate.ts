@@ -25,6 +25,7 @@ import {
   validateDns1123Label,
   validateDns1123Subdomain,
   validateLabels,
+  validateStringMap,
   validateNetworkPolicySpec,
   type Path,
 } from "./kubernetes-rules";
@@ -229,6 +230,10 @@ function validateMetadata(ctx: Context, kind: PolicyKind, meta: Record<string, u
     );
     delete meta.namespace;
   }
+  if (POLICY_KINDS[kind].schema.by !== "kubernetes") {
+    validateStringMap(meta.labels, ["metadata", "labels"], report);
+    validateStringMap(meta.annotations, ["metadata", "annotations"], report);
+  }
   validateLabels(meta.labels, ["metadata", "labels"], report);
   validateAnnotations(meta.annotations, ["metadata", "annotations"], report);
   return {
@@ -239,7 +244,9 @@ function validateMetadata(ctx: Context, kind: PolicyKind, meta: Record<string, u
 
 function validateNetworkPolicy(ctx: Context, value: Record<string, unknown>): ValidatedNetworkPolicy | undefined {
   const { raw, report, problems } = ctx;
-  if (value.status !== undefined && value.status !== null)
+  // Even with no value: with fieldValidation=Strict (kubectl's default) kube-apiserver refuses
+  // the key itself, `strict decoding error: unknown field "status"` (checked by the cluster suite).
+  if (Object.hasOwn(value, "status"))
     report(
       ["status"],
       "set by the API server, and not a field of NetworkPolicy on create; delete it (the file looks like `kubectl get -o yaml` output)",
