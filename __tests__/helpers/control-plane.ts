@@ -105,6 +105,8 @@ export function startControlPlane(options: { netns?: string } = {}): RunningCont
     dir,
     env: readEnv(dir),
     stop() {
+      agents.get(dir)?.destroy();
+      agents.delete(dir);
       controlPlane(["down", dir]);
       rmSync(dir, { recursive: true, force: true });
     },
@@ -115,6 +117,23 @@ export interface ApiResponse {
   readonly status: number;
   readonly body: string;
   readonly json: unknown;
+}
+
+const agents = new Map<string, https.Agent>();
+/** One keep-alive agent per control plane, with its CA and the admin client certificate. */
+function adminAgent(cp: RunningControlPlane): https.Agent {
+  let agent = agents.get(cp.dir);
+  if (!agent) {
+    agent = new https.Agent({
+      keepAlive: true,
+      maxSockets: 8,
+      ca: readFileSync(cp.env.KUBE_CA),
+      cert: readFileSync(path.join(cp.dir, "admin.crt")),
+      key: readFileSync(path.join(cp.dir, "admin.key")),
+    });
+    agents.set(cp.dir, agent);
+  }
+  return agent;
 }
 
 /** One request to the control plane as kubernetes-admin (the admin client certificate in DIR). */
@@ -132,9 +151,7 @@ export function adminRequest(
       url,
       {
         method,
-        ca: readFileSync(cp.env.KUBE_CA),
-        cert: readFileSync(path.join(cp.dir, "admin.crt")),
-        key: readFileSync(path.join(cp.dir, "admin.key")),
+        agent: adminAgent(cp),
         headers: { accept: "application/json", ...(payload === undefined ? {} : { "content-type": contentType }) },
       },
       (res) => {
