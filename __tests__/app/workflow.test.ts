@@ -29,13 +29,16 @@ function readmeTestCommand(): string {
 test("the workflow and .ci/run run the README's test command (every suite), the workflow on Node 22 and 24", () => {
   const text = readFileSync(workflow, "utf8");
   const command = readmeTestCommand();
-  expect(command).toBe("npm test && npm run test:e2e && npm run test:package");
+  expect(command).toBe("npm test && npm run test:e2e && npm run test:package && npm run test:cluster");
   expect(text).toMatch(/node: \[22, 24\]/);
   expect(text).toContain(`run: ${command}`);
   const ciRun = readFileSync(path.join(__dirname, "..", "..", ".ci", "run"), "utf8");
   expect(ciRun).toContain(`    npm ci 2>&1 | tee "$log"\n`);
   expect(ciRun).toContain(`\n    ${command}\n`);
   expect(text).toContain("hashicorp/setup-terraform");
+  // The cluster suite builds kube-apiserver and etcd with Go, cached by the modules' go.sum.
+  expect(text).toContain("actions/setup-go");
+  expect(text).toMatch(/path: ~\/\.cache\/cdktf-cilium\n\s+key: control-plane-\$\{\{ hashFiles\('test\/control-plane\/\*\*'\) \}\}/);
   expect(text).toContain("npm run validate");
   expect(text).toContain("GITHUB_STEP_SUMMARY");
 });

@@ -166,7 +166,13 @@ if (netnsMissing && process.env.CI !== "true") console.warn(`SKIPPED: control-pl
   });
   // stop() is idempotent: the last test has already stopped it.
   afterAll(() => cp?.stop());
-  const ipNetns = (...args: string[]) => spawnSync("ip", ["netns", ...args], { encoding: "utf8" });
+  // Not root (a GitHub runner): as the CLI does, through `sudo -n`.
+  const asRoot = (argv: string[]) => (process.getuid?.() === 0 ? argv : ["sudo", "-n", ...argv]);
+  const run = (argv: string[]) => {
+    const [cmd, ...args] = asRoot(argv);
+    return spawnSync(cmd, args, { encoding: "utf8" });
+  };
+  const ipNetns = (...args: string[]) => run(["ip", "netns", ...args]);
 
   test("DIR/env names the namespace, which exists with lo up", () => {
     expect(cp.env.NETNS).toBe(netns);
@@ -187,9 +193,11 @@ if (netnsMissing && process.env.CI !== "true") console.warn(`SKIPPED: control-pl
 
   test("etcd and kube-apiserver run in the namespace, not in the host's", () => {
     const pids = readPids(cp.dir);
-    const hostNs = spawnSync("readlink", ["/proc/self/ns/net"], { encoding: "utf8" }).stdout.trim();
+    const hostNs = run(["readlink", `/proc/${process.pid}/ns/net`]).stdout.trim();
+    expect(hostNs).toMatch(/^net:\[\d+\]$/);
     for (const name of ["etcd", "kube-apiserver"]) {
-      const ns = spawnSync("readlink", [`/proc/${pids[name]}/ns/net`], { encoding: "utf8" }).stdout.trim();
+      const ns = run(["readlink", `/proc/${pids[name]}/ns/net`]).stdout.trim();
+      expect(ns).toMatch(/^net:\[\d+\]$/);
       expect(ns).not.toBe(hostNs);
     }
   });
