@@ -1,13 +1,11 @@
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
 import * as certManager from "../../examples/cert-manager";
 import * as oneCluster from "../../examples/one-cluster";
 import * as parts from "../../examples/parts";
 import * as twoClusters from "../../examples/two-clusters";
 import { buildApp } from "../../main";
 import { unescapeTerraform } from "../../lib/shared/terraform-escape";
-import { adminRequest, REPO, type RunningControlPlane, startControlPlane } from "../helpers/control-plane";
+import { CILIUM_CRDS, installCrds, type RunningControlPlane, serverSideApply, startControlPlane } from "../helpers/control-plane";
 import { freshApp, synthApp, type TerraformJson } from "../helpers/synth";
 import { tempDir } from "../helpers/temp";
 
@@ -90,37 +88,13 @@ function at(value: unknown, pointer: string): unknown {
 let cp: RunningControlPlane;
 const manifests = synthesizedManifests();
 
-async function apply(object: Record<string, unknown>, dryRun: boolean) {
-  return applyText(JSON.stringify(object), object, dryRun);
-}
-
-/** A server-side apply of `text` (JSON is YAML), to where `object` says. */
-async function applyText(text: string, object: Record<string, unknown>, dryRun = true) {
-  const { apiVersion, kind, metadata } = object as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
-  const lower = kind.toLowerCase();
-  const plural = lower.endsWith("y") ? `${lower.slice(0, -1)}ies` : `${lower}s`;
-  const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-  const ns = metadata.namespace ? `/namespaces/${metadata.namespace}` : "";
-  const query = `fieldManager=cdktf-cilium-test&fieldValidation=Strict&force=true${dryRun ? "&dryRun=All" : ""}`;
-  return adminRequest(cp, "PATCH", `${base}${ns}/${plural}/${metadata.name}?${query}`, text, "application/apply-patch+yaml");
-}
+const apply = (object: Record<string, unknown>, dryRun: boolean) => serverSideApply(cp, object, { dryRun });
+const applyText = (text: string, object: Record<string, unknown>) => serverSideApply(cp, object, { dryRun: true, text });
 
 beforeAll(async () => {
   cp = startControlPlane() as RunningControlPlane;
   // The vendored CRDs, as Cilium's operator would install them, and the namespaces the policies live in.
-  for (const file of ["ciliumnetworkpolicies.yaml", "ciliumclusterwidenetworkpolicies.yaml"]) {
-    for (const doc of parseAllDocuments(readFileSync(path.join(REPO, "schemas", "cilium", file), "utf8"))) {
-      const r = await apply(doc.toJS(), false);
-      if (r.status >= 300) throw new Error(`${file}: ${r.body}`);
-    }
-  }
-  for (const crd of ["ciliumnetworkpolicies.cilium.io", "ciliumclusterwidenetworkpolicies.cilium.io"]) {
-    for (let established = false; !established; await new Promise((r) => setTimeout(r, 100))) {
-      const r = await adminRequest(cp, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`);
-      const conditions = (r.json as { status?: { conditions?: Array<{ type: string; status: string }> } }).status?.conditions ?? [];
-      established = conditions.some((c) => c.type === "Established" && c.status === "True");
-    }
-  }
+  await installCrds(cp, CILIUM_CRDS);
   const namespaces = new Set(manifests.map((m) => (m.manifest.metadata as { namespace?: string }).namespace).filter(Boolean));
   for (const name of namespaces) {
     if (name === "default" || name === "kube-system") continue;

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { listPolicyFiles } from "../../lib/policies/load";
 import { validateDocument } from "../../lib/policies/validate";
-import { adminRequest, REPO, type RunningControlPlane, startControlPlane } from "../helpers/control-plane";
+import { adminRequest, CILIUM_CRDS, installCrds, REPO, type RunningControlPlane, startControlPlane } from "../helpers/control-plane";
 import { generateVariations, VARIATION_NAMESPACE } from "../helpers/policy-variations";
 
 // Our validators against the real server: every policy document in the repository's fixtures and
@@ -116,18 +116,7 @@ const outcomes: Outcome[] = [];
 
 beforeAll(async () => {
   cp = startControlPlane() as RunningControlPlane;
-  for (const file of ["ciliumnetworkpolicies.yaml", "ciliumclusterwidenetworkpolicies.yaml"]) {
-    const [doc] = parseAllDocuments(readFileSync(path.join(REPO, "schemas", "cilium", file), "utf8")).map((d) => d.toJS());
-    const r = await adminRequest(cp, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", doc);
-    if (r.status !== 201) throw new Error(`${file}: ${r.body}`);
-  }
-  for (const crd of ["ciliumnetworkpolicies.cilium.io", "ciliumclusterwidenetworkpolicies.cilium.io"]) {
-    for (let established = false; !established; await new Promise((r) => setTimeout(r, 100))) {
-      const r = await adminRequest(cp, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`);
-      const conditions = (r.json as { status?: { conditions?: Array<{ type: string; status: string }> } }).status?.conditions ?? [];
-      established = conditions.some((c) => c.type === "Established" && c.status === "True");
-    }
-  }
+  await installCrds(cp, CILIUM_CRDS);
   // Eight at a time: the server answers in a few milliseconds; order does not matter.
   const queue = [...cases];
   await Promise.all(

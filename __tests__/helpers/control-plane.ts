@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 export const CONTROL_PLANE = path.join(REPO, "scripts", "control-plane.mjs");
@@ -176,3 +177,56 @@ export function adminRequest(
     req.end();
   });
 }
+
+/** The REST path of an object, from its apiVersion, kind (a regular plural) and metadata. */
+export function objectPath(object: Record<string, unknown>): string {
+  const { apiVersion, kind, metadata } = object as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+  const lower = kind.toLowerCase();
+  const plural = lower.endsWith("y") ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+  const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  const ns = metadata.namespace ? `/namespaces/${metadata.namespace}` : "";
+  return `${base}${ns}/${plural}/${metadata.name}`;
+}
+
+/** A server-side apply of `text` (JSON is YAML) to where `object` says, with fieldValidation=Strict. */
+export function serverSideApply(
+  cp: RunningControlPlane,
+  object: Record<string, unknown>,
+  options: { dryRun?: boolean; text?: string } = {},
+) {
+  const query = `fieldManager=cdktf-cilium-test&fieldValidation=Strict&force=true${options.dryRun ? "&dryRun=All" : ""}`;
+  return adminRequest(
+    cp,
+    "PATCH",
+    `${objectPath(object)}?${query}`,
+    options.text ?? JSON.stringify(object),
+    "application/apply-patch+yaml",
+  );
+}
+
+/** Applies (for real) every document, throwing with the server's answer on a refusal. */
+export async function applyAll(cp: RunningControlPlane, objects: readonly Record<string, unknown>[]): Promise<void> {
+  for (const object of objects) {
+    const r = await serverSideApply(cp, object);
+    if (r.status >= 300) throw new Error(`${objectPath(object)}: ${r.body}`);
+  }
+}
+
+/** Installs the CRDs in `files` (YAML) and waits until each is Established, as a controller would before use. */
+export async function installCrds(cp: RunningControlPlane, files: readonly string[]): Promise<void> {
+  const crds = files.flatMap((file) => parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS() as Record<string, unknown>));
+  await applyAll(cp, crds);
+  for (const crd of crds) {
+    const name = (crd.metadata as { name: string }).name;
+    for (let established = false; !established; await new Promise((r) => setTimeout(r, 100))) {
+      const r = await adminRequest(cp, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+      const conditions = (r.json as { status?: { conditions?: Array<{ type: string; status: string }> } }).status?.conditions ?? [];
+      established = conditions.some((c) => c.type === "Established" && c.status === "True");
+    }
+  }
+}
+
+/** The vendored Cilium policy CRDs (schemas/cilium/). */
+export const CILIUM_CRDS = ["ciliumnetworkpolicies.yaml", "ciliumclusterwidenetworkpolicies.yaml"].map((f) =>
+  path.join(REPO, "schemas", "cilium", f),
+);
