@@ -178,11 +178,11 @@ export function adminRequest(
   });
 }
 
-/** The REST path of an object, from its apiVersion, kind (a regular plural) and metadata. */
+/** The REST path of an object, from its apiVersion, kind (a regular plural; Endpoints is its own) and metadata. */
 export function objectPath(object: Record<string, unknown>): string {
   const { apiVersion, kind, metadata } = object as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
   const lower = kind.toLowerCase();
-  const plural = lower.endsWith("y") ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+  const plural = lower.endsWith("y") ? `${lower.slice(0, -1)}ies` : lower.endsWith("s") ? lower : `${lower}s`;
   const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   const ns = metadata.namespace ? `/namespaces/${metadata.namespace}` : "";
   return `${base}${ns}/${plural}/${metadata.name}`;
