@@ -268,6 +268,19 @@ describe("classification: one row per kube-apiserver message, through the real a
       "rbac",
     ],
     [
+      // Found against the real kube-apiserver: the user's name carries the word "webhook".
+      "our own permission, as a ServiceAccount named webhook-check",
+      403,
+      {
+        json: status(
+          403,
+          "Forbidden",
+          'certificaterequests.cert-manager.io is forbidden: User "system:serviceaccount:cert-manager:webhook-check" cannot create resource "certificaterequests" in API group "cert-manager.io" in the namespace "cert-manager"',
+        ),
+      },
+      "rbac",
+    ],
+    [
       "another webhook denies (Kyverno)",
       400,
       {
