@@ -112,7 +112,11 @@ function webhookConfigurations(ca: string, timeoutSeconds = 30): Record<string, 
 const endpointSlice = {
   apiVersion: "discovery.k8s.io/v1",
   kind: "EndpointSlice",
-  metadata: { name: "cert-manager-webhook-test", namespace: "cert-manager", labels: { "kubernetes.io/service-name": "cert-manager-webhook" } },
+  metadata: {
+    name: "cert-manager-webhook-test",
+    namespace: "cert-manager",
+    labels: { "kubernetes.io/service-name": "cert-manager-webhook" },
+  },
   addressType: "IPv4",
   endpoints: [{ addresses: [WEBHOOK_IP], conditions: { ready: true } }],
   ports: [{ name: "https", port: 443, protocol: "TCP" }],
@@ -190,7 +194,9 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       const run = await check(["--timeout", "8"]);
       expect(run.code).toBe(1);
       expect(run.report.failure.class).toBe("tls");
-      expect(run.report.failure.error).toMatch(/failed calling webhook "webhook\.cert-manager\.io".*x509: certificate signed by unknown authority/);
+      expect(run.report.failure.error).toMatch(
+        /failed calling webhook "webhook\.cert-manager\.io".*x509: certificate signed by unknown authority/,
+      );
     } finally {
       await applyAll(cp, webhookConfigurations("test-ca"));
     }
@@ -205,7 +211,9 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       const run = await check(["--timeout", "15"]);
       expect(run.code).toBe(1);
       expect(run.report.failure.class).toBe("timeout");
-      expect(run.report.failure.error).toMatch(/failed calling webhook "webhook\.cert-manager\.io".*(context deadline exceeded|Client\.Timeout)/);
+      expect(run.report.failure.error).toMatch(
+        /failed calling webhook "webhook\.cert-manager\.io".*(context deadline exceeded|Client\.Timeout)/,
+      );
     } finally {
       await stopServer(webhook);
       await applyAll(cp, webhookConfigurations("test-ca"));
@@ -242,7 +250,9 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       spec: {
         failurePolicy: "Fail",
         matchConstraints: {
-          resourceRules: [{ apiGroups: ["cert-manager.io"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["certificaterequests"] }],
+          resourceRules: [
+            { apiGroups: ["cert-manager.io"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["certificaterequests"] },
+          ],
         },
         validations: [{ expression: "false", message: "certificate requests are frozen" }],
       },
@@ -360,8 +370,15 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     };
     beforeAll(async () => {
       api = await startServer("apiservice", API_IP, { groupVersion: "test.cdktf-cilium.io/v1alpha1" });
-      await applyAll(cp, [...serviceObjects("test-api", API_IP), { ...apiService, spec: { ...apiService.spec, caBundle: caBundle("test-ca") } }]);
+      await applyAll(cp, [
+        ...serviceObjects("test-api", API_IP),
+        { ...apiService, spec: { ...apiService.spec, caBundle: caBundle("test-ca") } },
+      ]);
       for (let i = 0; i < 600 && (await available()) !== "True"; i++) await new Promise((r) => setTimeout(r, 100));
+    });
+
+    afterAll(async () => {
+      await adminRequest(cp, "DELETE", objectPath(apiService));
     });
 
     test("available: exit 0, the aggregated call answered", async () => {
@@ -388,5 +405,172 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       expect(run.code).toBe(1);
       expect(item(run, apiService.metadata.name).verdict).toBe("fail");
     });
+  });
+
+  describe("RBAC: the check with a ServiceAccount token bound to exactly docs/webhook-check.md's table", () => {
+    // The table's rows that are RBAC rules here (CHECK_PERMISSIONS in lib/webhook-check/probes/cert-manager.ts).
+    // Not here: the two non-resource URLs (/version and /apis/<group>/<version>), which kube-apiserver's
+    // default roles give every authenticated user; the rows used only with WEBHOOK_CHECK_PROOF; and
+    // the custom resources of conversion webhooks (none is installed).
+    const ROWS: ReadonlyArray<{ row: string; required: boolean; cluster: boolean; rule: Record<string, string[]> }> = [
+      {
+        row: "create certificaterequests",
+        required: true,
+        cluster: false,
+        rule: { apiGroups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["create"] },
+      },
+      { row: "get namespaces", required: false, cluster: false, rule: { apiGroups: [""], resources: ["namespaces"], verbs: ["get"] } },
+      { row: "get services", required: false, cluster: false, rule: { apiGroups: [""], resources: ["services"], verbs: ["get"] } },
+      {
+        row: "list endpointslices",
+        required: false,
+        cluster: false,
+        rule: { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list"] },
+      },
+      {
+        row: "create configmaps",
+        required: false,
+        cluster: false,
+        rule: { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
+      },
+      {
+        row: "list apiservices",
+        required: false,
+        cluster: true,
+        rule: { apiGroups: ["apiregistration.k8s.io"], resources: ["apiservices"], verbs: ["list"] },
+      },
+      {
+        row: "list validatingwebhookconfigurations",
+        required: false,
+        cluster: true,
+        rule: { apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], verbs: ["list"] },
+      },
+      {
+        row: "list mutatingwebhookconfigurations",
+        required: false,
+        cluster: true,
+        rule: { apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], verbs: ["list"] },
+      },
+      {
+        row: "list customresourcedefinitions",
+        required: false,
+        cluster: true,
+        rule: { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["list"] },
+      },
+    ];
+    let kubeconfig: string;
+
+    async function grant(without?: string) {
+      const rules = (cluster: boolean) => ROWS.filter((r) => r.cluster === cluster && r.row !== without).map((r) => r.rule);
+      await applyAll(cp, [
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "Role",
+          metadata: { name: "webhook-check", namespace: "cert-manager" },
+          rules: rules(false),
+        },
+        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "webhook-check" }, rules: rules(true) },
+      ]);
+      // RBAC is read from an informer: wait until the server decides as the roles now say.
+      for (const r of ROWS) {
+        const review = {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SubjectAccessReview",
+          spec: {
+            user: "system:serviceaccount:cert-manager:webhook-check",
+            groups: ["system:serviceaccounts", "system:authenticated"],
+            resourceAttributes: {
+              group: r.rule.apiGroups[0],
+              resource: r.rule.resources[0],
+              verb: r.rule.verbs[0],
+              ...(r.cluster ? {} : { namespace: "cert-manager" }),
+            },
+          },
+        };
+        for (let i = 0; i < 300; i++) {
+          const answer = await adminRequest(cp, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review);
+          if ((answer.json as { status: { allowed: boolean } }).status.allowed === (r.row !== without)) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    }
+
+    beforeAll(async () => {
+      await applyAll(cp, [
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "webhook-check", namespace: "cert-manager" } },
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "RoleBinding",
+          metadata: { name: "webhook-check", namespace: "cert-manager" },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "webhook-check" },
+          subjects: [{ kind: "ServiceAccount", name: "webhook-check", namespace: "cert-manager" }],
+        },
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "ClusterRoleBinding",
+          metadata: { name: "webhook-check" },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "webhook-check" },
+          subjects: [{ kind: "ServiceAccount", name: "webhook-check", namespace: "cert-manager" }],
+        },
+      ]);
+      const token = await adminRequest(cp, "POST", "/api/v1/namespaces/cert-manager/serviceaccounts/webhook-check/token", {
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "TokenRequest",
+        spec: { expirationSeconds: 3600 },
+      });
+      const value = (token.json as { status: { token: string } }).status.token;
+      kubeconfig = path.join(tempDir("rbac-"), "kubeconfig");
+      writeFileSync(
+        kubeconfig,
+        [
+          "apiVersion: v1",
+          "kind: Config",
+          `clusters: [{name: cp, cluster: {server: "${cp.env.KUBE_APISERVER}", certificate-authority: "${cp.env.KUBE_CA}"}}]`,
+          `users: [{name: checker, user: {token: "${value}"}}]`,
+          "contexts: [{name: checker, context: {cluster: cp, user: checker}}]",
+          "current-context: checker",
+          "",
+        ].join("\n"),
+        { mode: 0o600 },
+      );
+      // A served webhook on ConfigMaps, so the check's ConfigMap dry-run (and its permission) is used.
+      await startServer("allow", OTHER_IP);
+      await applyAll(cp, [...serviceObjects("other-webhook", OTHER_IP), configMapWebhook("served", { failurePolicy: "Fail" })]);
+    });
+
+    const checkAs = (timeout: string) =>
+      runCli(["--json", "--interval", "1", "--scope", "all", "--timeout", timeout], { KUBECONFIG: kubeconfig });
+
+    test("every row granted: exit 0", async () => {
+      await grant();
+      const run = await checkAs("30");
+      expect([run.code, run.report.failure]).toEqual([0, undefined]);
+    });
+
+    test.each(ROWS.filter((r) => r.required).map((r) => [r.row]))(
+      "without %s (needed for the verdict): exit 1, class rbac",
+      async (row) => {
+        await grant(row);
+        const run = await checkAs("6");
+        expect(run.code).toBe(1);
+        expect([run.report.failure.class, run.report.failure.error]).toEqual([
+          "rbac",
+          expect.stringMatching(
+            /forbidden: User "system:serviceaccount:cert-manager:webhook-check" cannot create resource "certificaterequests"/,
+          ),
+        ]);
+      },
+    );
+
+    test.each(ROWS.filter((r) => !r.required).map((r) => [r.row, r.rule.resources[0], r.rule.verbs[0]]))(
+      "without %s: exit 0, with a warning naming the permission",
+      async (row, resource, verb) => {
+        await grant(row);
+        const run = await checkAs("30");
+        expect(run.code).toBe(0);
+        // The server's words, or the check's own where it names the permission it lacks.
+        expect(run.report.warnings.join("\n")).toMatch(new RegExp(`cannot ${verb} resource "${resource}"|needs "${verb} ${resource}"`));
+      },
+    );
   });
 });
