@@ -385,6 +385,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       expect(await available()).toBe("True");
       const run = await check(["--scope", "all", "--timeout", "30"]);
       expect([run.code, item(run, apiService.metadata.name)?.verdict]).toEqual([0, "ok"]);
+      expect(item(run, apiService.metadata.name).detail).toMatch(/called it through the aggregator/);
     });
 
     test("stale: its server stopped while the status still says Available: exit 1, the aggregator's words", async () => {

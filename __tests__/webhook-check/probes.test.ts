@@ -65,11 +65,6 @@ test("no ready endpoints: the endpoints probe fails, and admission carries the A
   expect(probes.find((p) => p.probe === "admission")).toMatchObject({ ok: false, class: "no-endpoints" });
 });
 
-test("webhook pod not listening: `connection refused`", async () => {
-  const { failure } = await attemptAgainst({ webhookError: INCIDENT_ERROR.replace("operation not permitted", "connection refused") });
-  expect(failure).toMatchObject({ probe: "admission", class: "connection-refused" });
-});
-
 test("the webhook Service is missing", async () => {
   const { failure } = await attemptAgainst({ service: false });
   expect(failure).toMatchObject({ probe: "webhook-endpoints", class: "service-missing" });

@@ -473,12 +473,6 @@ describe("evidence or not ok", () => {
     expect(r.api.requests).toContain("GET /apis/acme.gandi.example/v1alpha1");
   });
 
-  test("a healthy APIService is proven by the aggregated call's APIResourceList, not by its status", async () => {
-    const r = await run([], { apiServices: [apiService("v1alpha1.acme.gandi.example", true)] });
-    expect(r.code).toBe(0);
-    expect(r.report.items[0]).toMatchObject({ verdict: "ok", detail: expect.stringMatching(/called it through the aggregator/) });
-  });
-
   test("a 429 before admission is not 'called': api-unavailable, retried after its Retry-After", async () => {
     const r = await run(["--timeout", "10"], {
       validatingWebhooks: [kyverno("Fail")],
@@ -592,26 +586,6 @@ describe("evidence or not ok", () => {
       verdict: "warn",
       detail: expect.stringMatching(/^not proven \(blocked by fast\.example\)/),
     });
-  });
-
-  test("a webhook with matchConditions is not provable unless an answer names it", async () => {
-    const r = await run([], {
-      validatingWebhooks: [config("v", hook("conditional.example", { matchConditions: [{ name: "not-probes", expression: "false" }] }))],
-      matchConditionsFalse: ["conditional.example"],
-      respond: kyvernoService(1),
-    });
-    expect(r.code).toBe(0);
-    expect(r.report.items[0]).toMatchObject({ verdict: "warn", detail: expect.stringMatching(/^not provable \(its matchConditions/) });
-  });
-
-  test("failurePolicy Ignore: a 2xx proves nothing (fails open; unproven)", async () => {
-    const r = await run([], {
-      validatingWebhooks: [config("v", hook("lenient.example", { failurePolicy: "Ignore" }))],
-      webhooks: { "lenient.example": { fail: EPERM_CALL } },
-      respond: kyvernoService(1),
-    });
-    expect(r.code).toBe(0);
-    expect(r.report.items[0]).toMatchObject({ verdict: "warn", detail: expect.stringMatching(/^fails open; unproven/) });
   });
 
   test("a webhook that denies the probe was called: ok, its denial is the evidence", async () => {
