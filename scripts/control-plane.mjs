@@ -24,8 +24,9 @@ import * as https from "node:https";
 import * as net from "node:net";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureBinaries } from "./control-plane/build.mjs";
-import { makeControlPlanePki } from "./control-plane/pki.mjs";
+import { alive, ensureBinaries } from "./control-plane/build.mjs";
+import { join } from "./control-plane/forward.mjs";
+import { makeControlPlanePki } from "./control-plane/pki.cjs";
 
 const SELF = fileURLToPath(import.meta.url);
 const FORWARD = path.join(path.dirname(SELF), "control-plane", "forward.mjs");
@@ -64,15 +65,6 @@ function parseArgs(argv) {
 // ---- processes ------------------------------------------------------------------------
 
 const isRoot = () => process.getuid?.() === 0;
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return e.code === "EPERM";
-  }
-}
 
 function cmdline(pid) {
   try {
@@ -352,16 +344,7 @@ async function supervise(dir) {
   if (netns) {
     const socket = f("apiserver.sock");
     start("forward", [process.execPath, FORWARD, socket, String(port)]);
-    hostForward = net.createServer((conn) => {
-      const upstream = net.connect(socket);
-      conn.pipe(upstream).pipe(conn);
-      const close = () => {
-        conn.destroy();
-        upstream.destroy();
-      };
-      conn.on("error", close);
-      upstream.on("error", close);
-    });
+    hostForward = net.createServer((conn) => join(conn, net.connect(socket)));
     hostForward.listen(port, "127.0.0.1");
   }
   const etcdUrl = (p) => `http://127.0.0.1:${p}`;

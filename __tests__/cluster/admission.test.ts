@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -13,6 +13,7 @@ import {
   startControlPlane,
 } from "../helpers/control-plane";
 import { PROBE_CSR_PEM } from "../../lib/webhook-check/probes/csr";
+import { makeCa, signLeaf } from "../helpers/openssl-pki";
 import { type CliRun, runCli } from "../helpers/run-cli";
 import { tempDir } from "../helpers/temp";
 
@@ -42,35 +43,11 @@ let cp: RunningControlPlane;
 let pki: string;
 const servers = new Set<ChildProcess>();
 
-function openssl(...args: string[]) {
-  execFileSync("openssl", args, { stdio: "ignore" });
-}
-
-/** A CA and a serving certificate for `dnsName`, signed by it, in `dir` (name.crt/.key). */
-function makeServingPki(dir: string, ca: string, names: string[]) {
-  const f = (n: string) => path.join(dir, n);
-  const key = (n: string) => ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", f(n)];
-  openssl("req", "-x509", ...key(`${ca}.key`), "-subj", `/CN=${ca}`, "-days", "2", "-out", f(`${ca}.crt`));
-  openssl("req", "-new", ...key(`${ca}-server.key`), "-subj", `/CN=${names[0]}`, "-out", f(`${ca}-server.csr`));
-  writeFileSync(f(`${ca}-server.ext`), `subjectAltName=${names.map((n) => `DNS:${n}`).join(",")}\nextendedKeyUsage=serverAuth\n`);
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    f(`${ca}-server.csr`),
-    "-CA",
-    f(`${ca}.crt`),
-    "-CAkey",
-    f(`${ca}.key`),
-    "-set_serial",
-    "1",
-    "-days",
-    "2",
-    "-extfile",
-    f(`${ca}-server.ext`),
-    "-out",
-    f(`${ca}-server.crt`),
-  );
+/** A CA and a serving certificate for `names`, signed by it, in `dir` (CA.crt/.key, CA-server.crt/.key). */
+async function makeServingPki(dir: string, ca: string, names: string[]) {
+  await makeCa(dir, ca, ca);
+  const ext = `subjectAltName=${names.map((n) => `DNS:${n}`).join(",")}\nextendedKeyUsage=serverAuth\n`;
+  await signLeaf(dir, { name: `${ca}-server`, subject: `/CN=${names[0]}`, ext, issuer: ca, serial: 1 });
 }
 
 /** Starts the test's HTTPS server on `host`:443 inside the namespace; resolves once it listens. */
@@ -159,8 +136,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     }
     pki = tempDir("admission-pki-");
     const names = ["cert-manager-webhook.cert-manager.svc", "other-webhook.cert-manager.svc", "test-api.cert-manager.svc"];
-    makeServingPki(pki, "test-ca", names);
-    makeServingPki(pki, "wrong-ca", names);
+    await Promise.all([makeServingPki(pki, "test-ca", names), makeServingPki(pki, "wrong-ca", names)]);
     await installCrds(cp, [path.join(FIXTURES, "cert-manager.io_certificaterequests.yaml")]);
     await applyAll(cp, [
       { apiVersion: "v1", kind: "Namespace", metadata: { name: "cert-manager" } },

@@ -115,7 +115,8 @@ async function withLock(lock, fn) {
   }
 }
 
-function alive(pid) {
+/** Whether process `pid` exists (EPERM: it does, owned by another user, e.g. root under sudo). */
+export function alive(pid) {
   try {
     process.kill(pid, 0);
     return true;

@@ -6,18 +6,23 @@
 // kube-apiserver from the host and from inside the namespace. TLS passes through untouched.
 import { rmSync } from "node:fs";
 import * as net from "node:net";
+import { fileURLToPath } from "node:url";
 
-const [socket, port] = process.argv.slice(2);
-rmSync(socket, { force: true });
-const server = net.createServer((client) => {
-  const upstream = net.connect(Number(port), "127.0.0.1");
-  client.pipe(upstream).pipe(client);
+/** Pipes two sockets into each other; an error on either closes both. */
+export function join(a, b) {
+  a.pipe(b).pipe(a);
   const close = () => {
-    client.destroy();
-    upstream.destroy();
+    a.destroy();
+    b.destroy();
   };
-  client.on("error", close);
-  upstream.on("error", close);
-});
-server.listen(socket);
-for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, () => server.close(() => process.exit(0)));
+  a.on("error", close);
+  b.on("error", close);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [socket, port] = process.argv.slice(2);
+  rmSync(socket, { force: true });
+  const server = net.createServer((client) => join(client, net.connect(Number(port), "127.0.0.1")));
+  server.listen(socket);
+  for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, () => server.close(() => process.exit(0)));
+}
