@@ -5,11 +5,14 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  // `npm test` is the in-process suite. Tests that run real processes (the shipped check,
-  // kubectl, terraform, synth from copies of the project) are `npm run test:e2e`
-  // (jest.e2e.config.js); the packaging test is `npm run test:package`; the tests against a
-  // real kube-apiserver are `npm run test:cluster` (jest.cluster.config.js).
-  testPathIgnorePatterns: ["/node_modules/", "/__tests__/e2e/", "/__tests__/packaging/", "/__tests__/cluster/"],
+  // `npm test` is the in-process suite, and a fast one. Tests that run real processes (the
+  // shipped check, kubectl, terraform, synth from copies of the project) are in
+  // __tests__/e2e/, and tests that start servers (the check against its stand-in API
+  // server) are `*.e2e.test.ts` beside the capability they test: both are
+  // `npm run test:e2e` (jest.e2e.config.js). The packaging test is `npm run test:package`;
+  // the tests against a real kube-apiserver are `npm run test:cluster` (jest.cluster.config.js).
+  // README's test command and .ci/run run all four.
+  testPathIgnorePatterns: ["/node_modules/", "/__tests__/e2e/", "/__tests__/packaging/", "/__tests__/cluster/", "\\.e2e\\.test\\.ts$"],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },

@@ -1,11 +1,13 @@
 /**
- * @type {import('jest').Config} The end-to-end tests: real processes. The shipped check
- * bundle as terraform runs it, kubectl as the kubeconfig reference, terraform's offline
- * configuration loading and trigger semantics, and synth from copies of the project.
+ * @type {import('jest').Config} The end-to-end tests: real processes and servers. The
+ * shipped check bundle as terraform runs it, kubectl as the kubeconfig reference,
+ * terraform's offline configuration loading and trigger semantics, synth from copies of
+ * the project (__tests__/e2e/), and the check in-process against its stand-in API server
+ * (`*.e2e.test.ts` beside the capability).
  */
 const base = require("./jest.config.js");
 module.exports = {
   ...base,
   testPathIgnorePatterns: ["/node_modules/"],
-  testMatch: ["**/__tests__/e2e/*.test.ts"],
+  testMatch: ["**/__tests__/e2e/*.test.ts", "**/__tests__/**/*.e2e.test.ts"],
 };

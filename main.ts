@@ -9,7 +9,9 @@
 import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { CiliumPlatform, kubeAccessFromEnvironment, type PolicyDirectory, type PolicySet, SynthError } from "./lib";
+import { CILIUM_PINS, isCiliumLine, lineOfVersion, SUPPORTED_CILIUM_LINES } from "./lib/cilium/lines";
 import { addStateBackend } from "./lib/platform/state-backend";
+import { defaultOutdir, discardPreviousOutput, writtenLines } from "./lib/platform/synth-output";
 import { SHIPPED_POLICIES_DIR } from "./lib/shared/package-paths";
 
 /**
@@ -90,6 +92,24 @@ export function summary(platform: CiliumPlatform): string {
   return `${platform.workloadStack.node.id}: ${n} ${n === 1 ? "policy" : "policies"}${from}, ${proven} ${proven === 1 ? "path" : "paths"} proven${unknown > 0 ? `, ${unknown} unknown` : ""}`;
 }
 
+/**
+ * `CILIUM_VERSION_<ENV>`: an exact chart version of a supported line (`1.20.2`), or a line
+ * (`1.20`) meaning that line's pin; unset, the default pin. Anything else is refused here,
+ * naming the variable (a version of another line needs `allowUnsupportedVersion`, which the dev
+ * app does not set).
+ */
+export function ciliumVersion(env: NodeJS.ProcessEnv, environment: string): string | undefined {
+  const value = setting(env, "CILIUM_VERSION", environment);
+  if (value === undefined) return undefined;
+  if (isCiliumLine(value)) return CILIUM_PINS[value];
+  if (lineOfVersion(value)?.supported) return value;
+  const variable = `CILIUM_VERSION_${environment.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+  throw new SynthError(environment, [
+    `${variable} "${value}" is neither a supported Cilium line (${SUPPORTED_CILIUM_LINES.join(", ")}) nor an exact chart version of one; ` +
+      `set it to a line (its pin: ${SUPPORTED_CILIUM_LINES.map((l) => `${l} -> ${CILIUM_PINS[l]}`).join(", ")}) or to an exact X.Y.Z, or unset it for the default`,
+  ]);
+}
+
 /** What `buildApp` built, and what it left out and why. */
 export interface BuiltApp {
   readonly app: App;
@@ -123,6 +143,7 @@ export function buildApp(
   env: NodeJS.ProcessEnv = process.env,
   outdir?: string,
   repositoryPolicies: PolicyDirectory = REPOSITORY_POLICIES,
+  options: SynthOptions = {},
 ): BuiltApp {
   const app = new App(outdir !== undefined ? { outdir } : {});
   const platforms: CiliumPlatform[] = [];
@@ -136,6 +157,7 @@ export function buildApp(
       skipped.push(`${name}: not synthesized: set ${variable} to its cluster's kubeconfig context (it never uses the current context)`);
       continue;
     }
+    const version = ciliumVersion(env, name);
     const releaseStack = new TerraformStack(app, `${name}-cilium`);
     const workloadStack = new TerraformStack(app, name);
     warnings.push(...stateBackends(env, name, [releaseStack, workloadStack]));
@@ -146,6 +168,7 @@ export function buildApp(
         releaseStack,
         access: kubeAccessFromEnvironment({ KUBECONFIG: env.KUBECONFIG, KUBE_CONTEXT: context }),
         release: {
+          ...(version !== undefined ? { version } : {}),
           talos: config.talos,
           policyEnforcementMode: "default",
           ...(config.operatorReplicas !== undefined ? { operatorReplicas: config.operatorReplicas } : {}),
@@ -154,6 +177,7 @@ export function buildApp(
         policies: {
           ...(config.legacyAddresses ? { legacyAddresses: config.legacyAddresses } : {}),
           directories: [repositoryPolicies, ...parsePolicyDirs(setting(env, "CILIUM_POLICY_DIRS", name))],
+          ...(options.reachability ? { reachability: true } : {}),
         },
       }),
     );
@@ -161,23 +185,43 @@ export function buildApp(
   return { app, platforms, stacks, skipped, warnings };
 }
 
+/** What `npm run synth -- FLAGS` turns on. */
+export interface SynthOptions {
+  /** `--reachability`: each environment also writes cdktf.out/stacks/<env>/reachability.json. */
+  readonly reachability?: boolean;
+}
+
+/** The flags of `npm run synth -- FLAGS`; anything else is refused (a TypeError naming it). */
+export function parseSynthArgs(argv: readonly string[]): SynthOptions {
+  const options: { reachability?: boolean } = {};
+  for (const arg of argv) {
+    if (arg === "--reachability") options.reachability = true;
+    else throw new TypeError(`npm run synth: unknown argument "${arg}" (the one flag is --reachability)`);
+  }
+  return options;
+}
+
 /**
- * `npm run synth`: a refusal is printed once, as its message (no stack frames:
- * the problem is in the configuration), and the exit code is 1.
+ * `npm run synth`: the files written, then one line per environment. A refusal is printed
+ * once, as its message (no stack frames: the problem is in the configuration), the previous
+ * output's cdk.tf.json files are removed (they are stale), and the exit code is 1.
  */
-export function main(env: NodeJS.ProcessEnv = process.env, outdir?: string): number {
+export function main(env: NodeJS.ProcessEnv = process.env, outdir?: string, argv: readonly string[] = []): number {
   try {
-    const { app, platforms, skipped, warnings } = buildApp(env, outdir);
+    const { app, platforms, skipped, warnings } = buildApp(env, outdir, REPOSITORY_POLICIES, parseSynthArgs(argv));
     app.synth();
+    for (const line of writtenLines(app)) process.stderr.write(`${line}\n`);
     for (const platform of platforms) process.stderr.write(`${summary(platform)}\n`);
     for (const line of skipped) process.stderr.write(`${line}\n`);
     for (const line of warnings) process.stderr.write(`warning: ${line}\n`);
     return 0;
   } catch (err) {
-    if (!(err instanceof SynthError)) throw err;
+    if (!(err instanceof SynthError) && !(err instanceof TypeError && err.message.startsWith("npm run synth:"))) throw err;
     process.stderr.write(`${err.message}\n`);
+    const stale = discardPreviousOutput(outdir ?? defaultOutdir());
+    if (stale) process.stderr.write(`${stale}\n`);
     return 1;
   }
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) process.exitCode = main(process.env, undefined, process.argv.slice(2));

@@ -13,8 +13,17 @@ export {
   mergeValues,
   Values,
 } from "./cilium/values";
-export { checkCiliumValues, validateCiliumValues, ValuesProblem } from "./cilium/values-schema";
+export { checkCiliumValues, validateCiliumValues, ValidateCiliumValuesOptions, ValuesProblem } from "./cilium/values-schema";
+export {
+  CILIUM_LINES,
+  CILIUM_PINS,
+  CiliumLine,
+  CiliumLineFacts,
+  DEFAULT_CILIUM_LINE,
+  SUPPORTED_CILIUM_LINES,
+} from "./cilium/lines";
 export { SynthError } from "./shared/synth-error";
+export { AppOrBuilder, synthOrExit } from "./platform/synth-output";
 export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./platform/cluster-providers";
 export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps, PolicyDirectory } from "./policies/network-policies";
 export { DocumentSource, PolicyProblem, PolicyValidationError } from "./policies/problems";
@@ -51,6 +60,7 @@ export type {
   PathVerdict,
   UnknownReason,
 } from "./paths/types";
+export type { DeclaredWorkload, MatrixProtocol, MatrixVerdict, ReachabilityCell, ReachabilityMatrix, Workload } from "./paths/reachability";
 export { Scope, SCOPES } from "./webhook-check/settings";
 export { WebhookCheck, WebhookCheckOptions, WebhookCheckProps } from "./webhook-check/webhook-check";
 export { CertManagerPathsOptions, PathProtocol, RequiredPath, RequiredPaths } from "./proof/required-paths";

@@ -2,15 +2,16 @@
 // - dist/check/webhook-check.js: the webhook check, one self-contained file (its
 //   only dependency, yaml, bundled in), the TerraformAsset that `terraform apply` runs
 //   with plain `node`, without this repo or its node_modules;
-// - dist/vendor/cilium-values-validator.js: the vendored Cilium chart values schema
-//   (schemas/cilium) compiled by ajv ahead of time (standalone code, bundled with the
+// - dist/vendor/<line>/cilium-values-validator.js, per supported Cilium line: the vendored
+//   Cilium chart values schema (schemas/cilium/<line>) compiled by ajv ahead of time (standalone code, bundled with the
 //   ajv runtime helpers it needs), because compiling it at synth costs ~450 ms;
-// - dist/vendor/cilium-policy-validator.js: the vendored CiliumNetworkPolicy and
-//   CiliumClusterwideNetworkPolicy CRDs (schemas/cilium/*.yaml): their openAPIV3Schema
+// - dist/vendor/<line>/cilium-policy-validator.js, per line: the vendored CiliumNetworkPolicy and
+//   CiliumClusterwideNetworkPolicy CRDs (schemas/cilium/<line>/*.yaml): their openAPIV3Schema
 //   compiled by ajv the same way (only what a document carries: metadata, spec, specs,
 //   status), with re2js for the patterns, plus the structural skeleton that
 //   lib/policies/crd-schema.ts walks for what ajv does not do (unknown fields, null
-//   pruning, list-type uniqueness, the formats kube-apiserver enforces).
+//   pruning, list-type uniqueness, the formats kube-apiserver enforces, the CEL rules
+//   written by hand in crd-schema.ts).
 // esbuild output is deterministic for the same inputs, so asset hashes only change
 // when the code does.
 import { build } from "esbuild";
@@ -32,25 +33,33 @@ const common = {
   logLevel: "warning",
 };
 const check = path.join(root, "dist", "check", "webhook-check.js");
+/** The supported Cilium lines: the keys of CILIUM_PINS (lib/cilium/version.ts), each with schemas/cilium/<line>/. */
+const LINES = [
+  ...readFileSync(path.join(root, "lib", "cilium", "version.ts"), "utf8")
+    .match(/CILIUM_PINS = \{([^}]*)\}/)[1]
+    .matchAll(/"(\d+\.\d+)":/g),
+].map((m) => m[1]);
 
-/** Writes `files` (name -> text) into dist/vendor, bundles `entry` of them to `outfile`, removes them. */
-async function bundleGenerated(files, entry, outfile) {
-  mkdirSync(vendor, { recursive: true });
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(vendor, name), text);
+/** Writes `files` (name -> text) into dist/vendor/<line>, bundles `entry` of them to `outfile`, removes them. */
+async function bundleGenerated(line, files, entry, outfile) {
+  const dir = path.join(vendor, line);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   try {
-    await build({ ...common, entryPoints: [path.join(vendor, entry)], outfile: path.join(vendor, outfile), minify: true });
+    await build({ ...common, entryPoints: [path.join(dir, entry)], outfile: path.join(dir, outfile), minify: true });
   } finally {
-    for (const name of Object.keys(files)) rmSync(path.join(vendor, name), { force: true });
+    for (const name of Object.keys(files)) rmSync(path.join(dir, name), { force: true });
   }
 }
 
-/** ajv standalone code for the Cilium values schema, bundled into one CommonJS file. */
-async function valuesValidator() {
+/** ajv standalone code for one line's Cilium values schema, bundled into one CommonJS file. */
+async function valuesValidator(line) {
   const Ajv = require("ajv").default;
   const standaloneCode = require("ajv/dist/standalone").default;
-  const schema = JSON.parse(readFileSync(path.join(root, "schemas", "cilium", "values.schema.json"), "utf8"));
+  const schema = JSON.parse(readFileSync(path.join(root, "schemas", "cilium", line, "values.schema.json"), "utf8"));
   const ajv = new Ajv({ strict: false, allErrors: true, code: { source: true } });
   await bundleGenerated(
+    line,
     { "cilium-values-validator.src.js": standaloneCode(ajv, ajv.compile(schema)) },
     "cilium-values-validator.src.js",
     "cilium-values-validator.js",
@@ -81,9 +90,9 @@ const ENFORCED_FORMATS = new Set(
 const IMPLEMENTED_FORMATS = new Set(["cidr", "datetime"]);
 const normalizeFormat = (f) => f.toLowerCase().replace(/[-_]/g, "");
 
-function crdSchema(kind) {
+function crdSchema(line, kind) {
   const { parse } = require("yaml");
-  const crd = parse(readFileSync(path.join(root, "schemas", "cilium", CRD_FILES[kind]), "utf8"));
+  const crd = parse(readFileSync(path.join(root, "schemas", "cilium", line, CRD_FILES[kind]), "utf8"));
   if (crd.spec.names.kind !== kind) throw new Error(`${CRD_FILES[kind]} defines ${crd.spec.names.kind}, not ${kind}`);
   const version = crd.spec.versions.find((v) => v.name === "v2" && v.served);
   if (!version) throw new Error(`${CRD_FILES[kind]}: no served version v2`);
@@ -108,12 +117,26 @@ function requiredBranches(list, where) {
 }
 
 /**
+ * The CEL rules (x-kubernetes-validations) lib/policies/crd-schema.ts evaluates, each written
+ * there by hand (no OpenAPI validator runs CEL): by rule text. A CRD with any other rule
+ * fails the build, so a new rule is never silently skipped.
+ */
+const HAND_WRITTEN_CEL = { "has(self.spec) || has(self.specs)": "spec-or-specs" };
+
+function celRule(v, where) {
+  const id = HAND_WRITTEN_CEL[v.rule];
+  if (!id)
+    throw new Error(`${where}: the CEL rule ${JSON.stringify(v.rule)} has no hand-written implementation in lib/policies/crd-schema.ts`);
+  return { id, rule: v.rule, message: v.message };
+}
+
+/**
  * The structural skeleton of a schema (apiextensions-apiserver pkg/apiserver/schema
  * `Structural`): what pruning, null removal, list-type validation and formats need.
  * t type ("int-or-string" for x-kubernetes-int-or-string), p properties, i items,
  * a additionalProperties, x x-kubernetes-preserve-unknown-fields, n nullable, d has a
  * default, l x-kubernetes-list-type set|map, k list-map keys, f enforced format,
- * any/one the required-property branches of anyOf/oneOf.
+ * any/one the required-property branches of anyOf/oneOf, c the CEL rules (x-kubernetes-validations).
  */
 function skeleton(s, where) {
   const n = {};
@@ -135,7 +158,7 @@ function skeleton(s, where) {
   if (s.properties) n.p = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, skeleton(v, `${where}.${k}`)]));
   if (s.items) n.i = skeleton(s.items, `${where}[]`);
   if (s.additionalProperties && typeof s.additionalProperties === "object") n.a = skeleton(s.additionalProperties, `${where}.*`);
-  if (s["x-kubernetes-validations"]) throw new Error(`${where}: CEL rules (x-kubernetes-validations) are not evaluated here`);
+  if (s["x-kubernetes-validations"]) n.c = s["x-kubernetes-validations"].map((v) => celRule(v, where));
   for (const [key, short] of [
     ["anyOf", "any"],
     ["oneOf", "one"],
@@ -197,7 +220,7 @@ function shareRepeated(schema) {
   return { ...shared, $defs: defs };
 }
 
-async function policyValidator() {
+async function policyValidator(line) {
   const Ajv = require("ajv").default;
   const standaloneCode = require("ajv/dist/standalone").default;
   const { re2Pattern } = require(path.join(root, "lib", "policies", "vendor", "re2-pattern.cjs"));
@@ -206,7 +229,7 @@ async function policyValidator() {
   const structure = {};
   const compiled = new Map();
   for (const kind of Object.keys(CRD_FILES)) {
-    const { schema, namespaced } = crdSchema(kind);
+    const { schema, namespaced } = crdSchema(line, kind);
     // ObjectMeta is validated as kube-apiserver validates it (lib/policies/kubernetes-rules.ts), not by the CRD.
     const properties = Object.fromEntries(DOCUMENT_FIELDS.filter((f) => schema.properties[f]).map((f) => [f, schema.properties[f]]));
     const root = { type: "object", properties: { ...properties, metadata: { type: "object" } } };
@@ -230,9 +253,10 @@ async function policyValidator() {
       .map(([k, name]) => `${k}: v.${name}`)
       .join(", ")} };`,
     'exports.structure = require("./cilium-policy-structure.json");',
-    'exports.re2Pattern = require("../../lib/policies/vendor/re2-pattern.cjs").re2Pattern;',
+    'exports.re2Pattern = require("../../../lib/policies/vendor/re2-pattern.cjs").re2Pattern;',
   ].join("\n");
   await bundleGenerated(
+    line,
     {
       "cilium-policy-validator.ajv.js": standaloneCode(ajv, exported),
       "cilium-policy-structure.json": JSON.stringify(structure),
@@ -245,8 +269,7 @@ async function policyValidator() {
 
 export async function bundle() {
   await Promise.all([
-    valuesValidator(),
-    policyValidator(),
+    ...LINES.flatMap((line) => [valuesValidator(line), policyValidator(line)]),
     build({ ...common, entryPoints: ["lib/webhook-check/runner/bin.ts"], outfile: check, minify: true }),
   ]);
   chmodSync(check, 0o755);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Markdown for a PR's job summary: the diff of cdktf.out/stacks between a base
 # revision and the working tree, both synthesized from scratch with default
-# settings. Usage: scripts/synth-diff.sh <base-rev>
+# settings. Usage: scripts/synth-diff.sh <base-rev> [<keep-dir>]: with a keep-dir, the base's
+# cdktf.out is copied there (for scripts/reachability-diff.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-base_rev=${1:?usage: synth-diff.sh <base-rev>}
+base_rev=${1:?usage: synth-diff.sh <base-rev> [<keep-dir>]}
+keep=${2:-}
 work=$(mktemp -d)
 trap 'git worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
@@ -15,6 +17,10 @@ git worktree add --detach "$work/base" "$base_rev" >/dev/null 2>&1
   exit 0
 }
 npm run --silent synth >/dev/null
+if [ -n "$keep" ]; then
+  rm -rf "$keep"
+  cp -R "$work/base/cdktf.out" "$keep"
+fi
 
 echo "### Synthesized Terraform: \`$base_rev\` vs this change"
 if diff -ru --exclude=.terraform --exclude='*.lock.hcl' "$work/base/cdktf.out/stacks" cdktf.out/stacks >"$work/diff.txt"; then

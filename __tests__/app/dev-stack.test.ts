@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { type TerraformStack, Testing } from "cdktf";
+import { DEFAULT_CILIUM_VERSION } from "../../lib";
+import { CILIUM_PINS, SUPPORTED_CILIUM_LINES } from "../../lib/cilium/lines";
 import { buildApp } from "../../main";
 import { type DevSynth, synthDev } from "../helpers/dev-synth";
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
@@ -213,5 +215,33 @@ describe("policies/ is what gets deployed", () => {
       Object.values(json.resource.kubernetes_network_policy_v1).map((p: any) => [p.metadata.name, p.metadata.namespace]),
     );
     expect(byName).toEqual({ "allow-all-ingress": "cert-manager", "allow-all-egress": "kube-system", "from-env": "shop" });
+  });
+});
+
+describe("CILIUM_VERSION_<ENV>: the chart version of each environment", () => {
+  const releaseOf = (env: NodeJS.ProcessEnv) => {
+    const built = buildApp(env, tempDir("out-"));
+    return JSON.parse(Testing.synth(stackOf(built, "dev-cilium"))).resource.helm_release.cilium_release_691669B7;
+  };
+
+  test("unset: the default pin", () => {
+    expect(releaseOf({}).version).toBe(DEFAULT_CILIUM_VERSION);
+  });
+
+  test.each(SUPPORTED_CILIUM_LINES)("a line %s means that line's pin, and the dev app synthesizes with it", (line) => {
+    expect(releaseOf({ CILIUM_VERSION: line }).version).toBe(CILIUM_PINS[line]);
+    expect(releaseOf({ CILIUM_VERSION_DEV: line }).version).toBe(CILIUM_PINS[line]);
+  });
+
+  test("an exact version of a supported line is used as written", () => {
+    expect(releaseOf({ CILIUM_VERSION_DEV: "1.20.1" }).version).toBe("1.20.1");
+  });
+
+  test("another line, or a range, is refused naming the variable and the supported lines", () => {
+    expect(() => releaseOf({ CILIUM_VERSION_DEV: "1.18" })).toThrow(
+      /CILIUM_VERSION_DEV "1\.18" is neither a supported Cilium line \(1\.19, 1\.20\) nor an exact chart version of one/,
+    );
+    expect(() => releaseOf({ CILIUM_VERSION_DEV: "1.18.3" })).toThrow(/CILIUM_VERSION_DEV "1\.18\.3" is neither/);
+    expect(() => releaseOf({ CILIUM_VERSION_DEV: "^1.20" })).toThrow(/CILIUM_VERSION_DEV "\^1\.20" is neither/);
   });
 });

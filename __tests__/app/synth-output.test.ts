@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { inspect } from "node:util";
 import { TerraformStack } from "cdktf";
@@ -54,11 +54,28 @@ test("main() prints a refusal once, as its message, and returns exit code 1; not
   expect(files).toEqual([]);
 });
 
-test("main() synthesizes and prints one line per environment", () => {
+test("main() synthesizes and says which files it wrote, then one line per environment", () => {
   const outdir = path.join(tempDir("main-"), "cdktf.out");
   const { result, stderr } = captureStderr(() => main({}, outdir));
   expect(result).toBe(0);
-  expect(stderr).toMatch(/^dev: 2 policies from .*\nprod: not synthesized: set KUBE_CONTEXT_PROD.*\n$/);
+  expect(stderr.split("\n")).toEqual([
+    `wrote ${path.join(outdir, "stacks", "dev-cilium", "cdk.tf.json")}`,
+    `wrote ${path.join(outdir, "stacks", "dev", "cdk.tf.json")} (2 policies, 12 of 12 required paths proven)`,
+    expect.stringMatching(/^dev: 2 policies from /),
+    expect.stringMatching(/^prod: not synthesized: set KUBE_CONTEXT_PROD/),
+    "",
+  ]);
+});
+
+test("a refused synth removes the previous output's cdk.tf.json and says so: terraform cannot apply stale output", () => {
+  const outdir = path.join(tempDir("main-"), "cdktf.out");
+  expect(captureStderr(() => main({}, outdir)).result).toBe(0);
+  const { result, stderr } = captureStderr(() => main({ CILIUM_POLICY_SET: "allow-everything" }, outdir));
+  expect(result).toBe(1);
+  expect(stderr).toMatch(
+    /\nthe previous output in .*cdktf\.out was stale: its cdk\.tf\.json \(stacks dev, dev-cilium\) removed, so that terraform cannot apply it; fix the problem above and synth again\n$/,
+  );
+  for (const stack of ["dev", "dev-cilium"]) expect(existsSync(path.join(outdir, "stacks", stack, "cdk.tf.json"))).toBe(false);
 });
 
 test("a kubeconfig path that does not exist at synth is a warning naming the variable it came from, once for both stacks", () => {
@@ -73,4 +90,29 @@ test("a kubeconfig path that does not exist at synth is a warning naming the var
   const quiet = captureStderr(() => buildApp({ KUBECONFIG: __filename }, path.join(tempDir("out-"), "cdktf.out")));
   expect(warningsOf(quiet.result.app)).toEqual([]);
   expect(quiet.stderr).toBe("");
+});
+
+test("main() with --reachability also writes stacks/dev/reachability.json; without it, none", () => {
+  const outdir = path.join(tempDir("main-"), "cdktf.out");
+  const { result } = captureStderr(() => main({}, outdir, ["--reachability"]));
+  expect(result).toBe(0);
+  const text = readFileSync(path.join(outdir, "stacks", "dev", "reachability.json"), "utf8");
+  expect(JSON.parse(text).pairs).toContainEqual({
+    from: "world",
+    to: "cert-manager/",
+    protocol: "TCP",
+    ports: [1, 65535],
+    verdict: "allowed",
+    policy: "NetworkPolicy/cert-manager/allow-all-ingress",
+  });
+  const plain = path.join(tempDir("main-"), "cdktf.out");
+  captureStderr(() => main({}, plain));
+  expect(existsSync(path.join(plain, "stacks", "dev", "reachability.json"))).toBe(false);
+});
+
+test("main() refuses an argument it does not know, with exit code 1", () => {
+  const outdir = path.join(tempDir("main-"), "cdktf.out");
+  const { result, stderr } = captureStderr(() => main({}, outdir, ["--reachabilty"]));
+  expect(result).toBe(1);
+  expect(stderr).toBe('npm run synth: unknown argument "--reachabilty" (the one flag is --reachability)\n');
 });

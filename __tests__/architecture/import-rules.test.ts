@@ -133,3 +133,12 @@ test("__tests__/ mirrors lib/: a folder per capability, no test file at the top"
   for (const folder of ["cilium", "policies", "platform", "webhook-check", "paths", "proof"])
     expect(entries.map((e) => e.name)).toContain(folder);
 });
+
+test("every synth warning goes through lib/shared/warn.ts: annotation and stderr line together", () => {
+  // An annotation alone is printed by cdktf-cli only; `node main.js` would say nothing.
+  const files = readdirSync(LIB, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+  const elsewhere = files.filter(
+    (f) => f !== path.join("shared", "warn.ts") && /\baddWarning\(|stderr\.write\(`warning: /.test(readFileSync(path.join(LIB, f), "utf8")),
+  );
+  expect(elsewhere).toEqual([]);
+});

@@ -80,7 +80,7 @@ describe("TypeScript blocks", () => {
       .filter((b) => /^(ts|typescript)\b/.test(b.info));
     expect(ts.length).toBeGreaterThan(8);
     const incomplete = programs()
-      .filter((b) => !/from "cdktf-cilium"/.test(b.body) || !/\bapp\.synth\(\);/.test(b.body))
+      .filter((b) => !/from "cdktf-cilium"/.test(b.body) || !/\bapp\.synth\(\);|\bsynthOrExit\(/.test(b.body))
       .map((b) => `${b.page}:${b.line}`);
     expect(incomplete).toEqual([]);
     // README's quick start and its two-clusters example are programs, not fragments.

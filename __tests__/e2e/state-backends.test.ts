@@ -22,11 +22,11 @@ import { addStateBackend } from "../../lib/platform/state-backend";
 import { type DevSynth, synthDev } from "../helpers/dev-synth";
 import { type Postgres, postgresBinDir, startPostgres } from "../helpers/postgres";
 import { tempDir } from "../helpers/temp";
-import { offlineTerraformEnv, terraform, terraformAvailable } from "../helpers/terraform";
+import { offlineTerraformEnv, requireTerraform, terraform, terraformAvailable } from "../helpers/terraform";
 
 const pgBin = postgresBinDir();
 const ci = process.env.CI === "true";
-if (!terraformAvailable) console.warn("terraform is not installed: the state backends are NOT tested against terraform here (skipped)");
+beforeAll(() => requireTerraform("the state backends"));
 if (terraformAvailable && !pgBin) {
   const message =
     "PostgreSQL (initdb, pg_ctl) is not installed: the pg state backend, its cross-stack reads and its lock are NOT tested here. " +
@@ -34,8 +34,7 @@ if (terraformAvailable && !pgBin) {
   if (ci) throw new Error(`${message}; CI=true, so this fails`);
   console.warn(`!!! ${message} (skipped) !!!`);
 }
-const pgTest = terraformAvailable && pgBin ? test : test.skip;
-const tfTest = terraformAvailable ? test : test.skip;
+const pgTest = pgBin || !terraformAvailable ? test : test.skip;
 
 describe("PostgreSQL", () => {
   let pg: Postgres | undefined;
@@ -209,7 +208,6 @@ describe("s3, gcs and cloud: terraform init reaches the network or credentials s
   test.each(CASES)(
     "%s",
     async (_name, url, networkStep) => {
-      if (!terraformAvailable) return;
       const output = await init(url);
       expect(output).not.toMatch(CONFIG_DIAGNOSTIC);
       expect(output).toMatch(networkStep);
@@ -217,24 +215,20 @@ describe("s3, gcs and cloud: terraform init reaches the network or credentials s
     60000,
   );
 
-  tfTest(
-    "a wrong attribute, written on purpose, is a configuration diagnostic: the check above can fail",
-    async () => {
-      const s3 = await init("s3://team-state/talos?region=eu-west-1&use_lockfile=true", (json) => {
-        json.terraform.backend.s3.use_lock_file = true;
-      });
-      expect(s3).toMatch(CONFIG_DIAGNOSTIC);
-      const cloud = await init("cloud://acme/talos?hostname=127.0.0.1:9", (json) => {
-        json.terraform.cloud.workspace = { name: "x" };
-      });
-      expect(cloud).toMatch(CONFIG_DIAGNOSTIC);
-      const gcs = await init("gcs://team-state/talos", (json) => {
-        json.terraform.backend.gcs.prefixes = "x";
-      });
-      expect(gcs).toMatch(CONFIG_DIAGNOSTIC);
-    },
-    90000,
-  );
+  test("a wrong attribute, written on purpose, is a configuration diagnostic: the check above can fail", async () => {
+    const s3 = await init("s3://team-state/talos?region=eu-west-1&use_lockfile=true", (json) => {
+      json.terraform.backend.s3.use_lock_file = true;
+    });
+    expect(s3).toMatch(CONFIG_DIAGNOSTIC);
+    const cloud = await init("cloud://acme/talos?hostname=127.0.0.1:9", (json) => {
+      json.terraform.cloud.workspace = { name: "x" };
+    });
+    expect(cloud).toMatch(CONFIG_DIAGNOSTIC);
+    const gcs = await init("gcs://team-state/talos", (json) => {
+      json.terraform.backend.gcs.prefixes = "x";
+    });
+    expect(gcs).toMatch(CONFIG_DIAGNOSTIC);
+  }, 90000);
 });
 
 /** `terraform init -input=false`, killed (and failing the test) when it takes longer than `ms`. */

@@ -28,6 +28,7 @@ export function proof(
     v: 1,
     cilium: {
       namespace: "kube-system",
+      version: "1.19",
       policyEnforcementMode: "default",
       policyCIDRMatchMode: "",
       enableNonDefaultDenyPolicies: true,

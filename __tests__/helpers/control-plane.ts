@@ -226,7 +226,7 @@ export async function installCrds(cp: RunningControlPlane, files: readonly strin
   }
 }
 
-/** The vendored Cilium policy CRDs (schemas/cilium/). */
-export const CILIUM_CRDS = ["ciliumnetworkpolicies.yaml", "ciliumclusterwidenetworkpolicies.yaml"].map((f) =>
-  path.join(REPO, "schemas", "cilium", f),
-);
+/** The vendored Cilium policy CRDs of one line (schemas/cilium/<line>/). */
+export function ciliumCrds(line: string): string[] {
+  return ["ciliumnetworkpolicies.yaml", "ciliumclusterwidenetworkpolicies.yaml"].map((f) => path.join(REPO, "schemas", "cilium", line, f));
+}

@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import { CredentialSource } from "../../lib/webhook-check/kube/credentials";
+import type { Timer } from "../../lib/webhook-check/kube/deadline";
 import { type KubeTarget, targetFor } from "../../lib/webhook-check/kube/http";
 import type { ResolvedKubeconfig } from "../../lib/webhook-check/kube/kubeconfig";
 import { PKI_ENV } from "./pki";
@@ -61,13 +62,15 @@ export function removePki(pki: Pki | undefined): void {
 
 /**
  * What the check derives from a kubeconfig, built directly for in-process tests:
- * the CA, and the admin client certificate (or a bearer token).
+ * the CA, and the admin client certificate (or a bearer token); `timer`, the clock that
+ * cuts its requests at their deadline (a FakeClock: only when the test moves it).
  */
 export function fakeTarget(
   pki: Pki,
   url: string,
   auth: { token: string } | "client-certificate" = "client-certificate",
   env: NodeJS.ProcessEnv = {},
+  timer?: Timer,
 ): KubeTarget {
   const kc: ResolvedKubeconfig = {
     context: "admin@fake",
@@ -76,7 +79,7 @@ export function fakeTarget(
     secrets: [],
     files: [],
   };
-  return targetFor(kc, new CredentialSource(kc), env);
+  return targetFor(kc, new CredentialSource(kc), env, timer);
 }
 
 /** The token the exec plugin hands out, and the only bearer token the server accepts. */
@@ -208,6 +211,8 @@ export interface Override {
   text?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /** After the headers, a body that never ends: chunks of `text` written until the client goes away. */
+  endless?: boolean;
 }
 
 /** What an admission webhook does when kube-apiserver calls it. */
@@ -431,7 +436,17 @@ export async function startFakeApiServer(pki: Pki, scenario: Scenario = {}): Pro
           "content-type": o.contentType ?? (o.text !== undefined ? "text/html" : "application/json"),
           ...(o.headers ?? {}),
         });
-        res.end(o.text ?? JSON.stringify(o.json));
+        if (!o.endless) {
+          res.end(o.text ?? JSON.stringify(o.json));
+          return;
+        }
+        const chunk = Buffer.from(o.text ?? "x".repeat(16 * 1024));
+        const more = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once("drain", more);
+        };
+        res.on("close", () => res.removeAllListeners("drain"));
+        more();
       };
       if (scenario.hang?.(req.method ?? "GET", p)) return;
       const override = scenario.respond?.(req.method ?? "GET", p);

@@ -62,3 +62,22 @@ export function freshApp(): App {
 export function warningsOf(scope: IConstruct): string[] {
   return scope.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data)));
 }
+
+/**
+ * The synth warnings `fn` writes to stderr, one entry per warning (`warning: <construct path>:
+ * ...`, continuation lines included): what a user of `node app.js` sees, where cdktf-cli's
+ * annotation summary is not printed.
+ */
+export function printedWarnings(fn: () => unknown): string[] {
+  const printed: string[] = [];
+  const spy = jest.spyOn(process.stderr, "write").mockImplementation(((chunk: unknown) => {
+    if (typeof chunk === "string" && chunk.startsWith("warning: ")) printed.push(chunk.replace(/\n$/, ""));
+    return true;
+  }) as typeof process.stderr.write);
+  try {
+    fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return printed;
+}

@@ -1,7 +1,8 @@
 /**
  * The real terraform binary, offline: a HOME with a CLI config whose provider
- * mirror is an empty directory, so nothing is ever downloaded. Tests that need it
- * report themselves skipped (and say so) where terraform is not installed.
+ * mirror is an empty directory, so nothing is ever downloaded. Where terraform is not
+ * installed, the tests that need it fail with that message: never skipped, so a machine
+ * without it cannot pass the suites.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -10,10 +11,23 @@ import { tempDir } from "./temp";
 
 export const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
 
-/** `test`, or `test.skip` with a warning naming what is not tested, where terraform is missing. */
+/** The failure of a test that needs terraform where it is not installed. */
+export function terraformMissing(what: string): Error {
+  return new Error(`terraform is not installed (not on PATH): ${what} needs it; install terraform 1.11`);
+}
+
+/** Throws {@link terraformMissing} where terraform is not installed. */
+export function requireTerraform(what: string): void {
+  if (!terraformAvailable) throw terraformMissing(what);
+}
+
+/**
+ * `test`, for tests that need terraform: where it is missing, a hook of the file fails first, so
+ * each of them fails naming what it needed.
+ */
 export function terraformTest(what: string): jest.It {
-  if (!terraformAvailable) console.warn(`terraform is not installed: ${what} is NOT tested here (skipped)`);
-  return terraformAvailable ? test : test.skip;
+  beforeAll(() => requireTerraform(what));
+  return test;
 }
 
 /** An environment for offline terraform runs, with its own HOME, data dir and empty mirror. */

@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { SUPPORTED_CILIUM_LINES } from "../../lib/cilium/lines";
 import { tempDir } from "../helpers/temp";
 import { dependsOnProblems } from "../helpers/depends-on";
-import { initErrors, terraformAvailable } from "../helpers/terraform";
+import { initErrors, requireTerraform } from "../helpers/terraform";
 import { programs } from "../helpers/markdown";
 
 // Packs the library from a clean copy of the repository (no dist/: `prepare` must
@@ -164,7 +165,7 @@ test("README's git line from a git+file:// clone: npm builds dist/ there through
     "dist/lib/index.js",
     "dist/lib/index.d.ts",
     "dist/check/webhook-check.js",
-    "dist/vendor/cilium-policy-validator.js",
+    ...SUPPORTED_CILIUM_LINES.map((line) => `dist/vendor/${line}/cilium-policy-validator.js`),
   ]) {
     expect(existsSync(path.join(installed, built))).toBe(true);
   }
@@ -182,12 +183,15 @@ test("the tarball (packed from a clean clone: prepare builds) ships the library,
     "dist/lib/index.js",
     "dist/lib/index.d.ts",
     "dist/check/webhook-check.js",
-    "dist/vendor/cilium-policy-validator.js",
-    "dist/vendor/cilium-values-validator.js",
-    "schemas/cilium/values.schema.json",
+    ...SUPPORTED_CILIUM_LINES.flatMap((line) => [
+      `dist/vendor/${line}/cilium-policy-validator.js`,
+      `dist/vendor/${line}/cilium-values-validator.js`,
+      `schemas/cilium/${line}/values.schema.json`,
+      `schemas/cilium/${line}/ciliumnetworkpolicies.yaml`,
+      `schemas/cilium/${line}/ciliumclusterwidenetworkpolicies.yaml`,
+    ]),
     "schemas/cilium/README.md",
-    "schemas/cilium/ciliumnetworkpolicies.yaml",
-    "schemas/cilium/ciliumclusterwidenetworkpolicies.yaml",
+    "schemas/cilium/values-keys-1.19-to-1.20.md",
     "LICENSE",
     "policies/allow-all/kube-system-allow-all-egress.yaml",
     "policies/least-privilege/cert-manager-webhook-from-apiserver.yaml",
@@ -277,14 +281,92 @@ app.synth();
     expect(existsSync(path.join(stackDir, c.provisioner[0]["local-exec"].command))).toBe(true);
     expect(c.depends_on.some((d: string) => d.startsWith("helm_release.cert-manager-"))).toBe(true);
   }
-  if (!terraformAvailable) console.warn("terraform is not installed: the consumer's stacks are NOT loaded by Terraform here");
-  else {
-    for (const stack of ["two-clusters", "north", "south"]) {
-      const errors = await initErrors(path.join(outdir, "stacks", stack));
-      expect({ stack, errors: errors.filter((e) => e !== "Failed to query available provider packages") }).toEqual({ stack, errors: [] });
-      expect(errors.length).toBeGreaterThan(0);
-    }
+  requireTerraform("loading the consumer's stacks");
+  for (const stack of ["two-clusters", "north", "south"]) {
+    const errors = await initErrors(path.join(outdir, "stacks", stack));
+    expect({ stack, errors: errors.filter((e) => e !== "Failed to query available provider packages") }).toEqual({ stack, errors: [] });
+    expect(errors.length).toBeGreaterThan(0);
   }
+});
+
+/**
+ * cdktf's TypeScript project template's tsconfig.json, as `cdktf init --template=typescript`
+ * writes it (hashicorp/terraform-cdk, packages/@cdktf/cli-core/templates/typescript/tsconfig.json
+ * at 09a973c29c77e4ff0e0491004df3c7e9982c90df): "module": "CommonJS" and no moduleResolution,
+ * which TypeScript before 6.0 resolves with its Node10 rules, blind to package.json `exports`.
+ */
+const CDKTF_TEMPLATE_TSCONFIG = {
+  compilerOptions: {
+    alwaysStrict: true,
+    declaration: true,
+    experimentalDecorators: true,
+    inlineSourceMap: true,
+    inlineSources: true,
+    lib: ["es2018"],
+    module: "CommonJS",
+    noEmitOnError: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitAny: true,
+    noImplicitReturns: true,
+    noImplicitThis: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    resolveJsonModule: true,
+    strict: true,
+    strictNullChecks: true,
+    strictPropertyInitialization: true,
+    stripInternal: true,
+    target: "ES2018",
+    incremental: true,
+    skipLibCheck: true,
+  },
+  include: ["**/*.ts"],
+  exclude: ["node_modules", "cdktf.out"],
+};
+/** The TypeScript that cdktf apps made from the template use today, installed for the test below. */
+const TYPESCRIPT_5 = "typescript@5.9.3";
+
+test("cdktf-cilium/testing type-checks in an app made from cdktf's template (TypeScript 5.9, Node10 resolution) and under nodenext", () => {
+  // A jest test in the app, as docs/proof.md shows it; the app has jest's types, as the template's does.
+  const app = path.join(consumer, "matchers-app");
+  mkdirSync(path.join(app, "node_modules", "@types"), { recursive: true });
+  symlinkSync(path.join(consumer, "node_modules", "cdktf-cilium"), path.join(app, "node_modules", "cdktf-cilium"));
+  symlinkSync(path.join(repo, "node_modules", "@types", "jest"), path.join(app, "node_modules", "@types", "jest"));
+  for (const dep of ["cdktf", "constructs", "@cdktf"])
+    symlinkSync(path.join(consumer, "node_modules", dep), path.join(app, "node_modules", dep));
+  writeFileSync(
+    path.join(app, "matchers.test.ts"),
+    `import { App, TerraformStack } from "cdktf";
+import { NetworkPolicies } from "cdktf-cilium";
+import "cdktf-cilium/testing";
+
+const stack = new TerraformStack(new App(), "policies");
+const policies = new NetworkPolicies(stack, "policies", { directories: [] });
+const webhookPods = { namespace: "cert-manager", labels: { "app.kubernetes.io/name": "webhook" } };
+
+test("the API server reaches the webhook", () => {
+  expect(policies).toAllowPath({ from: { entity: "kube-apiserver" }, to: webhookPods, protocol: "TCP", port: 10250 });
+  expect(stack).toDenyPath({ from: { entity: "world" }, to: webhookPods, port: 10250 });
+});
+`,
+  );
+  const typescript5 = tempDir("typescript-5-");
+  install(`npm install --no-save --prefix . ${TYPESCRIPT_5}`, typescript5);
+  const tsc = (bin: string, config: object) => {
+    writeFileSync(path.join(app, "tsconfig.json"), JSON.stringify(config, null, 2));
+    const run = spawnSync(process.execPath, [bin, "-p", app, "--noEmit", "--incremental", "false"], { encoding: "utf8" });
+    return { status: run.status, output: run.stdout + run.stderr };
+  };
+  expect(tsc(path.join(typescript5, "node_modules", "typescript", "bin", "tsc"), CDKTF_TEMPLATE_TSCONFIG)).toEqual({
+    status: 0,
+    output: "",
+  });
+  // TypeScript 6 and later include no @types package unless `types` names it.
+  const nodenext = {
+    ...CDKTF_TEMPLATE_TSCONFIG,
+    compilerOptions: { ...CDKTF_TEMPLATE_TSCONFIG.compilerOptions, module: "nodenext", types: ["jest"] },
+  };
+  expect(tsc(path.join(repo, "node_modules", "typescript", "bin", "tsc"), nodenext)).toEqual({ status: 0, output: "" });
 });
 
 test("the examples/ apps compile and synthesize against the installed tarball; every depends_on is valid and Terraform loads every stack", async () => {
@@ -336,17 +418,15 @@ test("the examples/ apps compile and synthesize against the installed tarball; e
         stack,
         problems: [],
       });
-      if (terraformAvailable) {
-        const errors = await initErrors(dir);
-        expect({ f, stack, errors: errors.filter((e) => e !== "Failed to query available provider packages") }).toEqual({
-          f,
-          stack,
-          errors: [],
-        });
-      }
+      requireTerraform("loading the examples' stacks");
+      const errors = await initErrors(dir);
+      expect({ f, stack, errors: errors.filter((e) => e !== "Failed to query available provider packages") }).toEqual({
+        f,
+        stack,
+        errors: [],
+      });
     }
   }
-  if (!terraformAvailable) console.warn("terraform is not installed: the examples' stacks are NOT loaded by Terraform here");
 });
 
 test("every complete ts block of README and docs/*.md compiles and synthesizes against the installed tarball", () => {
@@ -394,7 +474,9 @@ test("every complete ts block of README and docs/*.md compiles and synthesizes a
       encoding: "utf8",
       env: { PATH: process.env.PATH ?? "", HOME: tempDir("home-"), CDKTF_OUTDIR: outdir },
     });
-    expect({ name, stderr: run.stderr, status: run.status }).toEqual({ name, stderr: "", status: 0 });
+    // Nothing but what synthOrExit says it wrote (a block that uses it): no warning, no error.
+    const said = run.stderr.split("\n").filter((line) => line !== "" && !/^wrote \S+\/stacks\/[^/]+\/cdk\.tf\.json( \(.*\))?$/.test(line));
+    expect({ name, stderr: said, status: run.status }).toEqual({ name, stderr: [], status: 0 });
     const stacks = readdirSync(path.join(outdir, "stacks"));
     expect({ name, stacks: stacks.length > 0 }).toEqual({ name, stacks: true });
     for (const stack of stacks) {

@@ -38,6 +38,10 @@ export const apiserverLocal: PathPeer = { entity: "kube-apiserver", node: "local
 /** The webhook's ingress from `peer`s, on TCP `port` (a CNP rule). */
 export const tcp = (port: number | string) => [{ ports: [{ port: String(port), protocol: "TCP" }] }];
 
+/**
+ * Decides one path. Under other-line.test.ts, with the Cilium line it sets (`cilium.version`,
+ * unless the test gives one): the same tests then run for both lines.
+ */
 export function check(
   policies: unknown[],
   from: PathPeer,
@@ -46,5 +50,7 @@ export function check(
   extra: Partial<Omit<AnalyzePathInput, "policies" | "path">> & { protocol?: "TCP" | "UDP" | "SCTP" } = {},
 ): PathVerdict {
   const { protocol = "TCP", ...rest } = extra;
-  return analyzePath({ policies, path: { from, to, protocol, port }, ...rest });
+  const line = (globalThis as { pathsSuiteLine?: "1.19" | "1.20" }).pathsSuiteLine;
+  const cilium = line === undefined ? rest.cilium : { version: line, ...rest.cilium };
+  return analyzePath({ policies, path: { from, to, protocol, port }, ...rest, ...(cilium ? { cilium } : {}) });
 }

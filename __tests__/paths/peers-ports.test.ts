@@ -307,11 +307,29 @@ describe("policyCIDRMatchMode (language.rst 'Selecting nodes with CIDR / ipBlock
     expect(check([nodes], apiserver, webhook, 10250, o)).toMatchObject({ verdict: "unknown", unknownReason: "node-ip" });
     expect(check([nodes], { entity: "remote-node", ip: "10.5.0.3" }, webhook, 10250, o)).toMatchObject({ verdict: "allowed" });
   });
-  test("never the local host, even under nodes", () => {
+  test("under nodes a zero-length prefix (0.0.0.0/0) still matches no node: its selector is the world label, which nodes lack", () => {
+    // pkg/labels/cidr.go IPStringToLabel: a /0 becomes reserved:world(-ipv4); pkg/ipcache/metadata.go
+    // resolveLabels removes the world labels from nodes, and keeps their cidr labels under nodes mode.
+    const all = np("cert-manager", "all-v4", { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] });
+    const o = { cilium: { policyCIDRMatchMode: "nodes" as const } };
+    expect(check([all], { entity: "remote-node", ip: "10.5.0.3" }, webhook, 10250, o)).toMatchObject({ verdict: "denied" });
+    expect(check([all], { entity: "kube-apiserver", ip: "10.5.0.10" }, webhook, 10250, o)).toMatchObject({ verdict: "denied" });
+    expect(check([all], { entity: "world", ip: "203.0.113.1" }, webhook, 10250, o)).toMatchObject({ verdict: "allowed" });
+  });
+  test("under nodes the local host matches too, by its own IPs: its identity carries their CIDR labels", () => {
+    // pkg/node/manager/manager.go nodeIdentityLabels (v1.19.7 and v1.20.2): under nodes mode the
+    // local node's reserved:host identity gets the cidr labels of the node's IPs;
+    // pkg/policy/types/selector_test.go at v1.20.2, "CIDR matching nodes enabled, matches node".
     const o = { cilium: { policyCIDRMatchMode: "nodes" as const, allowLocalhost: "policy" as const } };
     expect(check([nodes], { entity: "kube-apiserver", node: "local", ip: "10.5.0.10" }, webhook, 10250, o)).toMatchObject({
-      verdict: "denied",
+      verdict: "allowed",
     });
+    expect(check([nodes], { entity: "host", ip: "10.6.0.10" }, webhook, 10250, o)).toMatchObject({ verdict: "denied" });
+    expect(check([nodes], { entity: "host" }, webhook, 10250, o)).toMatchObject({ verdict: "unknown", unknownReason: "node-ip" });
+  });
+  test("by default the local host matches no CIDR", () => {
+    const o = { cilium: { allowLocalhost: "policy" as const } };
+    expect(check([nodes], { entity: "host", ip: "10.5.0.10" }, webhook, 10250, o)).toMatchObject({ verdict: "denied" });
   });
 });
 

@@ -1,7 +1,7 @@
 import { App, TerraformStack, Testing } from "cdktf";
 import { buildApp } from "../../main";
 import { addStateBackend, parseStateBackendUrl, STATE_BACKEND_FORMS } from "../../lib/platform/state-backend";
-import { synthDev } from "../helpers/dev-synth";
+import * as path from "node:path";
 import { tempDir } from "../helpers/temp";
 
 // STATE_BACKEND_<ENV>: one URL -> the backend of both stacks of that environment, and
@@ -9,9 +9,14 @@ import { tempDir } from "../helpers/temp";
 // terraform itself loads these configurations in e2e/state-backends.test.ts (PostgreSQL
 // for real; s3, gcs and cloud up to their network step).
 
+// The two stacks' Terraform JSON without writing cdktf.out, which costs five times as much
+// (every stack, its assets): prepareStack() adds the cross-stack reference, as app.synth() does
+// (cdktf 0.21 lib/app.js). The whole app is synthesized as `npm run synth` does elsewhere.
 const both = (env: NodeJS.ProcessEnv) => {
-  const dev = synthDev(env);
-  return { built: dev.built, dev: JSON.parse(dev.json), release: JSON.parse(dev.releaseJson) };
+  const built = buildApp(env, path.join(tempDir("synth-"), "cdktf.out"));
+  for (const s of built.stacks) s.prepareStack();
+  const stack = (id: string) => JSON.parse(Testing.synth(built.app.node.findChild(id) as TerraformStack));
+  return { built, dev: stack("dev"), release: stack("dev-cilium") };
 };
 const remote = (stack: any) => stack.data.terraform_remote_state["cross-stack-reference-input-dev-cilium"];
 

@@ -111,3 +111,48 @@ test("an unknown key without a near match lists the known ones", () => {
   const err = refusal((s) => new ClusterProviders(s, "c", loose({ zzzzzz: 1 })));
   expect(err.lines).toEqual(['zzzzzz: unknown prop "zzzzzz"; known: kubeconfigPaths, context, alias']);
 });
+
+// Values of another kind than their prop's, as an environment variable or a loosely typed config
+// passes them: `talos: "false"` is truthy, and turned the Talos preset on without a word.
+test.each<[string, (s: TerraformStack) => unknown, string, string]>([
+  [
+    "CiliumRelease",
+    (s) => new CiliumRelease(s, "r", loose({ talos: "false" })),
+    "s/r",
+    'talos: must be a boolean (true or false), not the string "false"',
+  ],
+  [
+    "CiliumPlatform release",
+    (s) => new CiliumPlatform(s, "cp", loose({ release: { operatorReplicas: "1" } })),
+    "s/cp",
+    'release.operatorReplicas: must be a number, not the string "1"',
+  ],
+  [
+    "ClusterProviders",
+    (s) => new ClusterProviders(s, "c", loose({ kubeconfigPaths: "~/.kube/config" })),
+    "s/c",
+    'kubeconfigPaths: must be a list of strings, not the string "~/.kube/config"',
+  ],
+  [
+    "WebhookCheck",
+    (s) => new WebhookCheck(s, "w", loose({ timeoutSeconds: "60" })),
+    "s/w",
+    'timeoutSeconds: must be a number, not the string "60"',
+  ],
+  [
+    "NetworkPolicies",
+    (s) => new NetworkPolicies(s, "p", loose({ directories: [{ path: "./policies", recursive: "yes" }] })),
+    "s/p",
+    'directories[0].recursive: must be a boolean (true or false), not the string "yes"',
+  ],
+  [
+    "CiliumPlatform",
+    (s) => new CiliumPlatform(s, "cp", loose({ singleStackOnPurpose: 1 })),
+    "s/cp",
+    "singleStackOnPurpose: must be a boolean (true or false), not the number 1",
+  ],
+])("%s: a value of another kind is a SynthError, reported once", (_, build, where, line) => {
+  const err = refusal(build);
+  expect(err.constructPath).toBe(where);
+  expect(err.lines).toEqual([line]);
+});

@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import * as fc from "fast-check";
 import { NetworkPolicies, type NetworkPoliciesProps, PolicyValidationError } from "../../lib";
 import { closest } from "../../lib/shared/suggest";
+import { boundedLine } from "../../lib/shared/synth-error";
 import { policyDir } from "../helpers/policy-dirs";
 import { resourcesOf, synthStack, type TerraformJson, testApp } from "../helpers/synth";
 
@@ -164,6 +165,28 @@ describe("YAML as kubectl reads it (1.1, merge keys) and every parse problem wit
   test("`yes` is a boolean, as kubectl reads it: refused where a string is wanted, with a hint to quote it", () => {
     const found = problems({ "a.yaml": np("  podSelector:\n    matchLabels: {enabled: yes}\n") });
     expect(found).toEqual([expect.stringMatching(/^a\.yaml#1 spec\.podSelector\.matchLabels\.enabled: must be string.*quote it/)]);
+  });
+
+  // sigs.k8s.io/yaml v1.4.0 goyaml.v2/resolve.go: strconv.ParseInt(plain, 0, 64) after removing "_".
+  const port = (value: string) =>
+    onlyPolicySpec(synth({ "a.yaml": np(`  podSelector: {}\n  ingress:\n    - ports:\n        - port: ${value}\n`) })).ingress[0].ports[0]
+      .port;
+
+  test.each([
+    ["0o17", "15"],
+    ["0O1_7", "15"],
+    ["0X1f", "31"],
+    ["0B101", "5"],
+    ["0x1F", "31"],
+    ["017", "15"],
+  ])("`port: %s` is the number kubectl reads (Go's base prefixes)", (value, expected) => {
+    expect(port(value)).toBe(expected);
+  });
+
+  test("`port: 1:20` is the string kubectl reads (no base 60), refused as a named port", () => {
+    expect(problems({ "a.yaml": np("  podSelector: {}\n  ingress:\n    - ports:\n        - port: 1:20\n") })).toEqual([
+      expect.stringMatching(/^a\.yaml#1 spec\.ingress\[0\]\.ports\[0\]\.port: .*"1:20"/),
+    ]);
   });
 });
 
@@ -331,6 +354,37 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
     expect(escapeTerraform({ a: [token] })).toEqual({ a: [token] });
   });
 
+  test("cdktf token markers in policy text are data: synth neither crashes nor writes a marker", () => {
+    const annotations = ["${TfToken[TOKEN.1]}", "${TfToken[TOKEN.99999]}", "#{TfToken[TOKEN.1]}", "&{TfToken[TOKEN.1]}"];
+    const meta = `  name: p\n  namespace: ns\n  annotations:\n${annotations.map((v, i) => `    a/k${i}: ${JSON.stringify(v)}\n`).join("")}`;
+    const text = JSON.stringify(synth({ "a.yaml": np("  podSelector: {}\n", meta) }));
+    expect(text).not.toMatch(/[$#&]\{TfToken\[/);
+  });
+
+  test("a number cdktf reads as a token is refused, naming file, document and field", () => {
+    const { Fn, Token } = require("cdktf");
+    const tokenNumber = String(Token.asNumber(Fn.abs(-7)));
+    const spec = `  endpointSelector: {}\n  egress:\n    - icmps:\n        - fields:\n            - type: ${tokenNumber}\n`;
+    expect(problems({ "a.yaml": cnp(spec) })).toEqual([
+      expect.stringMatching(/^a\.yaml#1 spec\.egress\[0\]\.icmps\[0\]\.fields\[0\]\.type: this number is one cdktf reads as a reference/),
+    ]);
+  });
+
+  test("the providers' context and kubeconfig paths are escaped as the check's are", () => {
+    const { ClusterProviders, WebhookCheck } = require("../../lib");
+    const json = synthStack((s) => {
+      const cluster = new ClusterProviders(s, "cluster", { context: `ctx-${nasty}`, kubeconfigPaths: [`/kube/${nasty}`] });
+      new WebhookCheck(s, "c", { cluster, nodeBinary: `/opt/${nasty}/node` });
+    });
+    const kubernetes = (json.provider as any).kubernetes[0];
+    const exec = (Object.values(resourcesOf(json, "null_resource"))[0] as any).provisioner[0]["local-exec"];
+    expect(kubernetes.config_context).toBe(exec.environment.WEBHOOK_CHECK_CONTEXT);
+    expect(kubernetes.config_context).toBe("ctx-$${X} %%{if y}z%%{endif}");
+    expect(kubernetes.config_path).toBe("/kube/$${X} %%{if y}z%%{endif}");
+    expect((json.provider as any).helm[0].kubernetes.config_context).toBe(kubernetes.config_context);
+    expect(exec.interpreter).toEqual(["/opt/$${X} %%{if y}z%%{endif}/node"]);
+  });
+
   test("Helm values and check settings are escaped too", () => {
     const { CiliumRelease, WebhookCheck } = require("../../lib");
     const json = synthStack((s) => {
@@ -380,5 +434,110 @@ describe("did you mean: the closest known name (lib/shared/suggest.ts)", () => {
     expect(closest("ingres", ["egress", "ingress", "podSelector"])).toBe("ingress");
     expect(closest("matchlabels", ["matchLabels", "matchExpressions"])).toBe("matchLabels");
     expect(closest("tolerations", ["ingress", "egress"])).toBeUndefined();
+  });
+});
+
+describe("what is in a policy directory is read or refused, never dropped silently", () => {
+  const { mkdirSync, symlinkSync, writeFileSync } = require("node:fs") as typeof import("node:fs");
+  const path = require("node:path") as typeof import("node:path");
+  const refusal = (dir: string): string => {
+    try {
+      new NetworkPolicies(new TerraformStack(testApp(), "t"), "p", { directories: [dir] });
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error("expected a refusal");
+  };
+
+  test("a symlinked policy file is read, as kubectl apply -f reads it", () => {
+    const target = policyDir({ "shared.yaml": np("  podSelector: {}\n", "  name: shared\n  namespace: ns\n") });
+    const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
+    symlinkSync(path.join(target, "shared.yaml"), path.join(dir, "linked.yaml"));
+    const json = synthStack((s) => new NetworkPolicies(s, "policies", { directories: [dir] }));
+    const names = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")).map((r: any) => r.metadata.name);
+    expect(names.sort()).toEqual(["p", "shared"]);
+  });
+
+  test("a symlinked directory is refused with a message naming it and the fix", () => {
+    const target = policyDir({ "shared.yaml": np("  podSelector: {}\n", "  name: shared\n  namespace: ns\n") });
+    const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
+    symlinkSync(target, path.join(dir, "team"));
+    expect(refusal(dir)).toMatch(
+      /team is a symbolic link to a directory, which kubectl apply -f does not enter either; .*list its target in `directories`/,
+    );
+  });
+
+  test("a symlinked policy file whose target is missing is refused", () => {
+    const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
+    symlinkSync(path.join(dir, "gone.yaml"), path.join(dir, "dangling.yaml"));
+    expect(refusal(dir)).toMatch(/dangling\.yaml is a symbolic link to .*gone\.yaml, which does not exist/);
+  });
+
+  test("a symbolic link loop ends with a message", () => {
+    const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
+    symlinkSync(path.join(dir, "loop.yaml"), path.join(dir, "loop.yaml"));
+    expect(refusal(dir)).toMatch(/loop\.yaml is a symbolic link to .*loop\.yaml, which does not exist \(or the links loop\)/);
+  });
+
+  test("a file name that is not UTF-8 is refused with a message, not a crash", () => {
+    const dir = policyDir({ "a.yaml": np("  podSelector: {}\n") });
+    writeFileSync(Buffer.concat([Buffer.from(`${dir}/bad-`), Buffer.from([0xff, 0xfe]), Buffer.from(".yaml")]), np("  podSelector: {}\n"));
+    expect(refusal(dir)).toMatch(/bad-\\xff\\xfe\.yaml: the file name is not valid UTF-8; rename it/);
+  });
+
+  test("a newline in a file name is quoted, so each problem stays on one line", () => {
+    const dir = policyDir({});
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "two\nlines.yaml"), "kind: [\n");
+    const message = refusal(dir);
+    expect(message).toMatch(/two\\nlines\.yaml \(document 1\)/);
+    expect(message.split("\n").filter((l) => l.startsWith("  - "))).toHaveLength(1);
+    expect(message).not.toMatch(/^lines\.yaml/m);
+  });
+});
+
+describe("a document kube-apiserver could not store is refused at synth", () => {
+  test("a document over 1.5 MiB as JSON (etcd's request limit) is refused, naming the file and its size", () => {
+    const description = "x".repeat(1.5 * 1024 * 1024);
+    const spec = `  description: ${description}\n  endpointSelector: {}\n  ingress: [{}]\n`;
+    expect(problems({ "big.yaml": cnp(spec) })).toEqual([
+      expect.stringMatching(
+        /^big\.yaml#1 \(document\): \d{7} bytes as JSON, more than the 1\.5 MiB \(1572864 bytes\) etcd stores in one request/,
+      ),
+    ]);
+  });
+
+  test("a document just under the limit is accepted", () => {
+    const spec = `  description: ${"x".repeat(1.5 * 1024 * 1024 - 300)}\n  endpointSelector: {}\n  ingress: [{}]\n`;
+    expect(() => synth({ "big.yaml": cnp(spec) })).not.toThrow();
+  });
+});
+
+describe("a refusal quotes a bounded prefix of a huge value", () => {
+  test("a 1 MB label value is quoted in part: the refusal stays short and still names the field and the fix", () => {
+    const huge = "v".repeat(1024 * 1024);
+    const dir = policyDir({ "a.yaml": np(`  podSelector:\n    matchLabels:\n      app: ${huge}\n`) });
+    let message = "";
+    try {
+      new NetworkPolicies(new TerraformStack(testApp(), "t"), "p", { directories: [dir] });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/spec\.podSelector\.matchLabels\.app/);
+    expect(message).toMatch(/"v{80}\.\.\." \(1048576 characters\) is not a valid label value: at most 63/);
+    expect(message.length).toBeLessThan(4096);
+  });
+});
+
+describe("a refusal's bounding leaves ordinary text whole", () => {
+  test("the text between two short quoted words is not taken for a huge value", () => {
+    const line = `set assume.policySet "open" if one may exist\nwhy: ${"x".repeat(300)}\nfix: or set onDenied "warn" to deploy anyway`;
+    expect(boundedLine(line)).toBe(line);
+  });
+
+  test("each printed line of a multi-line refusal is bounded alone, so the fix line stays whole", () => {
+    const fix = "fix: allow kube-apiserver on TCP/10250";
+    const bounded = boundedLine(`why: ${"y".repeat(1500)}\nwhy: ${"z".repeat(1500)}\n${fix}`);
+    expect(bounded.endsWith(`\n${fix}`)).toBe(true);
   });
 });

@@ -1,7 +1,9 @@
 // The path proof at synth (issue 23): required paths decided over every policy an app deploys to
 // one cluster, refusals with blame, warnings for unknowns, the proof handed to the check, the
 // matchers and the explain CLI.
-import { TerraformStack, Testing } from "cdktf";
+import { DEFAULT_CILIUM_LINE } from "../../lib/cilium/lines";
+import * as path from "node:path";
+import { App, TerraformStack, Testing } from "cdktf";
 import {
   CiliumRelease,
   ClusterProviders,
@@ -13,12 +15,13 @@ import {
   SynthError,
 } from "../../lib";
 import { ciliumPolicySettings } from "../../lib/cilium/policy-settings";
-import { EXPLAIN_EXIT, explainMain, parsePeer } from "../../lib/proof/explain";
+import { EXPLAIN_EXIT, EXPLAIN_USAGE, explainMain, parsePeer } from "../../lib/proof/explain";
 import { toCheckProof } from "../../lib/proof/prove";
 import { decideSubject } from "../../lib/testing";
 import { parseCheckProof } from "../../lib/webhook-check/proof";
 import { policyDir } from "../helpers/policy-dirs";
-import { testApp } from "../helpers/synth";
+import { tempDir } from "../helpers/temp";
+import { printedWarnings, testApp } from "../helpers/synth";
 
 const WEBHOOK_PODS: PathPeer = {
   namespace: "cert-manager",
@@ -178,6 +181,28 @@ describe("least-privilege variants that would repeat the incident are refused at
     expect(line).toMatch(/why: .*spec\.ingress\[0\]: no peer and no port: admits nothing/);
   });
 
+  test("one default-deny that cuts a namespace off is one problem listing its paths, each pod's selector once per side", () => {
+    const dir = policyDir({
+      "deny.yaml":
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: cert-manager}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n",
+    });
+    const err = refusal(() => synthPolicies({ directories: [dir], requiredPaths: RequiredPaths.certManager() }));
+    expect(err.lines).toHaveLength(1);
+    const [line] = err.lines;
+    const denied = (line.match(/^ {8}cert-manager\/[a-z-]+: /gm) ?? []).length;
+    expect(line).toMatch(
+      new RegExp(`^NetworkPolicy/cert-manager/default-deny \\(.*deny\\.yaml, document 1\\) denies ${denied} required paths:`),
+    );
+    expect(denied).toBeGreaterThan(5);
+    // The webhook pod's selector is written once per side it is cut on (its ingress, its egress), above the paths.
+    expect(line.match(/app\.kubernetes\.io\/component=webhook/g)?.length).toBe(2);
+    expect(line).toMatch(
+      /^ {6}ingress of cert-manager\/app=webhook,.*:\n {8}cert-manager\/apiserver-remote-to-webhook: from kube-apiserver@remote, TCP\/10250$/m,
+    );
+    expect(line).toMatch(/\n {6}fix: allow each path .*; or set onDenied: "warn" to deploy anyway$/);
+    expect(err.message.split("\n").length).toBeLessThan(40);
+  });
+
   test("nothing is refused without required paths (the proof is opt-in per construct)", () => {
     const dir = variantDir([{ fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] }]);
     expect(() => synthPolicies({ directories: [dir] })).not.toThrow();
@@ -188,9 +213,9 @@ describe("onDenied and onUnknown", () => {
   const servicePortOnly = webhookPolicy([{ fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] }]);
   const required = [RequiredPaths.of("incident", FROM_APISERVER.from, WEBHOOK_PODS, "TCP", 10250)];
 
-  test('onDenied "warn" synthesizes and warns once per path, naming it', () => {
-    const { stack } = synthPolicies({ manifests: [servicePortOnly], requiredPaths: required, onDenied: "warn" });
-    const warnings = warningsOf(stack).filter((w) => w.includes("required path incident"));
+  test('onDenied "warn" synthesizes and warns once per path, naming it, on stderr', () => {
+    const printed = printedWarnings(() => synthPolicies({ manifests: [servicePortOnly], requiredPaths: required, onDenied: "warn" }));
+    const warnings = printed.filter((w) => w.includes("required path incident"));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/is denied at the destination's ingress/);
   });
@@ -200,13 +225,18 @@ describe("onDenied and onUnknown", () => {
     expect(warningsOf(stack).filter((w) => w.includes("required path"))).toEqual([]);
   });
 
-  test("an unknown verdict (a named port) is a warning with its reason, by default", () => {
+  test("an unknown verdict (a named port) is a warning with its reason, by default, printed once on stderr", () => {
     const named = webhookPolicy([{ fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "https", protocol: "TCP" }] }] }]);
-    const { stack, policies } = synthPolicies({ manifests: [named], requiredPaths: required });
+    let built: ReturnType<typeof synthPolicies> | undefined;
+    const printed = printedWarnings(() => {
+      built = synthPolicies({ manifests: [named], requiredPaths: required });
+    });
+    const policies = built?.policies as NetworkPolicies;
     expect(policies.proof.paths[0].verdict).toMatchObject({ verdict: "unknown", unknownReason: "named-port" });
-    const warnings = warningsOf(stack).filter((w) => w.includes("required path incident"));
+    // What plain `node main.js` shows: the annotation alone is printed only by cdktf-cli.
+    const warnings = printed.filter((w) => w.includes("required path incident"));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/cannot be decided from the policies \(named-port\)/);
+    expect(warnings[0]).toMatch(/^warning: test\/policies: required path incident .*cannot be decided from the policies \(named-port\)/);
     expect(policies.proofSummary()).toEqual({ proven: 0, unknown: 1, denied: 0 });
   });
 
@@ -307,6 +337,7 @@ describe("Cilium's settings come from the release, or from `cilium` without one"
       requiredPaths: [RequiredPaths.of("x", { entity: "world" }, WEBHOOK_PODS, "TCP", 1)],
     });
     expect(policies.proof.cilium).toEqual({
+      version: DEFAULT_CILIUM_LINE,
       policyEnforcementMode: "never",
       policyCIDRMatchMode: "",
       enableNonDefaultDenyPolicies: true,
@@ -316,7 +347,8 @@ describe("Cilium's settings come from the release, or from `cilium` without one"
   });
 
   test("ciliumPolicySettings reads the merged values as the chart writes cilium-config", () => {
-    expect(ciliumPolicySettings({})).toEqual({
+    expect(ciliumPolicySettings({}, "1.19")).toEqual({
+      version: "1.19",
       policyEnforcementMode: "default",
       policyCIDRMatchMode: "",
       enableNonDefaultDenyPolicies: true,
@@ -324,22 +356,26 @@ describe("Cilium's settings come from the release, or from `cilium` without one"
       hostFirewall: false,
     });
     expect(
-      ciliumPolicySettings({
-        policyEnforcementMode: "always",
-        policyCIDRMatchMode: ["nodes"],
-        enableNonDefaultDenyPolicies: false,
-        hostFirewall: { enabled: true },
-        extraConfig: { "allow-localhost": "policy" },
-      }),
+      ciliumPolicySettings(
+        {
+          policyEnforcementMode: "always",
+          policyCIDRMatchMode: ["nodes"],
+          enableNonDefaultDenyPolicies: false,
+          hostFirewall: { enabled: true },
+          extraConfig: { "allow-localhost": "policy" },
+        },
+        "1.19",
+      ),
     ).toEqual({
+      version: "1.19",
       policyEnforcementMode: "always",
       policyCIDRMatchMode: "nodes",
       enableNonDefaultDenyPolicies: false,
       allowLocalhost: "policy",
       hostFirewall: true,
     });
-    expect(ciliumPolicySettings({ policyCIDRMatchMode: "nodes" }).policyCIDRMatchMode).toBe("nodes");
-    expect(ciliumPolicySettings({ policyCIDRMatchMode: null }).policyCIDRMatchMode).toBe("");
+    expect(ciliumPolicySettings({ policyCIDRMatchMode: "nodes" }, "1.19").policyCIDRMatchMode).toBe("nodes");
+    expect(ciliumPolicySettings({ policyCIDRMatchMode: null }, "1.19").policyCIDRMatchMode).toBe("");
   });
 });
 
@@ -367,7 +403,7 @@ describe("the proof as the check reads it", () => {
   });
 
   test("parseCheckProof names the field that is wrong", () => {
-    const good = { v: 1, cilium: ciliumPolicySettings({}), assume: { policySet: "closed", labels: "complete" }, paths: [] };
+    const good = { v: 1, cilium: ciliumPolicySettings({}, "1.19"), assume: { policySet: "closed", labels: "complete" }, paths: [] };
     expect(parseCheckProof(JSON.stringify(good)).paths).toEqual([]);
     expect(() => parseCheckProof("{")).toThrow(/WEBHOOK_CHECK_PROOF is not JSON/);
     expect(() => parseCheckProof(JSON.stringify({ ...good, v: 2 }))).toThrow(/v must be 1/);
@@ -420,13 +456,16 @@ describe("cdktf-cilium/testing matchers", () => {
 });
 
 describe("cilium-explain", () => {
-  const run = (...argv: string[]) => {
+  const run = (...argv: string[]) => runAs(false, ...argv);
+  /** `installed`: as from a package under node_modules (a consumer's `npx cilium-explain`). */
+  const runAs = (installed: boolean, ...argv: string[]) => {
     let out = "";
     let err = "";
     const code = explainMain(
       argv,
       (t) => (out += t),
       (t) => (err += t),
+      { installed },
     );
     return { code, out, err };
   };
@@ -443,10 +482,18 @@ describe("cilium-explain", () => {
     expect(() => parsePeer("ns/novalue", "--to")).toThrow(/labels are KEY=VALUE/);
   });
 
+  test("a policy file name that is not UTF-8 is a usage error naming it, not a crash", () => {
+    const dir = policyDir({});
+    require("node:fs").writeFileSync(Buffer.concat([Buffer.from(`${dir}/x-`), Buffer.from([0xc3]), Buffer.from(".yaml")]), "{}");
+    const result = run("--from", "kube-apiserver", "--to", webhook, "--port", "10250", "--policies", dir);
+    expect(result.code).toBe(EXPLAIN_EXIT.usage);
+    expect(result.err).toMatch(/x-\\xc3\.yaml: the file name is not valid UTF-8; rename it/);
+  });
+
   test("exit 0 allowed, 1 denied, 3 unknown, with the explanation", () => {
     const allowed = run("--from", "kube-apiserver", "--to", webhook, "--port", "10250", "--policies", lp);
     expect(allowed.code).toBe(EXPLAIN_EXIT.allowed);
-    expect(allowed.out).toMatch(/^allowed \(by a rule\)\n/);
+    expect(allowed.out).toMatch(/^allowed \(the destination's ingress: by a rule\)\n/);
     expect(allowed.out).toContain("CiliumNetworkPolicy/cert-manager/cert-manager-webhook-from-apiserver");
     const denied = run("--from", "world@1.2.3.4", "--to", webhook, "--port", "10250", "--policies", lp);
     expect(denied.code).toBe(EXPLAIN_EXIT.denied);
@@ -461,6 +508,94 @@ describe("cilium-explain", () => {
 
   test("the dev app's policies by default (the allow-all set): the webhook is reachable", () => {
     expect(run("--from", "kube-apiserver", "--to", webhook, "--port", "10250").code).toBe(EXPLAIN_EXIT.allowed);
+  });
+
+  test("from an installed package, --policies is required: it never decides over this package's own allow-all set", () => {
+    const run = runAs(true, "--from", "kube-apiserver", "--to", webhook, "--port", "10250");
+    expect(run.code).toBe(EXPLAIN_EXIT.usage);
+    expect(run.err).toMatch(/^cilium-explain: --policies DIR\[=NAMESPACE\]\.\.\. is required here: .*your app's policy directories/);
+    expect(runAs(true, "--from", "kube-apiserver", "--to", webhook, "--port", "10250", "--policies", lp).code).toBe(EXPLAIN_EXIT.allowed);
+  });
+
+  test("--from-synth DIR decides over what synth wrote there, as --policies over the same directories", () => {
+    const web = policyDir({
+      "web.yaml":
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop, annotations: {note: '${x}'}}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{from: [{podSelector: {matchExpressions: [{key: role, operator: In, values: [client]}]}}], ports: [{port: 8080, endPort: 8090}]}]\n",
+    });
+    const outdir = path.join(tempDir("synth-"), "cdktf.out");
+    const app = new App({ outdir, skipValidation: true });
+    new NetworkPolicies(new TerraformStack(app, "lab"), "policies", { directories: [lp, web] });
+    app.synth();
+    const cases = [
+      ["--from", "kube-apiserver", "--to", webhook, "--port", "10250"],
+      ["--from", "world@1.2.3.4", "--to", webhook, "--port", "10250"],
+      ["--from", "shop/role=client", "--to", "shop/app=web", "--port", "8085"],
+      ["--from", "shop/role=other", "--to", "shop/app=web", "--port", "8085"],
+    ];
+    // Allowed and denied both, and the NetworkPolicy's matchExpressions and endPort read back.
+    expect(cases.map((c) => runAs(true, ...c, "--from-synth", outdir).code)).toEqual([0, 1, 0, 1]);
+    for (const c of cases) {
+      const synthesized = runAs(true, ...c, "--from-synth", outdir);
+      const written = run(...c, "--policies", lp, web);
+      expect({ c, code: synthesized.code, out: synthesized.out.split("\n")[0] }).toEqual({
+        c,
+        code: written.code,
+        out: written.out.split("\n")[0],
+      });
+    }
+    expect(runAs(true, ...cases[0], "--from-synth", tempDir("empty-")).err).toMatch(/--from-synth .*: no stacks\/ there/);
+  });
+
+  test("--labels partial: a selector on a label --to does not give makes the verdict unknown, as synth decides cert-manager's paths", () => {
+    // The least-privilege set isolates the webhook on labels this --to leaves out.
+    const partialTo = "cert-manager/app=webhook";
+    const complete = run("--from", "kube-apiserver", "--to", partialTo, "--port", "10250", "--policies", lp);
+    expect(complete.code).toBe(EXPLAIN_EXIT.allowed);
+    const partial = run("--from", "kube-apiserver", "--to", partialTo, "--port", "10250", "--policies", lp, "--labels", "partial");
+    expect(partial.code).toBe(EXPLAIN_EXIT.unknown);
+    expect(partial.out).toMatch(/^unknown \(pod-labels\)\n/);
+    expect(run("--from", "kube-apiserver", "--to", partialTo, "--port", "1", "--labels", "some").err).toMatch(
+      /--labels "some": expected complete or partial/,
+    );
+    expect(EXPLAIN_USAGE).toMatch(/--port +the destination pod's port \(after Service translation\)/);
+  });
+
+  test("the headline says what each side decided: an open source and a destination admitted by a rule", () => {
+    const dir = policyDir({
+      "web.yaml":
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{from: [{podSelector: {}}], ports: [{port: 8080}]}]\n",
+    });
+    const r = run("--from", "shop/app=client", "--to", "shop/app=web", "--port", "8080", "--policies", dir);
+    expect(r.code).toBe(EXPLAIN_EXIT.allowed);
+    expect(r.out).toMatch(/^allowed \(the source's egress: nothing isolates it; the destination's ingress: by a rule\)\n/);
+  });
+
+  describe("speaks in its own terms, not the library's", () => {
+    test("a directory whose documents name no namespace: the fix is --policies DIR=NAMESPACE", () => {
+      const dir = policyDir({
+        "np.yaml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x}\nspec: {podSelector: {}}\n",
+      });
+      const r = run("--from", "kube-apiserver", "--to", webhook, "--port", "1", "--policies", dir);
+      expect(r.code).toBe(EXPLAIN_EXIT.usage);
+      expect(r.err).toContain(`give the directory a namespace: --policies ${dir}=NAMESPACE`);
+      expect(r.err).not.toMatch(/directories: \[|CILIUM_POLICY_DIRS/);
+    });
+
+    test("a --policies directory that does not exist: says so, no errno", () => {
+      const r = run("--from", "kube-apiserver", "--to", webhook, "--port", "1", "--policies", "/nonexistent-policies");
+      expect(r.code).toBe(EXPLAIN_EXIT.usage);
+      expect(r.err).toMatch(/--policies \/nonexistent-policies: no such directory/);
+      expect(r.err).not.toMatch(/ENOENT|scandir/);
+    });
+
+    test("a namespace alone is not a peer: the usage error says how pods are written", () => {
+      const r = run("--from", "kube-apiserver", "--to", "cert-manager", "--port", "10250", "--policies", lp);
+      expect(r.code).toBe(EXPLAIN_EXIT.usage);
+      expect(r.err).toMatch(
+        /^cilium-explain: --to "cert-manager": not an entity \(kube-apiserver, host, .*\); pods are NAMESPACE\/KEY=VALUE, e\.g\. cert-manager\/app=webhook/,
+      );
+      expect(r.err).not.toMatch(/analyzePath|path\.to\.entity/);
+    });
   });
 
   test("usage errors and invalid policies exit 2", () => {

@@ -197,6 +197,15 @@ describe("the retry loop, the deadline and the report (run.ts), with a fake cloc
     expect(out).toMatchObject({ ok: false, attempts: 2, failure: EPERM });
   });
 
+  test("a probe the deadline cut never outranks a finding another probe completed in the same attempt", async () => {
+    const clock = new FakeClock(0);
+    const cutAdmission = failed("admission", "timeout", "no answer before the deadline (timed out)", { cutByDeadline: true });
+    const mismatch = failed("proof-assumptions", "proof-assumption", 'cilium-config enable-policy: assumed "default"; found "always"');
+    const { attempt } = script(clock, [{ ms: 3000, probes: [ok("api-server"), ok("webhook-endpoints"), cutAdmission, mismatch] }]);
+    const out = await retryUntilDeadline(attempt, { started: 0, timeoutMs: 3000, intervalMs: 2000 }, clock, () => {});
+    expect(out.failure).toEqual(mismatch);
+  });
+
   test("the pause is the server's Retry-After when longer than the interval, never past the deadline", async () => {
     const clock = new FakeClock(0);
     const throttled = failed("admission", "api-unavailable", "Too many requests, please try again later.", { retryAfterMs: 7000 });
@@ -248,5 +257,22 @@ describe("the retry loop, the deadline and the report (run.ts), with a fake cloc
       "       API server said: connect: operation not permitted",
       "       hint [cilium-service]: Cilium",
     ]);
+  });
+
+  test("when the API server itself did not answer, the first line says so, not that the webhook is unreachable", () => {
+    const down = failed("api-server", "api-down", "dial tcp 127.0.0.1:6443: connect: connection refused");
+    const text = formatReport({
+      ok: false,
+      server: "https://127.0.0.1:6443",
+      context: "admin@dev",
+      webhook: "cert-manager/cert-manager-webhook:443",
+      attempts: 3,
+      elapsedMs: 4000,
+      probes: [down],
+      failure: down,
+    });
+    expect(text.split("\n")[0]).toBe(
+      "webhook-check: NOT CHECKED: the API server https://127.0.0.1:6443 did not answer [api-down]; kube-apiserver -> cert-manager/cert-manager-webhook:443 is unknown",
+    );
   });
 });

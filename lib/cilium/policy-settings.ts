@@ -1,3 +1,5 @@
+import type { CiliumLine } from "./lines";
+import { CILIUM_LINES } from "./lines";
 import type { ProofCilium } from "../proof/prove";
 import { isObject } from "../shared/stable-json";
 
@@ -9,18 +11,20 @@ import { isObject } from "../shared/stable-json";
  * `extraConfig`, and the agent's default is `auto`).
  *
  * `policyCIDRMatchMode` is a string or a list in the chart (`templates/cilium-configmap.yaml` joins a
- * list with spaces into `policy-cidr-match-mode`); the engine knows `""` and `"nodes"`, so a list
- * containing `"nodes"` means `"nodes"` and null means `""`.
+ * list with spaces into `policy-cidr-match-mode`); the engine knows the modes of the line (`nodes`;
+ * `nodes` and `pods` from 1.20: CILIUM_LINES), in the agent's order, and null means `""`.
  */
-export function ciliumPolicySettings(values: Readonly<Record<string, unknown>>): ProofCilium {
+export function ciliumPolicySettings(values: Readonly<Record<string, unknown>>, line: CiliumLine): ProofCilium {
   const mode = values.policyEnforcementMode;
   const cidr = values.policyCIDRMatchMode;
   const cidrModes = Array.isArray(cidr) ? cidr : typeof cidr === "string" ? cidr.split(/[\s,]+/) : [];
   const hostFirewall = isObject(values.hostFirewall) ? values.hostFirewall.enabled : undefined;
   const extra = isObject(values.extraConfig) ? values.extraConfig["allow-localhost"] : undefined;
+  const known = CILIUM_LINES[line].policyCIDRMatchModes.filter((m) => cidrModes.includes(m));
   return {
+    version: line,
     policyEnforcementMode: mode === "always" || mode === "never" ? mode : "default",
-    policyCIDRMatchMode: cidrModes.includes("nodes") ? "nodes" : "",
+    policyCIDRMatchMode: known.join(" ") as ProofCilium["policyCIDRMatchMode"],
     enableNonDefaultDenyPolicies: values.enableNonDefaultDenyPolicies !== false,
     allowLocalhost: extra === "always" || extra === "policy" ? extra : "auto",
     hostFirewall: hostFirewall === true,

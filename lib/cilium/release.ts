@@ -1,5 +1,5 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { Annotations, type ITerraformDependable, type TerraformProvider, TerraformStack } from "cdktf";
+import { type ITerraformDependable, type TerraformProvider, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { stringify } from "yaml";
 import {
@@ -12,15 +12,17 @@ import {
   TALOS_PRESET,
   type Values,
 } from "./values";
+import { CILIUM_LINES, type CiliumLine, type CiliumLineFacts, lineOfVersion, unsupportedLineMessage } from "./lines";
 import { validateCiliumValues } from "./values-schema";
-import { DEFAULT_CILIUM_VERSION } from "./version";
+import { DEFAULT_CILIUM_LINE, DEFAULT_CILIUM_VERSION } from "./version";
 import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
-import { type KnownProps, unknownProps } from "../shared/known-props";
+import { type KnownProps, propProblems } from "../shared/known-props";
 import { orderAfter } from "../shared/ordering";
 import { sha256, isObject } from "../shared/stable-json";
 import { SynthError } from "../shared/synth-error";
 import { escapeTerraform } from "../shared/terraform-escape";
+import { warn } from "../shared/warn";
 
 export { DEFAULT_CILIUM_VERSION };
 /** Cilium's Helm repository. */
@@ -33,12 +35,24 @@ export const CILIUM_HELM_REPOSITORY = "https://helm.cilium.io";
  */
 export interface CiliumReleaseOptions {
   /**
-   * Exact chart version (`1.18.14`, or a prerelease like `1.20.0-rc.1`). Ranges
-   * such as `^1.18` or `1.x` are refused: an upgrade should be a reviewed diff.
+   * Exact chart version of a supported Cilium line (`SUPPORTED_CILIUM_LINES`: `1.19.8`,
+   * `1.20.2`, or a prerelease like `1.20.0-rc.1`). The line's values schema, policy CRDs
+   * and semantics judge the release and the policies that follow it. Ranges such as
+   * `^1.18` or `1.x` are refused: an upgrade should be a reviewed diff. A version of
+   * another line is refused unless `allowUnsupportedVersion` is set.
    *
-   * @default DEFAULT_CILIUM_VERSION ("1.19.8")
+   * @default DEFAULT_CILIUM_VERSION ("1.20.2")
    */
   readonly version?: string;
+
+  /**
+   * Install a `version` of a Cilium line this module does not support (`1.18.14`,
+   * `1.21.0`): it is judged by the nearest supported line's values schema, CRDs and
+   * semantics, with a warning at synth.
+   *
+   * @default false
+   */
+  readonly allowUnsupportedVersion?: boolean;
 
   /**
    * Helm repository holding the chart.
@@ -237,30 +251,31 @@ export interface CiliumReleaseProps extends CiliumReleaseOptions {}
 
 /** Every prop of {@link CiliumReleaseProps}: anything else is refused at synth. */
 export const CILIUM_RELEASE_PROPS = {
-  version: true,
-  repository: true,
-  chart: true,
-  releaseName: true,
-  namespace: true,
-  talos: true,
-  talosForwardKubeDnsToHost: true,
-  policyEnforcementMode: true,
-  allowPolicyEnforcementNever: true,
-  kubeProxyReplacement: true,
-  k8sServiceHost: true,
-  k8sServicePort: true,
-  operatorReplicas: true,
-  upgradeCompatibility: true,
-  values: true,
-  allowUnknownValues: true,
-  wait: true,
-  timeoutSeconds: true,
-  atomic: true,
-  cleanupOnFail: true,
-  maxHistory: true,
-  cluster: true,
-  provider: true,
-  dependsOn: true,
+  version: "string",
+  allowUnsupportedVersion: "boolean",
+  repository: "string",
+  chart: "string",
+  releaseName: "string",
+  namespace: "string",
+  talos: "boolean",
+  talosForwardKubeDnsToHost: "boolean",
+  policyEnforcementMode: "string",
+  allowPolicyEnforcementNever: "boolean",
+  kubeProxyReplacement: "boolean",
+  k8sServiceHost: "string",
+  k8sServicePort: "number",
+  operatorReplicas: "number",
+  upgradeCompatibility: "string",
+  values: "object",
+  allowUnknownValues: "boolean",
+  wait: "boolean",
+  timeoutSeconds: "number",
+  atomic: "boolean",
+  cleanupOnFail: "boolean",
+  maxHistory: "number",
+  cluster: "object",
+  provider: "object",
+  dependsOn: "array",
 } as const satisfies KnownProps<CiliumReleaseProps>;
 
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z.-]+)?$/;
@@ -285,6 +300,11 @@ export class CiliumRelease extends Construct {
   public readonly releaseName: string;
   /** Pinned chart version. */
   public readonly chartVersion: string;
+  /**
+   * The supported Cilium line whose facts judge this release (values schema, policy CRDs,
+   * semantics): the version's own line, or the nearest one with `allowUnsupportedVersion`.
+   */
+  public readonly line: CiliumLine;
   /** The merged values passed to the chart. */
   public readonly values: Values;
   /** `values` as the YAML document handed to Helm. */
@@ -296,7 +316,7 @@ export class CiliumRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: CiliumReleaseProps = {}) {
     super(scope, id);
-    const unknown = unknownProps(props, CILIUM_RELEASE_PROPS);
+    const unknown = propProblems(props, CILIUM_RELEASE_PROPS);
     if (unknown.length > 0) throw new SynthError(this, unknown);
     const version = props.version ?? DEFAULT_CILIUM_VERSION;
     const namespace = props.namespace ?? "kube-system";
@@ -304,10 +324,15 @@ export class CiliumRelease extends Construct {
     const talos = props.talos ?? false;
     const forwardKubeDns = props.talosForwardKubeDnsToHost ?? true;
 
+    const found = lineOfVersion(version);
+    const line = found === undefined ? DEFAULT_CILIUM_LINE : found.supported ? found.line : found.nearest;
+    const unsupported = found !== undefined && !found.supported ? found : undefined;
+
     const preset = talos
-      ? forwardKubeDns
-        ? mergeValues(TALOS_PRESET as Values, TALOS_DNS_PRESET as Values)
-        : (TALOS_PRESET as Values)
+      ? mergeValues(
+          forwardKubeDns ? mergeValues(TALOS_PRESET as Values, TALOS_DNS_PRESET as Values) : (TALOS_PRESET as Values),
+          CILIUM_LINES[line].talosPresetDifferences,
+        )
       : {};
     const typed: CiliumValues = {
       policyEnforcementMode: props.policyEnforcementMode ?? "default",
@@ -319,29 +344,38 @@ export class CiliumRelease extends Construct {
     };
     const values = mergeValues(mergeValues(preset, typed as Values), props.values ?? {});
 
-    const problems = checkRelease({ version, namespace, releaseName, talos, forwardKubeDns, values, props });
+    const problems = checkRelease({ version, namespace, releaseName, talos, forwardKubeDns, values, props, line });
+    if (unsupported && props.allowUnsupportedVersion !== true) problems.push(unsupportedLineMessage(version, unsupported));
     const target = providerFor(this, props, "helm");
     problems.push(...target.problems);
-    const schemaProblems = validateCiliumValues(values);
+    const schemaProblems = validateCiliumValues(values, { line });
     const unknownAllowed = props.allowUnknownValues === true;
     for (const p of schemaProblems) {
       if (p.unknownKey && unknownAllowed) continue;
       problems.push(
-        `values.${p.path}: ${p.message}${p.unknownKey ? "; fix the key, or set allowUnknownValues: true for a chart newer than the vendored schema" : ""}`,
+        `values.${p.path}: ${p.message} (Cilium ${line} chart schema)${p.unknownKey ? "; fix the key, or set allowUnknownValues: true for a chart newer than the vendored schema" : ""}`,
       );
     }
     if (problems.length > 0) throw new SynthError(this, problems);
+    if (unsupported) {
+      warn(
+        this,
+        `version "${version}" is of Cilium ${unsupported.minor}, not a supported line; judged by the ${line} line's values schema, CRDs and semantics (allowUnsupportedVersion)`,
+      );
+    }
     if (unknownAllowed) {
       for (const p of schemaProblems.filter((x) => x.unknownKey)) {
-        const warning = `${this.node.path}: values.${p.path}: ${p.message}, not in the vendored Cilium values schema; passed to Helm as written (allowUnknownValues)`;
-        Annotations.of(this).addWarning(warning);
-        process.stderr.write(`warning: ${warning}\n`);
+        warn(
+          this,
+          `values.${p.path}: ${p.message}, not in the vendored Cilium values schema; passed to Helm as written (allowUnknownValues)`,
+        );
       }
     }
 
     this.namespace = namespace;
     this.releaseName = releaseName;
     this.chartVersion = version;
+    this.line = line;
     this.values = values;
     this.valuesYaml = stringify(values, { sortMapEntries: true });
     this.valuesHash = sha256(this.valuesYaml);
@@ -365,6 +399,11 @@ export class CiliumRelease extends Construct {
     });
   }
 
+  /** The facts of {@link CiliumRelease.line}. */
+  public get lineFacts(): CiliumLineFacts {
+    return CILIUM_LINES[this.line];
+  }
+
   /**
    * What a resource in `scope` lists in `depends_on` to run after Cilium: the
    * helm_release when it is in the same stack; none across stacks, where a stack
@@ -384,6 +423,7 @@ interface ReleaseCheck {
   /** The merged values: every rule on a chart value reads them, whatever set the value. */
   values: Values;
   props: CiliumReleaseProps;
+  line: CiliumLine;
 }
 
 const at = (values: Values, path: string): unknown => path.split(".").reduce<unknown>((v, k) => (isObject(v) ? v[k] : undefined), values);
@@ -398,6 +438,17 @@ function checkRelease(c: ReleaseCheck): string[] {
   if (!isDns1123Label(c.releaseName, 53)) {
     problems.push(
       `releaseName "${c.releaseName}" is not a valid Helm release name (lowercase alphanumerics and '-', at most 53 characters)`,
+    );
+  }
+  // The agent checks each word of policy-cidr-match-mode and does not start on one it does not
+  // know (pkg/option/config.go validatePolicyCIDRMatchMode at v1.19.7: "nodes"; v1.20.2: "nodes",
+  // "pods"); the chart joins a list with spaces (templates/cilium-configmap.yaml).
+  const cidr = values.policyCIDRMatchMode;
+  const cidrWords = Array.isArray(cidr) ? cidr : typeof cidr === "string" ? cidr.split(/[\s,]+/).filter((w) => w !== "") : [];
+  const cidrModes: readonly unknown[] = CILIUM_LINES[c.line].policyCIDRMatchModes;
+  for (const word of cidrWords.filter((w) => !cidrModes.includes(w))) {
+    problems.push(
+      `values.policyCIDRMatchMode: ${JSON.stringify(word)} is not a mode the Cilium ${c.line} agent knows (${cidrModes.join(", ")}): the agent would refuse it and not start`,
     );
   }
   const mode = values.policyEnforcementMode;

@@ -1,11 +1,11 @@
 /**
- * Cilium chart values against the chart's own values schema (vendored in
- * schemas/cilium), at synth:
+ * Cilium chart values against the chart's own values schema of their line (vendored in
+ * schemas/cilium/<line>), at synth:
  * - every key path must exist in the schema: Helm ignores unknown keys (the
  *   chart's schema sets no additionalProperties), so a typo would silently not
  *   apply. Refused with a "did you mean";
  * - types and enums are checked by ajv, with the validator compiled at build
- *   time (dist/vendor/cilium-values-validator.js).
+ *   time (dist/vendor/<line>/cilium-values-validator.js).
  * Free-form maps accept any key: objects the schema gives no properties
  * (`podAnnotations`, `extraConfig`), objects whose known keys are label keys
  * rather than chart identifiers (`nodeSelector: {kubernetes.io/os: linux}`), and
@@ -16,7 +16,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isKubernetesObjectField } from "./kubernetes-fields";
 import { decodePointer } from "../shared/json-pointer";
-import { CILIUM_VALUES_SCHEMA, CILIUM_VALUES_VALIDATOR } from "../shared/package-paths";
+import { type CiliumLine, DEFAULT_CILIUM_LINE, isCiliumLine, SUPPORTED_CILIUM_LINES } from "./lines";
+import { ciliumValuesSchema, ciliumValuesValidator } from "../shared/package-paths";
 import { didYouMean } from "../shared/suggest";
 import { isObject } from "../shared/stable-json";
 
@@ -43,20 +44,26 @@ type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-let schema: Schema | undefined;
-let validator: Validator | undefined;
+const schemas = new Map<CiliumLine, Schema>();
+const validators = new Map<CiliumLine, Validator>();
 
-function loadSchema(): Schema {
-  schema ??= JSON.parse(readFileSync(CILIUM_VALUES_SCHEMA, "utf8")) as Schema;
+function loadSchema(line: CiliumLine): Schema {
+  let schema = schemas.get(line);
+  if (!schema) {
+    schema = JSON.parse(readFileSync(ciliumValuesSchema(line), "utf8")) as Schema;
+    schemas.set(line, schema);
+  }
   return schema;
 }
 
-function loadValidator(): Validator {
+function loadValidator(line: CiliumLine): Validator {
+  let validator = validators.get(line);
   if (!validator) {
-    if (!existsSync(CILIUM_VALUES_VALIDATOR))
-      throw new Error(`the Cilium values validator ${CILIUM_VALUES_VALIDATOR} is missing; run \`npm run build\``);
-    const mod = require(CILIUM_VALUES_VALIDATOR) as Validator & { default?: Validator };
+    const file = ciliumValuesValidator(line);
+    if (!existsSync(file)) throw new Error(`the Cilium values validator ${file} is missing; run \`npm run build\``);
+    const mod = require(file) as Validator & { default?: Validator };
     validator = mod.default ?? mod;
+    validators.set(line, validator);
   }
   return validator;
 }
@@ -110,7 +117,22 @@ function withoutNulls(value: unknown): unknown {
 }
 
 /**
- * Every problem of `values` against the vendored Cilium chart values schema (empty when they pass):
+ * Which line's schema judges the values.
+ *
+ * @example
+ * validateCiliumValues({ k8sClusterNetworkPolicy: { enabled: true } }, { line: "1.20" }); // []
+ */
+export interface ValidateCiliumValuesOptions {
+  /**
+   * The Cilium line whose chart values schema is used.
+   *
+   * @default DEFAULT_CILIUM_LINE
+   */
+  readonly line?: CiliumLine;
+}
+
+/**
+ * Every problem of `values` against the vendored Cilium chart values schema of a line (empty when they pass):
  * unknown keys with did-you-mean, wrong types and values. `CiliumRelease` refuses at synth what this
  * returns; use it to validate values before you pass them.
  *
@@ -118,10 +140,13 @@ function withoutNulls(value: unknown): unknown {
  * const problems = validateCiliumValues({ hubble: { relay: { enabeld: true } } });
  * // [{ path: "hubble.relay.enabeld", message: 'unknown key "enabeld" (did you mean "enabled"?)', unknownKey: true }]
  */
-export function validateCiliumValues(values: Record<string, unknown>): ValuesProblem[] {
+export function validateCiliumValues(values: Record<string, unknown>, options: ValidateCiliumValuesOptions = {}): ValuesProblem[] {
+  const line = options.line ?? DEFAULT_CILIUM_LINE;
+  if (!isCiliumLine(line))
+    throw new TypeError(`validateCiliumValues: line must be one of ${SUPPORTED_CILIUM_LINES.join(", ")}, got ${JSON.stringify(line)}`);
   const out: Found[] = [];
-  unknownKeys(values, loadSchema(), [], out);
-  const validate = loadValidator();
+  unknownKeys(values, loadSchema(line), [], out);
+  const validate = loadValidator(line);
   if (!validate(withoutNulls(values))) {
     for (const e of validate.errors ?? []) {
       if (e.keyword === "anyOf" || e.keyword === "oneOf") continue; // the branch errors say why

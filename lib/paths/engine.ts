@@ -1,6 +1,8 @@
 /**
  * The path engine: from a policy set alone, whether one path is allowed, denied
- * (by which rule) or unknown, with Cilium 1.19's semantics. Pure: no cdktf, no
+ * (by which rule) or unknown, with the semantics of one Cilium line (1.19 or 1.20;
+ * what differs is in lib/cilium/lines.ts: CIDR rules selecting pods, the cluster-mesh
+ * entity, ClusterNetworkPolicy in the assumptions). Pure: no cdktf, no
  * I/O; it works over validated, null-pruned documents (see compile.ts).
  *
  * The decision, each step with its source (cilium/cilium unless named):
@@ -38,6 +40,7 @@
 import * as ipaddr from "ipaddr.js";
 import { type CompiledPolicy, type CompiledRule, compilePolicy, type EnginePolicy, type Peer, type PortEntry } from "./compile";
 import type { EngineOptions, EnginePath, Side } from "./input";
+import { CILIUM_LINES } from "../cilium/lines";
 import { matches } from "./labels";
 import { and, firstReason, isUnknown, nearness, not, or, type Tri, unknown } from "./tri";
 import type { PathVerdict } from "./types";
@@ -108,28 +111,74 @@ function inCidr(ip: string, cidr: string): boolean {
 /**
  * CIDR rules (language.rst "IP/CIDR based", "Selecting nodes with CIDR / ipBlock"):
  * they match peers outside the cluster (world), and node IPs of other nodes only
- * under policyCIDRMatchMode `nodes`; never pods, and never the local host.
- * NOTE: the same page lists "the host network namespace where the pod is
- * running" among the peers CIDR rules apply to, and then says they do not apply
- * to "an IP belonging to a node in the cluster (including host networking
- * pods)"; the agent gives the local host the reserved:host identity, which a
- * CIDR selector does not select (pkg/policy/types selectors select CIDR
- * identities): the engine follows that.
+ * under policyCIDRMatchMode `nodes`; pods only under `pods` (1.20).
+ *
+ * `pods` (pkg/policy/types/selector.go at v1.20.2, `CIDRSelector.Matches` and
+ * `matchesCIDRWildcard`; pkg/endpoint/endpoint.go `computeCIDRLabelsRLocked`): a pod
+ * carries the CIDR labels of its IP, or the wildcard `cidr:0.0.0.0/0` when no policy CIDR
+ * covers it, so `0.0.0.0/0` without `except` selects every pod with an IPv4 address (the
+ * engine assumes IPv4 pods, as on a default Talos cluster). Any other CIDR depends on the
+ * pod's IP, which a path does not carry: `peer-ip`.
+ *
+ * Nodes, under `nodes`: the local host (reserved:host, also the same-node kube-apiserver) as well
+ * as other nodes. pkg/node/manager/manager.go `nodeIdentityLabels` (v1.19.7 and v1.20.2) gives the
+ * local node's identity the cidr labels of the node's own IPs under nodes mode, and
+ * pkg/ipcache/metadata.go `resolveLabels` keeps them on remote nodes; selector.go at v1.20.2 counts
+ * host and remote-node alike (`HasHostLabel() || HasRemoteNodeLabel()`), and its test "CIDR
+ * matching nodes enabled, matches node" matches `cidr:192.168.1.10/32;reserved:host`.
  */
 function matchCidr(peer: Extract<Peer, { kind: "cidr" }>, side: Side, o: EngineOptions): Tri {
-  const remoteNode =
-    side.kind === "entity" && (side.entity === "remote-node" || (side.entity === "kube-apiserver" && side.node === "remote"));
-  if (!isWorldSide(side) && !(remoteNode && o.cidrMatchesNodes)) return false;
+  const node = side.kind === "entity" && (side.entity === "remote-node" || side.entity === "host" || side.entity === "kube-apiserver");
+  if (side.kind === "pod") {
+    if (!o.cidrMatchesPods) return false;
+    return isIpv4Wildcard(peer.cidr) && peer.except.length === 0 ? true : unknown("peer-ip");
+  }
+  if (!isWorldSide(side) && !(node && o.cidrMatchesNodes)) return false;
   const ip = sideIp(side);
-  if (ip === undefined) return unknown(remoteNode ? "node-ip" : "peer-ip");
+  if (node && prefixLength(peer.cidr) === 0) {
+    // A zero-length prefix selects by the world label alone (pkg/labels/cidr.go IPStringToLabel),
+    // and nodes never carry it (metadata.go resolveLabels removes it from in-cluster prefixes):
+    // under nodes alone 0.0.0.0/0 selects no node, on both lines. Under pods too (1.20), the world
+    // requirement is met by any cidr label of the same family (selector.go at v1.20.2,
+    // `matchesCIDRWildcard`), which nodes carry under nodes mode.
+    if (!o.cidrMatchesPods) return false;
+    if (ip === undefined) return unknown("node-ip");
+    return sameFamily(ip, peer.cidr) && !peer.except.some((e) => inCidr(ip, e));
+  }
+  if (ip === undefined) return unknown(node ? "node-ip" : "peer-ip");
   return inCidr(ip, peer.cidr) && !peer.except.some((e) => inCidr(ip, e));
+}
+
+/** Whether an IP and a CIDR are of one family (an IPv4-mapped IPv6 address counts as IPv4). */
+function sameFamily(ip: string, cidr: string): boolean {
+  return inCidr(ip, cidr.includes(":") ? "::/0" : "0.0.0.0/0");
+}
+
+function prefixLength(cidr: string): number | undefined {
+  try {
+    return ipaddr.parseCIDR(cidr)[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function isIpv4Wildcard(cidr: string): boolean {
+  try {
+    const [addr, bits] = ipaddr.parseCIDR(cidr);
+    return addr.kind() === "ipv4" && bits === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Entities (pkg/policy/api/entity.go EntitySelectorMapping, InitEntities). */
 function matchEntity(entity: string, side: Side): Tri {
   if (entity === "all") return true;
   if (entity === "none") return false;
-  if (entity === "cluster") {
+  // cluster-mesh (1.20 CRDs): the cluster entity's selectors plus every endpoint with a cluster
+  // label, of any cluster of the mesh (pkg/policy/api/entity.go at v1.20.2, EntityClusterMesh):
+  // for the peers of a path, all in this cluster, the same as cluster.
+  if (entity === "cluster" || entity === "cluster-mesh") {
     // host, remote-node, init, ingress, health, unmanaged, kube-apiserver and every pod of the cluster.
     if (side.kind === "pod") return true;
     return side.kind === "entity" && side.entity !== "world";
@@ -231,6 +280,8 @@ interface DirectionResult {
   denied: Tri;
   isolatedBy: string[];
   blamePolicy?: string;
+  /** On allowed by a rule: the first policy (by key) with an allow rule that admits the path. */
+  admittedBy?: string;
   lines: string[];
 }
 
@@ -245,8 +296,38 @@ function selects(p: CompiledPolicy, d: Direction): Tri {
   return matches(p.subject, d.endpoint.id);
 }
 
+// The policies selecting an endpoint, per policy index and endpoint: the same for every path from
+// or to it, so a matrix (reachability.ts), which reuses one Side per workload, selects once.
+type Selecting = ReadonlyArray<{ p: CompiledPolicy; sel: Tri }>;
+const selections = new WeakMap<PolicyIndex, WeakMap<Side, { pods?: Selecting; host?: Selecting }>>();
+
+function selecting(index: PolicyIndex, d: Direction): Selecting {
+  let bySide = selections.get(index);
+  if (!bySide) {
+    bySide = new WeakMap();
+    selections.set(index, bySide);
+  }
+  let entry = bySide.get(d.endpoint);
+  if (!entry) {
+    entry = {};
+    bySide.set(d.endpoint, entry);
+  }
+  const which = d.host ? "host" : "pods";
+  let found = entry[which];
+  if (!found) {
+    const list: { p: CompiledPolicy; sel: Tri }[] = [];
+    for (const candidatesOf of candidates(index, d))
+      for (const p of candidatesOf) {
+        const sel = selects(p, d);
+        if (sel !== false) list.push({ p, sel });
+      }
+    found = list;
+    entry[which] = found;
+  }
+  return found;
+}
+
 function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineOptions): DirectionResult {
-  const lists = candidates(index, d);
   const lines: string[] = [];
   const who = `${d.name} of ${d.host ? `the host of ${d.endpoint.text}` : d.endpoint.text}`;
   let isolated: Tri = o.mode === "always";
@@ -257,55 +338,54 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
   const isolatedBy: string[] = [];
   let nearest: { score: number; policy: string } | undefined;
   let firstIsolating: string | undefined;
-  for (const list of lists)
-    for (const p of list) {
-      const sel = selects(p, d);
-      if (sel === false) continue;
-      if (p.refused) {
-        lines.push(`${p.key}: not enforced: ${p.refused}`);
+  let admittedBy: string | undefined;
+  for (const { p, sel } of selecting(index, d)) {
+    if (p.refused) {
+      lines.push(`${p.key}: not enforced: ${p.refused}`);
+      continue;
+    }
+    const section = p[d.name];
+    if (section.rules.length === 0 && !section.isolates) continue;
+    const iso = and(sel, section.isolates);
+    if (o.mode !== "always" && iso !== false) {
+      isolated = or(isolated, iso);
+      if (iso === true && !isolatedBy.includes(p.key)) isolatedBy.push(p.key);
+      if (firstIsolating === undefined || p.key < firstIsolating) firstIsolating = p.key;
+      lines.push(
+        `${p.key} selects the ${d.name === "ingress" ? "destination" : "source"}${sel === true ? "" : ` (${triText(sel)})`} and isolates its ${d.name}`,
+      );
+    } else if (section.isolates === false && section.rules.length > 0) {
+      lines.push(`${p.key} selects it without isolating ${d.name} (enableDefaultDeny.${d.name}: false)`);
+    }
+    for (const r of section.rules) {
+      if (r.empty) {
+        lines.push(`${describeRule(p, r)}: no peer and no port: admits nothing`);
+        if (!r.deny && iso !== false && (!nearest || (nearest.score === 0 && p.key < nearest.policy)))
+          nearest = { score: 0, policy: p.key };
         continue;
       }
-      const section = p[d.name];
-      if (section.rules.length === 0 && !section.isolates) continue;
-      const iso = and(sel, section.isolates);
-      if (o.mode !== "always" && iso !== false) {
-        isolated = or(isolated, iso);
-        if (iso === true && !isolatedBy.includes(p.key)) isolatedBy.push(p.key);
-        if (firstIsolating === undefined || p.key < firstIsolating) firstIsolating = p.key;
-        lines.push(
-          `${p.key} selects the ${d.name === "ingress" ? "destination" : "source"}${sel === true ? "" : ` (${triText(sel)})`} and isolates its ${d.name}`,
-        );
-      } else if (section.isolates === false && section.rules.length > 0) {
-        lines.push(`${p.key} selects it without isolating ${d.name} (enableDefaultDeny.${d.name}: false)`);
+      const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
+      const l4 = matchPorts(r.ports, path);
+      let m = and(and(sel, l3), l4.tri);
+      if (!r.deny && m === true && r.authentication) m = unknown("authentication");
+      if (r.deny) {
+        denied = or(denied, m);
+        if (m !== false)
+          lines.push(`${describeRule(p, r)} (deny): peer ${triText(l3)}, port ${triText(l4.tri)}: ${m === true ? "denies" : triText(m)}`);
+        continue;
       }
-      for (const r of section.rules) {
-        if (r.empty) {
-          lines.push(`${describeRule(p, r)}: no peer and no port: admits nothing`);
-          if (!r.deny && iso !== false && (!nearest || (nearest.score === 0 && p.key < nearest.policy)))
-            nearest = { score: 0, policy: p.key };
-          continue;
-        }
-        const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
-        const l4 = matchPorts(r.ports, path);
-        let m = and(and(sel, l3), l4.tri);
-        if (!r.deny && m === true && r.authentication) m = unknown("authentication");
-        if (r.deny) {
-          denied = or(denied, m);
-          if (m !== false)
-            lines.push(`${describeRule(p, r)} (deny): peer ${triText(l3)}, port ${triText(l4.tri)}: ${m === true ? "denies" : triText(m)}`);
-          continue;
-        }
-        anyAllowRule = true;
-        const score = nearness(and(sel, l3)) + nearness(l4.tri);
-        if (iso !== false && (!nearest || score > nearest.score || (score === nearest.score && p.key < nearest.policy)))
-          nearest = { score, policy: p.key };
-        allowed = or(allowed, m);
-        if (m === true && !l4.l7) l7Only = false;
-        lines.push(
-          `${describeRule(p, r)}: peer ${triText(l3)}, port ${path.port}/${path.protocol} ${triText(l4.tri)}${m === true && l4.l7 ? " (through the L7 proxy)" : ""}: ${m === true ? "admits" : m === false ? "does not admit" : triText(m)}`,
-        );
-      }
+      anyAllowRule = true;
+      const score = nearness(and(sel, l3)) + nearness(l4.tri);
+      if (iso !== false && (!nearest || score > nearest.score || (score === nearest.score && p.key < nearest.policy)))
+        nearest = { score, policy: p.key };
+      allowed = or(allowed, m);
+      if (m === true && !l4.l7) l7Only = false;
+      if (m === true && (admittedBy === undefined || p.key < admittedBy)) admittedBy = p.key;
+      lines.push(
+        `${describeRule(p, r)}: peer ${triText(l3)}, port ${path.port}/${path.protocol} ${triText(l4.tri)}${m === true && l4.l7 ? " (through the L7 proxy)" : ""}: ${m === true ? "admits" : m === false ? "does not admit" : triText(m)}`,
+      );
     }
+  }
   if (o.mode === "always") lines.push(`policyEnforcementMode always: the ${d.name} of every endpoint is isolated`);
   // allow-localhost: the local host reaches local pods whatever the ingress policy (deny rules still apply).
   if (d.name === "ingress" && !d.host && o.allowLocalhost && d.peer.id.kind === "reserved" && d.peer.id.reserved.has("host")) {
@@ -323,16 +403,15 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
   isolatedBy.sort(byKey);
   if (denied === true) {
     // The matching deny rule's policy (the first by key when several match).
-    for (const list of lists)
-      for (const p of list) {
-        if (p.refused || selects(p, d) !== true || (blamePolicy !== undefined && p.key >= blamePolicy)) continue;
-        const hit = p[d.name].rules.some((r) => {
-          if (!r.deny || r.empty) return false;
-          const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
-          return and(l3, matchPorts(r.ports, path).tri) === true;
-        });
-        if (hit) blamePolicy = p.key;
-      }
+    for (const { p, sel } of selecting(index, d)) {
+      if (p.refused || sel !== true || (blamePolicy !== undefined && p.key >= blamePolicy)) continue;
+      const hit = p[d.name].rules.some((r) => {
+        if (!r.deny || r.empty) return false;
+        const l3 = r.peers === "all" ? true : r.peers.reduce<Tri>((acc, peer) => or(acc, matchPeer(peer, d.peer, o)), false);
+        return and(l3, matchPorts(r.ports, path).tri) === true;
+      });
+      if (hit) blamePolicy = p.key;
+    }
   } else blamePolicy = anyAllowRule ? (nearest?.policy ?? firstIsolating) : firstIsolating;
   return {
     result,
@@ -341,19 +420,29 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
     denied,
     isolatedBy,
     ...(blamePolicy ? { blamePolicy } : {}),
+    ...(result === true && basis === "rule" && admittedBy ? { admittedBy } : {}),
     lines,
   };
 }
 
 /** Decides one path over compiled policies. */
 export function decide(index: PolicyIndex, path: EnginePath, o: EngineOptions): PathVerdict {
+  return decideWithPolicy(index, path, o).verdict;
+}
+
+/**
+ * A verdict with the policy that decides it: on denied the blamed one, on allowed the first policy
+ * (by key) whose rule admits it at the destination's ingress, else at the source's egress; none when
+ * no rule admits it (nothing isolates the endpoints) or the verdict is unknown.
+ */
+export function decideWithPolicy(index: PolicyIndex, path: EnginePath, o: EngineOptions): { verdict: PathVerdict; policy?: string } {
   const explanation: string[] = [`path: ${path.from.text} -> ${path.to.text} ${path.protocol}/${path.port}`];
   if (o.mode === "never") {
     explanation.push(
       "policyEnforcementMode never: no policy is enforced on any endpoint, denies included",
       "verdict: allowed (nothing is enforced)",
     );
-    return { verdict: "allowed", basis: "default", explanation };
+    return { verdict: { verdict: "allowed", basis: "default", explanation } };
   }
   const directions: Direction[] = [];
   // The source's egress first: where Cilium drops the packet first.
@@ -367,6 +456,16 @@ export function decide(index: PolicyIndex, path: EnginePath, o: EngineOptions): 
   else if (o.hostFirewall && isNodeSide(path.to)) directions.push({ name: "ingress", endpoint: path.to, peer: path.from, host: true });
   else explanation.push(`ingress: ${path.to.text} is not a Cilium endpoint with pod policies: only the source's egress applies`);
   if (!o.hostFirewall && index.host.length > 0) explanation.push("host policies (nodeSelector) are not enforced: hostFirewall is off");
+  // Cilium 1.20 enforces Kubernetes' ClusterNetworkPolicy (admin tier before, baseline tier after
+  // the namespaced policies) when k8sClusterNetworkPolicy.enabled: pkg/policy/k8s/cell.go at v1.20.2.
+  // The engine does not read them (a policy directory refuses them), so the verdict assumes none
+  // exists, or, with policySet open, that policies outside the set may change it.
+  if (CILIUM_LINES[o.line].clusterNetworkPolicy)
+    explanation.push(
+      o.openPolicySet
+        ? "assumed (Cilium 1.20): ClusterNetworkPolicies (admin and baseline tiers) outside the set may exist, as policySet open says; an admin-tier Deny or Allow outside the set decides before these policies"
+        : 'assumed (Cilium 1.20): no ClusterNetworkPolicy (admin or baseline tier) outside the set; an admin-tier one decides before these policies: set assume.policySet "open" if one may exist',
+    );
 
   const results = directions.map((d) => ({ d, r: evaluate(index, d, path, o) }));
   for (const { r } of results) explanation.push(...r.lines);
@@ -377,14 +476,17 @@ export function decide(index: PolicyIndex, path: EnginePath, o: EngineOptions): 
       `verdict: denied at the ${d.name === "egress" ? "source's egress" : "destination's ingress"}${r.blamePolicy ? ` (${r.denied === true ? "deny rule in" : "no allow rule matches; nearest in"} ${r.blamePolicy})` : ""}`,
     );
     return {
-      verdict: "denied",
-      blame: {
-        direction: d.name,
-        kind: r.denied === true ? "deny-rule" : "no-allow",
-        ...(r.blamePolicy ? { policy: r.blamePolicy } : {}),
-        isolatedBy: r.isolatedBy,
+      verdict: {
+        verdict: "denied",
+        blame: {
+          direction: d.name,
+          kind: r.denied === true ? "deny-rule" : "no-allow",
+          ...(r.blamePolicy ? { policy: r.blamePolicy } : {}),
+          isolatedBy: r.isolatedBy,
+        },
+        explanation,
       },
-      explanation,
+      ...(r.blamePolicy ? { policy: r.blamePolicy } : {}),
     };
   }
   const unknowns = results.filter(({ r }) => isUnknown(r.result));
@@ -392,17 +494,20 @@ export function decide(index: PolicyIndex, path: EnginePath, o: EngineOptions): 
     const reasons = unknowns.reduce<Tri>((acc, { r }) => and(acc, r.result), true);
     const unknownReason = isUnknown(reasons) ? firstReason(reasons) : "open-policy-set";
     explanation.push(`verdict: unknown (${unknownReason})`);
-    return { verdict: "unknown", unknownReason, explanation };
+    return { verdict: { verdict: "unknown", unknownReason, explanation } };
   }
   // Allowed on every side that applies; by a rule only if every side was admitted by one.
   const basis = results.length > 0 && results.every(({ r }) => r.basis === "rule") ? "rule" : "default";
   if (basis === "default" && o.openPolicySet) {
     explanation.push("allowed only because nothing isolates an endpoint; policySet open: a policy outside the set could isolate it");
-    return { verdict: "unknown", unknownReason: "open-policy-set", explanation };
+    return { verdict: { verdict: "unknown", unknownReason: "open-policy-set", explanation } };
   }
   const l7 = results.some(({ r }) => r.l7);
   explanation.push(
     `verdict: allowed (${basis === "rule" ? "admitted by rules" : "nothing isolates an endpoint"}${l7 ? ", through the L7 proxy" : ""})`,
   );
-  return { verdict: "allowed", basis, ...(l7 ? { qualifier: "l7-proxy" as const } : {}), explanation };
+  const verdict: PathVerdict = { verdict: "allowed", basis, ...(l7 ? { qualifier: "l7-proxy" as const } : {}), explanation };
+  const admitting =
+    results.find(({ d }) => d.name === "ingress")?.r.admittedBy ?? results.find(({ d }) => d.name === "egress")?.r.admittedBy;
+  return { verdict, ...(admitting ? { policy: admitting } : {}) };
 }

@@ -4,11 +4,31 @@
  */
 import { compilePolicies, decide, type PolicyIndex } from "./engine";
 import type { EnginePolicy } from "./compile";
-import { readInput } from "./input";
-import type { AnalyzePathInput, PathVerdict } from "./types";
+import { readInput, readOptions } from "./input";
+import {
+  type DeclaredWorkload,
+  type FoundWorkload,
+  type MatrixPath,
+  type MatrixProtocol,
+  matrixProtocols,
+  matrixWorkloads,
+  type ReachabilityMatrix,
+  reachabilityMatrix,
+} from "./reachability";
+import type { AnalyzePathInput, PathAssumptions, PathCiliumSettings, PathVerdict } from "./types";
 
 export type { EnginePolicy } from "./compile";
 export type { AnalyzePathInput, PathPeer, PathVerdict, UnknownReason } from "./types";
+export type {
+  DeclaredWorkload,
+  FoundWorkload,
+  MatrixPath,
+  MatrixProtocol,
+  MatrixVerdict,
+  ReachabilityCell,
+  ReachabilityMatrix,
+  Workload,
+} from "./reachability";
 
 // Compiled once per list of validated policies (and setting that changes compilation), so
 // many paths over one policy set cost one compilation. Validated lists are fresh objects
@@ -33,4 +53,43 @@ function compiledFor(policies: readonly EnginePolicy[], enableNonDefaultDenyPoli
 export function analyzeValidatedPath(policies: readonly EnginePolicy[], input: Omit<AnalyzePathInput, "policies">): PathVerdict {
   const { path, options } = readInput(input);
   return decide(compiledFor(policies, options.enableNonDefaultDenyPolicies), path, options);
+}
+
+/** What {@link reachabilityOfValidated} decides the matrix with, beside the policies. */
+export interface ReachabilityInput {
+  readonly requiredPaths?: readonly MatrixPath[];
+  readonly workloads?: readonly DeclaredWorkload[];
+  readonly cilium?: PathCiliumSettings;
+  readonly assume?: PathAssumptions;
+}
+
+/** The reachability matrix (reachability.ts) over validated policies, compiled once for every cell. */
+export function reachabilityOfValidated(policies: readonly EnginePolicy[], input: ReachabilityInput = {}): ReachabilityMatrix {
+  const { workloads, protocols } = matrixPartsOfValidated(policies, input);
+  return reachabilityOverValidated(policies, workloads, protocols, input);
+}
+
+/** The workloads and protocols of a policy set's matrix; `namespacePods: false` leaves out each namespace's pod without labels. */
+export function matrixPartsOfValidated(
+  policies: readonly EnginePolicy[],
+  input: ReachabilityInput & { readonly namespacePods?: boolean } = {},
+): { workloads: FoundWorkload[]; protocols: MatrixProtocol[] } {
+  const options = readOptions(input);
+  const index = compiledFor(policies, options.enableNonDefaultDenyPolicies);
+  const requiredPaths = input.requiredPaths ?? [];
+  return {
+    workloads: matrixWorkloads(index, requiredPaths, input.workloads ?? [], input.namespacePods ?? true),
+    protocols: matrixProtocols(index, requiredPaths),
+  };
+}
+
+/** The matrix of validated policies over given workloads and protocols (a diff decides both sides over the same). */
+export function reachabilityOverValidated(
+  policies: readonly EnginePolicy[],
+  workloads: readonly FoundWorkload[],
+  protocols: readonly MatrixProtocol[],
+  settings: Pick<ReachabilityInput, "cilium" | "assume"> = {},
+): ReachabilityMatrix {
+  const options = readOptions(settings);
+  return reachabilityMatrix(compiledFor(policies, options.enableNonDefaultDenyPolicies), workloads, protocols, options);
 }

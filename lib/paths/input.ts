@@ -4,6 +4,7 @@
  * `fqdn` as the source) throws a TypeError naming the field.
  */
 import * as ipaddr from "ipaddr.js";
+import { CILIUM_LINES, type CiliumLine, readCiliumLine } from "../cilium/lines";
 import { isObject } from "../shared/stable-json";
 import { type Identity, reservedLabels } from "./labels";
 import type { AnalyzePathInput, PathEntity } from "./types";
@@ -16,8 +17,11 @@ export type Side =
   | { kind: "fqdn"; fqdn: string; id: Identity; text: string };
 
 export interface EngineOptions {
+  readonly line: CiliumLine;
   readonly mode: "default" | "always" | "never";
   readonly cidrMatchesNodes: boolean;
+  /** policyCIDRMatchMode `pods` (1.20): CIDR rules select pods by their IP. */
+  readonly cidrMatchesPods: boolean;
   readonly enableNonDefaultDenyPolicies: boolean;
   readonly allowLocalhost: boolean;
   readonly hostFirewall: boolean;
@@ -50,7 +54,8 @@ function stringMap(field: string, value: unknown): Record<string, string> {
   return value as Record<string, string>;
 }
 
-function side(field: string, value: unknown, partialLabels: boolean, source: boolean): Side {
+/** One end of a path, checked (a TypeError names `field`); `source` refuses a DNS name. */
+export function side(field: string, value: unknown, partialLabels: boolean, source: boolean): Side {
   if (!isObject(value)) fail(field, "must be an object: { entity }, { namespace, labels } or { fqdn }");
   if ("fqdn" in value) {
     if (source) fail(`${field}.fqdn`, "is for destinations only: a DNS name cannot be a source");
@@ -111,8 +116,8 @@ function side(field: string, value: unknown, partialLabels: boolean, source: boo
   return fail(field, "must be { entity }, { namespace, labels } or { fqdn }");
 }
 
-/** The checked path and settings, defaults filled in (issue 22). */
-export function readInput(input: Omit<AnalyzePathInput, "policies">): { path: EnginePath; options: EngineOptions } {
+/** The checked settings, defaults filled in (issue 22). */
+export function readOptions(input: Pick<AnalyzePathInput, "cilium" | "assume">): EngineOptions {
   if (!isObject(input)) fail("input", "must be an object");
   const cilium = input.cilium === undefined ? {} : input.cilium;
   const assume = input.assume === undefined ? {} : input.assume;
@@ -123,15 +128,34 @@ export function readInput(input: Omit<AnalyzePathInput, "policies">): { path: En
     if (typeof v !== "boolean") fail(field, `must be a boolean, got ${JSON.stringify(v)}`);
     return v;
   };
-  const options: EngineOptions = {
+  const line: CiliumLine = readCiliumLine(cilium.version, "analyzePath: cilium.version");
+  // The modes the line's agent accepts (CILIUM_LINES: pkg/option/config.go validatePolicyCIDRMatchMode).
+  const modes = CILIUM_LINES[line].policyCIDRMatchModes;
+  // A set of words in any order, each checked alone, as the agent reads the list.
+  const cidrModes = ["", ...modes, ...(modes.length > 1 ? [modes.join(" ")] : [])] as const;
+  const cidrMode = cilium.policyCIDRMatchMode;
+  const cidrWords = typeof cidrMode === "string" ? cidrMode.split(" ").filter((w) => w !== "") : [];
+  if (cidrMode !== undefined && (typeof cidrMode !== "string" || cidrWords.some((w) => !(modes as readonly string[]).includes(w))))
+    fail(
+      "cilium.policyCIDRMatchMode",
+      `must be one of ${cidrModes.map((m) => JSON.stringify(m)).join(", ")} under Cilium ${line}, got ${JSON.stringify(cidrMode)}`,
+    );
+  return {
+    line,
     mode: oneOf("cilium.policyEnforcementMode", cilium.policyEnforcementMode, ["default", "always", "never"] as const, "default"),
-    cidrMatchesNodes: oneOf("cilium.policyCIDRMatchMode", cilium.policyCIDRMatchMode, ["", "nodes"] as const, "") === "nodes",
+    cidrMatchesNodes: cidrWords.includes("nodes"),
+    cidrMatchesPods: cidrWords.includes("pods"),
     enableNonDefaultDenyPolicies: bool("cilium.enableNonDefaultDenyPolicies", cilium.enableNonDefaultDenyPolicies, true),
     allowLocalhost: oneOf("cilium.allowLocalhost", cilium.allowLocalhost, ["auto", "always", "policy"] as const, "auto") !== "policy",
     hostFirewall: bool("cilium.hostFirewall", cilium.hostFirewall, false),
     openPolicySet: oneOf("assume.policySet", assume.policySet, ["closed", "open"] as const, "closed") === "open",
     partialLabels: oneOf("assume.labels", assume.labels, ["complete", "partial"] as const, "complete") === "partial",
   };
+}
+
+/** The checked path and settings, defaults filled in (issue 22). */
+export function readInput(input: Omit<AnalyzePathInput, "policies">): { path: EnginePath; options: EngineOptions } {
+  const options = readOptions(input);
   const path = input.path as unknown;
   if (!isObject(path)) fail("path", "must be an object { from, to, protocol, port }");
   const protocol = oneOf("path.protocol", path.protocol ?? null, ["TCP", "UDP", "SCTP"] as const, "TCP");

@@ -55,10 +55,23 @@ export interface PathVerdict {
 
 /** Cilium agent settings that change verdicts (Helm values of the same names). */
 export interface PathCiliumSettings {
-  /** @default "default" */
-  policyEnforcementMode?: "default" | "always" | "never";
+  /**
+   * The Cilium line whose semantics decide (`"1.19"`, `"1.20"`); an exact chart version of a
+   * supported line (`"1.20.2"`) is accepted and reduced to its line.
+   *
+   * @default - the line of DEFAULT_CILIUM_VERSION
+   */
+  version?: "1.19" | "1.20";
   /** @default "" */
-  policyCIDRMatchMode?: "" | "nodes";
+  policyEnforcementMode?: "default" | "always" | "never";
+  /**
+   * What CIDR rules select beside the world: `nodes` (other nodes), `pods` (pods by their IP;
+   * Cilium 1.20 and later), both as `"nodes pods"` (the form of cilium-config's
+   * `policy-cidr-match-mode`).
+   *
+   * @default ""
+   */
+  policyCIDRMatchMode?: "" | "nodes" | "pods" | "nodes pods";
   /** @default true */
   enableNonDefaultDenyPolicies?: boolean;
   /** @default "auto" */

@@ -4,7 +4,7 @@ import { CILIUM_RELEASE_PROPS, CiliumRelease, type CiliumReleaseOptions } from "
 import { ClusterProviders, KUBE_ACCESS_PROPS, type KubeAccess } from "./cluster-providers";
 import { NETWORK_POLICIES_OPTIONS, NetworkPolicies, type NetworkPoliciesOptions } from "../policies/network-policies";
 import { POLICY_SETS, type PolicySet, policySetDirectory } from "../policies/sets";
-import { type KnownProps, unknownProps } from "../shared/known-props";
+import { type KnownProps, propProblems } from "../shared/known-props";
 import { SynthError } from "../shared/synth-error";
 import { warn } from "../shared/warn";
 import { RequiredPaths } from "../proof/required-paths";
@@ -111,15 +111,15 @@ export interface CiliumPlatformProps {
 }
 
 const CILIUM_PLATFORM_PROPS = {
-  release: true,
-  policySet: true,
-  policies: true,
-  check: true,
-  releaseStack: true,
-  access: true,
-  cluster: true,
-  kube: true,
-  singleStackOnPurpose: true,
+  release: "object",
+  policySet: "string",
+  policies: "object",
+  check: "any",
+  releaseStack: "object",
+  access: "object",
+  cluster: "object",
+  kube: "object",
+  singleStackOnPurpose: "boolean",
 } as const satisfies KnownProps<CiliumPlatformProps>;
 
 /**
@@ -157,12 +157,12 @@ export class CiliumPlatform extends Construct {
     this.releaseStack = props.releaseStack ?? this.workloadStack;
     const split = this.releaseStack !== this.workloadStack;
     const problems = [
-      ...unknownProps(props, CILIUM_PLATFORM_PROPS),
-      ...unknownProps(props.release, CILIUM_RELEASE_PROPS, "release"),
-      ...unknownProps(props.policies, NETWORK_POLICIES_OPTIONS, "policies"),
-      ...unknownProps(props.check, WEBHOOK_CHECK_OPTIONS, "check"),
-      ...unknownProps(props.access, KUBE_ACCESS_PROPS, "access"),
-      ...unknownProps(props.kube, KUBE_ACCESS_PROPS, "kube"),
+      ...propProblems(props, CILIUM_PLATFORM_PROPS),
+      ...propProblems(props.release, CILIUM_RELEASE_PROPS, "release"),
+      ...propProblems(props.policies, NETWORK_POLICIES_OPTIONS, "policies"),
+      ...propProblems(props.check, WEBHOOK_CHECK_OPTIONS, "check"),
+      ...propProblems(props.access, KUBE_ACCESS_PROPS, "access"),
+      ...propProblems(props.kube, KUBE_ACCESS_PROPS, "kube"),
     ];
     if (props.policySet !== undefined && !POLICY_SETS.includes(props.policySet)) {
       problems.push(`policySet "${String(props.policySet)}" is not a shipped policy set; use one of ${POLICY_SETS.join(", ")}`);

@@ -6,7 +6,8 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { App, Aspects, type IAspect, type TerraformProvider, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
-import { type KnownProps, unknownProps } from "../shared/known-props";
+import { type KnownProps, propProblems } from "../shared/known-props";
+import { escapeTerraform } from "../shared/terraform-escape";
 import { SynthError } from "../shared/synth-error";
 import { warn } from "../shared/warn";
 import { accessKey, registerClusterKey } from "../shared/cluster-key";
@@ -33,7 +34,7 @@ export interface KubeAccess {
 }
 
 /** The props of a KubeAccess, for the runtime check of unknown props. */
-export const KUBE_ACCESS_PROPS = { kubeconfigPaths: true, context: true } as const satisfies KnownProps<KubeAccess>;
+export const KUBE_ACCESS_PROPS = { kubeconfigPaths: "string[]", context: "string" } as const satisfies KnownProps<KubeAccess>;
 
 /** The environment variable a KubeAccess' paths came from (kubeAccessFromEnvironment), for warnings. */
 const PATHS_FROM = new WeakMap<object, string>();
@@ -70,7 +71,7 @@ export interface ClusterProvidersProps extends KubeAccess {
   readonly alias?: string;
 }
 
-const CLUSTER_PROVIDERS_PROPS = { ...KUBE_ACCESS_PROPS, alias: true } as const satisfies KnownProps<ClusterProvidersProps>;
+const CLUSTER_PROVIDERS_PROPS = { ...KUBE_ACCESS_PROPS, alias: "string" } as const satisfies KnownProps<ClusterProvidersProps>;
 
 /** Each ClusterProviders' helm, kubernetes and null provider -> that ClusterProviders. */
 const OWNER = new WeakMap<object, ClusterProviders>();
@@ -137,7 +138,7 @@ export class ClusterProviders extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterProvidersProps = {}) {
     super(scope, id);
-    const unknown = unknownProps(props, CLUSTER_PROVIDERS_PROPS);
+    const unknown = propProblems(props, CLUSTER_PROVIDERS_PROPS);
     if (unknown.length > 0) throw new SynthError(this, unknown);
     const stack = TerraformStack.of(this);
     const stackDir = path.resolve(App.of(this).outdir, "stacks", stack.node.id);
@@ -151,8 +152,9 @@ export class ClusterProviders extends Construct {
     this.explicitAccess = given.some((p) => p !== DEFAULT_KUBECONFIG) || props.context !== undefined;
     this.explicitAlias = props.alias;
     this.warnMissing(props.kubeconfigPaths ?? [], PATHS_FROM.get(props) ?? "kubeconfigPaths");
-    const paths = kubeconfigPaths.length === 1 ? { configPath: kubeconfigPaths[0] } : { configPaths: kubeconfigPaths };
-    const context = props.context !== undefined ? { configContext: props.context } : {};
+    // Literal for Terraform, as the check's environment is: both must name the same file and context.
+    const paths = escapeTerraform(kubeconfigPaths.length === 1 ? { configPath: kubeconfigPaths[0] } : { configPaths: kubeconfigPaths });
+    const context = props.context !== undefined ? { configContext: escapeTerraform(props.context) } : {};
     const alias = props.alias !== undefined ? { alias: props.alias } : {};
     this.kubernetes = new KubernetesProvider(this, "kubernetes", { ...paths, ...context, ...alias });
     this.helm = new HelmProvider(this, "helm", { kubernetes: { ...paths, ...context }, ...alias });

@@ -1,5 +1,5 @@
 /**
- * Cilium policy documents judged by Cilium's own CRDs (schemas/cilium/*.yaml), in the
+ * Cilium policy documents judged by Cilium's own CRDs of their line (schemas/cilium/<line>/*.yaml), in the
  * order kube-apiserver judges a custom resource on CREATE with fieldValidation=Strict
  * (kubernetes/kubernetes staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/
  * customresource_handler.go, `unstructuredSchemaCoercer.apply`):
@@ -13,14 +13,19 @@
  *    re2js for patterns), `x-kubernetes-list-type` set/map uniqueness
  *    (listtype/validation.go `ValidateListSetsAndMaps`), and the formats kube-apiserver
  *    enforces for CRDs (validation/formats.go: `cidr` and `date-time` are the only
- *    enforced ones these CRDs use; `int32`, `int64`, `idn-hostname` are not checked).
+ *    enforced ones these CRDs use; `int32`, `int64`, `idn-hostname` are not checked);
+ * 4. the CRD's CEL rules (x-kubernetes-validations), written by hand below (celRules):
+ *    kube-apiserver runs them after the schema unless an earlier error blocks them
+ *    (registry/customresource/strategy.go `Validate`, `hasBlockingErr`); here they run
+ *    when the schema found nothing, so a document is refused either way.
  *
  * Defaults are not applied: what is synthesized is what the user wrote (the server adds
  * `family: IPv4` itself). `metadata` is validated as ObjectMeta elsewhere (validate.ts).
  */
 import * as ipaddr from "ipaddr.js";
 import { decodePointer } from "../shared/json-pointer";
-import { CILIUM_POLICY_VALIDATOR } from "../shared/package-paths";
+import type { CiliumLine } from "../cilium/lines";
+import { ciliumPolicyValidator } from "../shared/package-paths";
 import { isObject } from "../shared/stable-json";
 import { closest } from "../shared/suggest";
 import type { Path, Report } from "./kubernetes-rules";
@@ -56,6 +61,15 @@ export interface StructuralNode {
   /** anyOf / oneOf whose branches each require properties */
   readonly any?: readonly (readonly string[])[];
   readonly one?: readonly (readonly string[])[];
+  /** x-kubernetes-validations, each with the id of its hand-written implementation (scripts/bundle.mjs) */
+  readonly c?: readonly CelRule[];
+}
+
+/** A CEL rule of the CRD, as the build records it. */
+export interface CelRule {
+  readonly id: "spec-or-specs";
+  readonly rule: string;
+  readonly message: string;
 }
 
 /** An ajv error, as the standalone validator reports it. */
@@ -78,19 +92,20 @@ interface PolicyValidatorBundle {
   readonly re2Pattern: (pattern: string) => { test(value: string): boolean };
 }
 
-let loaded: PolicyValidatorBundle | undefined;
-/** The build-time bundle (dist/vendor/cilium-policy-validator.js), loaded once. @internal */
-export function policyValidatorBundle(): PolicyValidatorBundle {
-  if (!loaded) {
+const loaded = new Map<CiliumLine, PolicyValidatorBundle>();
+/** A line's build-time bundle (dist/vendor/<line>/cilium-policy-validator.js), loaded once. @internal */
+export function policyValidatorBundle(line: CiliumLine): PolicyValidatorBundle {
+  let bundle = loaded.get(line);
+  if (!bundle) {
+    const file = ciliumPolicyValidator(line);
     try {
-      loaded = require(CILIUM_POLICY_VALIDATOR) as PolicyValidatorBundle;
+      bundle = require(file) as PolicyValidatorBundle;
     } catch (err) {
-      throw new Error(
-        `the Cilium policy validator ${CILIUM_POLICY_VALIDATOR} could not be loaded (${(err as Error).message}); run \`npm run build\``,
-      );
+      throw new Error(`the Cilium policy validator ${file} could not be loaded (${(err as Error).message}); run \`npm run build\``);
     }
+    loaded.set(line, bundle);
   }
-  return loaded;
+  return bundle;
 }
 
 const objectLike = (s: StructuralNode) => s.p !== undefined || s.a !== undefined || s.t === "object";
@@ -294,20 +309,46 @@ export function unknownFieldHint(key: string, known: readonly string[]): string 
 }
 
 /**
- * Step 3 over `doc` (nulls already removed; `raw` as written): every value problem,
+ * Step 4: the CRD's CEL rules, each written by hand from its text (the build refuses a rule
+ * without an implementation here). `self` is the document as stored, nulls removed.
+ *
+ * - `has(self.spec) || has(self.specs)` ("spec or specs must be provided"): the 1.20 CRDs'
+ *   root rule (pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml and
+ *   ciliumclusterwidenetworkpolicies.yaml at v1.20.2, `x-kubernetes-validations` of the
+ *   openAPIV3Schema; Documentation/operations/upgrade-current.inc: "CiliumNetworkPolicy and
+ *   CiliumClusterwideNetworkPolicy resources that specify neither spec nor specs are now
+ *   rejected at admission time"). CEL's `has()` on a field of an object is true when the key is
+ *   present: an empty `spec: {}` passes, a `spec: null` was removed in step 2 and fails.
+ *   kube-apiserver reports it at the root: `Invalid value: "object": spec or specs must be provided`.
+ */
+function celRules(doc: Record<string, unknown>, rules: readonly CelRule[], report: Report): void {
+  for (const r of rules) {
+    const holds = r.id === "spec-or-specs" ? doc.spec !== undefined || doc.specs !== undefined : false;
+    if (!holds) report([], `${r.message} (the CRD's CEL rule \`${r.rule}\`)`);
+  }
+}
+
+/**
+ * Steps 3 and 4 over `doc` (nulls already removed; `raw` as written): every value problem,
  * reported at its field. Errors below a failing anyOf/oneOf branch are folded into
  * one message about the anyOf/oneOf.
  */
-export function validateCiliumValues(kind: CiliumKind, doc: Record<string, unknown>, raw: unknown, report: Report): void {
-  const bundle = policyValidatorBundle();
+export function validateCiliumValues(line: CiliumLine, kind: CiliumKind, doc: Record<string, unknown>, raw: unknown, report: Report): void {
+  const bundle = policyValidatorBundle(line);
   const root = bundle.structure[kind].root;
   const validate = bundle.validators[kind];
   const { apiVersion: _a, kind: _k, ...carried } = doc;
+  let found = 0;
+  const counted: Report = (path, message) => {
+    found++;
+    report(path, message);
+  };
   if (!validate(carried)) {
     for (const e of validate.errors ?? []) {
       if (/\/(anyOf|oneOf)\/\d+\//.test(e.schemaPath ?? "")) continue;
-      report(decodePointer(e.instancePath ?? ""), describe(e, root, doc, raw));
+      counted(decodePointer(e.instancePath ?? ""), describe(e, root, doc, raw));
     }
   }
-  structuralRules(carried, root, [], report);
+  structuralRules(carried, root, [], counted);
+  if (found === 0 && root.c) celRules(carried, root.c, report);
 }

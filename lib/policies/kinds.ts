@@ -14,7 +14,7 @@ export interface PolicyKindDescriptor {
   readonly namespaced: boolean;
   /**
    * What judges a document: the built-in type's schema (kubernetes-models) and the API
-   * server's NetworkPolicy validation, or the vendored CRD (schemas/cilium/<file>).
+   * server's NetworkPolicy validation, or the vendored CRD of the Cilium line (schemas/cilium/<line>/<file>).
    */
   readonly schema: { readonly by: "kubernetes"; readonly type: string } | { readonly by: "crd"; readonly file: string };
   /** The Terraform resource type a policy of the kind becomes. */

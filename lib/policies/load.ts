@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, type ScalarTag, type Tags } from "yaml";
+import { escapeControlCharacters } from "../shared/control-characters";
 import { type DocumentSource, type PolicyProblem, problemAt } from "./problems";
 
 /** A parsed but not yet validated document, with where it came from. */
@@ -20,22 +21,138 @@ const POLICY_FILE = /\.ya?ml$/i;
 /** Aliases one document may expand: enough for any real file, far below a "billion laughs". */
 const MAX_ALIAS_COUNT = 100;
 
+/**
+ * Plain scalars as kubectl resolves them, where YAML 1.1 differs. kubectl decodes YAML with
+ * sigs.k8s.io/yaml, which resolves with its fork of go-yaml v2 (sigs.k8s.io/yaml v1.4.0,
+ * goyaml.v2/resolve.go, `resolve`): a plain scalar starting with a digit or a sign is, with every
+ * `_` removed, an int when strconv.ParseInt(plain, 0, 64) accepts it, so Go's base prefixes
+ * `0o`/`0O`, `0X` and `0B` count too; and it knows no base 60, so `1:20` stays the string "1:20"
+ * (YAML 1.1 reads 80). Lower-case `0x`, `0b` and `0755` agree with YAML 1.1 already.
+ */
+const GO_PREFIXED_INT: ScalarTag = {
+  identify: (value) => typeof value === "number" && Number.isInteger(value),
+  default: true,
+  tag: "tag:yaml.org,2002:int",
+  format: "GO",
+  test: /^[-+]?0(?:[oO][0-7_]*[0-7][0-7_]*|X[0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*|B[01_]*[01][01_]*)$/,
+  resolve: (text) => {
+    const plain = text.replace(/_/g, "");
+    const negative = plain.startsWith("-");
+    const digits = plain.replace(/^[-+]/, "");
+    const radix = /^0[oO]/.test(digits) ? 8 : /^0X/.test(digits) ? 16 : 2;
+    const n = Number.parseInt(digits.slice(2), radix);
+    return negative ? -n : n;
+  },
+};
+/**
+ * YAML 1.1's floats, but with a digit: go-yaml v2 takes a plain scalar for a float when Go's
+ * strconv.ParseFloat reads it (yamlStyleFloat in resolve.go), so `.`, `-.` and `e5` stay strings.
+ */
+const FLOAT_WITH_DIGIT = /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]*[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?$/;
+const kubectlTags = (tags: Tags): Tags => [
+  ...tags
+    .filter(
+      (tag) =>
+        typeof tag === "string" ||
+        // go-yaml v2 knows no base 60, and leaves a timestamp as its text when decoding into JSON.
+        (tag.format !== "TIME" && tag.tag !== "tag:yaml.org,2002:timestamp"),
+    )
+    .map((tag) =>
+      typeof tag !== "string" && tag.tag === "tag:yaml.org,2002:float" && tag.test !== undefined && !tag.test.test(".nan")
+        ? { ...tag, test: new RegExp(`(?=${FLOAT_WITH_DIGIT.source})${tag.test.source}`) }
+        : tag,
+    ),
+  GO_PREFIXED_INT,
+];
+
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** Every `*.yaml` / `*.yml` in `dir` (and below it when `recursive`), in a stable (sorted) order. */
+/** What a directory holds that cannot be read as it stands: each line names the entry and the fix. */
+export class PolicyListingError extends Error {
+  constructor(public readonly lines: readonly string[]) {
+    super(lines.join("\n"));
+    this.name = "PolicyListingError";
+  }
+}
+
+/** A file name with its non-UTF-8 bytes written `\xNN`, so that a message can name it. */
+function bytesText(name: Buffer): string {
+  let out = "";
+  let i = 0;
+  while (i < name.length) {
+    const b = name[i];
+    const len = b < 0x80 ? 1 : b >> 5 === 0b110 ? 2 : b >> 4 === 0b1110 ? 3 : b >> 3 === 0b11110 ? 4 : 0;
+    const piece = len > 0 ? name.subarray(i, i + len) : undefined;
+    if (piece && piece.length === len && Buffer.from(piece.toString("utf8")).equals(piece)) {
+      out += piece.toString("utf8");
+      i += len;
+    } else {
+      out += `\\x${b.toString(16).padStart(2, "0")}`;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * Every `*.yaml` / `*.yml` in `dir` (and below it when `recursive`), in a stable (sorted) order.
+ * A symbolic link to a policy file is read, as `kubectl apply -f DIR` reads it: cli-runtime walks
+ * the directory with filepath.Walk and opens every entry that is not a directory and has a
+ * policy extension (k8s.io/cli-runtime v0.32.0, the kubectl 1.32 line, pkg/resource/visitor.go,
+ * ExpandPathsToFileVisitors). Walk reads entries with Lstat, so a link to a directory is no
+ * directory to it: kubectl never enters one, and leaving its policies out would destroy them at the
+ * next apply. It is refused, as is a link to nothing and a name that is not UTF-8 (PolicyListingError).
+ */
 export function listPolicyFiles(dir: string, recursive = true): string[] {
+  const problems: string[] = [];
+  const files = walk(dir, recursive, problems);
+  if (problems.length > 0) throw new PolicyListingError(problems);
+  return files;
+}
+
+function walk(dir: string, recursive: boolean, problems: string[]): string[] {
   const files: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort(byName)) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory() && recursive) files.push(...listPolicyFiles(full));
-    else if (entry.isFile() && POLICY_FILE.test(entry.name)) files.push(full);
+  const entries = readdirSync(dir, { withFileTypes: true, encoding: "buffer" }).map((entry) => ({
+    entry,
+    name: entry.name.toString("utf8"),
+  }));
+  for (const { entry, name } of entries.sort(byName)) {
+    if (!Buffer.from(name, "utf8").equals(entry.name)) {
+      if ((entry.isDirectory() && recursive) || POLICY_FILE.test(name))
+        problems.push(`${displayName(path.join(dir, bytesText(entry.name)))}: the file name is not valid UTF-8; rename it`);
+      continue;
+    }
+    const full = path.join(dir, name);
+    if (entry.isDirectory() && recursive) files.push(...walk(full, recursive, problems));
+    else if (entry.isFile() && POLICY_FILE.test(name)) files.push(full);
+    else if (entry.isSymbolicLink()) {
+      let target: ReturnType<typeof statSync> | undefined;
+      try {
+        target = statSync(full);
+      } catch {
+        target = undefined;
+      }
+      if (target === undefined) {
+        if (POLICY_FILE.test(name))
+          problems.push(
+            `${displayName(full)} is a symbolic link to ${escapeControlCharacters(readlinkSync(full))}, which does not exist (or the links loop); fix or remove the link`,
+          );
+      } else if (target.isDirectory()) {
+        if (recursive)
+          problems.push(
+            `${displayName(full)} is a symbolic link to a directory, which kubectl apply -f does not enter either; ` +
+              "its policies would not be deployed: list its target in `directories`, or replace the link with the directory",
+          );
+      } else if (target.isFile() && POLICY_FILE.test(name)) files.push(full);
+    }
   }
   return files;
 }
 
 /**
  * Parses one YAML text into documents as kubectl does: YAML 1.1 (`yes`, `on`,
- * `0755`, `1.10` get 1.1's types) with merge keys (`<<`). Syntax errors, duplicate
+ * `0755`, `1.10` get 1.1's types) with merge keys (`<<`), ints as go-yaml v2 resolves
+ * them (GO_PREFIXED_INT). Syntax errors, duplicate
  * keys, bad aliases, alias floods and files with no document at all are
  * problems naming `label` and the document; empty documents between `---` are
  * skipped, as kubectl does.
@@ -43,7 +160,7 @@ export function listPolicyFiles(dir: string, recursive = true): string[] {
 export function parsePolicyText(text: string, label: string, defaultNamespace?: string): LoadResult {
   const documents: RawDocument[] = [];
   const problems: PolicyProblem[] = [];
-  const docs = parseAllDocuments(text, { version: "1.1", merge: true, uniqueKeys: true, prettyErrors: true });
+  const docs = parseAllDocuments(text, { version: "1.1", merge: true, uniqueKeys: true, prettyErrors: true, customTags: kubectlTags });
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, i) => {
     const source = { file: label, document: i + 1 };
@@ -83,7 +200,8 @@ export function parsePolicyText(text: string, label: string, defaultNamespace?: 
 export function displayName(file: string): string {
   const rel = path.relative(process.cwd(), file);
   const label = rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
-  return label.split(path.sep).join("/");
+  // Control characters (a newline in a file name) as JSON writes them, so a problem stays one line.
+  return escapeControlCharacters(label.split(path.sep).join("/"));
 }
 
 /** Reads and parses policy files. */

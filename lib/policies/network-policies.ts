@@ -1,12 +1,13 @@
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import * as nodePath from "node:path";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import {
-  Annotations,
   Aspects,
   dependable,
   Fn,
   type IAspect,
+  type ISynthesisSession,
   type ITerraformDependable,
   type TerraformProvider,
   type TerraformResource,
@@ -14,34 +15,38 @@ import {
 } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { type CiliumLine, readCiliumLine } from "../cilium/lines";
 import { ciliumPolicySettings } from "../cilium/policy-settings";
 import type { CiliumRelease } from "../cilium/release";
-import type { EnginePolicy, PathVerdict } from "../paths";
+import { type DeclaredWorkload, type EnginePolicy, type PathVerdict, type ReachabilityMatrix, reachabilityOfValidated } from "../paths";
 import {
   DEFAULT_PROOF_CILIUM,
   describePath,
+  describePeer,
   duplicateNames,
   type PolicyProof,
   type ProofAssumptions,
   type ProofCilium,
   provePaths,
 } from "../proof/prove";
+import { policyHashes, REACHABILITY_FILE, reachabilityJson } from "../proof/reachability";
 import type { RequiredPath } from "../proof/required-paths";
 import { clusterKeyOf } from "../shared/cluster-key";
 import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
-import { type KnownProps, unknownProps } from "../shared/known-props";
+import { warn } from "../shared/warn";
+import { type KnownProps, propProblems } from "../shared/known-props";
 import { orderAfter } from "../shared/ordering";
 import { legacyPolicyConstructId, policyConstructId, policyKey } from "./identity";
-import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "./load";
-import { type PolicyProblem, PolicyValidationError } from "./problems";
+import { listPolicyFiles, loadPolicyFiles, PolicyListingError, type RawDocument } from "./load";
+import { fieldPath, type PolicyProblem, PolicyValidationError, problemAt } from "./problems";
 import { toNetworkPolicyV1 } from "./translate";
 import { type ValidatedPolicy, validateDocuments } from "./validate";
 import { formatWarning, POLICY_WARNINGS, type PolicyWarning } from "./warnings";
 import type { CiliumPolicyDocument } from "./documents";
 import { sha256, stableStringify } from "../shared/stable-json";
 import { SynthError } from "../shared/synth-error";
-import { escapeTerraform } from "../shared/terraform-escape";
+import { literalTerraform, tokenShapedNumbers } from "../shared/terraform-escape";
 
 /** A policy directory with settings, where a plain path is not enough. */
 export interface PolicyDirectory {
@@ -166,7 +171,9 @@ export interface NetworkPoliciesOptions {
    * The Cilium settings the proof decides with, where no `release` is known (Cilium installed
    * outside this app). With a `release`, they come from its merged values instead.
    *
-   * @default - Cilium's defaults: policyEnforcementMode "default", policyCIDRMatchMode "",
+   * `version` is the Cilium line whose CRDs judge the documents and whose semantics decide.
+   *
+   * @default - Cilium's defaults: version the default line, policyEnforcementMode "default", policyCIDRMatchMode "",
    * enableNonDefaultDenyPolicies true, allowLocalhost "auto", hostFirewall false
    */
   readonly cilium?: Partial<ProofCilium>;
@@ -205,6 +212,25 @@ export interface NetworkPoliciesOptions {
    * @example "0.1"
    */
   readonly legacyAddresses?: "0.1";
+
+  /**
+   * Write the reachability matrix ({@link NetworkPolicies.reachability}) at synth, as
+   * `cdktf.out/stacks/<stack>/reachability.json`, for `cilium-explain diff` and `matrix`. Off by
+   * default: deciding every pair of workloads costs synth time.
+   *
+   * @default false
+   */
+  readonly reachability?: boolean;
+
+  /**
+   * Pods to show in the reachability matrix by a name of their own, beside the workloads the
+   * policies' selectors and the required paths give.
+   *
+   * @default - none
+   * @example
+   * workloads: [{ name: "shop-db", namespace: "shop", labels: { app: "db" } }]
+   */
+  readonly workloads?: readonly DeclaredWorkload[];
 }
 
 /** Props of {@link NetworkPolicies}.
@@ -225,38 +251,42 @@ export interface NetworkPoliciesProps extends NetworkPoliciesOptions {
 
 /** Every prop of {@link NetworkPoliciesOptions}. */
 export const NETWORK_POLICIES_OPTIONS = {
-  directories: true,
-  networkPolicies: true,
-  manifests: true,
-  dependsOn: true,
-  cluster: true,
-  provider: true,
-  silenceWarnings: true,
-  requiredPaths: true,
-  cilium: true,
-  onDenied: true,
-  onUnknown: true,
-  assume: true,
-  legacyAddresses: true,
+  directories: "array",
+  networkPolicies: "array",
+  manifests: "array",
+  dependsOn: "array",
+  cluster: "object",
+  provider: "object",
+  silenceWarnings: "string[]",
+  requiredPaths: "array",
+  cilium: "object",
+  onDenied: "string",
+  onUnknown: "string",
+  assume: "object",
+  legacyAddresses: "string",
+  reachability: "boolean",
+  workloads: "array",
 } as const satisfies KnownProps<NetworkPoliciesOptions>;
 /** Every prop of {@link NetworkPoliciesProps}: anything else is refused at synth. */
-const NETWORK_POLICIES_PROPS = { ...NETWORK_POLICIES_OPTIONS, release: true } as const satisfies KnownProps<NetworkPoliciesProps>;
-const POLICY_DIRECTORY_PROPS = { path: true, namespace: true, recursive: true } as const satisfies KnownProps<PolicyDirectory>;
+const NETWORK_POLICIES_PROPS = { ...NETWORK_POLICIES_OPTIONS, release: "object" } as const satisfies KnownProps<NetworkPoliciesProps>;
+const POLICY_DIRECTORY_PROPS = { path: "string", namespace: "string", recursive: "boolean" } as const satisfies KnownProps<PolicyDirectory>;
 const PROOF_CILIUM_PROPS = {
-  policyEnforcementMode: true,
-  policyCIDRMatchMode: true,
-  enableNonDefaultDenyPolicies: true,
-  allowLocalhost: true,
-  hostFirewall: true,
+  version: "string",
+  policyEnforcementMode: "string",
+  policyCIDRMatchMode: "string",
+  enableNonDefaultDenyPolicies: "boolean",
+  allowLocalhost: "string",
+  hostFirewall: "boolean",
 } as const satisfies KnownProps<ProofCilium>;
-const ASSUME_PROPS = { policySet: true, labels: true } as const satisfies KnownProps<ProofAssumptions>;
+const ASSUME_PROPS = { policySet: "string", labels: "string" } as const satisfies KnownProps<ProofAssumptions>;
+const WORKLOAD_PROPS = { name: "string", namespace: "string", labels: "object" } as const satisfies KnownProps<DeclaredWorkload>;
 const REQUIRED_PATH_PROPS = {
-  name: true,
-  from: true,
-  to: true,
-  protocol: true,
-  port: true,
-  labels: true,
+  name: "string",
+  from: "object",
+  to: "object",
+  protocol: "string",
+  port: "number",
+  labels: "string",
 } as const satisfies KnownProps<RequiredPath>;
 
 /**
@@ -297,6 +327,8 @@ export class NetworkPolicies extends Construct {
   public readonly uids: Readonly<Record<string, string>>;
   /** The paths this construct requires (`requiredPaths`), proven at synth. */
   public readonly requiredPaths: readonly RequiredPath[];
+  /** The workloads this construct names for the reachability matrix (`workloads`). */
+  public readonly workloads: readonly DeclaredWorkload[];
   /** The cluster these policies are deployed to (providers with the same kubeconfig and context share it). */
   private readonly clusterKey: string;
   private readonly proofCilium: ProofCilium;
@@ -308,11 +340,12 @@ export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps = {}) {
     super(scope, id);
     const unknown = [
-      ...unknownProps(props, NETWORK_POLICIES_PROPS),
-      ...(props.directories ?? []).flatMap((entry, i) => unknownProps(entry, POLICY_DIRECTORY_PROPS, `directories[${i}]`)),
-      ...unknownProps(props.cilium, PROOF_CILIUM_PROPS, "cilium"),
-      ...unknownProps(props.assume, ASSUME_PROPS, "assume"),
-      ...(props.requiredPaths ?? []).flatMap((entry, i) => unknownProps(entry, REQUIRED_PATH_PROPS, `requiredPaths[${i}]`)),
+      ...propProblems(props, NETWORK_POLICIES_PROPS),
+      ...(props.directories ?? []).flatMap((entry, i) => propProblems(entry, POLICY_DIRECTORY_PROPS, `directories[${i}]`)),
+      ...propProblems(props.cilium, PROOF_CILIUM_PROPS, "cilium"),
+      ...propProblems(props.assume, ASSUME_PROPS, "assume"),
+      ...(props.requiredPaths ?? []).flatMap((entry, i) => propProblems(entry, REQUIRED_PATH_PROPS, `requiredPaths[${i}]`)),
+      ...(props.workloads ?? []).flatMap((entry, i) => propProblems(entry, WORKLOAD_PROPS, `workloads[${i}]`)),
     ];
     const target = providerFor(this, props, "kubernetes");
     unknown.push(...target.problems);
@@ -332,7 +365,15 @@ export class NetworkPolicies extends Construct {
         refusals.push(`policy directory ${dir.path}: namespace "${dir.namespace}" is not a valid namespace name (RFC 1123 label)`);
         continue;
       }
-      const fresh = listPolicyFiles(dir.path, dir.recursive ?? true).filter((file) => {
+      let listed: string[];
+      try {
+        listed = listPolicyFiles(dir.path, dir.recursive ?? true);
+      } catch (err) {
+        if (!(err instanceof PolicyListingError)) throw err;
+        refusals.push(...err.lines);
+        continue;
+      }
+      const fresh = listed.filter((file) => {
         const real = realpathSync(file);
         if (seen.has(real)) return false;
         seen.add(real);
@@ -361,15 +402,28 @@ export class NetworkPolicies extends Construct {
         `silenceWarnings: unknown warning ${unknownIds.map((id) => JSON.stringify(id)).join(", ")}; the ids are ${POLICY_WARNINGS.join(", ")}`,
       ]);
 
-    const validated = validateDocuments(documents);
+    const validated = validateDocuments(documents, { line: this.ciliumLine(props) });
     problems.push(...validated.problems);
+    // A policy is data: its text is written literally (literalTerraform), but cdktf reads certain
+    // numbers as references to its own tokens, and no literal can spell them.
+    for (const policy of validated.policies) {
+      for (const at of tokenShapedNumbers(policy.manifest)) {
+        problems.push(
+          problemAt(
+            policy.source,
+            fieldPath(at),
+            "this number is one cdktf reads as a reference to a value of the app (an encoded token), so it cannot be written literally; use another number",
+          ),
+        );
+      }
+    }
     if (problems.length > 0) throw new PolicyValidationError(problems, this.node.path);
     const printed = new Set<string>();
     for (const warning of validated.warnings) {
       const text = formatWarning(warning);
       if (silenced.has(warning.id) || printed.has(text)) continue;
       printed.add(text);
-      Annotations.of(this).addWarning(text);
+      warn(this, text);
     }
 
     const sorted = [...validated.policies].sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : 1));
@@ -385,8 +439,8 @@ export class NetworkPolicies extends Construct {
       const common = { ...(dependsOn.length > 0 ? { dependsOn } : {}), provider: target.provider };
       const resource =
         policy.kind === "NetworkPolicy"
-          ? new NetworkPolicyV1(this, policyConstructId(policy), { ...common, ...escapeTerraform(toNetworkPolicyV1(policy)) })
-          : new Manifest(this, policyConstructId(policy), { ...common, manifest: escapeTerraform({ ...policy.manifest }) });
+          ? new NetworkPolicyV1(this, policyConstructId(policy), { ...common, ...literalTerraform(toNetworkPolicyV1(policy)) })
+          : new Manifest(this, policyConstructId(policy), { ...common, manifest: literalTerraform({ ...policy.manifest }) });
       // Existing state at the 0.1 address moves here, unless two policies shared that address (then neither existed).
       if (props.legacyAddresses === "0.1" && legacyIds.indexOf(legacyIds[i]) === legacyIds.lastIndexOf(legacyIds[i]))
         resource.moveFromId(this.legacyAddress(resource, legacyIds[i]));
@@ -402,6 +456,7 @@ export class NetworkPolicies extends Construct {
     this.contentHash = sha256(stableStringify(sorted.map((p) => [policyKey(p), p.manifest])));
 
     this.requiredPaths = [...(props.requiredPaths ?? [])];
+    this.workloads = [...(props.workloads ?? [])];
     this.clusterKey = clusterKeyOf(target.provider, TerraformStack.of(this).node.path);
     const twice = duplicateNames(this.requiredPaths);
     const proofRefusals = twice.map((name) => `requiredPaths: "${name}" is named twice; give each required path its own name`);
@@ -411,11 +466,15 @@ export class NetworkPolicies extends Construct {
       );
     }
     if (proofRefusals.length > 0) throw new SynthError(this, proofRefusals);
-    this.proofCilium = props.release ? ciliumPolicySettings(props.release.values) : { ...DEFAULT_PROOF_CILIUM, ...props.cilium };
+    this.proofCilium = props.release
+      ? ciliumPolicySettings(props.release.values, props.release.line)
+      : { ...DEFAULT_PROOF_CILIUM, ...props.cilium, version: this.ciliumLine(props) };
     this.ciliumNamespace = props.release?.namespace;
     this.proofAssume = { policySet: props.assume?.policySet ?? "closed", labels: props.assume?.labels ?? "complete" };
     this.onDenied = props.onDenied ?? "error";
     this.onUnknown = props.onUnknown ?? "warn";
+    // Its kind was checked with the other props (NETWORK_POLICIES_OPTIONS).
+    if (props.reachability === true) writeReachabilityAtSynth(this);
     if (this.requiredPaths.length > 0) {
       const stack = TerraformStack.of(this);
       if (!proofAspectAdded.has(stack)) {
@@ -453,6 +512,44 @@ export class NetworkPolicies extends Construct {
     return provePaths(documents, [{ name: path.name ?? "path", ...path }], this.proofCilium, this.proofAssume)[0].verdict;
   }
 
+  /**
+   * Who can reach whom: for every ordered pair of the cluster's workloads, the port ranges with one
+   * verdict each (`allowed`, `denied` or `unknown`) and the deciding policy, decided as the proof
+   * decides, over every policy the app deploys to this cluster (docs/proof.md, "Reachability").
+   * The workloads: each required path's ends and each declared workload of the cluster's
+   * NetworkPolicies, a representative pod per selector the policies use, one pod without labels per
+   * namespace, and the entities world, kube-apiserver, host and remote-node.
+   */
+  public reachability(): ReachabilityMatrix {
+    const { documents } = this.clusterPolicies();
+    const cluster = this.clusterMembers();
+    try {
+      return reachabilityOfValidated(documents, {
+        requiredPaths: cluster.flatMap((m) => m.requiredPaths),
+        workloads: cluster.flatMap((m) => m.workloads),
+        cilium: this.proofCilium,
+        assume: this.proofAssume,
+      });
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+      throw new SynthError(this, [`${e.message} (the workloads of ${cluster.map((m) => m.node.path).join(", ")})`]);
+    }
+  }
+
+  /** The file {@link NetworkPoliciesOptions.reachability} writes: the matrix, each policy's content hash, the settings. */
+  public reachabilityFile(): string {
+    return reachabilityJson({
+      matrix: this.reachability(),
+      policies: policyHashes(this.clusterPolicies().documents),
+      settings: { cilium: this.proofCilium, assume: this.proofAssume },
+    });
+  }
+
+  /** @internal The cluster this construct deploys to, as a key (providers with the same kubeconfig and context share it). */
+  public get cluster(): string {
+    return this.clusterKey;
+  }
+
   /** How many required paths are proven (allowed) and how many unknown, for summaries. */
   public proofSummary(): { readonly proven: number; readonly unknown: number; readonly denied: number } {
     const verdicts = this.proof.paths.map((p) => p.verdict.verdict);
@@ -463,12 +560,27 @@ export class NetworkPolicies extends Construct {
     };
   }
 
-  /** Every NetworkPolicies of the app that deploys to this cluster, and their policies. */
-  private clusterPolicies(): { documents: EnginePolicy[]; policies: string[]; members: string[] } {
-    const members = this.node.root.node
+  /** The Cilium line that judges the documents and the proof: the release's, else `cilium.version`, else the default line. */
+  private ciliumLine(props: NetworkPoliciesProps): CiliumLine {
+    if (props.release) return props.release.line;
+    try {
+      return readCiliumLine(props.cilium?.version, "cilium.version");
+    } catch (err) {
+      throw new SynthError(this, [(err as Error).message]);
+    }
+  }
+
+  /** Every NetworkPolicies of the app that deploys to this cluster, by construct path. */
+  private clusterMembers(): NetworkPolicies[] {
+    return this.node.root.node
       .findAll()
       .filter((c): c is NetworkPolicies => c instanceof NetworkPolicies && c.clusterKey === this.clusterKey)
       .sort((a, b) => (a.node.path < b.node.path ? -1 : 1));
+  }
+
+  /** Every NetworkPolicies of the app that deploys to this cluster, and their policies. */
+  private clusterPolicies(): { documents: EnginePolicy[]; policies: string[]; members: string[] } {
+    const members = this.clusterMembers();
     const owner = new Map<string, NetworkPolicies>();
     const twice: string[] = [];
     const documents: EnginePolicy[] = [];
@@ -492,15 +604,55 @@ export class NetworkPolicies extends Construct {
   public enforceProof(): void {
     if (this.requiredPaths.length === 0) return;
     const refusals: string[] = [];
+    // Denied paths refused, by the policy that decided them: one default-deny cutting off a
+    // whole namespace is one problem listing its paths, not one repeated screenful per path.
+    const denied = new Map<string, Array<{ path: RequiredPath; verdict: PathVerdict }>>();
     for (const { path, verdict } of this.proof.paths) {
       if (verdict.verdict === "allowed") continue;
       const action = verdict.verdict === "denied" ? this.onDenied : this.onUnknown;
       if (action === "ignore") continue;
+      if (action === "error" && verdict.verdict === "denied") {
+        const key = verdict.blame?.policy === undefined ? `path ${path.name}` : `${verdict.blame.kind} ${verdict.blame.policy}`;
+        denied.set(key, [...(denied.get(key) ?? []), { path, verdict }]);
+        continue;
+      }
       const line = verdict.verdict === "denied" ? this.deniedLine(path, verdict) : this.unknownLine(path, verdict);
       if (action === "error") refusals.push(line);
-      else Annotations.of(this).addWarning(line);
+      else warn(this, line);
     }
+    for (const group of denied.values())
+      refusals.push(group.length === 1 ? this.deniedLine(group[0].path, group[0].verdict) : this.deniedGroupLine(group));
     if (refusals.length > 0) throw new SynthError(this, refusals);
+  }
+
+  /**
+   * The required paths one policy denies, as one problem: the policy, each path under the
+   * pod whose ingress or egress it cuts (that pod's selector written once), why, and one fix.
+   */
+  private deniedGroupLine(group: ReadonlyArray<{ path: RequiredPath; verdict: PathVerdict }>): string {
+    const blame = group[0].verdict.blame;
+    const policy = blame?.policy ?? "";
+    const lines = [`${policy}${this.sourceOf(policy)} denies ${group.length} required paths:`];
+    const bySide = new Map<string, string[]>();
+    for (const { path, verdict } of group) {
+      const direction = verdict.blame?.direction ?? "ingress";
+      const [here, there, word] = direction === "egress" ? [path.from, path.to, "to"] : [path.to, path.from, "from"];
+      const side = `${direction} of ${describePeer(here)}:`;
+      bySide.set(side, [...(bySide.get(side) ?? []), `  ${path.name}: ${word} ${describePeer(there)}, ${path.protocol}/${path.port}`]);
+    }
+    for (const [side, paths] of bySide) lines.push(side, ...paths);
+    lines.push(
+      blame?.kind === "deny-rule"
+        ? "why: a deny rule of it matches each path (a deny beats every allow)"
+        : "why: it isolates each pod above in the direction named, and no allow rule of any policy admits the path",
+    );
+    const fix =
+      blame?.kind === "deny-rule"
+        ? "narrow or remove that deny rule (a deny beats every allow)"
+        : "allow each path in a rule of a policy selecting that pod, in the direction named, on the pod port (after Service translation); " +
+          "a host-networked API server is the entity kube-apiserver (`fromEntities: [kube-apiserver]`, `toEntities: [kube-apiserver]`)";
+    lines.push(`fix: ${fix}; or set onDenied: "warn" to deploy anyway`);
+    return lines.join("\n      ");
   }
 
   private sourceOf(key: string | undefined): string {
@@ -567,6 +719,36 @@ export class NetworkPolicies extends Construct {
 }
 
 const proofAspectAdded = new WeakSet<TerraformStack>();
+const reachabilityWriters = new WeakMap<TerraformStack, NetworkPolicies[]>();
+
+/**
+ * `reachability: true`: the stack's synthesizer, once cdk.tf.json is written, writes the matrix
+ * beside it. The NetworkPolicies of one stack with `reachability` must deploy to one cluster (one
+ * file per stack); the first by construct path writes it.
+ */
+function writeReachabilityAtSynth(policies: NetworkPolicies): void {
+  const stack = TerraformStack.of(policies);
+  const writers = reachabilityWriters.get(stack);
+  if (writers) {
+    writers.push(policies);
+    return;
+  }
+  reachabilityWriters.set(stack, [policies]);
+  const inner = stack.synthesizer;
+  stack.synthesizer = {
+    synthesize(session: ISynthesisSession) {
+      inner.synthesize(session);
+      const all = [...(reachabilityWriters.get(stack) ?? [])].sort((a, b) => (a.node.path < b.node.path ? -1 : 1));
+      const clusters = new Set(all.map((p) => p.cluster));
+      if (clusters.size > 1)
+        throw new SynthError(all[1], [
+          `reachability: ${all.map((p) => p.node.path).join(" and ")} deploy to different clusters, but a stack has one ${REACHABILITY_FILE}; set reachability on the NetworkPolicies of one cluster only`,
+        ]);
+      const dir = nodePath.join(session.outdir, session.manifest.forStack(stack).workingDirectory);
+      writeFileSync(nodePath.join(dir, REACHABILITY_FILE), all[0].reachabilityFile());
+    },
+  };
+}
 
 /** At synth, once every construct exists: each NetworkPolicies' required paths proven over its cluster. */
 class ProveRequiredPaths implements IAspect {

@@ -5,6 +5,7 @@
  * stores is what is synthesized: fields it drops on create are left out, each with a
  * warning (warnings.ts). The kinds and what judges each are in kinds.ts.
  */
+import { type CiliumLine, DEFAULT_CILIUM_LINE } from "../cilium/lines";
 import { NetworkPolicy as NetworkPolicyModel } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { isObject } from "../shared/stable-json";
 import { didYouMean } from "../shared/suggest";
@@ -33,6 +34,9 @@ import type { RawDocument } from "./load";
 import { type Shape, type ShapeNode, tidyMetadata, withoutNulls } from "./normalize";
 import { type DocumentSource, fieldFromPointer, fieldPath, type PolicyProblem, problemAt } from "./problems";
 import { ciliumPolicyWarnings, type PolicyWarning, type PolicyWarningNotice } from "./warnings";
+
+/** How a construct gives a directory's documents their namespace (cilium-explain says it with its own flag instead). */
+export const DIRECTORY_NAMESPACE_FIX = 'directories: [{ path: "DIR", namespace: "NS" }] (CILIUM_POLICY_DIRS=DIR=NS for the dev stack)';
 
 export { type PolicyKind, SUPPORTED_KINDS };
 
@@ -174,6 +178,15 @@ function networkPolicySchemaProblems(source: DocumentSource, doc: Record<string,
 function unsupportedKind(doc: Record<string, unknown>): string {
   const known = Object.keys(POLICY_KINDS).join(", ");
   if (doc.kind === undefined) return `missing; supported kinds: ${known}`;
+  // Kubernetes' ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2, pkg/policy/k8s/cell.go at
+  // v1.20.2): a network policy, which Cilium 1.20 enforces, but which this module neither validates
+  // nor proves yet. Never skipped in silence: a policy directory that holds one is refused.
+  if (doc.kind === "ClusterNetworkPolicy")
+    return (
+      `ClusterNetworkPolicy${typeof doc.apiVersion === "string" ? ` (${doc.apiVersion})` : ""} is not supported yet: this module would neither validate, prove nor create it; supported kinds: ${known}. ` +
+      "Apply it outside the policy directories (Cilium enforces it from 1.20 with k8sClusterNetworkPolicy.enabled and its CRD installed), " +
+      'and set assume: { policySet: "open" } on the NetworkPolicies whose proof it can change'
+    );
   return (
     `${JSON.stringify(doc.kind)}${typeof doc.apiVersion === "string" ? ` (${doc.apiVersion})` : ""} is not a network policy; supported kinds: ${known}. ` +
     "A file that mixes policies with other objects (a Namespace, a Deployment) must be split: keep only the policies in the policy directories"
@@ -182,6 +195,8 @@ function unsupportedKind(doc: Record<string, unknown>): string {
 
 interface Context {
   readonly raw: RawDocument;
+  /** The Cilium line whose CRDs judge Cilium documents. */
+  readonly line: CiliumLine;
   readonly report: (p: Path, message: string) => void;
   readonly warn: (id: PolicyWarning, p: Path, message: string) => void;
   readonly problems: PolicyProblem[];
@@ -216,7 +231,7 @@ function validateMetadata(ctx: Context, kind: PolicyKind, meta: Record<string, u
       report(
         ["metadata", "namespace"],
         `missing: a ${kind} must name its namespace (it is never defaulted). Add metadata.namespace, or give the directory a namespace: ` +
-          'directories: [{ path: "DIR", namespace: "NS" }] (CILIUM_POLICY_DIRS=DIR=NS for the dev stack)',
+          DIRECTORY_NAMESPACE_FIX,
       );
     }
     validateDns1123Label(namespace, ["metadata", "namespace"], report);
@@ -279,11 +294,13 @@ function validateNetworkPolicy(ctx: Context, value: Record<string, unknown>): Va
 }
 
 function validateCiliumPolicy(ctx: Context, kind: CiliumKind, value: Record<string, unknown>): ValidatedCiliumPolicy | undefined {
-  const { raw, report, problems } = ctx;
-  const { namespaced, root } = policyValidatorBundle().structure[kind];
+  const { raw, problems, line } = ctx;
+  const { namespaced, root } = policyValidatorBundle(line).structure[kind];
+  // Which line's CRD judged it: a document can pass one line's CRD and not the other's.
+  const report = (p: Path, message: string) => ctx.report(p, `${message} [Cilium ${line} CRD]`);
   // ObjectMeta, decoded as kube-apiserver decodes it (nulls absent, null label values "").
   const meta = tidyMetadata((withoutNulls(isObject(value.metadata) ? value.metadata : {}, METADATA) as Record<string, unknown>) ?? {});
-  validateShape({ metadata: meta }, { metadata: METADATA }, [], report);
+  validateShape({ metadata: meta }, { metadata: METADATA }, [], ctx.report);
 
   // 1. Unknown fields, null-valued keys included: refused before anything else is judged.
   const unknown = unknownFields(value, root);
@@ -303,7 +320,7 @@ function validateCiliumPolicy(ctx: Context, kind: CiliumKind, value: Record<stri
   const { apiVersion: _v, kind: _k, metadata: _m, ...body } = value;
   const stored = withoutServerNulls(body, root) as Record<string, unknown>;
   const before = problems.length;
-  validateCiliumValues(kind, { ...stored, metadata: meta }, value, (path, message) =>
+  validateCiliumValues(line, kind, { ...stored, metadata: meta }, value, (path, message) =>
     report(
       path,
       path[0] === "status"
@@ -337,7 +354,7 @@ function validateCiliumPolicy(ctx: Context, kind: CiliumKind, value: Record<stri
   };
 }
 
-function validateOne(raw: RawDocument): DocumentResult {
+function validateOne(raw: RawDocument, line: CiliumLine): DocumentResult {
   const problems: PolicyProblem[] = [];
   const warnings: PolicyWarningNotice[] = [];
   const report = (p: Path, message: string) => problems.push(problemAt(raw.source, fieldPath(p), message));
@@ -345,7 +362,7 @@ function validateOne(raw: RawDocument): DocumentResult {
     const w = { id, file: raw.source.file, document: raw.source.document, field: fieldPath(p), message };
     if (!warnings.some((x) => x.id === w.id && x.field === w.field)) warnings.push(w);
   };
-  const ctx: Context = { raw, report, warn, problems };
+  const ctx: Context = { raw, line, report, warn, problems };
   if (!isObject(raw.value)) {
     report(
       [],
@@ -391,10 +408,16 @@ function validateOne(raw: RawDocument): DocumentResult {
   return { policy, problems, warnings };
 }
 
+/** Which Cilium line judges the documents. */
+export interface ValidateOptions {
+  /** @default DEFAULT_CILIUM_LINE */
+  readonly line?: CiliumLine;
+}
+
 /** Validates one document; any shape the rules did not foresee is a problem too, never an exception. */
-export function validateDocument(raw: RawDocument): DocumentResult {
+export function validateDocument(raw: RawDocument, options: ValidateOptions = {}): DocumentResult {
   try {
-    return validateOne(raw);
+    return validateOne(raw, options.line ?? DEFAULT_CILIUM_LINE);
   } catch (err) {
     return {
       problems: [problemAt(raw.source, "(document)", `could not be validated (${(err as Error).message}); please report this document`)],
@@ -403,14 +426,34 @@ export function validateDocument(raw: RawDocument): DocumentResult {
   }
 }
 
+/**
+ * The largest document kube-apiserver can store: etcd refuses a request over its
+ * --max-request-bytes, 1.5 MiB by default (etcd server/embed/config.go
+ * `DefaultMaxRequestBytes = 1.5 * 1024 * 1024`); kube-apiserver's own body limit, 3 MiB
+ * (k8s.io/apiserver pkg/server/config.go `MaxRequestBodyBytes`), is looser. Measured as the
+ * document's JSON, as the API server sends it on.
+ */
+export const MAX_DOCUMENT_BYTES = 1.5 * 1024 * 1024;
+
 /** Validates every document, then refuses the same kind/namespace/name twice, naming both places. */
-export function validateDocuments(documents: readonly RawDocument[]): ValidateResult {
+export function validateDocuments(documents: readonly RawDocument[], options: ValidateOptions = {}): ValidateResult {
   const policies: ValidatedPolicy[] = [];
   const problems: PolicyProblem[] = [];
   const warnings: PolicyWarningNotice[] = [];
   const seen = new Map<string, ValidatedPolicy>();
   for (const raw of documents) {
-    const result = validateDocument(raw);
+    const bytes = Buffer.byteLength(JSON.stringify(raw.value) ?? "");
+    if (bytes > MAX_DOCUMENT_BYTES) {
+      problems.push(
+        problemAt(
+          raw.source,
+          "(document)",
+          `${bytes} bytes as JSON, more than the 1.5 MiB (${MAX_DOCUMENT_BYTES} bytes) etcd stores in one request (its default --max-request-bytes): kube-apiserver could not store it; shorten it or split it into several policies`,
+        ),
+      );
+      continue;
+    }
+    const result = validateDocument(raw, options);
     problems.push(...result.problems);
     warnings.push(...result.warnings);
     if (!result.policy) continue;

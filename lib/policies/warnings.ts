@@ -1,8 +1,7 @@
 /**
  * Warnings about valid documents that do not do what they seem to say. They never fail
- * synth: the NetworkPolicies construct adds each once to its node
- * (`Annotations.of(this).addWarning`), unless its id is in
- * `NetworkPoliciesOptions.silenceWarnings`.
+ * synth: the NetworkPolicies construct says each once (lib/shared/warn.ts: on stderr and
+ * as its warning annotation), unless its id is in `NetworkPoliciesOptions.silenceWarnings`.
  */
 import { isObject } from "../shared/stable-json";
 import type { Path } from "./kubernetes-rules";

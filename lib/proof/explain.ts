@@ -5,30 +5,47 @@
  *
  * A peer is an entity (`kube-apiserver`, `kube-apiserver@local`, `host`, `world`, `world@1.2.3.4`)
  * or pods, `NAMESPACE/KEY=VALUE[,KEY=VALUE...]` (the namespace is everything before the first `/`).
- * Decides over the dev app's default policies (the shipped `allow-all` set and the files directly in
- * `policies/`) unless `--policies` replaces them; `DIR=NAMESPACE` gives a directory's documents
- * that name no namespace that one. Exit codes: 0 allowed, 1 denied, 3 unknown, 2 usage or invalid
- * policies.
+ * In this repository it decides over the dev app's default policies (the shipped `allow-all` set
+ * and the files directly in `policies/`) unless `--policies` replaces them; installed in an app
+ * (its package root under node_modules) `--policies` or `--from-synth DIR` is required: this
+ * package's defaults say nothing about the app's cluster. `--from-synth DIR` decides over what
+ * synth wrote to `DIR/stacks/*\/cdk.tf.json` (every NetworkPolicy and Cilium policy there, and the
+ * Cilium settings its proof assumed). `DIR=NAMESPACE` gives a directory's documents that name no
+ * namespace that one. `--labels partial`: the pods' labels given are some of theirs, so a
+ * selector on another label is unknown (as synth decides cert-manager's paths). Exit codes:
+ * 0 allowed, 1 denied, 3 unknown, 2 usage or invalid policies.
  */
+import * as path from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { analyzeValidatedPath, type EnginePolicy, type PathPeer, type PathVerdict } from "../paths";
-import { listPolicyFiles, loadPolicyFiles, type RawDocument } from "../policies/load";
+import { listPolicyFiles, loadPolicyFiles, PolicyListingError, type RawDocument } from "../policies/load";
 import { formatProblem } from "../policies/problems";
 import { policySetDirectory } from "../policies/sets";
-import { validateDocuments } from "../policies/validate";
-import { SHIPPED_POLICIES_DIR } from "../shared/package-paths";
+import { fromNetworkPolicyV1Json } from "../policies/translate";
+import { DIRECTORY_NAMESPACE_FIX, validateDocuments } from "../policies/validate";
+import { unescapeTerraform } from "../shared/terraform-escape";
+import { parseCheckProof } from "../webhook-check/proof";
+import type { PathCiliumSettings } from "../paths/types";
+import { ENTITIES } from "../paths/input";
+import { PACKAGE_ROOT, SHIPPED_POLICIES_DIR } from "../shared/package-paths";
 
 /** The exit codes of `cilium-explain`. */
 export const EXPLAIN_EXIT = { allowed: 0, denied: 1, usage: 2, unknown: 3 } as const;
 
-export const EXPLAIN_USAGE = `usage: cilium-explain --from PEER --to PEER --port N [--protocol TCP|UDP|SCTP] [--policies DIR[=NAMESPACE]...] [--json]
+export const EXPLAIN_USAGE = `usage: cilium-explain --from PEER --to PEER --port N [--protocol TCP|UDP|SCTP] [--policies DIR[=NAMESPACE]... | --from-synth DIR] [--labels complete|partial] [--json]
 
 Decides whether the policies allow the path, and why.
   PEER   an entity: kube-apiserver, kube-apiserver@local, host, remote-node, world, world@1.2.3.4, ...
          or pods: NAMESPACE/KEY=VALUE[,KEY=VALUE...] (the namespace is everything before the first /)
   --port       the destination pod's port (after Service translation), 1-65535
   --protocol   TCP (default), UDP or SCTP
-  --policies   policy directories (default: the dev app's: policies/allow-all and the files in policies/)
+  --policies   policy directories; DIR=NAMESPACE for documents that name no namespace (required when
+               installed in an app; in the cdktf-cilium repository: the dev app's policies/allow-all and policies/)
+  --from-synth what synth wrote to DIR/stacks/*/cdk.tf.json (DIR: the app's cdktf.out): its policies,
+               and the Cilium settings its proof assumed
+  --labels     complete (default): the pods' labels given are all their labels; partial: some of them,
+               so a selector on another label makes the verdict unknown
   --json       the verdict as JSON
 Exit codes: 0 allowed, 1 denied, 3 unknown, 2 usage or invalid policies.`;
 
@@ -43,6 +60,10 @@ export function parsePeer(text: string, flag: string): PathPeer {
     const [entity, qualifier, ...rest] = text.split("@");
     if (!ENTITY.test(entity) || rest.length > 0)
       throw new UsageError(`${flag} "${text}": expected an entity (kube-apiserver, world@1.2.3.4) or NAMESPACE/KEY=VALUE`);
+    if (!(ENTITIES as readonly string[]).includes(entity))
+      throw new UsageError(
+        `${flag} "${text}": not an entity (${ENTITIES.join(", ")}); pods are NAMESPACE/KEY=VALUE, e.g. ${entity}/app=webhook (${entity}/ alone: any pod there)`,
+      );
     if (qualifier === undefined) return { entity } as PathPeer;
     if (qualifier === "local" || qualifier === "remote") return { entity, node: qualifier } as PathPeer;
     if (isIP(qualifier) !== 0) return { entity, ip: qualifier } as PathPeer;
@@ -66,6 +87,8 @@ interface ExplainArgs {
   port: number;
   protocol: "TCP" | "UDP" | "SCTP";
   policies?: { path: string; namespace?: string }[];
+  fromSynth?: string;
+  labels: "complete" | "partial";
   json: boolean;
 }
 
@@ -76,6 +99,8 @@ function parseArgs(argv: readonly string[]): ExplainArgs | "help" {
   let protocol: ExplainArgs["protocol"] = "TCP";
   let policies: ExplainArgs["policies"];
   let json = false;
+  let labels: ExplainArgs["labels"] = "complete";
+  let fromSynth: string | undefined;
   const value = (i: number, flag: string) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
@@ -116,6 +141,15 @@ function parseArgs(argv: readonly string[]): ExplainArgs | "help" {
           policies.push(eq > 0 ? { path: entry.slice(0, eq), namespace: entry.slice(eq + 1) } : { path: entry });
         }
         break;
+      case "--from-synth":
+        fromSynth = value(i++, arg);
+        break;
+      case "--labels": {
+        const v = value(i++, arg);
+        if (v !== "complete" && v !== "partial") throw new UsageError(`--labels "${v}": expected complete or partial`);
+        labels = v;
+        break;
+      }
       case "--json":
         json = true;
         break;
@@ -126,7 +160,8 @@ function parseArgs(argv: readonly string[]): ExplainArgs | "help" {
   if (!from) throw new UsageError("--from is required");
   if (!to) throw new UsageError("--to is required");
   if (port === undefined) throw new UsageError("--port is required");
-  return { from, to, port, protocol, json, ...(policies ? { policies } : {}) };
+  if (policies && fromSynth !== undefined) throw new UsageError("--policies and --from-synth together: give one");
+  return { from, to, port, protocol, labels, json, ...(policies ? { policies } : {}), ...(fromSynth !== undefined ? { fromSynth } : {}) };
 }
 
 /** The dev app's default policies: the `allow-all` set and the files directly in `policies/`. */
@@ -134,9 +169,10 @@ function defaultDirectories(): { path: string; namespace?: string; recursive?: b
   return [{ path: policySetDirectory("allow-all") }, { path: SHIPPED_POLICIES_DIR, recursive: false }];
 }
 
-function loadDocuments(dirs: { path: string; namespace?: string; recursive?: boolean }[]): {
+export function loadDocuments(dirs: { path: string; namespace?: string; recursive?: boolean }[]): {
   documents: EnginePolicy[];
   problems: string[];
+  cilium?: PathCiliumSettings;
 } {
   const raw: RawDocument[] = [];
   const problems: string[] = [];
@@ -145,7 +181,20 @@ function loadDocuments(dirs: { path: string; namespace?: string; recursive?: boo
     try {
       files = listPolicyFiles(dir.path, dir.recursive ?? true);
     } catch (err) {
-      problems.push(`${dir.path}: ${(err as Error).message}`);
+      if (err instanceof PolicyListingError) {
+        problems.push(...err.lines);
+        continue;
+      }
+      const code = (err as NodeJS.ErrnoException).code;
+      const why =
+        code === "ENOENT"
+          ? "no such directory"
+          : code === "ENOTDIR"
+            ? "not a directory"
+            : code === "EACCES"
+              ? "cannot be read (permission denied)"
+              : (err as Error).message;
+      problems.push(`--policies ${dir.path}: ${why}`);
       continue;
     }
     const loaded = loadPolicyFiles(files, dir.namespace);
@@ -153,12 +202,97 @@ function loadDocuments(dirs: { path: string; namespace?: string; recursive?: boo
     problems.push(...loaded.problems.map(formatProblem));
   }
   const validated = validateDocuments(raw);
-  problems.push(...validated.problems.map(formatProblem));
+  // The fix for a document without a namespace, in this CLI's terms: its directory's flag.
+  const directoryOf = (file: string) => dirs.find((d) => !path.relative(d.path, file).startsWith(".."))?.path ?? "DIR";
+  problems.push(
+    ...validated.problems.map((p) =>
+      formatProblem({ ...p, message: p.message.replace(DIRECTORY_NAMESPACE_FIX, `--policies ${directoryOf(p.file)}=NAMESPACE`) }),
+    ),
+  );
   return { documents: validated.policies, problems };
 }
 
-/** Runs the CLI; returns its exit code. */
-export function explainMain(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): number {
+/** Undoes Terraform's template escapes in every string, as Terraform reads cdk.tf.json. */
+function terraformRead(value: unknown): unknown {
+  if (typeof value === "string") return unescapeTerraform(value);
+  if (Array.isArray(value)) return value.map(terraformRead);
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [unescapeTerraform(k), terraformRead(v)]));
+  return value;
+}
+
+/**
+ * The policies synth wrote to `dir/stacks/*\/cdk.tf.json` (every kubernetes_network_policy_v1,
+ * read back into its document, and every Cilium policy's kubernetes_manifest), and the Cilium
+ * settings the proof assumed (the check's WEBHOOK_CHECK_PROOF there, when a stack has one).
+ */
+function loadSynthesized(dir: string): { documents: EnginePolicy[]; problems: string[]; cilium?: PathCiliumSettings } {
+  const stacks = path.join(dir, "stacks");
+  if (!existsSync(stacks))
+    return { documents: [], problems: [`--from-synth ${dir}: no stacks/ there; give the app's cdktf.out after a synth`] };
+  const raw: RawDocument[] = [];
+  const problems: string[] = [];
+  let cilium: PathCiliumSettings | undefined;
+  for (const stack of readdirSync(stacks).sort()) {
+    const file = path.join(stacks, stack, "cdk.tf.json");
+    if (!existsSync(file)) continue;
+    let json: { resource?: Record<string, Record<string, Record<string, unknown>>> };
+    try {
+      json = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      problems.push(`--from-synth ${file}: not JSON (${(e as Error).message})`);
+      continue;
+    }
+    const resources = json.resource ?? {};
+    const add = (value: unknown) => raw.push({ source: { file, document: raw.filter((r) => r.source.file === file).length + 1 }, value });
+    for (const r of Object.values(resources.kubernetes_network_policy_v1 ?? {}))
+      add(fromNetworkPolicyV1Json(terraformRead(r) as Record<string, unknown>));
+    for (const r of Object.values(resources.kubernetes_manifest ?? {})) add(terraformRead(r.manifest));
+    for (const r of Object.values(resources.null_resource ?? {})) {
+      const text = (r as { provisioner?: Array<{ "local-exec"?: { environment?: Record<string, string> } }> }).provisioner?.[0]?.[
+        "local-exec"
+      ]?.environment?.WEBHOOK_CHECK_PROOF;
+      if (text === undefined || cilium) continue;
+      try {
+        const { namespace: _namespace, ...settings } = parseCheckProof(unescapeTerraform(text)).cilium;
+        cilium = settings;
+      } catch {
+        // A proof this version cannot read: the policies are still decided, with Cilium's defaults.
+      }
+    }
+  }
+  if (raw.length === 0) problems.push(`--from-synth ${dir}: no policies in ${stacks}/*/cdk.tf.json`);
+  const validated = validateDocuments(raw);
+  problems.push(...validated.problems.map(formatProblem));
+  return { documents: validated.policies, problems, ...(cilium ? { cilium } : {}) };
+}
+
+/** Installed in an app: this package's root is under a node_modules directory. */
+const INSTALLED = PACKAGE_ROOT.split(path.sep).includes("node_modules");
+
+/**
+ * The verdict's first line, saying what each side decided: an allowed path can be admitted by a
+ * rule on one side and open (nothing isolates it) on the other, and one word for both misleads.
+ */
+function headline(verdict: PathVerdict): string {
+  if (verdict.verdict === "unknown") return `unknown (${verdict.unknownReason ?? "unknown"})`;
+  if (verdict.verdict === "denied") return "denied";
+  const sides = verdict.explanation.flatMap((step) => {
+    const m = /^(egress|ingress) of .*: allowed( \(nothing isolates it\))?$/.exec(step);
+    if (!m) return [];
+    return [`${m[1] === "egress" ? "the source's egress" : "the destination's ingress"}: ${m[2] ? "nothing isolates it" : "by a rule"}`];
+  });
+  const l7 = verdict.qualifier === "l7-proxy" ? ", through the L7 proxy" : "";
+  return `allowed (${sides.length > 0 ? sides.join("; ") : "nothing is enforced"}${l7})`;
+}
+
+/** Runs the CLI; returns its exit code. `installed`: whether it runs from a package installed in an app. */
+export function explainMain(
+  argv: readonly string[],
+  out: (text: string) => void,
+  err: (text: string) => void,
+  { installed = INSTALLED }: { installed?: boolean } = {},
+): number {
   let args: ExplainArgs | "help";
   try {
     args = parseArgs(argv);
@@ -171,27 +305,33 @@ export function explainMain(argv: readonly string[], out: (text: string) => void
     out(`${EXPLAIN_USAGE}\n`);
     return 0;
   }
-  const { documents, problems } = loadDocuments(args.policies ?? defaultDirectories());
+  if (installed && !args.policies && args.fromSynth === undefined) {
+    err(
+      "cilium-explain: --policies DIR[=NAMESPACE]... is required here: give your app's policy directories (as its NetworkPolicies " +
+        "`directories` name them), or --from-synth DIR for what its synth wrote (DIR: its cdktf.out); " +
+        "this package's own allow-all set says nothing about your cluster\n",
+    );
+    return EXPLAIN_EXIT.usage;
+  }
+  const { documents, problems, cilium } =
+    args.fromSynth !== undefined ? loadSynthesized(args.fromSynth) : loadDocuments(args.policies ?? defaultDirectories());
   if (problems.length > 0) {
     err(`cilium-explain: the policies are not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
     return EXPLAIN_EXIT.usage;
   }
   let verdict: PathVerdict;
   try {
-    verdict = analyzeValidatedPath(documents, { path: { from: args.from, to: args.to, protocol: args.protocol, port: args.port } });
+    verdict = analyzeValidatedPath(documents, {
+      path: { from: args.from, to: args.to, protocol: args.protocol, port: args.port },
+      assume: { labels: args.labels },
+      ...(cilium ? { cilium } : {}),
+    });
   } catch (e) {
     if (!(e instanceof TypeError)) throw e;
     err(`cilium-explain: ${e.message}\n`);
     return EXPLAIN_EXIT.usage;
   }
   if (args.json) out(`${JSON.stringify(verdict, null, 2)}\n`);
-  else {
-    const reason = verdict.unknownReason
-      ? ` (${verdict.unknownReason})`
-      : verdict.basis
-        ? ` (${verdict.basis === "rule" ? "by a rule" : "nothing isolates it"})`
-        : "";
-    out(`${verdict.verdict}${reason}\n${verdict.explanation.map((step) => `  ${step}`).join("\n")}\n`);
-  }
+  else out(`${headline(verdict)}\n${verdict.explanation.map((step) => `  ${step}`).join("\n")}\n`);
   return EXPLAIN_EXIT[verdict.verdict];
 }

@@ -7,6 +7,7 @@
  * Pure: no cdktf here. The NetworkPolicies construct hands its members in (`ProofMember`), and
  * formats refusals and warnings.
  */
+import { DEFAULT_CILIUM_LINE } from "../cilium/lines";
 import { analyzeValidatedPath, type EnginePolicy, type PathVerdict } from "../paths";
 import type { PathAssumptions, PathCiliumSettings } from "../paths/types";
 import type { CheckProof, ProofCiliumSettings } from "../webhook-check/proof";
@@ -26,6 +27,7 @@ export type ProofAssumptions = Readonly<PathAssumptions>;
 
 /** The defaults of the engine, where neither a release nor the `cilium` prop says otherwise. */
 export const DEFAULT_PROOF_CILIUM: ProofCilium = {
+  version: DEFAULT_CILIUM_LINE,
   policyEnforcementMode: "default",
   policyCIDRMatchMode: "",
   enableNonDefaultDenyPolicies: true,
@@ -109,7 +111,8 @@ export function describePath(path: RequiredPath): string {
   return `${path.name} (${describePeer(path.from)} -> ${describePeer(path.to)} ${path.protocol}/${path.port})`;
 }
 
-function describePeer(peer: RequiredPath["from"]): string {
+/** A peer as `describePath` writes it: `entity[@node]`, an FQDN, or `namespace/labels`. */
+export function describePeer(peer: RequiredPath["from"]): string {
   if ("entity" in peer) return `${peer.entity}${peer.node ? `@${peer.node}` : ""}${peer.ip ? `@${peer.ip}` : ""}`;
   if ("fqdn" in peer) return peer.fqdn;
   const labels = Object.entries(peer.labels)

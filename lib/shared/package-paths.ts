@@ -26,14 +26,16 @@ export const SHIPPED_POLICIES_DIR = path.join(PACKAGE_ROOT, "policies");
 /** The bundled, self-contained webhook check (built by `npm run build`). */
 export const CHECK_BUNDLE = path.join(PACKAGE_ROOT, "dist", "check", "webhook-check.js");
 
-/** The Cilium chart values schema this package vendors (schemas/cilium, see its README). */
-export const CILIUM_VALUES_SCHEMA = path.join(PACKAGE_ROOT, "schemas", "cilium", "values.schema.json");
+/** The Cilium chart values schema this package vendors for a line (schemas/cilium/<line>, see its README). */
+export const ciliumValuesSchema = (line: string): string => path.join(PACKAGE_ROOT, "schemas", "cilium", line, "values.schema.json");
 
 /** That schema compiled by ajv at build time (scripts/bundle.mjs). */
-export const CILIUM_VALUES_VALIDATOR = path.join(PACKAGE_ROOT, "dist", "vendor", "cilium-values-validator.js");
+export const ciliumValuesValidator = (line: string): string =>
+  path.join(PACKAGE_ROOT, "dist", "vendor", line, "cilium-values-validator.js");
 
 /**
- * The vendored CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy CRDs (schemas/cilium)
+ * A line's vendored CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy CRDs (schemas/cilium/<line>)
  * compiled at build time: ajv standalone code, re2js, the structural skeleton (scripts/bundle.mjs).
  */
-export const CILIUM_POLICY_VALIDATOR = path.join(PACKAGE_ROOT, "dist", "vendor", "cilium-policy-validator.js");
+export const ciliumPolicyValidator = (line: string): string =>
+  path.join(PACKAGE_ROOT, "dist", "vendor", line, "cilium-policy-validator.js");

@@ -1,5 +1,29 @@
 import type { IConstruct } from "constructs";
 
+/** How much of a quoted value a refusal repeats, and the most one line of it holds. */
+const QUOTE_PREFIX = 80;
+const MAX_LINE = 2000;
+
+/**
+ * One refusal line with its huge parts cut: a quoted value over 200 characters keeps its first
+ * QUOTE_PREFIX and says how long it was, and each printed line stops at MAX_LINE characters. A 1 MB value
+ * would otherwise be repeated whole (and twice, by Node's report of the uncaught error).
+ */
+export function boundedLine(line: string): string {
+  // A quoted value is JSON text: one line, its opening quote not glued to a word before it and
+  // its closing quote not glued to one after it, so the text between two short quoted words
+  // ("open" ... "warn") is never taken for a value.
+  const quoted = line.replace(
+    /(?<![\w"])"((?:[^"\\\n]|\\.){200,})"(?![\w"])/g,
+    (_m, inner: string) => `"${inner.slice(0, QUOTE_PREFIX)}..." (${inner.length} characters)`,
+  );
+  // Per printed line: a proof's refusal spans several (why:, fix:), and its fix must stay whole.
+  return quoted
+    .split("\n")
+    .map((l) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)}... (${l.length - MAX_LINE} more characters)` : l))
+    .join("\n");
+}
+
 /**
  * The one way this package refuses input at synth: the construct's path, then
  * every problem (each saying where and how to fix it), and nothing synthesized.
@@ -17,10 +41,11 @@ export class SynthError extends Error {
 
   constructor(scope: IConstruct | string, lines: readonly string[]) {
     const where = typeof scope === "string" ? scope : scope.node.path;
-    super(`${where}: ${lines.length} problem(s); nothing was synthesized:\n${lines.map((p) => `  - ${p}`).join("\n")}`);
+    const bounded = lines.map(boundedLine);
+    super(`${where}: ${bounded.length} problem(s); nothing was synthesized:\n${bounded.map((p) => `  - ${p}`).join("\n")}`);
     hidden(this, "name", "SynthError");
     hidden(this, "constructPath", where);
-    hidden(this, "lines", lines);
+    hidden(this, "lines", bounded);
     hidden(this, "stack", this.message);
   }
 }

@@ -9,6 +9,7 @@
  * `default/kubernetes` EndpointSlices and the nodes' InternalIPs, and the Cilium settings
  * against the `cilium-config` ConfigMap.
  */
+import { CILIUM_PINS } from "../cilium/version";
 import type { PathAssumptions, PathCiliumSettings, PathPeer } from "../paths/types";
 
 /** A peer as the path engine takes it. */
@@ -26,7 +27,9 @@ export interface ProvenPath {
 }
 
 /** The Cilium settings the verdicts were decided with (the path engine's, lib/paths), and where Cilium runs. */
-export interface ProofCiliumSettings extends Readonly<Required<PathCiliumSettings>> {
+export interface ProofCiliumSettings extends Readonly<Required<Omit<PathCiliumSettings, "version">>> {
+  /** The Cilium line whose semantics decided; absent in a proof written before lines were named (1.19). */
+  readonly version?: PathCiliumSettings["version"];
   /** The namespace of Cilium's `cilium-config` ConfigMap (the release's); absent when no release is known. */
   readonly namespace?: string;
 }
@@ -41,7 +44,9 @@ export interface CheckProof {
 }
 
 const ENFORCEMENT = ["default", "always", "never"];
-const CIDR_MODES = ["", "nodes"];
+const CIDR_MODES = ["", "nodes", "pods", "nodes pods"];
+/** The Cilium lines a proof may name (version.ts is plain data: the check's bundle carries it). */
+const LINES = Object.keys(CILIUM_PINS);
 const LOCALHOST = ["auto", "always", "policy"];
 const PROTOCOLS = ["TCP", "UDP", "SCTP"];
 const VERDICTS = ["allowed", "denied", "unknown"];
@@ -82,7 +87,10 @@ export function parseCheckProof(json: string): CheckProof {
   if (c.namespace !== undefined && typeof c.namespace !== "string") fail("cilium.namespace must be a string");
   if (!ENFORCEMENT.includes(c.policyEnforcementMode as string))
     fail(`cilium.policyEnforcementMode must be one of ${ENFORCEMENT.join(", ")}`);
-  if (!CIDR_MODES.includes(c.policyCIDRMatchMode as string)) fail('cilium.policyCIDRMatchMode must be "" or "nodes"');
+  // A proof written before the lines were named has no version: it was decided with 1.19.
+  if (c.version !== undefined && !LINES.includes(c.version as string)) fail(`cilium.version must be one of ${LINES.join(", ")}`);
+  if (!CIDR_MODES.includes(c.policyCIDRMatchMode as string))
+    fail(`cilium.policyCIDRMatchMode must be one of ${CIDR_MODES.map((m) => JSON.stringify(m)).join(", ")}`);
   if (typeof c.enableNonDefaultDenyPolicies !== "boolean") fail("cilium.enableNonDefaultDenyPolicies must be a boolean");
   if (!LOCALHOST.includes(c.allowLocalhost as string)) fail(`cilium.allowLocalhost must be one of ${LOCALHOST.join(", ")}`);
   if (typeof c.hostFirewall !== "boolean") fail("cilium.hostFirewall must be a boolean");

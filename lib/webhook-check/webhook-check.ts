@@ -20,7 +20,7 @@ import { CHECK_ENV, type RawSettings, type Scope, settingsEnvironment, validateS
 import type { CiliumRelease } from "../cilium/release";
 import type { NetworkPolicies } from "../policies/network-policies";
 import { ClusterProviders, type KubeAccess, providerFor } from "../platform/cluster-providers";
-import { type KnownProps, unknownProps } from "../shared/known-props";
+import { type KnownProps, propProblems } from "../shared/known-props";
 import { afterTriggers, orderAfter } from "../shared/ordering";
 import { CHECK_BUNDLE, PACKAGE_ROOT } from "../shared/package-paths";
 import { stableStringify } from "../shared/stable-json";
@@ -194,26 +194,30 @@ export interface WebhookCheckProps extends WebhookCheckOptions {
 
 /** Every prop of {@link WebhookCheckOptions}. */
 export const WEBHOOK_CHECK_OPTIONS = {
-  cluster: true,
-  kubeconfigPaths: true,
-  context: true,
-  useApplyEnvironment: true,
-  namespace: true,
-  service: true,
-  probeNamespace: true,
-  scope: true,
-  exclude: true,
-  port: true,
-  timeoutSeconds: true,
-  intervalSeconds: true,
-  runOnEveryApply: true,
-  triggers: true,
-  nodeBinary: true,
-  provider: true,
-  dependsOn: true,
+  cluster: "object",
+  kubeconfigPaths: "string[]",
+  context: "string",
+  useApplyEnvironment: "boolean",
+  namespace: "string",
+  service: "string",
+  probeNamespace: "string",
+  scope: "string",
+  exclude: "string[]",
+  port: "number",
+  timeoutSeconds: "number",
+  intervalSeconds: "number",
+  runOnEveryApply: "boolean",
+  triggers: "object",
+  nodeBinary: "string",
+  provider: "object",
+  dependsOn: "array",
 } as const satisfies KnownProps<WebhookCheckOptions>;
 /** Every prop of {@link WebhookCheckProps}: anything else is refused at synth. */
-const WEBHOOK_CHECK_PROPS = { ...WEBHOOK_CHECK_OPTIONS, release: true, policies: true } as const satisfies KnownProps<WebhookCheckProps>;
+const WEBHOOK_CHECK_PROPS = {
+  ...WEBHOOK_CHECK_OPTIONS,
+  release: "object",
+  policies: "object",
+} as const satisfies KnownProps<WebhookCheckProps>;
 
 /**
  * A `null_resource` whose local-exec proves, after apply, that kube-apiserver
@@ -242,7 +246,7 @@ export class WebhookCheck extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookCheckProps = {}) {
     super(scope, id);
-    const unknown = unknownProps(props, WEBHOOK_CHECK_PROPS);
+    const unknown = propProblems(props, WEBHOOK_CHECK_PROPS);
     if (unknown.length > 0) throw new SynthError(this, unknown);
     const target = providerFor(this, props, "null");
     // The same validator as the CLI (settings.ts): synth refuses what the check would refuse at apply (exit 2).
@@ -315,7 +319,7 @@ export class WebhookCheck extends Construct {
       provisioners: [
         {
           type: "local-exec",
-          interpreter: [props.nodeBinary ?? "node"],
+          interpreter: [escapeTerraform(props.nodeBinary ?? "node")],
           command: this.asset.path,
           environment: escapeTerraform(environment),
         },

@@ -11,6 +11,7 @@ function re2Pattern(pattern) {
   const re = RE2JS.compile(pattern);
   return { test: (value) => re.matcher(value).find(), toString: () => `re2:${pattern}` };
 }
-re2Pattern.code = 'require("../../lib/policies/vendor/re2-pattern.cjs").re2Pattern';
+// The bundle's entry lies in dist/vendor/<line>/ (scripts/bundle.mjs): three levels below the package root.
+re2Pattern.code = 'require("../../../lib/policies/vendor/re2-pattern.cjs").re2Pattern';
 
 module.exports = { re2Pattern };

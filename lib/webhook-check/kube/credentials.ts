@@ -13,11 +13,10 @@
  * they expire (`expirationTimestamp`) or when the API server answers 401.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
 import * as path from "node:path";
 import { onDeadline } from "./deadline";
-import { ConfigError, type ResolvedKubeconfig, type UserConfig } from "./kubeconfig";
+import { ConfigError, type ResolvedKubeconfig, readRegularFile, type UserConfig } from "./kubeconfig";
 
 export interface Credentials {
   readonly headers: Record<string, string | string[]>;
@@ -233,8 +232,9 @@ export class CredentialSource {
     let token = user.token;
     if (token === undefined && user.tokenFile !== undefined) {
       try {
-        token = readFileSync(user.tokenFile, "utf8").trim();
-      } catch {
+        token = readRegularFile(user.tokenFile, "tokenFile").trim();
+      } catch (e) {
+        if (e instanceof ConfigError) throw e;
         throw new ConfigError(`tokenFile ${user.tokenFile} cannot be read`);
       }
       this.secrets.push(token);

@@ -6,6 +6,16 @@
  */
 export type StopReason = "deadline" | "abort";
 
+/**
+ * Where deadlines are measured and how they fire: the system's clock in the CLI, a
+ * fake one in tests, so that whether a request is cut by the deadline never depends
+ * on how fast the machine is.
+ */
+export interface Timer {
+  now(): number;
+  onDeadline(deadline: number, signal: AbortSignal | undefined, fire: (why: StopReason) => void): () => void;
+}
+
 export function onDeadline(deadline: number, signal: AbortSignal | undefined, fire: (why: StopReason) => void): () => void {
   let done = false;
   const stop = (why: StopReason) => {
@@ -25,3 +35,5 @@ export function onDeadline(deadline: number, signal: AbortSignal | undefined, fi
   if (signal?.aborted) queueMicrotask(() => stop("abort"));
   return cancel;
 }
+
+export const SYSTEM_TIMER: Timer = { now: () => Date.now(), onDeadline };

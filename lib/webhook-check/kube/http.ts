@@ -13,8 +13,18 @@ import * as https from "node:https";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import type { CredentialSource } from "./credentials";
-import { onDeadline } from "./deadline";
+import { SYSTEM_TIMER, type Timer } from "./deadline";
 import { ConfigError, type ResolvedKubeconfig } from "./kubeconfig";
+
+/**
+ * The most the check reads of one answer. A large cluster's lists fit: the CRD list of a
+ * Cilium cluster with a few operators is several MB, and kube-apiserver itself refuses
+ * request bodies over 3 MiB. More is refused as a `bad-response`, never buffered.
+ */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+const sizeText = (bytes: number) =>
+  bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 
 export interface ApiResponse {
   readonly status: number;
@@ -23,6 +33,24 @@ export interface ApiResponse {
   readonly text: string;
   /** The server's Retry-After (seconds, or an HTTP date), in ms, when it sent one. */
   readonly retryAfterMs?: number;
+}
+
+/**
+ * A URL as the check prints it: its user information (a password, or a token written as the
+ * user name) replaced by `xxxxx`. Go's url.URL.Redacted (net/url, go1.26 src/net/url/url.go)
+ * hides the password only; here the user name goes too.
+ */
+export function redactedUrl(url: URL): string {
+  if (url.username === "" && url.password === "") return url.href;
+  const copy = new URL(url.href);
+  copy.username = "xxxxx";
+  copy.password = "";
+  return copy.href;
+}
+
+/** Text meant as a URL that does not parse: whatever stands before an `@` ahead of the path is hidden. */
+export function redactedUrlText(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_m, scheme?: string) => `${scheme ?? ""}xxxxx@`);
 }
 
 /** Retry-After as RFC 9110 defines it: delay-seconds or an HTTP-date. */
@@ -68,6 +96,10 @@ export interface KubeTarget {
    * one per request. `closeConnections` ends them.
    */
   readonly pools: Map<tls.SecureContext, https.Agent>;
+  /** The most read of one answer; MAX_BODY_BYTES unless a test sets less. */
+  readonly maxBodyBytes?: number;
+  /** Measures the deadline of every request and cuts it there (a fake clock in tests). */
+  readonly timer: Timer;
 }
 
 /** Ends every connection of `target` (idle or in use); later requests open new ones. */
@@ -143,7 +175,7 @@ export function proxyFor(server: URL, env: NodeJS.ProcessEnv, proxyUrl?: string)
     try {
       url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
     } catch {
-      throw new ConfigError(`${from} "${raw}" is not a valid proxy URL`);
+      throw new ConfigError(`${from} "${redactedUrlText(raw)}" is not a valid proxy URL`);
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw new ConfigError(
@@ -161,7 +193,12 @@ export function proxyFor(server: URL, env: NodeJS.ProcessEnv, proxyUrl?: string)
 }
 
 /** Builds the target for a resolved kubeconfig. */
-export function targetFor(kc: ResolvedKubeconfig, credentials: CredentialSource, env: NodeJS.ProcessEnv = process.env): KubeTarget {
+export function targetFor(
+  kc: ResolvedKubeconfig,
+  credentials: CredentialSource,
+  env: NodeJS.ProcessEnv = process.env,
+  timer: Timer = SYSTEM_TIMER,
+): KubeTarget {
   let server: URL;
   try {
     server = new URL(kc.cluster.server);
@@ -183,6 +220,7 @@ export function targetFor(kc: ResolvedKubeconfig, credentials: CredentialSource,
     ...(proxy ? { proxy } : {}),
     credentials,
     pools: new Map(),
+    timer,
   };
 }
 
@@ -193,7 +231,7 @@ export function requestUrl(server: URL, pathAndQuery: string): URL {
   return new URL(`${server.origin}${prefix}${pathAndQuery}`);
 }
 
-function tunnel(proxy: URL, host: string, port: number, deadline: number, signal?: AbortSignal): Promise<net.Socket> {
+function tunnel(proxy: URL, host: string, port: number, deadline: number, timer: Timer, signal?: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const auth = proxy.username
       ? {
@@ -207,7 +245,7 @@ function tunnel(proxy: URL, host: string, port: number, deadline: number, signal
       path: `${host.includes(":") ? `[${host}]` : host}:${port}`,
       headers: { host: `${host}:${port}`, ...auth },
     });
-    const done = onDeadline(deadline, signal, (why) =>
+    const done = timer.onDeadline(deadline, signal, (why) =>
       req.destroy(
         why === "abort"
           ? new TransportError("interrupted", "EINTR", true)
@@ -320,7 +358,7 @@ async function send(
   };
   let socket: net.Socket | undefined;
   if (target.proxy && url.protocol === "https:")
-    socket = await tunnel(target.proxy, url.hostname.replace(/^\[|\]$/g, ""), port, deadline, signal);
+    socket = await tunnel(target.proxy, url.hostname.replace(/^\[|\]$/g, ""), port, deadline, target.timer, signal);
   return new Promise((resolve, reject) => {
     const viaHttpProxy = target.proxy !== undefined && url.protocol === "http:";
     const direct = url.protocol === "https:" && !socket;
@@ -347,7 +385,7 @@ async function send(
       finish(() =>
         reject(err instanceof TransportError ? err : new TransportError(err.message, (err as NodeJS.ErrnoException).code ?? "ERROR")),
       );
-    const cancel = onDeadline(deadline, signal, (why) => {
+    const cancel = target.timer.onDeadline(deadline, signal, (why) => {
       const err =
         why === "abort"
           ? new TransportError("interrupted", "EINTR", true)
@@ -357,8 +395,23 @@ async function send(
       socket?.destroy();
     });
     req.on("response", (res) => {
+      const limit = target.maxBodyBytes ?? MAX_BODY_BYTES;
+      const tooLarge = () => {
+        const err = new TransportError(
+          `the answer from ${url.host} is larger than ${sizeText(limit)}, the most the check reads of one answer`,
+          "EBODYLIMIT",
+        );
+        fail(err);
+        req.destroy(err);
+      };
+      if (Number(res.headers["content-length"]) > limit) return tooLarge();
       const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on("data", (c: Buffer) => {
+        size += c.length;
+        if (size > limit) return tooLarge();
+        chunks.push(c);
+      });
       res.on("error", fail);
       const retryAfter = res.headers["retry-after"];
       res.on("end", () =>
@@ -393,7 +446,7 @@ export async function apiRequest(
   body?: unknown,
   signal?: AbortSignal,
 ): Promise<ApiResponse> {
-  if (deadline - Date.now() <= 0) throw new TransportError("deadline reached before the request was sent", "DEADLINE", true);
+  if (deadline - target.timer.now() <= 0) throw new TransportError("deadline reached before the request was sent", "DEADLINE", true);
   if (signal?.aborted) throw new TransportError("interrupted", "EINTR", true);
   const url = requestUrl(target.server, pathAndQuery);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));

@@ -10,7 +10,7 @@
  * Nothing here prints or returns kubeconfig contents in errors: a malformed file is
  * named with its line and column only.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { expandHome } from "../../shared/home";
@@ -92,8 +92,31 @@ function readEntries(doc: Obj, key: "clusters" | "users" | "contexts", inner: "c
   });
 }
 
+/** The most the check reads of a kubeconfig or of a file it names (certificates, keys, a tokenFile). */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a regular file, refusing anything else: a FIFO nothing writes to, a terminal or a device
+ * would block a synchronous read forever, the deadline and SIGTERM with it. O_NONBLOCK makes the
+ * open itself return at once for a FIFO; for a regular file it changes nothing.
+ */
+export function readRegularFile(file: string, what: string): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile())
+      throw new ConfigError(
+        `${what} ${file} is not a regular file (a FIFO, a device or a socket): the check reads only regular files, so that no read outlasts its deadline`,
+      );
+    if (stat.size > MAX_FILE_BYTES) throw new ConfigError(`${what} ${file} is larger than 16 MiB, the most the check reads of a file`);
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function parseFile(file: string): Obj {
-  const text = readFileSync(file, "utf8");
+  const text = readRegularFile(file, "kubeconfig");
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter: lines });
   if (doc.errors.length > 0) {
@@ -149,8 +172,9 @@ function readData(entry: Named, dataKey: string, fileKey: string, what: string):
   const file = relativeTo(entry.file, str(entry.value[fileKey]));
   if (file === undefined) return undefined;
   try {
-    return readFileSync(file, "utf8");
-  } catch {
+    return readRegularFile(file, what);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(`${what} ${file} (${fileKey} of "${entry.name}" in ${entry.file}) cannot be read`);
   }
 }

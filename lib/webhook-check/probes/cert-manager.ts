@@ -164,7 +164,8 @@ function transport(what: string, err: unknown, whenCut: FailureClass = "api-down
   const code = err instanceof TransportError ? err.code : "ERROR";
   const cut = err instanceof TransportError && err.atDeadline;
   const c = cut ? classification(whenCut) : err instanceof TransportError ? classifyTransport(code) : classification("api-down");
-  return { ...fail(`${what}: no answer (${code})`, c, message), ...(cut ? { cutByDeadline: true } : {}) };
+  const said = code === "EBODYLIMIT" ? "an answer too large to read" : `no answer (${code})`;
+  return { ...fail(`${what}: ${said}`, c, message), ...(cut ? { cutByDeadline: true } : {}) };
 }
 
 async function timed(probe: ProbeName, run: () => Promise<Outcome>): Promise<ProbeResult> {

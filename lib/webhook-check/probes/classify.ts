@@ -84,7 +84,7 @@ const HINTS: Record<FailureClass, string> = {
     "Exempt the probe namespace (or objects labelled app.kubernetes.io/managed-by=cdktf-cilium-webhook-check) from that binding, or use --probe-namespace.",
   "webhook-misbehaving": "cert-manager's webhook answered, but not as it should: check its version and the webhook configurations.",
   "bad-response":
-    "the answer was not the JSON the Kubernetes API returns (an HTML page or a truncated body): a proxy or load balancer in front of the API server, or the wrong server address.",
+    "the answer was not the JSON the Kubernetes API returns (an HTML page, a truncated body, or one larger than the 64 MiB the check reads): a proxy or load balancer in front of the API server, or the wrong server address.",
   "proof-assumption":
     "the cluster is not what the synth-time proof of the policies assumed (WEBHOOK_CHECK_PROOF): the report shows assumed vs found. " +
     "Fix the cluster (the webhook Service, the Cilium release's settings) or the app's inputs (RequiredPaths, the release's values), then synthesize again so the proof decides over what is really there.",
@@ -158,6 +158,7 @@ export function admissionPolicyNamed(text: string): string | undefined {
 
 /** Classifies a failure of the check's own connection to the API server (Node error codes). */
 export function classifyTransport(code: string): Classification {
+  if (code === "EBODYLIMIT") return classification("bad-response");
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return classification("dns");
   if (/^(CERT_|ERR_TLS|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_SSL)/.test(code) || code.includes("CERT")) return classification("tls");
   return classification("api-down");

@@ -323,7 +323,7 @@ function goBool(raw: string): boolean | undefined {
  * policy-cidr-match-mode with GetStringSlice (whitespace-separated).
  * Read from the stored copies of cilium/cilium's main line (the chart template at
  * 002c6fff, pkg/option/flags.go at d8ca2a25); the v1.19 tag itself was not among
- * them. The 1.19 values schema vendored in schemas/cilium/ has the same five values
+ * them. The values schemas vendored in schemas/cilium/<line>/ (1.19 and 1.20) have the same five values
  * (policyEnforcementMode, policyCIDRMatchMode, enableNonDefaultDenyPolicies,
  * hostFirewall, extraConfig) that feed these keys.
  */
@@ -353,10 +353,12 @@ export const CILIUM_KEYS: readonly CiliumKey[] = [
     key: "policy-cidr-match-mode",
     setting: "policyCIDRMatchMode",
     absent: "",
+    // "nodes", and "pods" from 1.20 (pkg/option/config.go validatePolicyCIDRMatchMode at v1.20.2),
+    // in the order the proof writes them; the agent reads the list as a set (slices.Contains).
     effective: (raw) => {
       const modes = raw.split(/\s+/).filter((m) => m !== "");
-      if (modes.some((m) => m !== "nodes")) return undefined;
-      return modes.length > 0 ? "nodes" : "";
+      if (modes.some((m) => m !== "nodes" && m !== "pods")) return undefined;
+      return ["nodes", "pods"].filter((m) => modes.includes(m)).join(" ");
     },
     assumed: (c) => c.policyCIDRMatchMode,
   },

@@ -3,23 +3,25 @@
  * attempt again. The deadline is absolute: every request is cut off at it.
  * Time comes from a Clock, so the loop's timing is tested with a fake one.
  */
-import { onDeadline } from "../kube/deadline";
+import { SYSTEM_TIMER, type Timer } from "../kube/deadline";
 import type { KubeTarget } from "../kube/http";
 import type { CheckOptions } from "../settings";
 import { formatItem, type ItemResult, probeClusterPaths } from "../probes/webhooks-and-apiservices";
 import { type ProbeResult, type ProbeTarget, probeAdmission, probeApiServer, probeEndpoints, probeNamespace } from "../probes/cert-manager";
 import { formatAssumption, probeProofAssumptions } from "../probes/proof-assumptions";
 
-/** Where the loop gets the time and how it waits; injected in tests. */
-export interface Clock {
-  now(): number;
+/**
+ * Where the loop gets the time, how it waits and how the requests' deadline fires;
+ * injected in tests, so that no verdict depends on the machine's speed.
+ */
+export interface Clock extends Timer {
   /** Waits `ms`, or less when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const SYSTEM_CLOCK: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) => new Promise<void>((resolve) => onDeadline(Date.now() + ms, signal, () => resolve())),
+  ...SYSTEM_TIMER,
+  sleep: (ms, signal) => new Promise<void>((resolve) => SYSTEM_TIMER.onDeadline(Date.now() + ms, signal, () => resolve())),
 };
 
 /** The outcome of the retry loop. */
@@ -101,8 +103,15 @@ export async function runAttempt(
   return [api, namespace, endpoints, ...proof, ...confirmed, ...rest];
 }
 
-/** The probe that decides the verdict: the first one that failed and is not only a diagnostic. */
-export const decidingFailure = (probes: readonly ProbeResult[]) => probes.find((p) => !p.ok && !p.warning);
+/**
+ * The probe that decides the verdict: the first one that failed and is not only a
+ * diagnostic. A probe the deadline cut learnt nothing about the cluster, so it decides
+ * only when no probe of the same attempt completed with a finding.
+ */
+export function decidingFailure(probes: readonly ProbeResult[]): ProbeResult | undefined {
+  const failed = probes.filter((p) => !p.ok && !p.warning);
+  return failed.find((p) => !p.cutByDeadline) ?? failed[0];
+}
 
 const warningsOf = (probes: readonly ProbeResult[]) => [
   ...probes.filter((p) => p.warning).map((p) => `${p.probe}: ${p.detail}${p.error ? ` (${p.error})` : ""}`),
@@ -212,9 +221,20 @@ export async function runCheck(
   };
 }
 
+/** The report's first line: the verdict on the path, or, when the API server itself could not be asked, that nothing was checked. */
+function headline(report: CheckReport): string {
+  const failure = report.failure;
+  if (failure?.probe === "api-server") {
+    const why = failure.class === "api-down" ? "did not answer" : "could not be asked";
+    return `webhook-check: NOT CHECKED: the API server ${report.server} ${why} [${failure.class}]; kube-apiserver -> ${report.webhook} is unknown`;
+  }
+  const verdict = report.ok ? "REACHABLE" : failure?.class === "proof-assumption" ? "REACHABLE, BUT NOT AS SYNTH ASSUMED" : "NOT REACHABLE";
+  return `webhook-check: ${verdict}: kube-apiserver -> ${report.webhook}`;
+}
+
 export function formatReport(report: CheckReport): string {
   const lines = [
-    `webhook-check: ${report.ok ? "REACHABLE" : report.failure?.class === "proof-assumption" ? "REACHABLE, BUT NOT AS SYNTH ASSUMED" : "NOT REACHABLE"}: kube-apiserver -> ${report.webhook}`,
+    headline(report),
     `  server ${report.server} (context ${report.context}), ${report.attempts} attempt(s), ${(report.elapsedMs / 1000).toFixed(1)}s`,
   ];
   if (report.interrupted) lines.push(`  interrupted by ${report.interrupted}: the report shows what was known then`);

@@ -6,10 +6,29 @@
  * certificate from the kubeconfig or an exec plugin ever reaches stdout or stderr.
  */
 import { CredentialSource, killPlugins, redact } from "../kube/credentials";
-import { closeConnections, type KubeTarget, targetFor } from "../kube/http";
-import { ConfigError, resolveKubeconfig } from "../kube/kubeconfig";
+import { closeConnections, type KubeTarget, redactedUrl, targetFor } from "../kube/http";
+import { ConfigError, type ResolvedKubeconfig, resolveKubeconfig } from "../kube/kubeconfig";
 import { type CheckOptions, parseCheckArgs, USAGE, UsageError } from "../settings";
 import { type Clock, formatReport, runCheck, SYSTEM_CLOCK } from "./attempts";
+import { printable, printableText } from "./printable";
+
+/**
+ * Settings that hand the credentials to whoever is on the path: kubectl accepts them silently.
+ * The check runs them too (the kubeconfig is the user's choice) but says so.
+ */
+function exposureWarnings(kc: ResolvedKubeconfig, target: KubeTarget): string[] {
+  const warnings: string[] = [];
+  if (target.insecure)
+    warnings.push(
+      `context "${kc.context}" sets insecure-skip-tls-verify: the server's certificate is not checked, so anything on the path can answer as the API server and receive the credentials`,
+    );
+  const { token, tokenFile, password, exec } = kc.user;
+  if (target.server.protocol === "http:" && (token ?? tokenFile ?? password ?? exec) !== undefined)
+    warnings.push(
+      `context "${kc.context}" sends its credentials to ${redactedUrl(target.server)} unencrypted (plain http://): anything on the path can read them`,
+    );
+  return warnings;
+}
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -42,8 +61,8 @@ export async function main(
   const out = (text: string) => io.out(redact(text, secrets));
   const err = (text: string) => io.err(redact(text, secrets));
   const configError = (e: ConfigError) => {
-    err(`webhook-check: configuration error: ${e.message}\n`);
-    if (options.json) out(`${JSON.stringify({ ok: false, exitCode: 2, error: e.message })}\n`);
+    err(`webhook-check: configuration error: ${printableText(e.message)}\n`);
+    if (options.json) out(`${JSON.stringify({ ok: false, exitCode: 2, error: printableText(e.message) })}\n`);
     return 2;
   };
   let target: KubeTarget | undefined;
@@ -51,12 +70,16 @@ export async function main(
     const kc = resolveKubeconfig(options.kubeconfig, options.context);
     const credentials = new CredentialSource(kc);
     secrets = credentials.secrets;
-    target = targetFor(kc, credentials, env);
+    target = targetFor(kc, credentials, env, clock);
+    for (const line of exposureWarnings(kc, target)) err(`webhook-check: warning: ${line}\n`);
     const via = target.proxy ? ` through proxy ${target.proxy.host}` : "";
     err(
-      `webhook-check: checking kube-apiserver -> ${options.namespace}/${options.service}:${options.port} via ${target.server.href}${via} (deadline ${options.timeout}s)\n`,
+      `webhook-check: checking kube-apiserver -> ${options.namespace}/${options.service}:${options.port} via ${redactedUrl(target.server)}${via} (deadline ${options.timeout}s)\n`,
     );
-    const report = await runCheck(target, options, started, (line) => err(`webhook-check: ${line}\n`), clock, signal);
+    // What the cluster said is bounded and inert before it is printed (runner/printable.ts).
+    const report = printable(
+      await runCheck(target, options, started, (line) => err(`webhook-check: ${printableText(line)}\n`), clock, signal),
+    );
     const exitCode = report.ok ? 0 : 1;
     if (options.json) out(`${JSON.stringify({ ...report, exitCode }, null, 2)}\n`);
     else out(`${formatReport(report)}\n`);

@@ -10,6 +10,7 @@ import {
   closedPortUrl,
   fakeTarget,
   INCIDENT_ERROR,
+  type Override,
   type Scenario,
   standIns,
   startSilentServer,
@@ -19,6 +20,7 @@ import {
   removePki,
   startFakeApiServer,
 } from "../helpers/fake-apiserver";
+import { runMainInProcess } from "../helpers/run-cli";
 import { tempDir } from "../helpers/temp";
 import { FAILURE_CLASSES } from "../../lib/webhook-check/probes/classify";
 import { probeAdmission } from "../../lib/webhook-check/probes/cert-manager";
@@ -157,6 +159,39 @@ describe("connections, as client-go keeps them", () => {
     // The server hears the close a moment later; kept-alive connections would stay 5 s (its keep-alive timeout).
     for (let waited = 0; (await api.open()) > 0 && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     expect(await api.open()).toBe(0);
+  });
+});
+
+describe("every answer the check reads is bounded", () => {
+  const versionAnswer = (o: Partial<Override>) => ({
+    respond: (_m: string, p: string) => (p === "/version" ? { status: 200, ...o } : undefined),
+  });
+
+  test("an endless body ends at the limit with a TransportError, long before the deadline", async () => {
+    const api = await stand.api(versionAnswer({ endless: true, contentType: "application/json" }));
+    const target = { ...fakeTarget(stand.pki, api.url), maxBodyBytes: 256 * 1024 };
+    const err = await apiRequest(target, "GET", "/version", far()).catch((e) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err).toMatchObject({ code: "EBODYLIMIT", atDeadline: false });
+    expect(err.message).toMatch(/larger than 256 KiB, the most the check reads of one answer/);
+  });
+
+  test("a declared Content-Length over the limit is refused before the body is read", async () => {
+    const api = await stand.api(versionAnswer({ text: "{}", headers: { "content-length": String(65 * 1024 * 1024) } }));
+    const err = await apiRequest(fakeTarget(stand.pki, api.url), "GET", "/version", far()).catch((e) => e);
+    expect(err).toMatchObject({ code: "EBODYLIMIT" });
+    expect(err.message).toMatch(/larger than 64 MiB/);
+  });
+
+  test("an over-limit answer is a classified failure, and the --json report is printed", async () => {
+    const api = await stand.api(versionAnswer({ text: "{}", headers: { "content-length": String(100 * 1024 * 1024) } }));
+    const run = await runMainInProcess(["--json", "--timeout", "5", "--kubeconfig", writeKubeconfig(stand.pki, api.url)], {
+      HOME: tempDir("home-"),
+    });
+    expect(run.code).toBe(1);
+    expect(run.report.failure).toMatchObject({ probe: "api-server", ok: false, class: "bad-response" });
+    expect(run.report.failure.detail).toMatch(/an answer too large to read$/);
+    expect(run.report.failure.error).toMatch(/larger than 64 MiB/);
   });
 });
 
@@ -403,7 +438,7 @@ describe("classification: one row per kube-apiserver message, through the real a
 
   test("every class a report can carry is in the table or covered by the probe tests", () => {
     const here = new Set(ROWS.map((r) => r[3]));
-    const elsewhere = ["api-down", "proof-assumption"]; // transport failures: this file; the proof's assumptions: proof-assumptions.test.ts
+    const elsewhere = ["api-down", "proof-assumption"]; // transport failures: this file; the proof's assumptions: proof-assumptions.e2e.test.ts
     expect(FAILURE_CLASSES.filter((c) => !here.has(c) && !elsewhere.includes(c))).toEqual([]);
   });
 });

@@ -137,20 +137,121 @@ describe("no secret in any output", () => {
     }
   };
 
-  test.concurrent.each(["token", "basic", "cert", "exec"])(
-    "context %s against a server that refuses everything: nothing secret printed",
-    async (context) => {
-      const api = await stand.api({ auth: 401 });
-      const run = await check(["--timeout", "0.2", "--context", context], {}, kubeconfigWithSecrets(api.url, false));
-      expect([1, 2]).toContain(run.code);
-      expectClean(run.out + run.err);
-    },
-  );
+  // Each run gets past its flags (a usage error would print nothing to clean): the credentials
+  // are sent and refused (exit 1), or the certificate (not PEM) and the plugin (not there) fail
+  // while loading them (exit 2), with the secrets in their messages kept out.
+  test.concurrent.each([
+    ["token", 1],
+    ["basic", 1],
+    ["cert", 2],
+    ["exec", 2],
+  ])("context %s against a server that refuses everything: nothing secret printed", async (context, code) => {
+    const api = await stand.api({ auth: 401 });
+    const run = await check(["--timeout", "3", "--context", context as string], {}, kubeconfigWithSecrets(api.url, false));
+    expect(run.code).toBe(code);
+    expectClean(run.out + run.err);
+  });
+
+  const withUserInfo = (url: string) => url.replace("https://", `https://admin:${SECRETS.password}@`);
+
+  test.each([
+    ["text", []],
+    ["--json", ["--json"]],
+  ])("a password in the server URL is never printed (%s)", async (_form, json) => {
+    const api = await stand.api({});
+    const file = writeKubeconfig(stand.pki, withUserInfo(api.url));
+    const run = await runMainInProcess(["--interval", "0.2", "--kubeconfig", file, ...json], { HOME: tempDir("home-") });
+    expect(run.code).toBe(0);
+    expect(run.err + run.out).toContain("xxxxx@127.0.0.1");
+    expectClean(run.out + run.err);
+  });
+
+  test.each([
+    ["proxy-url in the kubeconfig", "kubeconfig"],
+    ["HTTPS_PROXY", "env"],
+  ])("a malformed proxy URL with credentials (%s) is refused without them", async (_what, where) => {
+    const api = await stand.api({});
+    const proxy = `http://user:${SECRETS.password}@[not-a-host`;
+    let file = writeKubeconfig(stand.pki, api.url);
+    if (where === "kubeconfig") {
+      file = writeKubeconfig(stand.pki, "https://10.0.0.1:6443");
+      writeFileSync(
+        file,
+        readFileSync(file, "utf8").replace(/server: .*/, (m) => `${m}\n      proxy-url: "${proxy}"`),
+      );
+    }
+    const env = { HOME: tempDir("home-"), ...(where === "env" ? { HTTPS_PROXY: proxy } : {}) };
+    const server = where === "env" ? ["--kubeconfig", writeKubeconfig(stand.pki, "https://10.0.0.1:6443")] : ["--kubeconfig", file];
+    const run = await runMainInProcess(["--json", ...server], env);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/is not a valid proxy URL/);
+    expectClean(run.out + run.err);
+  });
 
   test("a malformed kubeconfig: exit 2, its line and column, nothing secret", async () => {
     const run = await check([], {}, kubeconfigWithSecrets("https://127.0.0.1:1", true));
     expect(run.code).toBe(2);
     expect(run.err).toMatch(/is not valid YAML \(\w+ at line \d+, column \d+\)/);
     expectClean(run.out + run.err);
+  });
+});
+
+describe("what the server says is quoted bounded and inert", () => {
+  const FAKE_LINE = "\u001b[2K\rwebhook-check: REACHABLE: kube-apiserver -> cert-manager/cert-manager-webhook:443\n";
+  const hostile = {
+    respond: (_m: string, p: string) =>
+      p === "/version"
+        ? {
+            status: 403,
+            json: { kind: "Status", apiVersion: "v1", status: "Failure", code: 403, message: `${FAKE_LINE}${"x".repeat(5 * 1024 * 1024)}` },
+          }
+        : undefined,
+  };
+
+  test.each([
+    ["text", []],
+    ["--json", ["--json"]],
+  ])("a 5 MB message with terminal escapes (%s): bounded, no escape, no fake line", async (_form, json) => {
+    const api = await stand.api(hostile);
+    const file = writeKubeconfig(stand.pki, api.url);
+    const run = await runMainInProcess(["--interval", "30", "--timeout", "30", "--kubeconfig", file, ...json], { HOME: tempDir("home-") });
+    expect(run.code).toBe(1);
+    const printed = run.out + run.err;
+    expect(printed.length).toBeLessThan(64 * 1024);
+    expect(printed).not.toContain("\u001b");
+    expect(printed).not.toMatch(/^webhook-check: REACHABLE/m);
+    expect(printed).toMatch(/more characters\)/);
+  });
+});
+
+describe("kubeconfig settings that expose the credentials are warned of", () => {
+  function kubeconfig(cluster: Record<string, unknown>): string {
+    const file = path.join(tempDir("warn-"), "config");
+    const doc = {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "c", cluster }],
+      users: [{ name: "u", user: { token: "a-token-value-0123456789" } }],
+      contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
+      "current-context": "ctx",
+    };
+    writeFileSync(file, stringify(doc));
+    return file;
+  }
+
+  test("insecure-skip-tls-verify: a warning that the server's certificate is not checked", async () => {
+    const run = await check(["--timeout", "1"], {}, kubeconfig({ server: "https://127.0.0.1:1", "insecure-skip-tls-verify": true }));
+    expect(run.err).toMatch(/warning: context "ctx" sets insecure-skip-tls-verify/);
+  });
+
+  test("a token to a plain http:// server: a warning that it travels unencrypted", async () => {
+    const run = await check(["--timeout", "1"], {}, kubeconfig({ server: "http://127.0.0.1:1" }));
+    expect(run.err).toMatch(/warning: context "ctx" sends its credentials to http:\/\/127\.0\.0\.1:1\/ unencrypted/);
+  });
+
+  test("neither: no warning", async () => {
+    const api = await stand.api({});
+    const run = await check(["--timeout", "1"], {}, writeKubeconfig(stand.pki, api.url));
+    expect(run.err).not.toMatch(/warning: context/);
   });
 });

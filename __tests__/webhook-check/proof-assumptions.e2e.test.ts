@@ -55,7 +55,7 @@ describe("parseCheckProof", () => {
     [
       "a CIDR match mode list",
       { ...good, cilium: { ...good.cilium, policyCIDRMatchMode: ["nodes"] } },
-      /cilium\.policyCIDRMatchMode must be "" or "nodes"/,
+      /cilium\.policyCIDRMatchMode must be one of "", "nodes", "pods", "nodes pods"/,
     ],
     [
       "a string for a boolean",
@@ -263,6 +263,22 @@ describe("against the stand-in API server", () => {
         "policy-cidr-match-mode",
         "ok",
         /"nodes"/,
+      ],
+      [
+        "CIDR match modes nodes and pods (1.20), in either order",
+        { "policy-cidr-match-mode": "pods nodes" },
+        { version: "1.20", policyCIDRMatchMode: "nodes pods" },
+        "policy-cidr-match-mode",
+        "ok",
+        /"pods nodes" \(the agent acts on "nodes pods"\)/,
+      ],
+      [
+        "CIDR match mode pods where the proof assumed nodes",
+        { "policy-cidr-match-mode": "pods" },
+        { version: "1.20", policyCIDRMatchMode: "nodes" },
+        "policy-cidr-match-mode",
+        "fail",
+        /"pods"/,
       ],
       [
         "allow-localhost absent acts as always in Kubernetes",

@@ -38,8 +38,9 @@ async function attemptAll(scenario: Scenario) {
   const api = await stand.api(scenario);
   const t = { namespace: "cert-manager", service: "cert-manager-webhook", port: 443, probeNamespace: "cert-manager" };
   const settings = { probeNamespace: "cert-manager", anchor: { namespace: "cert-manager", service: "cert-manager-webhook" }, exclude: [] };
-  const target = fakeTarget(stand.pki, api.url);
-  const probes = await runAttempt(target, t, Date.now() + 10_000, undefined, (d) => probeClusterPaths(target, settings, d));
+  // The deadline on a clock that never moves: no request is cut however slow the machine.
+  const target = fakeTarget(stand.pki, api.url, "client-certificate", {}, new FakeClock(0));
+  const probes = await runAttempt(target, t, 10_000, undefined, (d) => probeClusterPaths(target, settings, d));
   return { probes, failure: decidingFailure(probes), items: probes.find((p) => p.probe === "cluster-paths")?.items ?? [], api };
 }
 
@@ -102,7 +103,7 @@ describe("aggregated APIs", () => {
     expect(run.report.items).toEqual([expect.objectContaining({ kind: "apiservice", name: "v1alpha1.acme.gandi.example", verdict: "ok" })]);
   });
 
-  test.concurrent("one stuck at FailedDiscoveryCheck with the incident's EPERM fails, classified, with the aggregator's words", async () => {
+  test("one stuck at FailedDiscoveryCheck with the incident's EPERM fails, classified, with the aggregator's words", async () => {
     const run = await check(["--timeout", "1"], {
       apiServices: [apiService("v1alpha1.acme.gandi.example", false), apiService("v1beta1.metrics.k8s.io", true)],
     });
@@ -356,9 +357,8 @@ describe("evidence or not ok", () => {
   const byName = (items: any[]) => Object.fromEntries(items.map((i) => [i.name.split("/")[1] ?? i.name, i]));
 
   /** A CLI run whose retry loop waits no real time; the clock's sleeps are returned. */
-  async function run(args: string[], scenario: Scenario) {
+  async function run(args: string[], scenario: Scenario, clock = new FakeClock(Date.now())) {
     const api = await stand.api(scenario);
-    const clock = new FakeClock(Date.now());
     let out = "";
     const code = await main(
       // One attempt per second of fake time: a failing run makes few attempts (a test may pass its own --interval).
@@ -376,16 +376,44 @@ describe("evidence or not ok", () => {
     return { code, report: JSON.parse(out), clock, api };
   }
 
-  test.concurrent("a Fail webhook whose call hangs: the attempt the deadline cuts does not replace the complete one (exit 1, timeout)", async () => {
-    // Attempt 1: kube-apiserver's call times out (timeoutSeconds, scaled to 0.8 s) and says so;
-    // a later attempt is cut by the check's 2 s deadline. Before: exit 0, "not provable by dry-run".
-    const r = await run(["--timeout", "2", "--interval", "0.2"], {
-      validatingWebhooks: [config("drops", hook("validate.drops.example", { timeoutSeconds: 10 }))],
-      webhooks: { "validate.drops.example": { hangMs: 800 } },
-      respond: kyvernoService(1),
-    });
+  test("the requests' deadline is the injected clock's: one that never moves cuts nothing, however slow the machine", async () => {
+    // A clock a whole epoch behind the system's: had any request been cut on the system's
+    // time, all of them would have been (class timeout). On a busy machine, a probe that took
+    // longer than --timeout in real time made this file's verdicts flip.
+    const r = await run(
+      ["--timeout", "1"],
+      {
+        validatingWebhooks: [config("v", hook("fast.example"))],
+        webhooks: { "fast.example": { fail: "connect: connection refused", delayMs: 20 } },
+        respond: kyvernoService(1),
+      },
+      new FakeClock(0),
+    );
     expect(r.code).toBe(1);
-    expect(r.report.attempts).toBeGreaterThanOrEqual(2);
+    expect(r.report.failure).toMatchObject({ probe: "cluster-paths", class: "connection-refused" });
+  });
+
+  test("a Fail webhook whose call hangs: the attempt the deadline cuts does not replace the complete one (exit 1, timeout)", async () => {
+    // Attempt 1: kube-apiserver's call times out (its timeoutSeconds) and says so; attempt 2's
+    // dry-run hangs and the check's deadline cuts it. Before: exit 0, "not provable by dry-run".
+    const clock = new FakeClock(Date.now());
+    let posts = 0;
+    const r = await run(
+      ["--timeout", "2", "--interval", "0.2"],
+      {
+        validatingWebhooks: [config("drops", hook("validate.drops.example", { timeoutSeconds: 10 }))],
+        webhooks: { "validate.drops.example": { hangMs: 0 } },
+        hang: (method, p) => {
+          if (method !== "POST" || p !== "/api/v1/namespaces/cert-manager/configmaps" || ++posts < 2) return false;
+          clock.advance(2000); // the deadline passes while the dry-run hangs
+          return true;
+        },
+        respond: kyvernoService(1),
+      },
+      clock,
+    );
+    expect(r.code).toBe(1);
+    expect(r.report.attempts).toBe(2);
     expect(r.report.items[0]).toMatchObject({
       verdict: "fail",
       class: "timeout",
@@ -394,19 +422,31 @@ describe("evidence or not ok", () => {
     expect(r.report.items[0].hint).toMatch(/drops packets/);
   });
 
-  test.concurrent("with no complete attempt, what the cut attempt would have decided fails with class timeout", async () => {
+  /** A clock, and a `hang` for the stand-in that moves it past `deadline` when a request hangs. */
+  function cutAtHang(deadline: number, hangs: (method: string, p: string) => boolean) {
+    const clock = new FakeClock(0);
+    const hang = (method: string, p: string) => {
+      if (!hangs(method, p)) return false;
+      clock.advance(deadline);
+      return true;
+    };
+    return { clock, hang };
+  }
+
+  test("with no complete attempt, what the cut attempt would have decided fails with class timeout", async () => {
+    const { clock, hang } = cutAtHang(600, (method, p) => method === "POST" && p === "/api/v1/namespaces/cert-manager/configmaps");
     const api = await stand.api({
       validatingWebhooks: [config("drops", hook("validate.drops.example"))],
-      hang: (method, p) => method === "POST" && p === "/api/v1/namespaces/cert-manager/configmaps",
+      hang,
       respond: kyvernoService(1),
     });
-    const target = fakeTarget(stand.pki, api.url);
+    const target = fakeTarget(stand.pki, api.url, "client-certificate", {}, clock);
     const settings = {
       probeNamespace: "cert-manager",
       anchor: { namespace: "cert-manager", service: "cert-manager-webhook" },
       exclude: [],
     };
-    const items = await probeClusterPaths(target, settings, Date.now() + 600);
+    const items = await probeClusterPaths(target, settings, 600);
     expect(items[0]).toMatchObject({
       verdict: "fail",
       class: "timeout",
@@ -415,7 +455,7 @@ describe("evidence or not ok", () => {
     });
   });
 
-  test.concurrent("a hanging conversion webhook fails (not proven, no answer), it is not a warning", async () => {
+  test("a hanging conversion webhook fails (not proven, no answer), it is not a warning", async () => {
     const crd = {
       metadata: { name: "widgets.example.com" },
       spec: {
@@ -428,17 +468,14 @@ describe("evidence or not ok", () => {
         conversion: { strategy: "Webhook", webhook: { clientConfig: { service: { namespace: "kyverno", name: "kyverno-svc" } } } },
       },
     };
-    const api = await stand.api({
-      customResourceDefinitions: [crd],
-      hang: (_m, p) => p === "/apis/example.com/v1beta1/widgets",
-      respond: kyvernoService(1),
-    });
+    const { clock, hang } = cutAtHang(600, (_m, p) => p === "/apis/example.com/v1beta1/widgets");
+    const api = await stand.api({ customResourceDefinitions: [crd], hang, respond: kyvernoService(1) });
     const settings = {
       probeNamespace: "cert-manager",
       anchor: { namespace: "cert-manager", service: "cert-manager-webhook" },
       exclude: [],
     };
-    const items = await probeClusterPaths(fakeTarget(stand.pki, api.url), settings, Date.now() + 600);
+    const items = await probeClusterPaths(fakeTarget(stand.pki, api.url, "client-certificate", {}, clock), settings, 600);
     expect(items[0]).toMatchObject({ kind: "conversion-webhook", verdict: "fail", class: "timeout" });
   });
 
@@ -573,7 +610,7 @@ describe("evidence or not ok", () => {
     expect(items["second.example"]).toMatchObject({ verdict: "fail" });
   });
 
-  test.concurrent("of two failing validating webhooks kube-apiserver returns the first error only: the other is not proven", async () => {
+  test("of two failing validating webhooks kube-apiserver returns the first error only: the other is not proven", async () => {
     const r = await run(["--timeout", "1"], {
       validatingWebhooks: [config("v", hook("slow.example"), hook("fast.example"))],
       webhooks: { "slow.example": { fail: EPERM_CALL, delayMs: 150 }, "fast.example": { fail: "connect: connection refused" } },

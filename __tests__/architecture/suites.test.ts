@@ -1,0 +1,34 @@
+// `npm test` stays fast and independent of the machine's speed: none of the files it runs
+// starts a server or waits on real time. Those are `npm run test:e2e` (__tests__/e2e/ and
+// `*.e2e.test.ts` beside the capability they test).
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const unit = require(path.join(ROOT, "jest.config.js"));
+const e2e = require(path.join(ROOT, "jest.e2e.config.js"));
+
+const testFiles = readdirSync(path.join(ROOT, "__tests__"), { recursive: true, encoding: "utf8" })
+  .filter((f) => f.endsWith(".test.ts"))
+  .map((f) => `/${path.join("__tests__", f).split(path.sep).join("/")}`);
+const ignoredBy = (config: { testPathIgnorePatterns: string[] }, file: string) =>
+  config.testPathIgnorePatterns.some((p) => new RegExp(p).test(file));
+const inUnitSuite = testFiles.filter((f) => !ignoredBy(unit, f));
+
+/** What starts a server, runs the shipped check, or waits on the system's clock. */
+const SLOW = [/\bstandIns\(/, /\bstart(Fake|Silent)\w*Server\(/, /\bcreateServer\(/, /\brunCli\(/, /\bkillCheckGroup\(/, /\bsetTimeout\(/];
+
+test.each(inUnitSuite)("%s starts no server and waits on no real time", (file) => {
+  const text = readFileSync(path.join(ROOT, file), "utf8");
+  expect(SLOW.filter((p) => p.test(text)).map(String)).toEqual([]);
+});
+
+test("every *.e2e.test.ts is left to test:e2e, and test:e2e runs it", () => {
+  const moved = testFiles.filter((f) => f.endsWith(".e2e.test.ts"));
+  expect(moved.length).toBeGreaterThan(0);
+  for (const file of moved) {
+    expect(inUnitSuite).not.toContain(file);
+    expect(ignoredBy(e2e, file)).toBe(false);
+    expect(e2e.testMatch.some((glob: string) => path.matchesGlob(file.slice(1), glob))).toBe(true);
+  }
+});
