@@ -4,7 +4,7 @@
 // 127.0.0.1:PORT inside the namespace, where kube-apiserver listens. The supervisor listens on
 // the host's 127.0.0.1:PORT and joins its connections to SOCKET, so the same URL reaches
 // kube-apiserver from the host and from inside the namespace. TLS passes through untouched.
-import { rmSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 import * as net from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -23,6 +23,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [socket, port] = process.argv.slice(2);
   rmSync(socket, { force: true });
   const server = net.createServer((client) => join(client, net.connect(Number(port), "127.0.0.1")));
-  server.listen(socket);
+  // Run as root (`sudo -n ip netns exec`) for a caller that is not: connecting to a Unix socket
+  // needs write permission on it, which root's umask would not give.
+  server.listen(socket, () => chmodSync(socket, 0o666));
   for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, () => server.close(() => process.exit(0)));
 }
