@@ -23,8 +23,8 @@ const MAX_ALIAS_COUNT = 100;
 
 /**
  * Plain scalars as kubectl resolves them, where YAML 1.1 differs. kubectl decodes YAML with
- * sigs.k8s.io/yaml, which resolves with its fork of go-yaml v2 (sigs.k8s.io/yaml v1.4.0,
- * goyaml.v2/resolve.go, `resolve`): a plain scalar starting with a digit or a sign is, with every
+ * sigs.k8s.io/yaml (v1.6.0 in k8s.io/kubectl v0.35.4's go.mod), which resolves with its fork of
+ * go-yaml v2 (go.yaml.in/yaml/v2 v2.4.2, resolve.go, `resolve`): a plain scalar starting with a digit or a sign is, with every
  * `_` removed, an int when strconv.ParseInt(plain, 0, 64) accepts it, so Go's base prefixes
  * `0o`/`0O`, `0X` and `0B` count too; and it knows no base 60, so `1:20` stays the string "1:20"
  * (YAML 1.1 reads 80). Lower-case `0x`, `0b` and `0755` agree with YAML 1.1 already.
