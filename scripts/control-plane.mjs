@@ -245,7 +245,7 @@ async function up(opts) {
     const why = netnsUnsupported();
     if (why) fail(`--netns ${netns}: ${why}; network namespaces cannot be made here`, EXIT_UNSUPPORTED);
   }
-  const binDir = await ensureBinaries();
+  const bins = await ensureBinaries();
   for (const sub of ["logs", "etcd"]) rmSync(path.join(dir, sub), { recursive: true, force: true });
   mkdirSync(path.join(dir, "logs"));
   await makeControlPlanePki(dir, SERVICE_CIDR);
@@ -287,7 +287,7 @@ async function up(opts) {
   }
 
   const owner = opts.owner ?? defaultOwner();
-  const config = { binDir, netns, owner, port, etcdPorts };
+  const config = { bins, netns, owner, port, etcdPorts };
   writeFileSync(path.join(dir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
   const log = openSync(path.join(dir, "logs", "supervisor.log"), "a");
   const supervisor = spawn(process.execPath, [SELF, "supervise", dir], { detached: true, stdio: ["ignore", log, log] });
@@ -322,7 +322,7 @@ async function down(dir) {
 // ---- the supervisor ------------------------------------------------------------------
 
 async function supervise(dir) {
-  const { binDir, netns, owner, port, etcdPorts } = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8"));
+  const { bins, netns, owner, port, etcdPorts } = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8"));
   const f = (n) => path.join(dir, n);
   const [client, peer] = etcdPorts;
   const children = [];
@@ -349,7 +349,7 @@ async function supervise(dir) {
   }
   const etcdUrl = (p) => `http://127.0.0.1:${p}`;
   start("etcd", [
-    path.join(binDir, "etcd"),
+    bins.etcd,
     "--name=control-plane",
     `--data-dir=${f("etcd")}`,
     `--listen-client-urls=${etcdUrl(client)}`,
@@ -361,7 +361,7 @@ async function supervise(dir) {
     "--unsafe-no-fsync=true",
   ]);
   start("kube-apiserver", [
-    path.join(binDir, "kube-apiserver"),
+    bins.kubeApiserver,
     `--etcd-servers=${etcdUrl(client)}`,
     "--bind-address=127.0.0.1",
     "--advertise-address=127.0.0.1",
