@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CredentialSource } from "../../lib/webhook-check/kube/credentials";
-import { bypassesProxy, proxyFor, targetFor } from "../../lib/webhook-check/kube/http";
+import { bypassesProxy, proxyFor, redactedUrl, targetFor } from "../../lib/webhook-check/kube/http";
 import { ConfigError, resolveKubeconfig } from "../../lib/webhook-check/kube/kubeconfig";
 import { b64, startConnectProxy, TLS_SERVER_NAME, UNRESOLVABLE_HOST } from "../helpers/fake-apiserver";
 import { kubeconfigBench, REFUSED_TLS_MATERIAL } from "../helpers/kubeconfigs";
@@ -189,5 +189,27 @@ describe("reaching the server as kubectl does", () => {
     expect((await attempt([kubeconfig({ server: server.url, cluster: { "tls-server-name": TLS_SERVER_NAME } })])).ok).toBe(true);
     const { probes } = await attempt([kubeconfig({ server: server.url, cluster: { "tls-server-name": "wrong.cdktf-cilium.invalid" } })]);
     expect(probes[0]).toMatchObject({ ok: false, class: "tls" });
+  });
+});
+
+describe("what the check prints of a URL", () => {
+  // A password holding "/", "?" or "#" ends the authority early, so the URL does not parse.
+  test.each([
+    ["HTTPS_PROXY", "http://user:pa/ssSECRET@proxy:3128"],
+    ["HTTPS_PROXY", "http://user:pa#ssSECRET@proxy:3128"],
+    ["HTTPS_PROXY", "http://user:pa?ssSECRET@proxy:3128"],
+    ["proxy-url", "http://user:pa/ssSECRET@proxy:3128"],
+    ["proxy-url", "user:pa/ss@SECRET@proxy:3128"],
+  ])("%s %p that does not parse is refused without its user information", (from, raw) => {
+    const server = new URL("https://api.example.com");
+    const parse = () => (from === "proxy-url" ? proxyFor(server, {}, raw) : proxyFor(server, { HTTPS_PROXY: raw }));
+    expect(parse).toThrow(ConfigError);
+    expect(parse).toThrow(`${from} "${raw.startsWith("http://") ? "http://" : ""}xxxxx@proxy:3128" is not a valid proxy URL`);
+  });
+
+  test("a server URL prints as scheme, host and path: no user information, query or fragment", () => {
+    expect(redactedUrl(new URL("http://admin:SECRET@127.0.0.1:1/k8s/clusters/c-1?token=QSECRET1#FSECRET1"))).toBe(
+      "http://xxxxx@127.0.0.1:1/k8s/clusters/c-1",
+    );
   });
 });

@@ -167,6 +167,18 @@ describe("no secret in any output", () => {
   });
 
   test.each([
+    ["text", []],
+    ["--json", ["--json"]],
+  ])("a token in the server URL's query is never printed (%s)", async (_form, json) => {
+    const api = await stand.api({});
+    const file = writeKubeconfig(stand.pki, `${api.url}/?token=QSECRET1`);
+    const run = await runMainInProcess(["--interval", "0.2", "--kubeconfig", file, ...json], { HOME: tempDir("home-") });
+    expect(run.code).toBe(0);
+    expect(run.err).toContain(`via ${api.url}/ `);
+    expect(run.out + run.err).not.toContain("QSECRET1");
+  });
+
+  test.each([
     ["proxy-url in the kubeconfig", "kubeconfig"],
     ["HTTPS_PROXY", "env"],
   ])("a malformed proxy URL with credentials (%s) is refused without them", async (_what, where) => {

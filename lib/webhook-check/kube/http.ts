@@ -36,21 +36,26 @@ export interface ApiResponse {
 }
 
 /**
- * A URL as the check prints it: its user information (a password, or a token written as the
- * user name) replaced by `xxxxx`. Go's url.URL.Redacted (net/url, go1.26 src/net/url/url.go)
- * hides the password only; here the user name goes too.
+ * A URL as the check prints it: scheme, host and path. Its user information (a password, or
+ * a token written as the user name) is replaced by `xxxxx`; its query and fragment, which can
+ * carry a token too, are left out. Go's url.URL.Redacted (net/url, go1.26 src/net/url/url.go)
+ * hides the password only; here the user name, the query and the fragment go too.
  */
 export function redactedUrl(url: URL): string {
-  if (url.username === "" && url.password === "") return url.href;
-  const copy = new URL(url.href);
-  copy.username = "xxxxx";
-  copy.password = "";
-  return copy.href;
+  const userinfo = url.username !== "" || url.password !== "" ? "xxxxx@" : "";
+  return `${url.protocol}//${userinfo}${url.host}${url.pathname}`;
 }
 
-/** Text meant as a URL that does not parse: whatever stands before an `@` ahead of the path is hidden. */
+/**
+ * Text meant as a URL that does not parse. Where its authority ends cannot be known (a password
+ * may hold `/`, `?` or `#`), so everything before the last `@` is hidden, and so is everything
+ * from a `?` or `#` after it.
+ */
 export function redactedUrlText(raw: string): string {
-  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_m, scheme?: string) => `${scheme ?? ""}xxxxx@`);
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(raw)?.[0] ?? "";
+  const at = raw.lastIndexOf("@");
+  const rest = at === -1 ? raw.slice(scheme.length) : raw.slice(at + 1);
+  return `${scheme}${at === -1 ? "" : "xxxxx@"}${rest.replace(/[?#].*$/s, "")}`;
 }
 
 /** Retry-After as RFC 9110 defines it: delay-seconds or an HTTP-date. */
