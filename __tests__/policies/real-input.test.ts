@@ -5,6 +5,7 @@ import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import * as fc from "fast-check";
 import { NetworkPolicies, type NetworkPoliciesProps, PolicyValidationError } from "../../lib";
+import { jsonByteLengthUpTo } from "../../lib/shared/stable-json";
 import { closest } from "../../lib/shared/suggest";
 import { boundedLine } from "../../lib/shared/synth-error";
 import { policyDir } from "../helpers/policy-dirs";
@@ -491,14 +492,33 @@ describe("what is in a policy directory is read or refused, never dropped silent
 });
 
 describe("a document kube-apiserver could not store is refused at synth", () => {
-  test("a document over 1.5 MiB as JSON (etcd's request limit) is refused, naming the file and its size", () => {
+  test("a document over 1.5 MiB as JSON (etcd's request limit) is refused, naming the file", () => {
     const description = "x".repeat(1.5 * 1024 * 1024);
     const spec = `  description: ${description}\n  endpointSelector: {}\n  ingress: [{}]\n`;
     expect(problems({ "big.yaml": cnp(spec) })).toEqual([
-      expect.stringMatching(
-        /^big\.yaml#1 \(document\): \d{7} bytes as JSON, more than the 1\.5 MiB \(1572864 bytes\) etcd stores in one request/,
-      ),
+      expect.stringMatching(/^big\.yaml#1 \(document\): more than the 1\.5 MiB \(1572864 bytes\) as JSON that etcd stores in one request/),
     ]);
+  });
+
+  test("aliases to one long anchored string are measured without building the text (refused, not thrown)", () => {
+    const annotations = [
+      `    x.io/a0: &a ${"x".repeat(6 * 1024 * 1024)}`,
+      ...Array.from({ length: 94 }, (_, i) => `    x.io/a${i + 1}: *a`),
+    ];
+    const meta = `  name: p\n  namespace: ns\n  annotations:\n${annotations.join("\n")}\n`;
+    expect(problems({ "aliases.yaml": np("  podSelector: {}\n", meta) })).toEqual([
+      expect.stringMatching(/^aliases\.yaml#1 \(document\): more than the 1\.5 MiB/),
+    ]);
+  });
+
+  test("the size counted is JSON's, byte for byte", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const bytes = Buffer.byteLength(JSON.stringify(value));
+        expect(jsonByteLengthUpTo(value, Number.MAX_SAFE_INTEGER)).toBe(bytes);
+        if (bytes > 10) expect(jsonByteLengthUpTo(value, 10)).toBeGreaterThan(10);
+      }),
+    );
   });
 
   test("a document just under the limit is accepted", () => {
