@@ -365,6 +365,32 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
     ]);
   });
 
+  test.each([["String Map Token Value"], ["Any Map Token Value"]])(
+    "an annotation that is cdktf's map-token sentinel %p is refused, naming file, document and field",
+    (value) => {
+      const meta = `  name: p\n  namespace: ns\n  annotations:\n    x.io/a: ${value}\n`;
+      expect(problems({ "a.yaml": np("  podSelector: {}\n", meta) })).toEqual([
+        expect.stringMatching(
+          /^a\.yaml#1 metadata\.annotations\.x\.io\/a: ".*" is the value cdktf uses to stand for a map token .*; use another value$/,
+        ),
+      ]);
+    },
+  );
+
+  test("a label key that is cdktf's map-token sentinel is refused, naming file, document and field", () => {
+    const spec = "  endpointSelector:\n    matchLabels:\n      String Map Token Value: x\n  ingress: [{}]\n";
+    expect(problems({ "a.yaml": cnp(spec) })).toEqual([
+      expect.stringMatching(/^a\.yaml#1 spec\.endpointSelector\.matchLabels\.String Map Token Value: the key "String Map Token Value" is/),
+    ]);
+  });
+
+  test("a number that is cdktf's map-token sentinel (-123456789) is refused, naming file, document and field", () => {
+    const spec = "  endpointSelector: {}\n  egress:\n    - icmps:\n        - fields:\n            - type: -123456789\n";
+    expect(problems({ "a.yaml": cnp(spec) })).toEqual([
+      expect.stringMatching(/^a\.yaml#1 spec\.egress\[0\]\.icmps\[0\]\.fields\[0\]\.type: -123456789 is the value cdktf uses/),
+    ]);
+  });
+
   test("the providers' context and kubeconfig paths are escaped as the check's are", () => {
     const { ClusterProviders, WebhookCheck } = require("../../lib");
     const json = synthStack((s) => {
