@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import * as fc from "fast-check";
 import { NetworkPolicies, type NetworkPoliciesProps, PolicyValidationError } from "../../lib";
 import { jsonByteLengthUpTo } from "../../lib/shared/stable-json";
+import { unescapeTerraform } from "../../lib/shared/terraform-escape";
 import { closest } from "../../lib/shared/suggest";
 import { boundedLine } from "../../lib/shared/synth-error";
 import { policyDir } from "../helpers/policy-dirs";
@@ -404,6 +405,29 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
     expect(kubernetes.config_path).toBe("/kube/$${X} %%{if y}z%%{endif}");
     expect((json.provider as any).helm[0].kubernetes.config_context).toBe(kubernetes.config_context);
     expect(exec.interpreter).toEqual(["/opt/$${X} %%{if y}z%%{endif}/node"]);
+  });
+
+  // Markers naming tokens the app made (made first here, so they exist) and one naming none: either
+  // way the operator's text, as main.ts reads it from KUBE_CONTEXT_<ENV> and KUBECONFIG, is text.
+  test.each([
+    ["a marker naming a token of the app", "${TfToken[TOKEN.1]}"],
+    ["another marker naming a token of the app", "${TfToken[TOKEN.3]}"],
+    ["a marker naming no token", "${TfToken[TOKEN.99999]}"],
+  ])("the providers and the check get the same literal context and paths: %s", (_what, marker) => {
+    const { ClusterProviders, WebhookCheck } = require("../../lib");
+    const { Fn, Token } = require("cdktf");
+    for (let i = 0; i < 4; i++) Token.asString(Fn.lower(`TOKEN${i}`));
+    const json = synthStack((s) => {
+      const cluster = new ClusterProviders(s, "cluster", { context: `ctx${marker}`, kubeconfigPaths: [`/kube/${marker}`] });
+      new WebhookCheck(s, "c", { cluster, nodeBinary: `/opt/${marker}/node` });
+    });
+    const kubernetes = (json.provider as any).kubernetes[0];
+    const exec = (Object.values(resourcesOf(json, "null_resource"))[0] as any).provisioner[0]["local-exec"];
+    expect(unescapeTerraform(kubernetes.config_context)).toBe(`ctx${marker}`);
+    expect(unescapeTerraform(exec.environment.WEBHOOK_CHECK_CONTEXT)).toBe(`ctx${marker}`);
+    expect(unescapeTerraform(kubernetes.config_path)).toBe(`/kube/${marker}`);
+    expect(unescapeTerraform(exec.environment.KUBECONFIG)).toBe(`/kube/${marker}`);
+    expect(exec.interpreter.map(unescapeTerraform)).toEqual([`/opt/${marker}/node`]);
   });
 
   test("Helm values and check settings are escaped too", () => {
