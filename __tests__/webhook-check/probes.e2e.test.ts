@@ -176,11 +176,21 @@ describe("every answer the check reads is bounded", () => {
     expect(err.message).toMatch(/larger than 256 KiB, the most the check reads of one answer/);
   });
 
-  test("a declared Content-Length over the limit is refused before the body is read", async () => {
-    const api = await stand.api(versionAnswer({ text: "{}", headers: { "content-length": String(65 * 1024 * 1024) } }));
-    const err = await apiRequest(fakeTarget(stand.pki, api.url), "GET", "/version", far()).catch((e) => e);
+  test("a list whose declared Content-Length is over the limit is refused before the body is read", async () => {
+    const list = "/apis/apiregistration.k8s.io/v1/apiservices";
+    const api = await stand.api({
+      respond: (_m, p) => (p === list ? { status: 200, text: "{}", headers: { "content-length": String(65 * 1024 * 1024) } } : undefined),
+    });
+    const err = await apiRequest(fakeTarget(stand.pki, api.url), "GET", list, far()).catch((e) => e);
     expect(err).toMatchObject({ code: "EBODYLIMIT" });
     expect(err.message).toMatch(/larger than 64 MiB/);
+  });
+
+  test("an answer that should be one object (/version) is cut at 3 MiB, as no stored object is larger", async () => {
+    const api = await stand.api(versionAnswer({ json: { gitVersion: "v1.31.0", padding: "x".repeat(4 * 1024 * 1024) } }));
+    const err = await apiRequest(fakeTarget(stand.pki, api.url), "GET", "/version", far()).catch((e) => e);
+    expect(err).toMatchObject({ code: "EBODYLIMIT" });
+    expect(err.message).toMatch(/larger than 3 MiB, the most the check reads of one answer/);
   });
 
   test("an over-limit answer is a classified failure, and the --json report is printed", async () => {
@@ -191,7 +201,7 @@ describe("every answer the check reads is bounded", () => {
     expect(run.code).toBe(1);
     expect(run.report.failure).toMatchObject({ probe: "api-server", ok: false, class: "bad-response" });
     expect(run.report.failure.detail).toMatch(/an answer too large to read$/);
-    expect(run.report.failure.error).toMatch(/larger than 64 MiB/);
+    expect(run.report.failure.error).toMatch(/larger than 3 MiB/);
   });
 });
 

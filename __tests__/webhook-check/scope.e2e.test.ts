@@ -685,3 +685,57 @@ describe("evidence or not ok", () => {
     expect(ruleMatches(rule("Namespaced"), ns)).toBe(false);
   });
 });
+
+describe("a cluster with very many webhooks", () => {
+  // 200 webhooks under Ignore on one Service with no endpoints: 200 warnings, one passing APIService
+  // listed after them. The report lists MAX_REPORTED_ITEMS (50) and counts the rest.
+  const many = {
+    ...kyverno("Ignore"),
+    webhooks: Array.from({ length: 200 }, (_, i) => ({ ...kyverno("Ignore").webhooks[0], name: `w${i}.kyverno.svc` })),
+  };
+  const scenario: Scenario = {
+    validatingWebhooks: [many],
+    apiServices: [apiService("v1alpha1.acme.gandi.example", false)],
+    respond: kyvernoService(0),
+  };
+
+  test("--json lists at most 50 items, failures first, and says how many it left out", async () => {
+    const run = await check(["--timeout", "1"], scenario);
+    expect(run.report.items).toHaveLength(50);
+    expect(run.report.items[0]).toMatchObject({ kind: "apiservice", verdict: "fail" });
+    expect(run.report.itemsOmitted).toBe(151);
+    expect(run.report.warnings).toHaveLength(51);
+    expect(run.report.warnings[50]).toBe("... and 150 more");
+  });
+
+  test("the failing probe's line names at most 50 failing items, with the full counts", async () => {
+    // Rules a dry-run ConfigMap create does not reach, on a Service with no endpoints: each fails.
+    const rules = [{ operations: ["CREATE"], apiGroups: ["apps"], apiVersions: ["v1"], resources: ["deployments"] }];
+    // Short names, so that 50 of them fit in the 2,000 characters a quoted field keeps.
+    const failing = {
+      metadata: { name: "c" },
+      webhooks: many.webhooks.map((w, i) => ({ ...w, name: `w${i}`, failurePolicy: "Fail", rules })),
+    };
+    const run = await check(["--timeout", "1"], { validatingWebhooks: [failing], respond: kyvernoService(0) });
+    const paths = run.report.probes.find((p: { probe: string }) => p.probe === "cluster-paths");
+    expect(paths.detail).toMatch(
+      /^200 checked, 200 failed, 0 with warnings: validating-webhook c\/w0, .*, validating-webhook c\/w49, \.\.\. and 150 more$/,
+    );
+    expect(paths.detail.split(", validating-webhook ")).toHaveLength(50);
+  });
+
+  test("the text report prints at most 50 items and one line for the rest", async () => {
+    const api = await stand.api(scenario);
+    let out = "";
+    await main(
+      ["--timeout", "1", "--interval", "0.2", "--kubeconfig", writeKubeconfig(stand.pki, api.url)],
+      { HOME: tempDir("home-") },
+      { out: (t) => (out += t), err: () => {} },
+      undefined,
+      new FakeClock(Date.now()),
+    );
+    const itemLines = out.split("\n").filter((l) => /^ {2}(ok |warn|FAIL) (apiservice|validating-webhook)/.test(l));
+    expect(itemLines).toHaveLength(50);
+    expect(out).toContain("  ... and 151 more (not listed; failures are listed first)");
+  });
+});

@@ -7,7 +7,7 @@
  */
 import { type CiliumLine, DEFAULT_CILIUM_LINE } from "../cilium/lines";
 import { NetworkPolicy as NetworkPolicyModel } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { isObject } from "../shared/stable-json";
+import { isObject, jsonByteLengthUpTo } from "../shared/stable-json";
 import { didYouMean } from "../shared/suggest";
 import {
   type CiliumKind,
@@ -442,13 +442,13 @@ export function validateDocuments(documents: readonly RawDocument[], options: Va
   const warnings: PolicyWarningNotice[] = [];
   const seen = new Map<string, ValidatedPolicy>();
   for (const raw of documents) {
-    const bytes = Buffer.byteLength(JSON.stringify(raw.value) ?? "");
-    if (bytes > MAX_DOCUMENT_BYTES) {
+    // Counted, not stringified: aliases to one long string could exceed V8's longest string.
+    if (jsonByteLengthUpTo(raw.value, MAX_DOCUMENT_BYTES) > MAX_DOCUMENT_BYTES) {
       problems.push(
         problemAt(
           raw.source,
           "(document)",
-          `${bytes} bytes as JSON, more than the 1.5 MiB (${MAX_DOCUMENT_BYTES} bytes) etcd stores in one request (its default --max-request-bytes): kube-apiserver could not store it; shorten it or split it into several policies`,
+          `more than the 1.5 MiB (${MAX_DOCUMENT_BYTES} bytes) as JSON that etcd stores in one request (its default --max-request-bytes): kube-apiserver could not store it; shorten it or split it into several policies`,
         ),
       );
       continue;
