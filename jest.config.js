@@ -10,9 +10,17 @@ module.exports = {
   // __tests__/e2e/, and tests that start servers (the check against its stand-in API
   // server) are `*.e2e.test.ts` beside the capability they test: both are
   // `npm run test:e2e` (jest.e2e.config.js). The packaging test is `npm run test:package`;
-  // the engine against Cilium's Go code is `npm run test:oracle` (jest.oracle.config.js).
-  // README's test command and .ci/run run all four.
-  testPathIgnorePatterns: ["/node_modules/", "/__tests__/e2e/", "/__tests__/packaging/", "/__tests__/oracle/", "\\.e2e\\.test\\.ts$"],
+  // the tests against a real kube-apiserver are `npm run test:cluster` (jest.cluster.config.js).
+  // The engine against Cilium's Go code is `npm run test:oracle` (jest.oracle.config.js).
+  // README's test command and .ci/run run all five.
+  testPathIgnorePatterns: [
+    "/node_modules/",
+    "/__tests__/e2e/",
+    "/__tests__/packaging/",
+    "/__tests__/cluster/",
+    "/__tests__/oracle/",
+    "\\.e2e\\.test\\.ts$",
+  ],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },

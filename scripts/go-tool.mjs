@@ -68,7 +68,8 @@ function run(cmd, args, opts) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function alive(pid) {
+/** Whether process `pid` exists (EPERM: it does, owned by another user, e.g. root under sudo). */
+export function alive(pid) {
   try {
     process.kill(pid, 0);
     return true;

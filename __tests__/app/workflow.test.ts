@@ -37,7 +37,7 @@ function readmeTestCommand(): string {
 test("the workflow and .ci/run run the README's test command (every suite), the workflow on Node 22 and 24", () => {
   const text = readFileSync(workflow, "utf8");
   const command = readmeTestCommand();
-  expect(command).toBe("npm test && npm run test:e2e && npm run test:package && npm run test:oracle");
+  expect(command).toBe("npm test && npm run test:e2e && npm run test:package && npm run test:cluster && npm run test:oracle");
   // The oracle is Cilium's Go code: CI installs the Go version its go.mod names and caches the build.
   expect(text).toContain("go-version-file: test/cilium-oracle-1.20/go.mod");
   expect(text).toContain("path: ~/.cache/cdktf-cilium");
@@ -47,6 +47,11 @@ test("the workflow and .ci/run run the README's test command (every suite), the 
   expect(ciRun).toContain(`    npm ci 2>&1 | tee "$log"\n`);
   expect(ciRun).toContain(`\n    ${command}\n`);
   expect(text).toContain("hashicorp/setup-terraform");
+  // The cluster suite builds kube-apiserver and etcd with Go, cached by the modules' go.sum.
+  expect(text).toContain("actions/setup-go");
+  expect(text).toMatch(
+    /path: ~\/\.cache\/cdktf-cilium\n\s+key: go-tools-\$\{\{ runner\.os \}\}-\$\{\{ hashFiles\('test\/control-plane\/\*\*', 'test\/cilium-oracle-1\.20\/\*\*'\) \}\}/,
+  );
   expect(text).toContain("npm run validate");
   expect(text).toContain("GITHUB_STEP_SUMMARY");
 });

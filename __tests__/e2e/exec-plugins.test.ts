@@ -11,6 +11,20 @@ import { far, kubeconfigBench } from "../helpers/kubeconfigs";
 const bench = kubeconfigBench();
 const { stand, api, kubeconfig, attempt } = bench;
 
+/** Whether each process is still alive (present and not a zombie) once SIGKILLed orphans had a moment to be reaped. */
+async function aliveAfterReaping(pids: number[]): Promise<boolean[]> {
+  const alive = (pid: number) => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+      return false;
+    }
+  };
+  // SIGKILL to the group is delivered at once; reaping may take a moment.
+  for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 20));
+  return pids.map(alive);
+}
+
 describe("exec credential plugins", () => {
   test("an exec plugin gets KUBERNETES_EXEC_INFO with the cluster when provideClusterInfo is set", async () => {
     const server = await api();
@@ -80,16 +94,30 @@ process.stdout.write(JSON.stringify({apiVersion:"client.authentication.k8s.io/v1
     await expect(new CredentialSource(kc).get(Date.now() + 500)).rejects.toThrow(PluginError);
     expect(Date.now() - started).toBeLessThan(500 + 5000);
     const [shell, sleeper] = readFileSync(pids, "utf8").trim().split(" ").map(Number);
-    // Alive: present and not a zombie (a killed orphan may wait a moment to be reaped).
-    const alive = (pid: number) => {
-      try {
-        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-      } catch {
-        return false;
-      }
-    };
-    // SIGKILL to the group is delivered at once; reaping may take a moment.
-    for (let i = 0; i < 50 && (alive(shell) || alive(sleeper)); i++) await new Promise((r) => setTimeout(r, 20));
-    expect([alive(shell), alive(sleeper)]).toEqual([false, false]);
+    expect(await aliveAfterReaping([shell, sleeper])).toEqual([false, false]);
+  });
+
+  test("a plugin that prints without end on stdout is killed past 1 MiB and fails as a plugin error", async () => {
+    const pidFile = path.join(bench.dir, "flooding-stdout.pid");
+    const plugin = path.join(bench.dir, "flooding-stdout.sh");
+    writeFileSync(plugin, `#!/bin/sh\necho $$ > ${pidFile}\nexec yes aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n`, { mode: 0o755 });
+    const kc = resolveKubeconfig([
+      kubeconfig({ server: "https://127.0.0.1:1", user: { exec: { apiVersion: "client.authentication.k8s.io/v1", command: plugin } } }),
+    ]);
+    await expect(new CredentialSource(kc).get(far())).rejects.toThrow(
+      new PluginError(`the exec credential plugin "${plugin}" printed more than 1048576 bytes on stdout (killed)`),
+    );
+    expect(await aliveAfterReaping([Number(readFileSync(pidFile, "utf8"))])).toEqual([false]);
+  });
+
+  test("a plugin that prints without end on stderr is killed past 1 MiB, none of it quoted", async () => {
+    const plugin = path.join(bench.dir, "flooding-stderr.sh");
+    writeFileSync(plugin, "#!/bin/sh\nexec yes SECRETSECRET >&2\n", { mode: 0o755 });
+    const kc = resolveKubeconfig([
+      kubeconfig({ server: "https://127.0.0.1:1", user: { exec: { apiVersion: "client.authentication.k8s.io/v1", command: plugin } } }),
+    ]);
+    await expect(new CredentialSource(kc).get(far())).rejects.toThrow(
+      new PluginError(`the exec credential plugin "${plugin}" printed more than 1048576 bytes on stderr (killed)`),
+    );
   });
 });

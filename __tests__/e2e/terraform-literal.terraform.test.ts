@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { Fn, TerraformOutput, TerraformStack, Testing, Token } from "cdktf";
 import { CiliumRelease, NetworkPolicies } from "../../lib";
 import { literalTerraform } from "../../lib/shared/terraform-escape";
+import { synthDev } from "../helpers/dev-synth";
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
 import { onlyResource, testApp, type TerraformJson } from "../helpers/synth";
 import { tempDir } from "../helpers/temp";
@@ -85,6 +86,31 @@ function synthesizeCases(): Record<string, unknown> {
     annotations: policy.metadata.annotations,
     keys: (json.output as Record<string, { value: unknown }>).keys.value,
     values: release.values[0],
+    ...operatorText(),
+  };
+}
+
+// The dev app's context and kubeconfig as an operator sets them, markers naming tokens that exist
+// by now (made above): the providers of both stacks and the check must all read this text.
+const OPERATOR_CONTEXT = "ctx${TfToken[TOKEN.1]}";
+const OPERATOR_KUBECONFIG = "/kube/${TfToken[TOKEN.3]}/config";
+
+function operatorText(): Record<string, unknown> {
+  const dev = synthDev({ KUBE_CONTEXT_DEV: OPERATOR_CONTEXT, KUBECONFIG: OPERATOR_KUBECONFIG });
+  const workload = JSON.parse(dev.json) as TerraformJson;
+  const releaseStack = JSON.parse(dev.releaseJson) as TerraformJson;
+  const exec = (onlyResource(workload, "null_resource") as any).provisioner[0]["local-exec"];
+  const providers = (json: TerraformJson) => {
+    const p = json.provider as any;
+    return [
+      p.kubernetes[0].config_context,
+      p.kubernetes[0].config_path,
+      p.helm[0].kubernetes.config_context,
+      p.helm[0].kubernetes.config_path,
+    ];
+  };
+  return {
+    operator: [...providers(workload), ...providers(releaseStack), exec.environment.WEBHOOK_CHECK_CONTEXT, exec.environment.KUBECONFIG],
   };
 }
 
@@ -112,4 +138,9 @@ maybe("Helm values: the app's token is evaluated, text beside it stays literal",
   expect(values).toContain("marker: ${TfToken[TOKEN.99999]}");
   expect(values).toContain("price: $adj");
   expect(values).toContain("brace: ${in}");
+});
+
+maybe("the operator's context and kubeconfig path (dev app, from the environment) evaluate to their text everywhere", () => {
+  const pair = [OPERATOR_CONTEXT, OPERATOR_KUBECONFIG];
+  expect(evaluated.operator).toEqual([...pair, ...pair, ...pair, ...pair, ...pair]);
 });

@@ -4,12 +4,7 @@
  * file through `makePki` (fake-apiserver.ts). Making it per file cost seven openssl
  * processes each.
  */
-import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import * as path from "node:path";
-import { promisify } from "node:util";
-
-const execFileAsync = promisify(execFile);
+import { makeCa, signLeaf } from "./openssl-pki";
 
 /** Where the run's PKI files are: set by globalSetup, inherited by the workers. */
 export const PKI_ENV = "CDKTF_CILIUM_TEST_PKI";
@@ -27,33 +22,10 @@ export const TLS_SERVER_NAME = "api.cdktf-cilium.invalid";
  * chain-server.key). Nine openssl runs; the leaves are made side by side.
  */
 export async function makePkiFiles(dir: string): Promise<void> {
-  const f = (name: string) => path.join(dir, name);
-  const ossl = (...args: string[]) => execFileAsync("openssl", args);
-  const newKey = (name: string) => ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", f(name)];
-  await ossl("req", "-x509", ...newKey("ca.key"), "-subj", "/CN=webhook-check-test-ca", "-days", "2", "-out", f("ca.crt"));
-  const SERIALS: Record<string, string> = { server: "1", client: "2", intermediate: "3", "chain-server": "4" };
-  const leaf = async (name: string, subject: string, ext: string, issuer = "ca") => {
-    await ossl("req", "-new", ...newKey(`${name}.key`), "-subj", subject, "-out", f(`${name}.csr`));
-    writeFileSync(f(`${name}.ext`), ext);
-    await ossl(
-      "x509",
-      "-req",
-      "-in",
-      f(`${name}.csr`),
-      "-CA",
-      f(`${issuer}.crt`),
-      "-CAkey",
-      f(`${issuer}.key`),
-      "-set_serial",
-      SERIALS[name],
-      "-days",
-      "2",
-      "-extfile",
-      f(`${name}.ext`),
-      "-out",
-      f(`${name}.crt`),
-    );
-  };
+  await makeCa(dir, "ca", "webhook-check-test-ca");
+  const SERIALS: Record<string, number> = { server: 1, client: 2, intermediate: 3, "chain-server": 4 };
+  const leaf = (name: string, subject: string, ext: string, issuer = "ca") =>
+    signLeaf(dir, { name, subject, ext, issuer, serial: SERIALS[name] });
   const serverSans = `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${UNRESOLVABLE_HOST},DNS:${TLS_SERVER_NAME}\nextendedKeyUsage=serverAuth\n`;
   await Promise.all([
     leaf("server", "/CN=kube-apiserver", serverSans),

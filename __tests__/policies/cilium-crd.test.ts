@@ -389,6 +389,21 @@ describe("what the server stores is what is synthesized", () => {
     warned(o, "namespace-dropped", "metadata.namespace");
   });
 
+  // Found by the cluster suite: kube-apiserver decodes ObjectMeta.labels and annotations as
+  // map[string]string before any schema, so anything else is a 400 ("json: cannot unmarshal array
+  // into Go struct field ObjectMeta.labels of type map[string]string").
+  test.each([
+    ["labels, a list", "  labels: [app]\n"],
+    ["labels, a number", "  labels: 42\n"],
+    ["a label value, a number", "  labels: {app: 42}\n"],
+    ["a label value, a map", "  labels: {app: {}}\n"],
+    ["annotations, a list", "  annotations: [a]\n"],
+    ["an annotation value, a list", "  annotations: {a: [x]}\n"],
+  ])("metadata that is not a map of strings is refused: %s", (_, extra) => {
+    const o = judge({ "a.yaml": cnp("  endpointSelector: {}\n  ingress: [{}]\n", `  name: c\n  namespace: ns\n${extra}`) });
+    expect(o.problems).toEqual([expect.stringMatching(/^a\.yaml#1 metadata\.(labels|annotations)(\.[a-z]+)?: must be .*string/)]);
+  });
+
   test("no family: IPv4 or other default is added", () => {
     const o = accepted(judge({ "a.yaml": cnp("  endpointSelector: {}\n  egress:\n    - icmps: [{fields: [{type: 8}]}]\n") }));
     expect(JSON.stringify(o.manifests)).not.toContain("family");

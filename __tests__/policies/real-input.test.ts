@@ -5,6 +5,8 @@ import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import * as fc from "fast-check";
 import { NetworkPolicies, type NetworkPoliciesProps, PolicyValidationError } from "../../lib";
+import { jsonByteLengthUpTo } from "../../lib/shared/stable-json";
+import { unescapeTerraform } from "../../lib/shared/terraform-escape";
 import { closest } from "../../lib/shared/suggest";
 import { boundedLine } from "../../lib/shared/synth-error";
 import { policyDir } from "../helpers/policy-dirs";
@@ -214,6 +216,12 @@ describe("generated YAML (kubectl create --dry-run=client -o yaml, kubectl get -
     expect(found.join("\n")).not.toMatch(/metadata\.uid/);
   });
 
+  // Found by the cluster suite: NetworkPolicy has no status field, and with fieldValidation=Strict
+  // kube-apiserver refuses the key even with no value ('strict decoding error: unknown field "status"').
+  test("a NetworkPolicy's `status:` with no value is refused too", () => {
+    expect(problems({ "a.yaml": `${np("  podSelector: {}\n")}status:\n` })).toEqual([expect.stringMatching(/^a\.yaml#1 status: /)]);
+  });
+
   test("annotation key prefixes are lower-cased before checking, as the API server does; the total size is limited", () => {
     expect(
       Object.keys(
@@ -364,6 +372,32 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
     ]);
   });
 
+  test.each([["String Map Token Value"], ["Any Map Token Value"]])(
+    "an annotation that is cdktf's map-token sentinel %p is refused, naming file, document and field",
+    (value) => {
+      const meta = `  name: p\n  namespace: ns\n  annotations:\n    x.io/a: ${value}\n`;
+      expect(problems({ "a.yaml": np("  podSelector: {}\n", meta) })).toEqual([
+        expect.stringMatching(
+          /^a\.yaml#1 metadata\.annotations\.x\.io\/a: ".*" is the value cdktf uses to stand for a map token .*; use another value$/,
+        ),
+      ]);
+    },
+  );
+
+  test("a label key that is cdktf's map-token sentinel is refused, naming file, document and field", () => {
+    const spec = "  endpointSelector:\n    matchLabels:\n      String Map Token Value: x\n  ingress: [{}]\n";
+    expect(problems({ "a.yaml": cnp(spec) })).toEqual([
+      expect.stringMatching(/^a\.yaml#1 spec\.endpointSelector\.matchLabels\.String Map Token Value: the key "String Map Token Value" is/),
+    ]);
+  });
+
+  test("a number that is cdktf's map-token sentinel (-123456789) is refused, naming file, document and field", () => {
+    const spec = "  endpointSelector: {}\n  egress:\n    - icmps:\n        - fields:\n            - type: -123456789\n";
+    expect(problems({ "a.yaml": cnp(spec) })).toEqual([
+      expect.stringMatching(/^a\.yaml#1 spec\.egress\[0\]\.icmps\[0\]\.fields\[0\]\.type: -123456789 is the value cdktf uses/),
+    ]);
+  });
+
   test("the providers' context and kubeconfig paths are escaped as the check's are", () => {
     const { ClusterProviders, WebhookCheck } = require("../../lib");
     const json = synthStack((s) => {
@@ -377,6 +411,29 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
     expect(kubernetes.config_path).toBe("/kube/$${X} %%{if y}z%%{endif}");
     expect((json.provider as any).helm[0].kubernetes.config_context).toBe(kubernetes.config_context);
     expect(exec.interpreter).toEqual(["/opt/$${X} %%{if y}z%%{endif}/node"]);
+  });
+
+  // Markers naming tokens the app made (made first here, so they exist) and one naming none: either
+  // way the operator's text, as main.ts reads it from KUBE_CONTEXT_<ENV> and KUBECONFIG, is text.
+  test.each([
+    ["a marker naming a token of the app", "${TfToken[TOKEN.1]}"],
+    ["another marker naming a token of the app", "${TfToken[TOKEN.3]}"],
+    ["a marker naming no token", "${TfToken[TOKEN.99999]}"],
+  ])("the providers and the check get the same literal context and paths: %s", (_what, marker) => {
+    const { ClusterProviders, WebhookCheck } = require("../../lib");
+    const { Fn, Token } = require("cdktf");
+    for (let i = 0; i < 4; i++) Token.asString(Fn.lower(`TOKEN${i}`));
+    const json = synthStack((s) => {
+      const cluster = new ClusterProviders(s, "cluster", { context: `ctx${marker}`, kubeconfigPaths: [`/kube/${marker}`] });
+      new WebhookCheck(s, "c", { cluster, nodeBinary: `/opt/${marker}/node` });
+    });
+    const kubernetes = (json.provider as any).kubernetes[0];
+    const exec = (Object.values(resourcesOf(json, "null_resource"))[0] as any).provisioner[0]["local-exec"];
+    expect(unescapeTerraform(kubernetes.config_context)).toBe(`ctx${marker}`);
+    expect(unescapeTerraform(exec.environment.WEBHOOK_CHECK_CONTEXT)).toBe(`ctx${marker}`);
+    expect(unescapeTerraform(kubernetes.config_path)).toBe(`/kube/${marker}`);
+    expect(unescapeTerraform(exec.environment.KUBECONFIG)).toBe(`/kube/${marker}`);
+    expect(exec.interpreter.map(unescapeTerraform)).toEqual([`/opt/${marker}/node`]);
   });
 
   test("Helm values and check settings are escaped too", () => {
@@ -491,14 +548,33 @@ describe("what is in a policy directory is read or refused, never dropped silent
 });
 
 describe("a document kube-apiserver could not store is refused at synth", () => {
-  test("a document over 1.5 MiB as JSON (etcd's request limit) is refused, naming the file and its size", () => {
+  test("a document over 1.5 MiB as JSON (etcd's request limit) is refused, naming the file", () => {
     const description = "x".repeat(1.5 * 1024 * 1024);
     const spec = `  description: ${description}\n  endpointSelector: {}\n  ingress: [{}]\n`;
     expect(problems({ "big.yaml": cnp(spec) })).toEqual([
-      expect.stringMatching(
-        /^big\.yaml#1 \(document\): \d{7} bytes as JSON, more than the 1\.5 MiB \(1572864 bytes\) etcd stores in one request/,
-      ),
+      expect.stringMatching(/^big\.yaml#1 \(document\): more than the 1\.5 MiB \(1572864 bytes\) as JSON that etcd stores in one request/),
     ]);
+  });
+
+  test("aliases to one long anchored string are measured without building the text (refused, not thrown)", () => {
+    const annotations = [
+      `    x.io/a0: &a ${"x".repeat(6 * 1024 * 1024)}`,
+      ...Array.from({ length: 94 }, (_, i) => `    x.io/a${i + 1}: *a`),
+    ];
+    const meta = `  name: p\n  namespace: ns\n  annotations:\n${annotations.join("\n")}\n`;
+    expect(problems({ "aliases.yaml": np("  podSelector: {}\n", meta) })).toEqual([
+      expect.stringMatching(/^aliases\.yaml#1 \(document\): more than the 1\.5 MiB/),
+    ]);
+  });
+
+  test("the size counted is JSON's, byte for byte", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const bytes = Buffer.byteLength(JSON.stringify(value));
+        expect(jsonByteLengthUpTo(value, Number.MAX_SAFE_INTEGER)).toBe(bytes);
+        if (bytes > 10) expect(jsonByteLengthUpTo(value, 10)).toBeGreaterThan(10);
+      }),
+    );
   });
 
   test("a document just under the limit is accepted", () => {

@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CredentialSource } from "../../lib/webhook-check/kube/credentials";
-import { bypassesProxy, proxyFor, targetFor } from "../../lib/webhook-check/kube/http";
+import { bypassesProxy, oneAtATime, proxyFor, readsList, redactedUrl, targetFor } from "../../lib/webhook-check/kube/http";
 import { ConfigError, resolveKubeconfig } from "../../lib/webhook-check/kube/kubeconfig";
 import { b64, startConnectProxy, TLS_SERVER_NAME, UNRESOLVABLE_HOST } from "../helpers/fake-apiserver";
 import { kubeconfigBench, REFUSED_TLS_MATERIAL } from "../helpers/kubeconfigs";
@@ -189,5 +189,74 @@ describe("reaching the server as kubectl does", () => {
     expect((await attempt([kubeconfig({ server: server.url, cluster: { "tls-server-name": TLS_SERVER_NAME } })])).ok).toBe(true);
     const { probes } = await attempt([kubeconfig({ server: server.url, cluster: { "tls-server-name": "wrong.cdktf-cilium.invalid" } })]);
     expect(probes[0]).toMatchObject({ ok: false, class: "tls" });
+  });
+});
+
+describe("what the check prints of a URL", () => {
+  // A password holding "/", "?" or "#" ends the authority early, so the URL does not parse.
+  test.each([
+    ["HTTPS_PROXY", "http://user:pa/ssSECRET@proxy:3128"],
+    ["HTTPS_PROXY", "http://user:pa#ssSECRET@proxy:3128"],
+    ["HTTPS_PROXY", "http://user:pa?ssSECRET@proxy:3128"],
+    ["proxy-url", "http://user:pa/ssSECRET@proxy:3128"],
+    ["proxy-url", "user:pa/ss@SECRET@proxy:3128"],
+  ])("%s %p that does not parse is refused without its user information", (from, raw) => {
+    const server = new URL("https://api.example.com");
+    const parse = () => (from === "proxy-url" ? proxyFor(server, {}, raw) : proxyFor(server, { HTTPS_PROXY: raw }));
+    expect(parse).toThrow(ConfigError);
+    expect(parse).toThrow(`${from} "${raw.startsWith("http://") ? "http://" : ""}xxxxx@proxy:3128" is not a valid proxy URL`);
+  });
+
+  test("a server URL prints as scheme, host and path: no user information, query or fragment", () => {
+    expect(redactedUrl(new URL("http://admin:SECRET@127.0.0.1:1/k8s/clusters/c-1?token=QSECRET1#FSECRET1"))).toBe(
+      "http://xxxxx@127.0.0.1:1/k8s/clusters/c-1",
+    );
+  });
+});
+
+describe("what is in flight at once is bounded", () => {
+  test.each([
+    ["GET", "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", true],
+    ["GET", "/apis/discovery.k8s.io/v1/namespaces/kyverno/endpointslices?labelSelector=x", true],
+    ["GET", "/apis/acme.example/v1/things?limit=1", true],
+    ["GET", "/api/v1/namespaces", true],
+    ["GET", "/api/v1/nodes", true],
+    ["GET", "/api/v1/namespaces/cert-manager", false],
+    ["GET", "/api/v1/namespaces/kyverno/services/kyverno-svc", false],
+    ["GET", "/apis/acme.example/v1", false],
+    ["GET", "/version", false],
+    ["POST", "/api/v1/namespaces/cert-manager/configmaps?dryRun=All", false],
+  ])("%s %s reads a list: %p", (method, path, expected) => {
+    expect(readsList(method, path)).toBe(expected);
+  });
+
+  test("lists run one at a time: the second starts only once the first has settled", async () => {
+    const key = {};
+    const started: string[] = [];
+    let finishFirst = (_: unknown) => {};
+    const first = oneAtATime(key, () => {
+      started.push("first");
+      return new Promise((resolve) => {
+        finishFirst = resolve;
+      });
+    });
+    const second = oneAtATime(key, async () => {
+      started.push("second");
+    });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(started).toEqual(["first"]);
+    finishFirst("done");
+    await Promise.all([first, second]);
+    expect(started).toEqual(["first", "second"]);
+  });
+
+  test("a list that fails does not stop the next one", async () => {
+    const key = {};
+    const failed = oneAtATime(key, async () => {
+      throw new Error("refused");
+    });
+    await expect(failed).rejects.toThrow("refused");
+    await expect(oneAtATime(key, async () => "next")).resolves.toBe("next");
   });
 });

@@ -7,6 +7,7 @@ import { parseCheckArgs, SETTINGS, USAGE, UsageError, validateSettings } from ".
 import { expandHome } from "../../lib/shared/home";
 import type { ProbeResult } from "../../lib/webhook-check/probes/cert-manager";
 import { formatReport, retryUntilDeadline } from "../../lib/webhook-check/runner/attempts";
+import { printable, printableText } from "../../lib/webhook-check/runner/printable";
 import { FakeClock } from "../helpers/fake-clock";
 
 describe("option parsing", () => {
@@ -274,5 +275,16 @@ describe("the retry loop, the deadline and the report (run.ts), with a fake cloc
     expect(text.split("\n")[0]).toBe(
       "webhook-check: NOT CHECKED: the API server https://127.0.0.1:6443 did not answer [api-down]; kube-apiserver -> cert-manager/cert-manager-webhook:443 is unknown",
     );
+  });
+});
+
+describe("what the check quotes is inert", () => {
+  test("bidirectional overrides and isolates are escaped, so quoted text prints in its order", () => {
+    const reordering = "ok\u202e\u2066\u2069\u200f\u061c\u2028 done";
+    expect(printableText(reordering)).toBe("ok\\u202e\\u2066\\u2069\\u200f\\u061c\\u2028 done");
+  });
+
+  test("object keys are made printable like values", () => {
+    expect(printable({ "a\u001b[2K\nb": { "\u202ex": "v\r" } })).toEqual({ "a\\u001b[2K\\nb": { "\\u202ex": "v\\r" } });
   });
 });

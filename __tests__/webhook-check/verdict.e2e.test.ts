@@ -167,6 +167,18 @@ describe("no secret in any output", () => {
   });
 
   test.each([
+    ["text", []],
+    ["--json", ["--json"]],
+  ])("a token in the server URL's query is never printed (%s)", async (_form, json) => {
+    const api = await stand.api({});
+    const file = writeKubeconfig(stand.pki, `${api.url}/?token=QSECRET1`);
+    const run = await runMainInProcess(["--interval", "0.2", "--kubeconfig", file, ...json], { HOME: tempDir("home-") });
+    expect(run.code).toBe(0);
+    expect(run.err).toContain(`via ${api.url}/ `);
+    expect(run.out + run.err).not.toContain("QSECRET1");
+  });
+
+  test.each([
     ["proxy-url in the kubeconfig", "kubeconfig"],
     ["HTTPS_PROXY", "env"],
   ])("a malformed proxy URL with credentials (%s) is refused without them", async (_what, where) => {
@@ -203,7 +215,7 @@ describe("what the server says is quoted bounded and inert", () => {
       p === "/version"
         ? {
             status: 403,
-            json: { kind: "Status", apiVersion: "v1", status: "Failure", code: 403, message: `${FAKE_LINE}${"x".repeat(5 * 1024 * 1024)}` },
+            json: { kind: "Status", apiVersion: "v1", status: "Failure", code: 403, message: `${FAKE_LINE}${"x".repeat(2 * 1024 * 1024)}` },
           }
         : undefined,
   };
@@ -211,17 +223,22 @@ describe("what the server says is quoted bounded and inert", () => {
   test.each([
     ["text", []],
     ["--json", ["--json"]],
-  ])("a 5 MB message with terminal escapes (%s): bounded, no escape, no fake line", async (_form, json) => {
-    const api = await stand.api(hostile);
-    const file = writeKubeconfig(stand.pki, api.url);
-    const run = await runMainInProcess(["--interval", "30", "--timeout", "30", "--kubeconfig", file, ...json], { HOME: tempDir("home-") });
-    expect(run.code).toBe(1);
-    const printed = run.out + run.err;
-    expect(printed.length).toBeLessThan(64 * 1024);
-    expect(printed).not.toContain("\u001b");
-    expect(printed).not.toMatch(/^webhook-check: REACHABLE/m);
-    expect(printed).toMatch(/more characters\)/);
-  });
+  ])(
+    "a 2 MiB message (under the 3 MiB a single answer may have) with terminal escapes (%s): bounded, no escape, no fake line",
+    async (_form, json) => {
+      const api = await stand.api(hostile);
+      const file = writeKubeconfig(stand.pki, api.url);
+      const run = await runMainInProcess(["--interval", "30", "--timeout", "30", "--kubeconfig", file, ...json], {
+        HOME: tempDir("home-"),
+      });
+      expect(run.code).toBe(1);
+      const printed = run.out + run.err;
+      expect(printed.length).toBeLessThan(64 * 1024);
+      expect(printed).not.toContain("\u001b");
+      expect(printed).not.toMatch(/^webhook-check: REACHABLE/m);
+      expect(printed).toMatch(/more characters\)/);
+    },
+  );
 });
 
 describe("kubeconfig settings that expose the credentials are warned of", () => {

@@ -7,7 +7,7 @@ import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { App, Aspects, type IAspect, type TerraformProvider, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { type KnownProps, propProblems } from "../shared/known-props";
-import { escapeTerraform } from "../shared/terraform-escape";
+import { literalTerraform } from "../shared/terraform-escape";
 import { SynthError } from "../shared/synth-error";
 import { warn } from "../shared/warn";
 import { accessKey, registerClusterKey } from "../shared/cluster-key";
@@ -152,9 +152,10 @@ export class ClusterProviders extends Construct {
     this.explicitAccess = given.some((p) => p !== DEFAULT_KUBECONFIG) || props.context !== undefined;
     this.explicitAlias = props.alias;
     this.warnMissing(props.kubeconfigPaths ?? [], PATHS_FROM.get(props) ?? "kubeconfigPaths");
-    // Literal for Terraform, as the check's environment is: both must name the same file and context.
-    const paths = escapeTerraform(kubeconfigPaths.length === 1 ? { configPath: kubeconfigPaths[0] } : { configPaths: kubeconfigPaths });
-    const context = props.context !== undefined ? { configContext: escapeTerraform(props.context) } : {};
+    // The operator's text (often from the environment), never a cdktf token: literal for Terraform,
+    // as the check's environment is, so both name the same file and context whatever markers they hold.
+    const paths = literalTerraform(kubeconfigPaths.length === 1 ? { configPath: kubeconfigPaths[0] } : { configPaths: kubeconfigPaths });
+    const context = props.context !== undefined ? { configContext: literalTerraform(props.context) } : {};
     const alias = props.alias !== undefined ? { alias: props.alias } : {};
     this.kubernetes = new KubernetesProvider(this, "kubernetes", { ...paths, ...context, ...alias });
     this.helm = new HelmProvider(this, "helm", { kubernetes: { ...paths, ...context }, ...alias });

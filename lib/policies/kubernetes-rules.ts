@@ -60,6 +60,27 @@ export function validateLabelValue(value: unknown, path: Path, report: Report): 
   }
 }
 
+/**
+ * kube-apiserver decodes ObjectMeta's labels and annotations as map[string]string before any
+ * validation or schema (a CRD's schema does not describe metadata), so anything else is refused
+ * with a 400: `json: cannot unmarshal array into Go struct field ObjectMeta.labels of type
+ * map[string]string`. A null value stays allowed: Go's decoder leaves it the empty string.
+ * NetworkPolicy's own schema checks this already; the Cilium kinds' CRDs say nothing of metadata.
+ */
+export function validateStringMap(map: unknown, path: Path, report: Report): void {
+  if (map === undefined || map === null) return;
+  if (!isObject(map)) {
+    report(path, `must be a map of strings, not ${Array.isArray(map) ? "a list" : typeof map}`);
+    return;
+  }
+  for (const [key, value] of Object.entries(map)) {
+    if (value !== null && typeof value !== "string") {
+      const type = Array.isArray(value) ? "a list" : typeof value === "object" ? "a map" : typeof value;
+      report([...path, key], `must be a string, not ${type} (quote it)`);
+    }
+  }
+}
+
 export function validateLabels(labels: unknown, path: Path, report: Report): void {
   if (!isObject(labels)) return;
   for (const [key, value] of Object.entries(labels)) {

@@ -46,7 +46,7 @@ import { formatWarning, POLICY_WARNINGS, type PolicyWarning } from "./warnings";
 import type { CiliumPolicyDocument } from "./documents";
 import { sha256, stableStringify } from "../shared/stable-json";
 import { SynthError } from "../shared/synth-error";
-import { literalTerraform, tokenShapedNumbers } from "../shared/terraform-escape";
+import { literalTerraform, tokenShapedValues } from "../shared/terraform-escape";
 
 /** A policy directory with settings, where a plain path is not enough. */
 export interface PolicyDirectory {
@@ -405,16 +405,10 @@ export class NetworkPolicies extends Construct {
     const validated = validateDocuments(documents, { line: this.ciliumLine(props) });
     problems.push(...validated.problems);
     // A policy is data: its text is written literally (literalTerraform), but cdktf reads certain
-    // numbers as references to its own tokens, and no literal can spell them.
+    // numbers and strings as its own tokens, and no literal can spell them.
     for (const policy of validated.policies) {
-      for (const at of tokenShapedNumbers(policy.manifest)) {
-        problems.push(
-          problemAt(
-            policy.source,
-            fieldPath(at),
-            "this number is one cdktf reads as a reference to a value of the app (an encoded token), so it cannot be written literally; use another number",
-          ),
-        );
+      for (const { at, why } of tokenShapedValues(policy.manifest)) {
+        problems.push(problemAt(policy.source, fieldPath(at), `${why}, so it cannot be written literally; use another value`));
       }
     }
     if (problems.length > 0) throw new PolicyValidationError(problems, this.node.path);

@@ -7,7 +7,7 @@
  */
 import { type CiliumLine, DEFAULT_CILIUM_LINE } from "../cilium/lines";
 import { NetworkPolicy as NetworkPolicyModel } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { isObject } from "../shared/stable-json";
+import { isObject, jsonByteLengthUpTo } from "../shared/stable-json";
 import { didYouMean } from "../shared/suggest";
 import {
   type CiliumKind,
@@ -26,6 +26,7 @@ import {
   validateDns1123Label,
   validateDns1123Subdomain,
   validateLabels,
+  validateStringMap,
   validateNetworkPolicySpec,
   type Path,
 } from "./kubernetes-rules";
@@ -244,6 +245,10 @@ function validateMetadata(ctx: Context, kind: PolicyKind, meta: Record<string, u
     );
     delete meta.namespace;
   }
+  if (POLICY_KINDS[kind].schema.by !== "kubernetes") {
+    validateStringMap(meta.labels, ["metadata", "labels"], report);
+    validateStringMap(meta.annotations, ["metadata", "annotations"], report);
+  }
   validateLabels(meta.labels, ["metadata", "labels"], report);
   validateAnnotations(meta.annotations, ["metadata", "annotations"], report);
   return {
@@ -254,7 +259,9 @@ function validateMetadata(ctx: Context, kind: PolicyKind, meta: Record<string, u
 
 function validateNetworkPolicy(ctx: Context, value: Record<string, unknown>): ValidatedNetworkPolicy | undefined {
   const { raw, report, problems } = ctx;
-  if (value.status !== undefined && value.status !== null)
+  // Even with no value: with fieldValidation=Strict (kubectl's default) kube-apiserver refuses
+  // the key itself, `strict decoding error: unknown field "status"` (checked by the cluster suite).
+  if (Object.hasOwn(value, "status"))
     report(
       ["status"],
       "set by the API server, and not a field of NetworkPolicy on create; delete it (the file looks like `kubectl get -o yaml` output)",
@@ -435,13 +442,13 @@ export function validateDocuments(documents: readonly RawDocument[], options: Va
   const warnings: PolicyWarningNotice[] = [];
   const seen = new Map<string, ValidatedPolicy>();
   for (const raw of documents) {
-    const bytes = Buffer.byteLength(JSON.stringify(raw.value) ?? "");
-    if (bytes > MAX_DOCUMENT_BYTES) {
+    // Counted, not stringified: aliases to one long string could exceed V8's longest string.
+    if (jsonByteLengthUpTo(raw.value, MAX_DOCUMENT_BYTES) > MAX_DOCUMENT_BYTES) {
       problems.push(
         problemAt(
           raw.source,
           "(document)",
-          `${bytes} bytes as JSON, more than the 1.5 MiB (${MAX_DOCUMENT_BYTES} bytes) etcd stores in one request (its default --max-request-bytes): kube-apiserver could not store it; shorten it or split it into several policies`,
+          `more than the 1.5 MiB (${MAX_DOCUMENT_BYTES} bytes) as JSON that etcd stores in one request (its default --max-request-bytes): kube-apiserver could not store it; shorten it or split it into several policies`,
         ),
       );
       continue;

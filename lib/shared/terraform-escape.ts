@@ -102,17 +102,52 @@ export function escapeTerraform<T>(value: T): T {
 /**
  * Makes data literal for Terraform, deep (objects, lists, keys): text read from a file is
  * never a token, whatever markers it holds. Numbers cdktf would read as tokens cannot be
- * written; callers refuse them first ({@link tokenShapedNumbers}).
+ * written; callers refuse them first ({@link tokenShapedValues}).
  */
 export function literalTerraform<T>(value: T): T {
   return deep(value, (s) => breakNumberTokens(encodeText(s, false, false)), false);
 }
 
-/** Where `value` holds a number cdktf would read as a token, as paths of keys and indexes. */
-export function tokenShapedNumbers(value: unknown, at: ReadonlyArray<string | number> = []): Array<Array<string | number>> {
-  if (typeof value === "number") return isTokenShapedNumber(value) ? [[...at]] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => tokenShapedNumbers(v, [...at, i]));
-  if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([k, v]) => tokenShapedNumbers(v, [...at, k]));
+/**
+ * cdktf's sentinels for a map token read where one value is expected: resolving a string or a
+ * number equal to one throws ("Found an encoded map token in a scalar string context"), so no
+ * literal can spell them. From cdktf 0.21.0 lib/tokens/token.ts (`Token.STRING_MAP_TOKEN_VALUE`,
+ * `Token.ANY_MAP_TOKEN_VALUE`, `Token.NUMBER_MAP_TOKEN_VALUE`) and lib/tokens/private/resolve.ts.
+ */
+const MAP_TOKEN_SENTINELS: ReadonlyArray<string | number> = [
+  Token.STRING_MAP_TOKEN_VALUE,
+  Token.ANY_MAP_TOKEN_VALUE,
+  Token.NUMBER_MAP_TOKEN_VALUE,
+];
+
+/** A value literalTerraform cannot write: where it is, and what cdktf would make of it. */
+export interface TokenShapedValue {
+  readonly at: Array<string | number>;
+  readonly why: string;
+}
+
+/**
+ * Where `value` holds what cdktf reads as a token whatever the escaping (a number with a token's
+ * bits, a map-token sentinel), as paths of keys and indexes. Callers refuse these before
+ * {@link literalTerraform}.
+ */
+export function tokenShapedValues(value: unknown, at: ReadonlyArray<string | number> = []): TokenShapedValue[] {
+  if (MAP_TOKEN_SENTINELS.includes(value as string | number))
+    return [
+      { at: [...at], why: `${JSON.stringify(value)} is the value cdktf uses to stand for a map token (cdktf's Token.*_MAP_TOKEN_VALUE)` },
+    ];
+  if (typeof value === "number")
+    return isTokenShapedNumber(value)
+      ? [{ at: [...at], why: "this number is one cdktf reads as a reference to a value of the app (an encoded token)" }]
+      : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => tokenShapedValues(v, [...at, i]));
+  if (typeof value === "object" && value !== null)
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...(MAP_TOKEN_SENTINELS.includes(k)
+        ? [{ at: [...at, k], why: `the key ${JSON.stringify(k)} is the value cdktf uses to stand for a map token` }]
+        : []),
+      ...tokenShapedValues(v, [...at, k]),
+    ]);
   return [];
 }
 

@@ -25,7 +25,7 @@ import { afterTriggers, orderAfter } from "../shared/ordering";
 import { CHECK_BUNDLE, PACKAGE_ROOT } from "../shared/package-paths";
 import { stableStringify } from "../shared/stable-json";
 import { SynthError } from "../shared/synth-error";
-import { escapeTerraform } from "../shared/terraform-escape";
+import { escapeTerraform, literalTerraform } from "../shared/terraform-escape";
 import { warn } from "../shared/warn";
 
 /** What a caller sets on {@link WebhookCheck}.
@@ -273,10 +273,12 @@ export class WebhookCheck extends Construct {
             return proofJson;
           }
         : undefined;
-    const environment: Record<string, string> = proof
-      ? { ...settings, [CHECK_ENV.proof]: Lazy.stringValue({ produce: () => escapeTerraform(proof()) }) }
-      : settings;
-    this.environment = environment;
+    // The settings (the operator's text, validated) and the proof (data) are never cdktf tokens:
+    // written literally, whatever markers they hold.
+    const proofValue: Record<string, string> = proof
+      ? { [CHECK_ENV.proof]: Lazy.stringValue({ produce: () => literalTerraform(proof()) }) }
+      : {};
+    this.environment = { ...settings, ...proofValue };
 
     // Re-run whenever the proof may be stale. Synth-time values cover changes of the
     // configuration; values known only after apply cover changes of the cluster: a
@@ -288,8 +290,8 @@ export class WebhookCheck extends Construct {
       check_script_hash: this.asset.assetHash,
       // The settings as the check receives them, the proof included: a changed proof re-runs the check.
       check_settings: proof
-        ? Lazy.stringValue({ produce: () => escapeTerraform(stableStringify({ ...settings, [CHECK_ENV.proof]: proof() })) })
-        : stableStringify(settings),
+        ? Lazy.stringValue({ produce: () => literalTerraform(stableStringify({ ...settings, [CHECK_ENV.proof]: proof() })) })
+        : literalTerraform(stableStringify(settings)),
       ...(props.release
         ? {
             cilium_chart_version: props.release.chartVersion,
@@ -313,15 +315,16 @@ export class WebhookCheck extends Construct {
       ...after.sameStack,
     ];
     this.resource = new Resource(this, "check", {
-      triggers: { ...escapeTerraform(triggers), ...afterTriggers(after.otherStacks) },
+      // check_settings is literal already; the other triggers may hold the app's tokens (ids, revisions).
+      triggers: { ...escapeTerraform(triggers), check_settings: triggers.check_settings, ...afterTriggers(after.otherStacks) },
       dependsOn,
       provider: target.provider,
       provisioners: [
         {
           type: "local-exec",
-          interpreter: [escapeTerraform(props.nodeBinary ?? "node")],
+          interpreter: [literalTerraform(props.nodeBinary ?? "node")],
           command: this.asset.path,
-          environment: escapeTerraform(environment),
+          environment: { ...literalTerraform(settings), ...proofValue },
         },
       ],
     });

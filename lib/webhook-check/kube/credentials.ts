@@ -38,6 +38,13 @@ export class PluginError extends Error {
   }
 }
 
+/**
+ * What a plugin may print on stdout and on stderr, each: an ExecCredential is a few KiB,
+ * and output kept whole past this would exhaust the check's memory (a plugin that loops
+ * printing, `yes`) before any deadline. Past it the plugin's group is killed.
+ */
+export const MAX_PLUGIN_OUTPUT_BYTES = 1024 * 1024;
+
 /** Every plugin process still running, so a deadline or a signal can end them. */
 const running = new Set<ChildProcess>();
 
@@ -122,8 +129,6 @@ function runPlugin(kc: ResolvedKubeconfig, deadline: number, secrets: string[]):
       detached: true,
     });
     running.add(child);
-    let stdout = "";
-    let stderr = "";
     let status = "";
     let done = false;
     const finish = (fn: () => void) => {
@@ -145,17 +150,35 @@ function runPlugin(kc: ResolvedKubeconfig, deadline: number, secrets: string[]):
         reject(new PluginError(`the exec credential plugin "${exec.command}" did not finish before the deadline (killed)`, true)),
       );
     });
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
+    const read = (stream: "stdout" | "stderr") => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      child[stream].on("data", (d: Buffer) => {
+        bytes += d.length;
+        if (bytes > MAX_PLUGIN_OUTPUT_BYTES) {
+          killGroup(child);
+          finish(() =>
+            reject(
+              new PluginError(
+                `the exec credential plugin "${exec.command}" printed more than ${MAX_PLUGIN_OUTPUT_BYTES} bytes on ${stream} (killed)`,
+              ),
+            ),
+          );
+          return;
+        }
+        chunks.push(d);
+      });
+      return () => Buffer.concat(chunks).toString("utf8");
+    };
+    const stdoutText = read("stdout");
+    const stderrText = read("stderr");
     child.on("error", (err) =>
       finish(() => reject(new ConfigError(`the exec credential plugin "${exec.command}" cannot be run: ${err.message}`))),
     );
     child.on("close", (watchdogCode) => {
       finish(() => {
+        const stdout = stdoutText();
+        const stderr = stderrText();
         let exit: { code?: number | null; signal?: string | null; error?: string } | undefined;
         try {
           exit = JSON.parse(status);

@@ -23,6 +23,47 @@ import { ConfigError, type ResolvedKubeconfig } from "./kubeconfig";
  */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/**
+ * The most the check reads of an answer that is one object (`/version`, discovery, a single
+ * object, what a dry-run create returns): kube-apiserver refuses request bodies over 3 MiB
+ * (k8s.io/apiserver pkg/server/config.go `MaxRequestBodyBytes`), so no stored object is larger.
+ * Only lists may reach MAX_BODY_BYTES: a hostile server answering every request with 63 MiB
+ * made the check parse several such bodies at once (gigabytes of heap).
+ */
+export const MAX_OBJECT_BODY_BYTES = 3 * 1024 * 1024;
+
+/**
+ * Whether a request reads a list: a GET of a collection, as Kubernetes API paths are built
+ * (k8s.io/client-go rest/request.go URL(): `/api/v1` or `/apis/GROUP/VERSION`, then
+ * `namespaces/NS` and the resource; one more segment names an object). `/api/v1/namespaces`
+ * is the list of namespaces, `/api/v1/namespaces/NAME` one.
+ */
+export function readsList(method: string, pathAndQuery: string): boolean {
+  if (method !== "GET") return false;
+  const m = /^\/(?:api\/[^/?]+|apis\/[^/?]+\/[^/?]+)((?:\/[^/?]+)*)\/?(?:\?.*)?$/s.exec(pathAndQuery);
+  if (!m) return false;
+  const rest = m[1].split("/").filter((x) => x !== "");
+  if (rest[0] === "namespaces" && rest.length >= 3) return rest.length === 3;
+  return rest.length === 1;
+}
+
+/**
+ * Lists are read and parsed one at a time per run (keyed by its connection pools), so that at
+ * most one list's body, text and parse are in memory at once; other requests do not wait.
+ */
+const listQueues = new WeakMap<object, Promise<unknown>>();
+
+/** Runs `job` after every job queued before it under `key` has settled. */
+export function oneAtATime<T>(key: object, job: () => Promise<T>): Promise<T> {
+  const before = listQueues.get(key) ?? Promise.resolve();
+  const run = before.then(job, job);
+  listQueues.set(
+    key,
+    run.catch(() => {}),
+  );
+  return run;
+}
+
 const sizeText = (bytes: number) =>
   bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 
@@ -36,21 +77,26 @@ export interface ApiResponse {
 }
 
 /**
- * A URL as the check prints it: its user information (a password, or a token written as the
- * user name) replaced by `xxxxx`. Go's url.URL.Redacted (net/url, go1.26 src/net/url/url.go)
- * hides the password only; here the user name goes too.
+ * A URL as the check prints it: scheme, host and path. Its user information (a password, or
+ * a token written as the user name) is replaced by `xxxxx`; its query and fragment, which can
+ * carry a token too, are left out. Go's url.URL.Redacted (net/url, go1.26 src/net/url/url.go)
+ * hides the password only; here the user name, the query and the fragment go too.
  */
 export function redactedUrl(url: URL): string {
-  if (url.username === "" && url.password === "") return url.href;
-  const copy = new URL(url.href);
-  copy.username = "xxxxx";
-  copy.password = "";
-  return copy.href;
+  const userinfo = url.username !== "" || url.password !== "" ? "xxxxx@" : "";
+  return `${url.protocol}//${userinfo}${url.host}${url.pathname}`;
 }
 
-/** Text meant as a URL that does not parse: whatever stands before an `@` ahead of the path is hidden. */
+/**
+ * Text meant as a URL that does not parse. Where its authority ends cannot be known (a password
+ * may hold `/`, `?` or `#`), so everything before the last `@` is hidden, and so is everything
+ * from a `?` or `#` after it.
+ */
 export function redactedUrlText(raw: string): string {
-  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_m, scheme?: string) => `${scheme ?? ""}xxxxx@`);
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(raw)?.[0] ?? "";
+  const at = raw.lastIndexOf("@");
+  const rest = at === -1 ? raw.slice(scheme.length) : raw.slice(at + 1);
+  return `${scheme}${at === -1 ? "" : "xxxxx@"}${rest.replace(/[?#].*$/s, "")}`;
 }
 
 /** Retry-After as RFC 9110 defines it: delay-seconds or an HTTP-date. */
@@ -450,18 +496,29 @@ export async function apiRequest(
   if (signal?.aborted) throw new TransportError("interrupted", "EINTR", true);
   const url = requestUrl(target.server, pathAndQuery);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  let raw = await send(target, method, url, deadline, payload, signal);
-  if (raw.status === 401) {
-    // As client-go: credentials may have expired or been rotated; fetch them once more.
-    target.credentials.refresh();
-    raw = await send(target, method, url, deadline, payload, signal);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw.text);
-  } catch {
-    parsed = undefined;
-  }
-  const retryAfterMs = parseRetryAfter(raw.retryAfter);
-  return { status: raw.status, body: parsed, text: raw.text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  const list = readsList(method, pathAndQuery);
+  const limit = Math.min(target.maxBodyBytes ?? MAX_BODY_BYTES, list ? MAX_BODY_BYTES : MAX_OBJECT_BODY_BYTES);
+  const bounded = { ...target, maxBodyBytes: limit };
+  const exchange = async (): Promise<ApiResponse> => {
+    let raw = await send(bounded, method, url, deadline, payload, signal);
+    if (raw.status === 401) {
+      // As client-go: credentials may have expired or been rotated; fetch them once more.
+      target.credentials.refresh();
+      raw = await send(bounded, method, url, deadline, payload, signal);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.text);
+    } catch {
+      parsed = undefined;
+    }
+    const retryAfterMs = parseRetryAfter(raw.retryAfter);
+    return { status: raw.status, body: parsed, text: raw.text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  };
+  if (!list) return exchange();
+  return oneAtATime(target.pools, () => {
+    // Queued behind other lists: the deadline may have passed meanwhile.
+    if (deadline - target.timer.now() <= 0) throw new TransportError("deadline reached before the request was sent", "DEADLINE", true);
+    return exchange();
+  });
 }

@@ -245,13 +245,20 @@ function certificateRequest(csrPem: string) {
 }
 
 /** An answer that is not cert-manager's webhook's own: why the API server could not get one. */
+/**
+ * Words of kube-apiserver about a webhook it called (its admission plugins:
+ * `failed calling webhook "W"`, `admission webhook "W" denied the request`). Not the bare word
+ * "webhook": a 403 for a ServiceAccount named `webhook-check` carries it in the user's name.
+ */
+const WEBHOOK_WORDS = /failed calling webhook|failed to call webhook|admission webhook "|conversion webhook for/i;
+
 function admissionFailure(what: string, res: ApiResponse): Outcome {
   const message = statusMessage(res);
   const words = message ?? firstLine(res.text);
   const policy = admissionPolicyNamed(words);
   if (policy !== undefined) return fail(`${what}: denied by ${policy}`, classification("admission-policy"), words);
   // 429 (max-in-flight, APF: plain text, before admission) and 5xx naming no webhook: the API server is not answering now.
-  if (UNAVAILABLE_STATUSES.includes(res.status) && !/webhook/i.test(words))
+  if (UNAVAILABLE_STATUSES.includes(res.status) && !WEBHOOK_WORDS.test(words))
     return {
       ...fail(`${what}: HTTP ${res.status}, kube-apiserver did not admit it now`, classification("api-unavailable"), words),
       ...retryAfter(res),
@@ -263,7 +270,7 @@ function admissionFailure(what: string, res: ApiResponse): Outcome {
     return fail(`${what}: the certificaterequests API is not served`, classification("crds-missing"), message);
   }
   const status = classifyStatus(res.status);
-  const webhookWords = /webhook/i.test(message);
+  const webhookWords = WEBHOOK_WORDS.test(message);
   if (status && !webhookWords) return fail(`${what}: HTTP ${res.status}`, status, message);
   if (/failed calling webhook|failed to call webhook/i.test(message)) {
     return fail(`${what}: kube-apiserver could not call the webhook`, classifyWebhookError(message, CERT_MANAGER_WEBHOOK), message);

@@ -41,11 +41,43 @@ export interface RetryOutcome {
 
 export interface CheckReport extends RetryOutcome {
   readonly scope?: string;
-  /** Scope all: every webhook and aggregated API, one entry each. */
+  /** Scope all: the webhooks and aggregated APIs, one entry each, at most MAX_REPORTED_ITEMS (failures first). */
   readonly items?: ItemResult[];
+  /** How many items were checked but not listed in `items` (absent when none). */
+  readonly itemsOmitted?: number;
   readonly server: string;
   readonly context: string;
   readonly webhook: string;
+}
+
+/**
+ * How many items (and warnings, and names in a probe's detail) the report lists: a cluster with
+ * 50,000 webhooks printed 15 MB. Failures are listed first, then warnings, then passes; the
+ * cluster-paths line keeps the full counts.
+ */
+export const MAX_REPORTED_ITEMS = 50;
+
+const VERDICT_RANK = { fail: 0, warn: 1, ok: 2 } as const;
+
+/** At most `max` items, failures first then warnings then passes, each kept in its place; and how many were left out. */
+export function reportedItems<T extends { readonly verdict: keyof typeof VERDICT_RANK }>(
+  items: readonly T[],
+  max = MAX_REPORTED_ITEMS,
+): { items: T[]; omitted: number } {
+  if (items.length <= max) return { items: [...items], omitted: 0 };
+  const kept = new Set(
+    items
+      .map((item, at) => ({ rank: VERDICT_RANK[item.verdict], at }))
+      .sort((a, b) => a.rank - b.rank || a.at - b.at)
+      .slice(0, max)
+      .map((x) => x.at),
+  );
+  return { items: items.filter((_, at) => kept.has(at)), omitted: items.length - max };
+}
+
+/** At most `max` entries of a list printed whole, the rest said as `... and K more`. */
+function bounded(list: readonly string[], max = MAX_REPORTED_ITEMS): string[] {
+  return list.length <= max ? [...list] : [...list.slice(0, max), `... and ${list.length - max} more`];
 }
 
 /** Every other path, summarized as one probe (the items are in it). */
@@ -64,7 +96,7 @@ function pathsProbe(items: ItemResult[], ms: number): ProbeResult {
     probe: "cluster-paths",
     ok: false,
     ms,
-    detail: `${counts}: ${failed.map((i) => `${i.kind} ${i.name}`).join(", ")}`,
+    detail: `${counts}: ${bounded(failed.map((i) => `${i.kind} ${i.name}`)).join(", ")}`,
     ...(first.error !== undefined ? { error: first.error } : {}),
     ...(first.class ? { class: first.class, hint: first.hint } : {}),
     items,
@@ -113,13 +145,14 @@ export function decidingFailure(probes: readonly ProbeResult[]): ProbeResult | u
   return failed.find((p) => !p.cutByDeadline) ?? failed[0];
 }
 
-const warningsOf = (probes: readonly ProbeResult[]) => [
-  ...probes.filter((p) => p.warning).map((p) => `${p.probe}: ${p.detail}${p.error ? ` (${p.error})` : ""}`),
-  ...probes
-    .flatMap((p) => p.items ?? [])
-    .filter((i) => i.verdict === "warn")
-    .map((i) => `${i.kind} ${i.name}: ${i.detail}`),
-];
+const warningsOf = (probes: readonly ProbeResult[]) =>
+  bounded([
+    ...probes.filter((p) => p.warning).map((p) => `${p.probe}: ${p.detail}${p.error ? ` (${p.error})` : ""}`),
+    ...probes
+      .flatMap((p) => p.items ?? [])
+      .filter((i) => i.verdict === "warn")
+      .map((i) => `${i.kind} ${i.name}: ${i.detail}`),
+  ]);
 
 export interface RetrySettings {
   /** When the check started (clock time, ms); the deadline counts from here. */
@@ -206,7 +239,9 @@ export async function runCheck(
     signal,
   );
   // The items of every other path: one list in the report, not inside the probe; internal fields stay out.
-  const items = outcome.probes.find((p) => p.probe === "cluster-paths")?.items?.map(({ cutByDeadline: _c, retryAfterMs: _r, ...i }) => i);
+  const all = outcome.probes.find((p) => p.probe === "cluster-paths")?.items;
+  const listed = all ? reportedItems(all) : undefined;
+  const items = listed?.items.map(({ cutByDeadline: _c, retryAfterMs: _r, ...i }) => i);
   const probes = outcome.probes.map(({ items: _items, retryAfterMs: _r, ...p }) => p);
   const failure = outcome.failure ? (({ items: _items, retryAfterMs: _r, ...f }) => f)(outcome.failure) : undefined;
   return {
@@ -218,6 +253,7 @@ export async function runCheck(
     probes,
     ...(failure ? { failure } : {}),
     ...(items ? { items } : {}),
+    ...(listed && listed.omitted > 0 ? { itemsOmitted: listed.omitted } : {}),
   };
 }
 
@@ -244,6 +280,7 @@ export function formatReport(report: CheckReport): string {
     if (!p.ok && p.hint) lines.push(`       hint [${p.class}]: ${p.hint}`);
   }
   for (const i of report.items ?? []) lines.push(formatItem(i));
+  if (report.itemsOmitted) lines.push(`  ... and ${report.itemsOmitted} more (not listed; failures are listed first)`);
   for (const a of report.probes.flatMap((p) => p.assumptions ?? [])) lines.push(formatAssumption(a));
   return lines.join("\n");
 }

@@ -15,10 +15,11 @@ export function printableText(text: string, max = MAX_QUOTED): string {
   return escapeControlCharacters(cut);
 }
 
-/** Every string in a report (deep), made printable; the report's shape is kept. */
+/** Every string in a report (deep), object keys included, made printable; the report's shape is kept. */
 export function printable<T>(value: T): T {
   if (typeof value === "string") return printableText(value) as T;
   if (Array.isArray(value)) return value.map((v) => printable(v)) as T;
-  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, printable(v)])) as T;
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [printableText(k), printable(v)])) as T;
   return value;
 }
