@@ -45,8 +45,28 @@ function fixtureCases(): Case[] {
   );
 }
 
+/**
+ * The 1.20 CRDs' CEL rule `has(self.spec) || has(self.specs)` (x-kubernetes-validations at the
+ * root of both policy CRDs at v1.20.2), written by hand in lib/policies/crd-schema.ts: here the
+ * real CEL evaluation judges it. 1.19's CRDs have no such rule.
+ */
+const CEL_CASES: Case[] = [
+  { kind: "CiliumNetworkPolicy", metadata: { name: "cel-no-spec", namespace: "cel" } },
+  { kind: "CiliumClusterwideNetworkPolicy", metadata: { name: "cel-no-spec" } },
+  {
+    kind: "CiliumNetworkPolicy",
+    metadata: { name: "cel-specs-only", namespace: "cel" },
+    specs: [{ endpointSelector: {}, ingress: [{ fromEntities: ["world"] }] }],
+  },
+].map(({ kind, ...rest }) => ({
+  label: `CEL rule: ${rest.metadata.name} (${kind})`,
+  kind,
+  document: { apiVersion: "cilium.io/v2", kind, ...rest },
+}));
+
 const cases: Case[] = [
   ...fixtureCases(),
+  ...CEL_CASES,
   ...generateVariations(SEED, GENERATED).map((v) => ({
     label: `seed ${SEED} #${v.id} (${v.kind}: ${v.mutations.join("; ")})`,
     document: v.document,
@@ -155,6 +175,19 @@ describe.each(SUPPORTED_CILIUM_LINES)("Cilium %s", (line) => {
     expect(outcomes.length).toBe(cases.length);
     const kinds = new Set(outcomes.map((o) => o.c.kind));
     expect([...kinds].sort()).toEqual(["CiliumClusterwideNetworkPolicy", "CiliumNetworkPolicy", "NetworkPolicy"]);
+  });
+
+  test("the spec-or-specs CEL rule: under 1.20 the server and the construct refuse a policy with neither, under 1.19 both store it", () => {
+    const judged = outcomes
+      .filter((o) => o.c.label.startsWith("CEL rule: "))
+      .map((o) => ({ label: o.c.label, construct: o.construct.policy !== undefined, server: o.server.accepted }))
+      .sort((a, b) => (a.label < b.label ? -1 : 1));
+    const withoutSpec = line === "1.19";
+    expect(judged).toEqual([
+      { label: "CEL rule: cel-no-spec (CiliumClusterwideNetworkPolicy)", construct: withoutSpec, server: withoutSpec },
+      { label: "CEL rule: cel-no-spec (CiliumNetworkPolicy)", construct: withoutSpec, server: withoutSpec },
+      { label: "CEL rule: cel-specs-only (CiliumNetworkPolicy)", construct: true, server: true },
+    ]);
   });
 
   test("no document the server refuses is accepted by the construct", () => {
