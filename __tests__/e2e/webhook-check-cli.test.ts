@@ -48,8 +48,9 @@ test.concurrent.each([
   const silent = await startSilentServer();
   stand.serve(silent);
   const run = await runCli(["--json", "--timeout", "60", "--kubeconfig", writeKubeconfig(stand.pki, silent.url)], {}, signal);
+  // The signal, not the 60 s deadline, ended it: the exit code and `interrupted` say so (a
+  // deadline ends with exit 1 and no `interrupted`).
   expect(run.code).toBe(code);
-  expect(run.ms).toBeLessThan(60_000 / 2);
   expect(run.report).toMatchObject({ ok: false, interrupted: signal, exitCode: 1 });
   expect(run.report.probes).toEqual([expect.objectContaining({ probe: "api-server", cutByDeadline: true })]);
 });
@@ -60,7 +61,8 @@ describe("configuration errors exit 2 at once, long before the 60 s deadline", (
   test.concurrent("no kubeconfig at all: no silent fallback to localhost:8080", async () => {
     const run = await runCli(args);
     expect(run.code).toBe(2);
-    expect(run.ms).toBeLessThan(SLACK_MS * 2);
+    // Refused before any attempt: the check never started probing.
+    expect(run.stderr).not.toMatch(/webhook-check: checking kube-apiserver/);
     expect(run.stderr).toMatch(/kubeconfig .*\.kube\/config does not exist/);
   });
 
@@ -76,7 +78,7 @@ describe("configuration errors exit 2 at once, long before the 60 s deadline", (
   test.concurrent("an unknown context", async () => {
     const run = await runCli([...args, "--kubeconfig", await cluster(), "--context", "prod"]);
     expect(run.code).toBe(2);
-    expect(run.ms).toBeLessThan(SLACK_MS * 2);
+    expect(run.stderr).not.toMatch(/webhook-check: checking kube-apiserver/);
     expect(run.stderr).toMatch(/context "prod" is not in .*; contexts there: admin@fake, token@fake, exec@fake/);
   });
 

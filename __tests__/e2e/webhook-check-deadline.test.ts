@@ -16,6 +16,11 @@ const DEADLINE_S = 1;
 const stand = standIns();
 let oneRunMs = 0;
 let byDeadlineMs = 0;
+/**
+ * What may pass after a deadline before the process is gone: three healthy runs measured in this
+ * run, and never under 5 s, so the bound holds on a saturated machine too.
+ */
+const slackMs = () => Math.max(3 * oneRunMs, 5000);
 
 async function cluster(scenario: Scenario = {}): Promise<string> {
   const api = await stand.api(scenario);
@@ -24,7 +29,7 @@ async function cluster(scenario: Scenario = {}): Promise<string> {
 
 beforeAll(async () => {
   oneRunMs = await measureOneRun(await cluster());
-  byDeadlineMs = DEADLINE_S * 1000 + 3 * oneRunMs;
+  byDeadlineMs = DEADLINE_S * 1000 + slackMs();
 });
 afterAll(() => killAll());
 
@@ -100,5 +105,5 @@ test("cilium-config that differs from the proof: exit 1 by the deadline, assumed
   expect(run.report.failure.detail).toContain(
     'cilium-config enable-policy: assumed "default" (policyEnforcementMode); found ConfigMap kube-system/cilium-config: "always"',
   );
-  expect(run.ms).toBeLessThan(timeoutMs + 3 * oneRunMs);
+  expect(run.ms).toBeLessThan(timeoutMs + slackMs());
 });
