@@ -7,6 +7,7 @@ import { buildApp } from "../../main";
 import { type DevSynth, synthDev } from "../helpers/dev-synth";
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
 import { tempDir } from "../helpers/temp";
+import { firstResource } from "../helpers/synth";
 
 // The dev app (main.ts) in-process: what `npm run synth` writes, and how the
 // environment configures it. The same synth as a process, from copies of the
@@ -41,7 +42,7 @@ test("one deploy brings up a fresh cluster: dev is planned only after dev-cilium
   // The release keeps the address it had in the one-stack layout of 0.1.
   expect(Object.keys(release.resource.helm_release)).toEqual(["cilium_release_691669B7"]);
   // The check still re-runs when the release changes: its id, revision and last_deployed come from dev-cilium's state.
-  const triggers = (Object.values(stack.resource.null_resource)[0] as any).triggers;
+  const triggers = firstResource(stack, "null_resource").triggers;
   expect(triggers.cilium_release_id).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./);
   expect(triggers.cilium_release_revision).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./);
   // ...and its last_deployed, which a re-install at revision 1 changes (the id and revision stay).
@@ -131,9 +132,7 @@ describe("safe environments", () => {
     expect(platform.releaseCluster?.access.kubeconfigPaths).toEqual([fromRelease, "~/.kube/config"]);
     expect(path.resolve(outdir, "stacks", "dev", expected)).toBe(path.resolve("kube/dev.yaml"));
     const json = JSON.parse(Testing.synth(platform.workloadStack));
-    expect((Object.values(json.resource.null_resource)[0] as any).provisioner[0]["local-exec"].environment.KUBECONFIG).toBe(
-      `${expected}:~/.kube/config`,
-    );
+    expect(firstResource(json, "null_resource").provisioner[0]["local-exec"].environment.KUBECONFIG).toBe(`${expected}:~/.kube/config`);
     expect(json.provider.kubernetes[0].config_paths).toEqual([expected, "~/.kube/config"]);
   });
 

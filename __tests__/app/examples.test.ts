@@ -5,7 +5,7 @@ import * as oneCluster from "../../examples/one-cluster";
 import * as parts from "../../examples/parts";
 import * as twoClusters from "../../examples/two-clusters";
 import { dependsOnProblems } from "../helpers/depends-on";
-import { freshApp, resourcesOf, synthApp, warningsOf } from "../helpers/synth";
+import { freshApp, resourcesOf, synthApp, warningsOf, firstResource } from "../helpers/synth";
 
 // examples/: small importer apps (issue 21, point 7). They import `cdktf-cilium` by its own
 // name: the package's self-reference through `exports`, which resolves to dist/ (npm test
@@ -57,7 +57,7 @@ test("two-clusters: a platform per cluster, each stack on its own context", () =
   for (const [name, context] of Object.entries(twoClusters.CLUSTERS)) {
     for (const stack of [name, `${name}-cilium`])
       expect(stacks[stack].provider?.kubernetes).toEqual([{ config_path: "~/.kube/config", config_context: context }]);
-    const check = Object.values(resourcesOf(stacks[name], "null_resource"))[0] as any;
+    const check = firstResource(stacks[name], "null_resource");
     expect(check.provisioner[0]["local-exec"].environment.WEBHOOK_CHECK_CONTEXT).toBe(context);
   }
   for (const json of Object.values(stacks)) expect(dependsOnProblems(json)).toEqual([]);

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
 import { synthDev } from "../helpers/dev-synth";
 import { tempDir } from "../helpers/temp";
+import { firstResource } from "../helpers/synth";
 
 const repo = path.resolve(__dirname, "..", "..");
 
@@ -87,7 +88,7 @@ test("byte-identical cdk.tf.json from two directories, with no absolute paths, a
 test("the shipped check asset is in the stack directory, so `terraform apply` there needs only node", () => {
   const cwd = first.cwd;
   const json = JSON.parse(first.json as string);
-  const command = (Object.values(json.resource.null_resource)[0] as any).provisioner[0]["local-exec"].command as string;
+  const command = firstResource(json, "null_resource").provisioner[0]["local-exec"].command as string;
   const asset = path.join(cwd, "cdktf.out", "stacks", "dev", command);
   expect(readFileSync(asset).equals(readFileSync(path.join(repo, "dist", "check", "webhook-check.js")))).toBe(true);
   const help = spawnSync(process.execPath, [asset, "--help"], {

@@ -12,7 +12,7 @@ import { CiliumRelease, NetworkPolicies } from "../../lib";
 import { literalTerraform } from "../../lib/shared/terraform-escape";
 import { synthDev } from "../helpers/dev-synth";
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
-import { onlyResource, testApp, type TerraformJson } from "../helpers/synth";
+import { onlyResource, testApp, type TerraformJson, providersOf } from "../helpers/synth";
 import { tempDir } from "../helpers/temp";
 import { offlineTerraformEnv, terraformAvailable, terraformTest } from "../helpers/terraform";
 
@@ -80,8 +80,8 @@ function synthesizeCases(): Record<string, unknown> {
     },
   });
   const json = JSON.parse(Testing.synth(stack)) as TerraformJson;
-  const policy = onlyResource(json, "kubernetes_network_policy_v1") as { metadata: { annotations: unknown } };
-  const release = onlyResource(json, "helm_release") as { values: string[] };
+  const policy = onlyResource(json, "kubernetes_network_policy_v1");
+  const release = onlyResource(json, "helm_release");
   return {
     annotations: policy.metadata.annotations,
     keys: (json.output as Record<string, { value: unknown }>).keys.value,
@@ -99,15 +99,11 @@ function operatorText(): Record<string, unknown> {
   const dev = synthDev({ KUBE_CONTEXT_DEV: OPERATOR_CONTEXT, KUBECONFIG: OPERATOR_KUBECONFIG });
   const workload = JSON.parse(dev.json) as TerraformJson;
   const releaseStack = JSON.parse(dev.releaseJson) as TerraformJson;
-  const exec = (onlyResource(workload, "null_resource") as any).provisioner[0]["local-exec"];
+  const exec = onlyResource(workload, "null_resource").provisioner[0]["local-exec"];
   const providers = (json: TerraformJson) => {
-    const p = json.provider as any;
-    return [
-      p.kubernetes[0].config_context,
-      p.kubernetes[0].config_path,
-      p.helm[0].kubernetes.config_context,
-      p.helm[0].kubernetes.config_path,
-    ];
+    const [kubernetes] = providersOf(json, "kubernetes");
+    const [helm] = providersOf(json, "helm");
+    return [kubernetes.config_context, kubernetes.config_path, helm.kubernetes?.config_context, helm.kubernetes?.config_path];
   };
   return {
     operator: [...providers(workload), ...providers(releaseStack), exec.environment.WEBHOOK_CHECK_CONTEXT, exec.environment.KUBECONFIG],

@@ -2,7 +2,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { TerraformStack, Testing } from "cdktf";
 import { CiliumPlatform, CiliumRelease, ClusterProviders, NetworkPolicies, SynthError, WebhookCheck } from "../../lib";
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
-import { onlyResource, testApp, warningsOf } from "../helpers/synth";
+import { onlyResource, testApp, warningsOf, firstResource, resourcesOf } from "../helpers/synth";
 
 // One cluster handle (issue 21, point 1): every construct takes `cluster`, and the check
 // reads the kubeconfig and context of the cluster whose provider it runs with.
@@ -17,7 +17,7 @@ const refusal = (build: () => unknown): SynthError => {
   }
   throw new Error("expected a SynthError");
 };
-const execOf = (json: any) => (onlyResource(json, "null_resource") as any).provisioner[0]["local-exec"];
+const execOf = (json: any) => onlyResource(json, "null_resource").provisioner[0]["local-exec"];
 
 test("WebhookCheck alone follows its provider's cluster: provider: cluster.null gives KUBECONFIG and the context", () => {
   const stack = new TerraformStack(testApp(), "s");
@@ -42,9 +42,9 @@ test("cluster: on each construct picks its provider (helm, kubernetes, null) and
   });
   new WebhookCheck(stack, "check", { cluster: a, release, policies });
   const json = JSON.parse(Testing.synth(stack));
-  expect((Object.values(json.resource.helm_release)[0] as any).provider).toBe("helm.a");
-  expect((Object.values(json.resource.kubernetes_network_policy_v1)[0] as any).provider).toBe("kubernetes.a");
-  const check = onlyResource(json, "null_resource") as any;
+  expect(firstResource(json, "helm_release").provider).toBe("helm.a");
+  expect(firstResource(json, "kubernetes_network_policy_v1").provider).toBe("kubernetes.a");
+  const check = onlyResource(json, "null_resource");
   expect(check.provider).toBe("null.a");
   expect(check.provisioner[0]["local-exec"].environment).toMatchObject({
     KUBECONFIG: "~/.kube/a:/etc/kube/b",
@@ -140,7 +140,7 @@ test("the README's several-clusters stack: each platform's check reads its own c
     new CiliumPlatform(stack, `cilium-${name}`, { cluster, policySet: "allow-all" });
   }
   const json = JSON.parse(Testing.synth(stack));
-  const checks = Object.values(json.resource.null_resource) as any[];
+  const checks = Object.values(resourcesOf(json, "null_resource"));
   expect(checks.map((c) => [c.provider, c.provisioner[0]["local-exec"].environment.WEBHOOK_CHECK_CONTEXT]).sort()).toEqual([
     ["null.cluster_east", "admin@east"],
     ["null.cluster_west", "admin@west"],

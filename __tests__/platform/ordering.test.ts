@@ -3,7 +3,7 @@ import { TerraformStack } from "cdktf";
 import { CiliumPlatform, CiliumRelease, ClusterProviders, NetworkPolicies, SynthError, WebhookCheck } from "../../lib";
 import { dependsOnProblems } from "../helpers/depends-on";
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
-import { freshApp, resourcesOf, synthApp } from "../helpers/synth";
+import { freshApp, resourcesOf, synthApp, firstResource } from "../helpers/synth";
 
 // Ordering that holds on a fresh cluster (issue 21, point 2), and every depends_on valid
 // Terraform (point 4, the JSON half; the `terraform validate` half is e2e/depends-on-validate).
@@ -70,7 +70,7 @@ describe("across stacks: no depends_on into another stack's outputs", () => {
 
   test("check.runAfter(certManager): the stack depends on the other; the check's trigger `after <address>` is the resource's id through a cross-stack reference", () => {
     const { stacks } = handWired((check, cm) => check.runAfter(cm));
-    const check = Object.values(resourcesOf(stacks.lab, "null_resource"))[0] as any;
+    const check = firstResource(stacks.lab, "null_resource");
     expect(check.depends_on ?? []).toEqual([]);
     expect(check.triggers[`after ${CERT_MANAGER}`]).toMatch(
       /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-lab-cilium\.outputs\.cross-stack-output-helm_releasecert-managerid\}$/,
@@ -90,7 +90,7 @@ describe("across stacks: no depends_on into another stack's outputs", () => {
     const stacks = synthApp(app);
     expect([second.dependencies, third.dependencies]).toEqual([[first], [first]]);
     for (const json of Object.values(stacks)) expect(dependsOnProblems(json)).toEqual([]);
-    expect((Object.values(resourcesOf(stacks.second, "null_resource"))[0] as any).triggers).toHaveProperty([`after ${CERT_MANAGER}`]);
+    expect(firstResource(stacks.second, "null_resource").triggers).toHaveProperty([`after ${CERT_MANAGER}`]);
   });
 
   test("NetworkPolicies with the release of another stack: that stack comes first, and no depends_on names it", () => {
@@ -148,6 +148,6 @@ test("CiliumPlatform across both stacks with cert-manager beside Cilium: runAfte
   expect(workloadStack.dependencies).toEqual([releaseStack]);
   for (const json of Object.values(stacks)) expect(dependsOnProblems(json)).toEqual([]);
   expect(Object.keys(resourcesOf(stacks["lab-cilium"], "helm_release")).sort()).toEqual(["cert-manager", "cilium_release_691669B7"]);
-  const check = Object.values(resourcesOf(stacks.lab, "null_resource"))[0] as any;
+  const check = firstResource(stacks.lab, "null_resource");
   expect(check.triggers).toHaveProperty([`after ${CERT_MANAGER}`]);
 });

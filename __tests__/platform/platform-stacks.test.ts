@@ -4,7 +4,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { CiliumPlatform, ClusterProviders, SynthError } from "../../lib";
 import { buildApp } from "../../main";
 import { addressesOf, dependsOnProblems } from "../helpers/depends-on";
-import { freshApp, resourcesOf, synthApp, testApp, warningsOf } from "../helpers/synth";
+import { freshApp, synthApp, testApp, warningsOf, firstResource } from "../helpers/synth";
 import { tempDir } from "../helpers/temp";
 
 // One construct across both stacks (issue 21, point 3).
@@ -31,7 +31,7 @@ test("with releaseStack: the release there under the same id, policies and check
     expect(json.provider?.kubernetes).toEqual([{ config_path: "~/.kube/config", config_context: "admin@lab" }]);
     expect(dependsOnProblems(json)).toEqual([]);
   }
-  const check = Object.values(resourcesOf(stacks.lab, "null_resource"))[0] as any;
+  const check = firstResource(stacks.lab, "null_resource");
   expect(check.provisioner[0]["local-exec"].environment).toMatchObject({
     KUBECONFIG: "~/.kube/config",
     WEBHOOK_CHECK_CONTEXT: "admin@lab",

@@ -10,7 +10,7 @@ import { unescapeTerraform } from "../../lib/shared/terraform-escape";
 import { closest } from "../../lib/shared/suggest";
 import { boundedLine } from "../../lib/shared/synth-error";
 import { policyDir } from "../helpers/policy-dirs";
-import { resourcesOf, synthStack, type TerraformJson, testApp } from "../helpers/synth";
+import { resourcesOf, synthStack, type TerraformJson, testApp, firstResource, providersOf } from "../helpers/synth";
 
 const np = (spec: string, meta = "  name: p\n  namespace: ns\n") =>
   `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n${meta}spec:\n${spec}`;
@@ -33,7 +33,7 @@ function problems(files: Record<string, string>, props: NetworkPoliciesProps = {
   throw new Error("expected the policies to be refused");
 }
 
-const onlyPolicySpec = (json: TerraformJson) => (Object.values(resourcesOf(json, "kubernetes_network_policy_v1"))[0] as any).spec;
+const onlyPolicySpec = (json: TerraformJson) => firstResource(json, "kubernetes_network_policy_v1").spec;
 
 describe("null means absent, as the API server decodes it", () => {
   test("a rule written `- from:` (null peers) is a rule with no peers: all sources", () => {
@@ -159,7 +159,7 @@ describe("YAML as kubectl reads it (1.1, merge keys) and every parse problem wit
     const json = synth({
       "a.yaml": np("  podSelector:\n    matchLabels:\n      <<: {app: web}\n      tier: db\n", "  <<: {name: p, namespace: ns}\n"),
     });
-    const r = Object.values(resourcesOf(json, "kubernetes_network_policy_v1"))[0] as any;
+    const r = firstResource(json, "kubernetes_network_policy_v1");
     expect(r.metadata).toEqual({ name: "p", namespace: "ns" });
     expect(r.spec.pod_selector.match_labels).toEqual({ app: "web", tier: "db" });
   });
@@ -197,7 +197,7 @@ describe("generated YAML (kubectl create --dry-run=client -o yaml, kubectl get -
     const json = synth({
       "a.yaml": np("  podSelector: {}\n", "  creationTimestamp: null\n  generateName: p-\n  name: p\n  namespace: ns\n"),
     });
-    const meta = (Object.values(resourcesOf(json, "kubernetes_network_policy_v1"))[0] as any).metadata;
+    const meta = firstResource(json, "kubernetes_network_policy_v1").metadata;
     expect(meta).toEqual({ name: "p", namespace: "ns" });
   });
 
@@ -248,7 +248,7 @@ describe("namespaces from the directory, as `kubectl apply -n`", () => {
   test("a directory's namespace is used for documents without one", () => {
     const dir = policyDir({ "a.yaml": noNs });
     const json = synthStack((s) => new NetworkPolicies(s, "p", { directories: [{ path: dir, namespace: "shop" }] }));
-    expect((Object.values(resourcesOf(json, "kubernetes_network_policy_v1"))[0] as any).metadata.namespace).toBe("shop");
+    expect(firstResource(json, "kubernetes_network_policy_v1").metadata.namespace).toBe("shop");
   });
 
   test("a document naming another namespace is refused, as kubectl apply -n refuses it", () => {
@@ -264,7 +264,7 @@ describe("namespaces from the directory, as `kubectl apply -n`", () => {
         "apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: c}\nspec:\n  endpointSelector: {}\n  ingress: [{}]\n",
     });
     const json = synthStack((s) => new NetworkPolicies(s, "p", { directories: [{ path: dir, namespace: "shop" }] }));
-    expect((Object.values(resourcesOf(json, "kubernetes_manifest"))[0] as any).manifest.metadata).toEqual({ name: "c" });
+    expect(firstResource(json, "kubernetes_manifest").manifest.metadata).toEqual({ name: "c" });
   });
 });
 
@@ -404,12 +404,12 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
       const cluster = new ClusterProviders(s, "cluster", { context: `ctx-${nasty}`, kubeconfigPaths: [`/kube/${nasty}`] });
       new WebhookCheck(s, "c", { cluster, nodeBinary: `/opt/${nasty}/node` });
     });
-    const kubernetes = (json.provider as any).kubernetes[0];
-    const exec = (Object.values(resourcesOf(json, "null_resource"))[0] as any).provisioner[0]["local-exec"];
+    const kubernetes = providersOf(json, "kubernetes")[0];
+    const exec = firstResource(json, "null_resource").provisioner[0]["local-exec"];
     expect(kubernetes.config_context).toBe(exec.environment.WEBHOOK_CHECK_CONTEXT);
     expect(kubernetes.config_context).toBe("ctx-$${X} %%{if y}z%%{endif}");
     expect(kubernetes.config_path).toBe("/kube/$${X} %%{if y}z%%{endif}");
-    expect((json.provider as any).helm[0].kubernetes.config_context).toBe(kubernetes.config_context);
+    expect(providersOf(json, "helm")[0].kubernetes?.config_context).toBe(kubernetes.config_context);
     expect(exec.interpreter).toEqual(["/opt/$${X} %%{if y}z%%{endif}/node"]);
   });
 
@@ -427,13 +427,13 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
       const cluster = new ClusterProviders(s, "cluster", { context: `ctx${marker}`, kubeconfigPaths: [`/kube/${marker}`] });
       new WebhookCheck(s, "c", { cluster, nodeBinary: `/opt/${marker}/node` });
     });
-    const kubernetes = (json.provider as any).kubernetes[0];
-    const exec = (Object.values(resourcesOf(json, "null_resource"))[0] as any).provisioner[0]["local-exec"];
-    expect(unescapeTerraform(kubernetes.config_context)).toBe(`ctx${marker}`);
+    const kubernetes = providersOf(json, "kubernetes")[0];
+    const exec = firstResource(json, "null_resource").provisioner[0]["local-exec"];
+    expect(unescapeTerraform(String(kubernetes.config_context))).toBe(`ctx${marker}`);
     expect(unescapeTerraform(exec.environment.WEBHOOK_CHECK_CONTEXT)).toBe(`ctx${marker}`);
-    expect(unescapeTerraform(kubernetes.config_path)).toBe(`/kube/${marker}`);
+    expect(unescapeTerraform(String(kubernetes.config_path))).toBe(`/kube/${marker}`);
     expect(unescapeTerraform(exec.environment.KUBECONFIG)).toBe(`/kube/${marker}`);
-    expect(exec.interpreter.map(unescapeTerraform)).toEqual([`/opt/${marker}/node`]);
+    expect((exec.interpreter ?? []).map(unescapeTerraform)).toEqual([`/opt/${marker}/node`]);
   });
 
   test("Helm values and check settings are escaped too", () => {
@@ -444,9 +444,9 @@ describe("every user string is literal for Terraform: one helper, everywhere", (
     });
     const text = JSON.stringify(json);
     expect(text).not.toMatch(/[^$]\$\{X\}|[^%]%\{if/);
-    const exec = (Object.values(resourcesOf(json, "null_resource"))[0] as any).provisioner[0]["local-exec"];
+    const exec = firstResource(json, "null_resource").provisioner[0]["local-exec"];
     expect(exec.environment.WEBHOOK_CHECK_CONTEXT).toBe("ctx-$${X} %%{if y}z%%{endif}");
-    expect((Object.values(resourcesOf(json, "helm_release"))[0] as any).values[0]).toContain("$${X} %%{if y}z%%{endif}");
+    expect(firstResource(json, "helm_release").values[0]).toContain("$${X} %%{if y}z%%{endif}");
   });
 });
 
