@@ -8,8 +8,9 @@ module.exports = {
   // `npm test` is the in-process suite, and a fast one. Tests that run real processes (the
   // shipped check, kubectl, terraform, synth from copies of the project) are in
   // __tests__/e2e/, and tests that start servers (the check against its stand-in API
-  // server) are `*.e2e.test.ts` beside the capability they test: both are
-  // `npm run test:e2e` (jest.e2e.config.js). The packaging test is `npm run test:package`;
+  // server, the repository's scripts) are `*.e2e.test.ts` beside the capability they test,
+  // and heavy in-process work (property-based and generated corpora) is `*.heavy.test.ts`:
+  // all are `npm run test:e2e` (jest.e2e.config.js). The packaging test is `npm run test:package`;
   // the tests against a real kube-apiserver are `npm run test:cluster` (jest.cluster.config.js).
   // The engine against Cilium's Go code is `npm run test:oracle` (jest.oracle.config.js).
   // README's test command and .ci/run run all five.
@@ -20,6 +21,7 @@ module.exports = {
     "/__tests__/cluster/",
     "/__tests__/oracle/",
     "\\.e2e\\.test\\.ts$",
+    "\\.heavy\\.test\\.ts$",
   ],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],

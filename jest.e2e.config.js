@@ -3,11 +3,12 @@
  * shipped check bundle as terraform runs it, kubectl as the kubeconfig reference,
  * terraform's offline configuration loading and trigger semantics, synth from copies of
  * the project (__tests__/e2e/), and the check in-process against its stand-in API server
- * (`*.e2e.test.ts` beside the capability).
+ * (`*.e2e.test.ts` beside the capability), and the heavy in-process tests (`*.heavy.test.ts`:
+ * property-based, generated corpora) that would slow `npm test` down.
  */
 const base = require("./jest.config.js");
 module.exports = {
   ...base,
   testPathIgnorePatterns: ["/node_modules/"],
-  testMatch: ["**/__tests__/e2e/*.test.ts", "**/__tests__/**/*.e2e.test.ts"],
+  testMatch: ["**/__tests__/e2e/*.test.ts", "**/__tests__/**/*.e2e.test.ts", "**/__tests__/**/*.heavy.test.ts"],
 };

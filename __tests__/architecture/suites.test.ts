@@ -1,6 +1,7 @@
 // `npm test` stays fast and independent of the machine's speed: none of the files it runs
-// starts a server or waits on real time. Those are `npm run test:e2e` (__tests__/e2e/ and
-// `*.e2e.test.ts` beside the capability they test).
+// starts a server, runs a process or waits on real time. Those are `npm run test:e2e`
+// (__tests__/e2e/ and `*.e2e.test.ts` beside the capability they test), as is heavy
+// in-process work (`*.heavy.test.ts`).
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 
@@ -15,16 +16,24 @@ const ignoredBy = (config: { testPathIgnorePatterns: string[] }, file: string) =
   config.testPathIgnorePatterns.some((p) => new RegExp(p).test(file));
 const inUnitSuite = testFiles.filter((f) => !ignoredBy(unit, f));
 
-/** What starts a server, runs the shipped check, or waits on the system's clock. */
-const SLOW = [/\bstandIns\(/, /\bstart(Fake|Silent)\w*Server\(/, /\bcreateServer\(/, /\brunCli\(/, /\bkillCheckGroup\(/, /\bsetTimeout\(/];
+/** What starts a server, runs the shipped check or another process, or waits on the system's clock. */
+const SLOW = [
+  /\bstandIns\(/,
+  /\bstart(Fake|Silent)\w*Server\(/,
+  /\bcreateServer\(/,
+  /\brunCli\(/,
+  /\bkillCheckGroup\(/,
+  /\bsetTimeout\(/,
+  /\b(spawn|spawnSync|execSync|execFile)\(/,
+];
 
-test.each(inUnitSuite)("%s starts no server and waits on no real time", (file) => {
+test.each(inUnitSuite)("%s starts no server or process and waits on no real time", (file) => {
   const text = readFileSync(path.join(ROOT, file), "utf8");
   expect(SLOW.filter((p) => p.test(text)).map(String)).toEqual([]);
 });
 
-test("every *.e2e.test.ts is left to test:e2e, and test:e2e runs it", () => {
-  const moved = testFiles.filter((f) => f.endsWith(".e2e.test.ts"));
+test.each([".e2e.test.ts", ".heavy.test.ts"])("every *%s is left to test:e2e, and test:e2e runs it", (suffix) => {
+  const moved = testFiles.filter((f) => f.endsWith(suffix));
   expect(moved.length).toBeGreaterThan(0);
   for (const file of moved) {
     expect(inUnitSuite).not.toContain(file);

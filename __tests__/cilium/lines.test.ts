@@ -1,7 +1,6 @@
 // Both supported Cilium lines: each one home of facts (lib/cilium/lines.ts, version.ts), a
 // release of either judged by its own line's values schema, a version of another line refused
 // unless allowUnsupportedVersion, and Renovate keeping each pin within its line.
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -161,43 +160,5 @@ describe("the pins: one home each (lib/cilium/version.ts), Renovate keeps each w
       );
       expect(rule?.allowedVersions).toBe(`/^${line.replace(".", "\\.")}\\.\\d+$/`);
     }
-  });
-});
-
-describe("the values keys that differ between the lines (scripts/cilium-values-diff.mjs)", () => {
-  const script = path.join(root, "scripts", "cilium-values-diff.mjs");
-  /** Runs `code` as an ES module beside the script (jest here loads CommonJS only); its stdout as JSON. */
-  const run = (code: string) => {
-    const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", cwd: root });
-    expect(r.stderr).toBe("");
-    return JSON.parse(r.stdout);
-  };
-
-  test("the generated list is current, and names the documented changes", () => {
-    const check = spawnSync(process.execPath, [script, "--check"], { encoding: "utf8" });
-    expect(check.stderr).toBe("");
-    expect(check.status).toBe(0);
-    const text = read("schemas/cilium/values-keys-1.19-to-1.20.md");
-    expect(text).toContain("- `clustermesh.enableMCSAPISupport`");
-    expect(text).toContain("- `k8sClusterNetworkPolicy`");
-    expect(text).toContain("- `hubble.redact.kafka`");
-  });
-
-  test("diffKeys lists top keys only and pairs a moved key by its last segment", () => {
-    const result = run(
-      `import { diffKeys } from ${JSON.stringify(script)};` +
-        'console.log(JSON.stringify(diffKeys(new Set(["a", "a.b", "a.b.c", "x", "x.old"]), new Set(["a", "n", "n.m", "x", "x.y", "x.y.old"]))));',
-    );
-    expect(result).toEqual({ added: ["n", "x.y"], removed: ["a.b", "x.old"], moved: [["x.old", "x.y.old"]] });
-  });
-
-  test("valuesKeys walks properties, list items and alternatives", () => {
-    const schema = {
-      properties: { a: { properties: { b: {} } }, l: { items: { properties: { c: {} } } }, o: { anyOf: [{ properties: { d: {} } }] } },
-    };
-    const result = run(
-      `import { valuesKeys } from ${JSON.stringify(script)}; console.log(JSON.stringify([...valuesKeys(${JSON.stringify(schema)})]));`,
-    );
-    expect(result.sort()).toEqual(["a", "a.b", "l", "l[].c", "o", "o.d"]);
   });
 });
