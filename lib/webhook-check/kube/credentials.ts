@@ -15,7 +15,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import * as path from "node:path";
-import { onDeadline } from "./deadline";
+import { SYSTEM_TIMER, type Timer } from "./deadline";
 import { ConfigError, type ResolvedKubeconfig, readRegularFile, type UserConfig } from "./kubeconfig";
 
 export interface Credentials {
@@ -116,8 +116,8 @@ child.on("error", (err) => { report({ error: err.message }); process.exit(127); 
 child.on("exit", (code, signal) => { report({ code, signal }); process.exit(0); });
 `;
 
-/** Runs the exec plugin; rejects at `deadline` (killing it) or when it fails. */
-function runPlugin(kc: ResolvedKubeconfig, deadline: number, secrets: string[]): Promise<Credentials> {
+/** Runs the exec plugin; rejects at `deadline` on `timer` (killing it) or when it fails. */
+function runPlugin(kc: ResolvedKubeconfig, deadline: number, timer: Timer, secrets: string[]): Promise<Credentials> {
   const exec = kc.user.exec;
   if (!exec) throw new Error("no exec plugin");
   const command = exec.command.includes("/") && !path.isAbsolute(exec.command) ? path.resolve(exec.baseDir, exec.command) : exec.command;
@@ -144,7 +144,7 @@ function runPlugin(kc: ResolvedKubeconfig, deadline: number, secrets: string[]):
     (child.stdio[3] as Readable | null)?.on("data", (d) => {
       status += d;
     });
-    const cancel = onDeadline(deadline, undefined, () => {
+    const cancel = timer.onDeadline(deadline, undefined, () => {
       killGroup(child);
       finish(() =>
         reject(new PluginError(`the exec credential plugin "${exec.command}" did not finish before the deadline (killed)`, true)),
@@ -238,9 +238,13 @@ export class CredentialSource {
     public readonly secrets: string[] = [...kc.secrets],
   ) {}
 
-  async get(deadline: number, now = Date.now()): Promise<Credentials> {
-    if (this.cached && (this.cached.expiresAt === undefined || this.cached.expiresAt > now)) return this.cached;
-    this.cached = await this.load(deadline);
+  /**
+   * `timer`: the clock the request's deadline is on (the target's), so a plugin is cut by the
+   * same deadline as the rest of the attempt, and a test's fake clock governs it too.
+   */
+  async get(deadline: number, timer: Timer = SYSTEM_TIMER): Promise<Credentials> {
+    if (this.cached && (this.cached.expiresAt === undefined || this.cached.expiresAt > timer.now())) return this.cached;
+    this.cached = await this.load(deadline, timer);
     return this.cached;
   }
 
@@ -249,9 +253,9 @@ export class CredentialSource {
     this.cached = undefined;
   }
 
-  private async load(deadline: number): Promise<Credentials> {
+  private async load(deadline: number, timer: Timer): Promise<Credentials> {
     const user = this.kc.user;
-    if (user.exec) return runPlugin(this.kc, deadline, this.secrets);
+    if (user.exec) return runPlugin(this.kc, deadline, timer, this.secrets);
     let token = user.token;
     if (token === undefined && user.tokenFile !== undefined) {
       try {

@@ -386,7 +386,7 @@ async function send(
   signal?: AbortSignal,
   retried = false,
 ): Promise<RawResult> {
-  const creds = await target.credentials.get(deadline);
+  const creds = await target.credentials.get(deadline, target.timer);
   const headers: Record<string, string | number | string[]> = {
     ...creds.headers,
     accept: "application/json",
