@@ -2,7 +2,8 @@
 // machine and printed, each beside its target and whether it met it (docs/testing.md
 // quotes them). Not a test: timings vary with the machine and its load; the tests
 // assert behaviour only.
-//   - npm run synth from clean (dist/ removed: full build + synth), best of 3
+//   - npm run synth from clean (dist/ removed: full build + synth; the generated validators'
+//     cache under node_modules/.cache is kept, as after any clone's first build), best of 3
 //   - npm run synth when nothing changed (the build is skipped), best of 3
 //   - node dist/main.js alone (synth without the build), best of 3
 //   - npm test (the in-process suite: jest beside type-check and lint), wall time, median
