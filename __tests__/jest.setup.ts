@@ -21,18 +21,23 @@ process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
 // depth, captured into a plain object (tokens/private/stack-trace.js). Under jest each
 // frame of each would be mapped through source maps, which was the suite's largest
 // cost after module loading; a passing test never shows these traces. So captures
-// into anything but an Error are formatted plainly, as Node does outside jest. Errors
-// keep jest's source-mapped stacks.
+// into anything but an Error are formatted plainly, as Node does outside jest, and hold the
+// 20 frames nearest the token's creation (which name the test and the construct; the rest are
+// jest's own, a hundred or so, and formatting them was most of what was left). Errors keep
+// jest's source-mapped stacks.
 const capture = Error.captureStackTrace;
 const plain = (_target: object, frames: NodeJS.CallSite[]) => frames.map((f) => `\n    at ${f}`).join("");
 Error.captureStackTrace = function captureStackTrace(target: object, below?: Parameters<typeof capture>[1]) {
   if (target instanceof Error) return capture(target, below ?? captureStackTrace);
   const previous = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
   Error.prepareStackTrace = plain;
+  Error.stackTraceLimit = Math.min(limit, 20);
   try {
     capture(target, below ?? captureStackTrace);
     void (target as { stack?: string }).stack; // formatted now, while the plain formatter is in place
   } finally {
     Error.prepareStackTrace = previous;
+    Error.stackTraceLimit = limit;
   }
 };

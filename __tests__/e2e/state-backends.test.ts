@@ -27,19 +27,19 @@ import { offlineTerraformEnv, requireTerraform, terraform, terraformAvailable } 
 const pgBin = postgresBinDir();
 const ci = process.env.CI === "true";
 beforeAll(() => requireTerraform("the state backends"));
-if (terraformAvailable && !pgBin) {
+if (terraformAvailable() && !pgBin) {
   const message =
     "PostgreSQL (initdb, pg_ctl) is not installed: the pg state backend, its cross-stack reads and its lock are NOT tested here. " +
     "Install it (Debian: apt-get install -y postgresql; .ci/run does)";
   if (ci) throw new Error(`${message}; CI=true, so this fails`);
   console.warn(`!!! ${message} (skipped) !!!`);
 }
-const pgTest = pgBin || !terraformAvailable ? test : test.skip;
+const pgTest = pgBin || !terraformAvailable() ? test : test.skip;
 
 describe("PostgreSQL", () => {
   let pg: Postgres | undefined;
   beforeAll(async () => {
-    if (terraformAvailable && pgBin) pg = await startPostgres(pgBin);
+    if (terraformAvailable() && pgBin) pg = await startPostgres(pgBin);
   }, 30000);
   afterAll(() => pg?.stop());
 

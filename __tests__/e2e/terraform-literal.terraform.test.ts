@@ -111,7 +111,7 @@ function operatorText(): Record<string, unknown> {
 }
 
 beforeAll(() => {
-  if (!terraformAvailable) return;
+  if (!terraformAvailable()) return;
   evaluated = evaluate(synthesizeCases());
 }, 60_000);
 

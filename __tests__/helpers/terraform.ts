@@ -9,7 +9,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { tempDir } from "./temp";
 
-export const terraformAvailable = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
+let available: boolean | undefined;
+/**
+ * Whether terraform is on PATH; asked once, when first needed: a process started at import cost
+ * every file that imports these helpers (the depends-on helpers do) a `terraform version` run.
+ */
+export function terraformAvailable(): boolean {
+  available ??= spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
+  return available;
+}
 
 /** The failure of a test that needs terraform where it is not installed. */
 export function terraformMissing(what: string): Error {
@@ -18,7 +26,7 @@ export function terraformMissing(what: string): Error {
 
 /** Throws {@link terraformMissing} where terraform is not installed. */
 export function requireTerraform(what: string): void {
-  if (!terraformAvailable) throw terraformMissing(what);
+  if (!terraformAvailable()) throw terraformMissing(what);
 }
 
 /**
