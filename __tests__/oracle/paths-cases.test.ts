@@ -20,7 +20,7 @@ jest.mock("../../lib/analyze-path", () => {
   };
 });
 
-// The default line's suites (other-line.test.ts runs them for 1.19, which has no oracle).
+// The default line's suites (other-line.heavy.test.ts runs them for 1.19, which has no oracle).
 require("../paths/isolation.test");
 require("../paths/peers-ports.test");
 require("../paths/interface.test");

@@ -39,7 +39,7 @@ export const apiserverLocal: PathPeer = { entity: "kube-apiserver", node: "local
 export const tcp = (port: number | string) => [{ ports: [{ port: String(port), protocol: "TCP" }] }];
 
 /**
- * Decides one path. Under other-line.test.ts, with the Cilium line it sets (`cilium.version`,
+ * Decides one path. Under other-line.heavy.test.ts, with the Cilium line it sets (`cilium.version`,
  * unless the test gives one): the same tests then run for both lines.
  */
 export function check(

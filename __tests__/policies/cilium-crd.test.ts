@@ -31,7 +31,7 @@ import { printedWarnings, resourcesOf, testApp } from "../helpers/synth";
 const root = path.join(__dirname, "..", "..");
 /**
  * The Cilium line whose CRDs this suite judges by: the default line, or the line
- * cilium-crd-other-line.test.ts sets before it loads this file (so every test here runs for both).
+ * cilium-crd-other-line.heavy.test.ts sets before it loads this file (so every test here runs for both).
  */
 const LINE: CiliumLine = (globalThis as { crdSuiteLine?: CiliumLine }).crdSuiteLine ?? DEFAULT_CILIUM_LINE;
 

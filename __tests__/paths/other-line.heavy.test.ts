@@ -1,7 +1,8 @@
 // The engine's suites once more, with the semantics of the supported line that is not the default
 // (the suites themselves run with the default line): every rule they test holds on both lines, and
 // what differs between the lines is tested in lines.test.ts. builders.ts `check` reads the line
-// from this global before the suites register their tests.
+// from this global before the suites register their tests. A second run of three suites, so
+// `npm run test:e2e`.
 import { DEFAULT_CILIUM_LINE, SUPPORTED_CILIUM_LINES } from "../../lib/cilium/lines";
 
 const others = SUPPORTED_CILIUM_LINES.filter((line) => line !== DEFAULT_CILIUM_LINE);
