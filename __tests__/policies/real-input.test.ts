@@ -4,34 +4,13 @@
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import * as fc from "fast-check";
-import { NetworkPolicies, type NetworkPoliciesProps, PolicyValidationError } from "../../lib";
-import { jsonByteLengthUpTo } from "../../lib/shared/stable-json";
+import { NetworkPolicies } from "../../lib";
 import { unescapeTerraform } from "../../lib/shared/terraform-escape";
 import { closest } from "../../lib/shared/suggest";
 import { boundedLine } from "../../lib/shared/synth-error";
+import { cnp, np, problems, synth } from "../helpers/policy-synth";
 import { policyDir } from "../helpers/policy-dirs";
 import { resourcesOf, synthStack, type TerraformJson, testApp, firstResource, providersOf } from "../helpers/synth";
-
-const np = (spec: string, meta = "  name: p\n  namespace: ns\n") =>
-  `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n${meta}spec:\n${spec}`;
-const cnp = (spec: string, meta = "  name: c\n  namespace: ns\n") =>
-  `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n${meta}spec:\n${spec}`;
-
-function synth(files: Record<string, string>, props: Omit<NetworkPoliciesProps, "directories"> = {}): TerraformJson {
-  const dir = policyDir(files);
-  return synthStack((s) => new NetworkPolicies(s, "policies", { directories: [dir], ...props }));
-}
-
-function problems(files: Record<string, string>, props: NetworkPoliciesProps = {}): string[] {
-  const dir = policyDir(files);
-  try {
-    new NetworkPolicies(new TerraformStack(testApp(), "test"), "policies", { directories: [dir], ...props });
-  } catch (err) {
-    if (!(err instanceof PolicyValidationError)) throw new Error(`not a PolicyValidationError: ${(err as Error).stack}`);
-    return err.problems.map((p) => `${p.file.split("/").pop()}#${p.document} ${p.field}: ${p.message}`);
-  }
-  throw new Error("expected the policies to be refused");
-}
 
 const onlyPolicySpec = (json: TerraformJson) => firstResource(json, "kubernetes_network_policy_v1").spec;
 
@@ -544,58 +523,6 @@ describe("what is in a policy directory is read or refused, never dropped silent
     expect(message).toMatch(/two\\nlines\.yaml \(document 1\)/);
     expect(message.split("\n").filter((l) => l.startsWith("  - "))).toHaveLength(1);
     expect(message).not.toMatch(/^lines\.yaml/m);
-  });
-});
-
-describe("a document kube-apiserver could not store is refused at synth", () => {
-  test("a document over 1.5 MiB as JSON (etcd's request limit) is refused, naming the file", () => {
-    const description = "x".repeat(1.5 * 1024 * 1024);
-    const spec = `  description: ${description}\n  endpointSelector: {}\n  ingress: [{}]\n`;
-    expect(problems({ "big.yaml": cnp(spec) })).toEqual([
-      expect.stringMatching(/^big\.yaml#1 \(document\): more than the 1\.5 MiB \(1572864 bytes\) as JSON that etcd stores in one request/),
-    ]);
-  });
-
-  test("aliases to one long anchored string are measured without building the text (refused, not thrown)", () => {
-    const annotations = [
-      `    x.io/a0: &a ${"x".repeat(6 * 1024 * 1024)}`,
-      ...Array.from({ length: 94 }, (_, i) => `    x.io/a${i + 1}: *a`),
-    ];
-    const meta = `  name: p\n  namespace: ns\n  annotations:\n${annotations.join("\n")}\n`;
-    expect(problems({ "aliases.yaml": np("  podSelector: {}\n", meta) })).toEqual([
-      expect.stringMatching(/^aliases\.yaml#1 \(document\): more than the 1\.5 MiB/),
-    ]);
-  });
-
-  test("the size counted is JSON's, byte for byte", () => {
-    fc.assert(
-      fc.property(fc.jsonValue(), (value) => {
-        const bytes = Buffer.byteLength(JSON.stringify(value));
-        expect(jsonByteLengthUpTo(value, Number.MAX_SAFE_INTEGER)).toBe(bytes);
-        if (bytes > 10) expect(jsonByteLengthUpTo(value, 10)).toBeGreaterThan(10);
-      }),
-    );
-  });
-
-  test("a document just under the limit is accepted", () => {
-    const spec = `  description: ${"x".repeat(1.5 * 1024 * 1024 - 300)}\n  endpointSelector: {}\n  ingress: [{}]\n`;
-    expect(() => synth({ "big.yaml": cnp(spec) })).not.toThrow();
-  });
-});
-
-describe("a refusal quotes a bounded prefix of a huge value", () => {
-  test("a 1 MB label value is quoted in part: the refusal stays short and still names the field and the fix", () => {
-    const huge = "v".repeat(1024 * 1024);
-    const dir = policyDir({ "a.yaml": np(`  podSelector:\n    matchLabels:\n      app: ${huge}\n`) });
-    let message = "";
-    try {
-      new NetworkPolicies(new TerraformStack(testApp(), "t"), "p", { directories: [dir] });
-    } catch (err) {
-      message = (err as Error).message;
-    }
-    expect(message).toMatch(/spec\.podSelector\.matchLabels\.app/);
-    expect(message).toMatch(/"v{80}\.\.\." \(1048576 characters\) is not a valid label value: at most 63/);
-    expect(message.length).toBeLessThan(4096);
   });
 });
 
