@@ -1,62 +1,104 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { TerraformStack, Testing } from "cdktf";
-import { CiliumPlatform, ClusterProviders, SynthError } from "../../lib";
+import { Resource } from "@cdktf/provider-null/lib/resource";
+import { CiliumPlatform, type CiliumPlatformProps, ClusterProviders, SynthError } from "../../lib";
 import { buildApp } from "../../main";
 import { addressesOf, dependsOnProblems } from "../helpers/depends-on";
-import { freshApp, synthApp, testApp, warningsOf, firstResource } from "../helpers/synth";
+import { freshApp, synthApp, testApp, warningsOf } from "../helpers/synth";
 import { tempDir } from "../helpers/temp";
 
 // One construct across both stacks (issue 21, point 3).
 
 const LAB = { kubeconfigPaths: ["~/.kube/config"], context: "admin@lab" };
 
-test("with releaseStack: the release there under the same id, policies and check here, a ClusterProviders in each, here depends on there", () => {
+describe("with releaseStack: the release there under the same id, policies and check here, a ClusterProviders in each, here depends on there", () => {
+  // One app for the file's questions about it: they read it, none changes it.
   const app = freshApp();
   const releaseStack = new TerraformStack(app, "lab-cilium");
   const workloadStack = new TerraformStack(app, "lab");
   const platform = new CiliumPlatform(workloadStack, "cilium", { releaseStack, access: LAB, policySet: "least-privilege" });
-  expect(platform.releaseStack).toBe(releaseStack);
-  expect(platform.workloadStack).toBe(workloadStack);
-  expect(platform.release.node.path).toBe("lab-cilium/cilium/release");
-  expect(platform.policies.node.path).toBe("lab/cilium/policies");
-  expect(platform.check?.node.path).toBe("lab/cilium/webhook-check");
-  expect(TerraformStack.of(platform.releaseCluster as ClusterProviders)).toBe(releaseStack);
-  expect(TerraformStack.of(platform.cluster as ClusterProviders)).toBe(workloadStack);
-  expect(workloadStack.dependencies).toEqual([releaseStack]);
   const stacks = synthApp(app);
-  expect(Object.keys(stacks["lab-cilium"].resource ?? {})).toEqual(["helm_release"]);
-  expect(Object.keys(stacks.lab.resource ?? {}).sort()).toEqual(["kubernetes_manifest", "null_resource"]);
-  for (const json of Object.values(stacks)) {
-    expect(json.provider?.kubernetes).toEqual([{ config_path: "~/.kube/config", config_context: "admin@lab" }]);
-    expect(dependsOnProblems(json)).toEqual([]);
-  }
-  const check = firstResource(stacks.lab, "null_resource");
-  expect(check.provisioner[0]["local-exec"].environment).toMatchObject({
-    KUBECONFIG: "~/.kube/config",
-    WEBHOOK_CHECK_CONTEXT: "admin@lab",
+
+  test("the platform names both stacks", () => {
+    expect([platform.releaseStack, platform.workloadStack]).toEqual([releaseStack, workloadStack]);
   });
-  expect(warningsOf(app)).toEqual([]);
+
+  test("the release is in the release stack under the same id; policies and check in the workload stack", () => {
+    expect([platform.release.node.path, platform.policies.node.path, platform.check?.node.path]).toEqual([
+      "lab-cilium/cilium/release",
+      "lab/cilium/policies",
+      "lab/cilium/webhook-check",
+    ]);
+  });
+
+  test("each stack has its own ClusterProviders", () => {
+    expect([platform.releaseCluster, platform.cluster].map((c) => TerraformStack.of(c as ClusterProviders))).toEqual([
+      releaseStack,
+      workloadStack,
+    ]);
+  });
+
+  test("the workload stack depends on the release stack", () => {
+    expect(workloadStack.dependencies).toEqual([releaseStack]);
+  });
+
+  test("the release stack holds the helm_release alone, the workload stack the policies and the check", () => {
+    expect({
+      "lab-cilium": Object.keys(stacks["lab-cilium"].resource ?? {}),
+      lab: Object.keys(stacks.lab.resource ?? {}).sort(),
+    }).toEqual({ "lab-cilium": ["helm_release"], lab: ["kubernetes_manifest", "null_resource"] });
+  });
+
+  test.each(["lab-cilium", "lab"])("%s: the kubernetes provider is configured for the cluster's access", (name) => {
+    expect(stacks[name].provider?.kubernetes).toEqual([{ config_path: "~/.kube/config", config_context: "admin@lab" }]);
+  });
+
+  test.each(["lab-cilium", "lab"])("%s: every depends_on names a resource of its stack", (name) => {
+    expect(dependsOnProblems(stacks[name])).toEqual([]);
+  });
+
+  test("the check runs with the cluster's kubeconfig and context", () => {
+    expect(Testing.synth(workloadStack)).toHaveResourceWithProperties(Resource, {
+      provisioner: [
+        {
+          "local-exec": expect.objectContaining({
+            environment: expect.objectContaining({ KUBECONFIG: "~/.kube/config", WEBHOOK_CHECK_CONTEXT: "admin@lab" }),
+          }),
+        },
+      ],
+    });
+  });
+
+  test("nothing is warned about", () => {
+    expect(warningsOf(app)).toEqual([]);
+  });
 });
 
-test("cluster and releaseStack are exclusive; so are cluster and access", () => {
+describe("cluster and releaseStack are exclusive; so are cluster and access", () => {
   const app = testApp();
   const releaseStack = new TerraformStack(app, "r");
   const stack = new TerraformStack(app, "w");
   const cluster = new ClusterProviders(stack, "providers", LAB);
-  expect(() => new CiliumPlatform(stack, "a", { releaseStack, cluster })).toThrow(/`cluster` and `releaseStack` together/);
-  expect(() => new CiliumPlatform(stack, "b", { cluster, access: LAB })).toThrow(/`cluster` and `access` together/);
-  expect(() => new CiliumPlatform(stack, "c", { releaseStack: stack })).toThrow(SynthError);
-  expect(() => new CiliumPlatform(stack, "d", { releaseStack, kube: LAB })).toThrow(
-    /`kube` together with `cluster`, `access` or `releaseStack`/,
-  );
   const other = new ClusterProviders(stack, "other", { context: "admin@other" });
-  expect(() => new CiliumPlatform(stack, "e", { cluster, release: { cluster: other } })).toThrow(
-    /release\.cluster: the platform puts all three parts on its own cluster/,
-  );
   const before = new TerraformStack(app, "before");
   before.addDependency(stack);
-  expect(() => new CiliumPlatform(stack, "f", { releaseStack: before })).toThrow(/a cycle between "w" and "before"/);
+
+  test.each<[string, CiliumPlatformProps, RegExp | typeof SynthError]>([
+    ["cluster with releaseStack", { releaseStack, cluster }, /`cluster` and `releaseStack` together/],
+    ["cluster with access", { cluster, access: LAB }, /`cluster` and `access` together/],
+    ["releaseStack the platform's own stack", { releaseStack: stack }, SynthError],
+    ["kube with releaseStack", { releaseStack, kube: LAB }, /`kube` together with `cluster`, `access` or `releaseStack`/],
+    [
+      "release.cluster another cluster",
+      { cluster, release: { cluster: other } },
+      /release\.cluster: the platform puts all three parts on its own cluster/,
+    ],
+    ["a releaseStack that depends on this stack", { releaseStack: before }, /a cycle between "w" and "before"/],
+  ])("%s is refused", (name, props, refusal) => {
+    // A refused platform may leave its first children behind: an id of its own per case.
+    expect(() => new CiliumPlatform(stack, name, props)).toThrow(refusal);
+  });
 });
 
 describe("one stack, as today", () => {
