@@ -75,40 +75,72 @@ test("gcs://BUCKET/PREFIX: prefix PREFIX/<stack>", () => {
   });
 });
 
-test("cloud://ORGANIZATION/PREFIX: a named workspace per stack, read by name; synth warns about Local execution mode", () => {
+describe("cloud://ORGANIZATION/PREFIX: a named workspace per stack, read by name; synth warns about Local execution mode", () => {
   const { built, dev, release } = both({ STATE_BACKEND: "cloud://acme/talos?hostname=tfe.example.com" });
-  expect(release.terraform.cloud).toEqual({ hostname: "tfe.example.com", organization: "acme", workspaces: { name: "talos-dev-cilium" } });
-  expect(dev.terraform.cloud.workspaces).toEqual({ name: "talos-dev" });
-  expect(dev.terraform.backend).toBeUndefined();
-  expect(remote(dev)).toEqual({
-    backend: "remote",
-    config: { hostname: "tfe.example.com", organization: "acme", workspaces: { name: "talos-dev-cilium" } },
+
+  test("the release stack's workspace is PREFIX-<stack> in the organization, on the given host", () => {
+    expect(release.terraform.cloud).toEqual({
+      hostname: "tfe.example.com",
+      organization: "acme",
+      workspaces: { name: "talos-dev-cilium" },
+    });
   });
-  expect(built.warnings).toHaveLength(2);
-  expect(built.warnings[0]).toMatch(/^dev-cilium: workspace "talos-dev-cilium" of organization "acme" must use Local execution mode/);
-  expect(built.warnings[1]).toMatch(
-    /^dev: workspace "talos-dev" .*Local execution mode.*reads the kubeconfig where `terraform apply` runs/,
-  );
-  expect(both({}).built.warnings).toEqual([]);
-  expect(both({ STATE_BACKEND: "cloud://acme" }).release.terraform.cloud).toEqual({
-    organization: "acme",
-    workspaces: { name: "dev-cilium" },
+
+  test("the workload stack has its own workspace and no backend block", () => {
+    expect({ workspaces: dev.terraform.cloud.workspaces, backend: dev.terraform.backend }).toEqual({
+      workspaces: { name: "talos-dev" },
+      backend: undefined,
+    });
+  });
+
+  test("the cross-stack reference reads the release stack's workspace by name", () => {
+    expect(remote(dev)).toEqual({
+      backend: "remote",
+      config: { hostname: "tfe.example.com", organization: "acme", workspaces: { name: "talos-dev-cilium" } },
+    });
+  });
+
+  test("synth warns, once per workspace, that it must use Local execution mode", () => {
+    expect(built.warnings).toEqual([
+      expect.stringMatching(/^dev-cilium: workspace "talos-dev-cilium" of organization "acme" must use Local execution mode/),
+      expect.stringMatching(/^dev: workspace "talos-dev" .*Local execution mode.*reads the kubeconfig where `terraform apply` runs/),
+    ]);
+  });
+
+  test("without a cloud backend nothing is warned about", () => {
+    expect(both({}).built.warnings).toEqual([]);
+  });
+
+  test("without a prefix the workspace is the stack's name", () => {
+    expect(both({ STATE_BACKEND: "cloud://acme" }).release.terraform.cloud).toEqual({
+      organization: "acme",
+      workspaces: { name: "dev-cilium" },
+    });
   });
 });
 
-test("STATE_BACKEND_<ENV> wins over STATE_BACKEND; the plain name is dev's only", () => {
-  const built = buildApp(
-    { STATE_BACKEND: "gcs://plain", STATE_BACKEND_DEV: "gcs://own", KUBE_CONTEXT_PROD: "admin@prod", STATE_BACKEND_PROD: "gcs://prod" },
-    tempDir("out-"),
-  );
-  const backend = (id: string) => JSON.parse(Testing.synth(built.app.node.findChild(id) as TerraformStack)).terraform.backend;
-  expect(backend("dev-cilium").gcs.bucket).toBe("own");
-  expect(backend("dev").gcs.bucket).toBe("own");
-  expect(backend("prod-cilium").gcs.bucket).toBe("prod");
-  const plainOnly = buildApp({ STATE_BACKEND: "gcs://plain", KUBE_CONTEXT_PROD: "admin@prod" }, tempDir("out-"));
-  const plain = (id: string) => JSON.parse(Testing.synth(plainOnly.app.node.findChild(id) as TerraformStack)).terraform.backend;
-  expect(plain("dev").gcs.bucket).toBe("plain");
-  expect(plain("prod")).toEqual({ local: { path: "../../../terraform.prod.tfstate" } });
+describe("STATE_BACKEND_<ENV> wins over STATE_BACKEND; the plain name is dev's only", () => {
+  const backendOf = (env: NodeJS.ProcessEnv) => {
+    const built = buildApp({ KUBE_CONTEXT_PROD: "admin@prod", ...env }, tempDir("out-"));
+    return (id: string) => JSON.parse(Testing.synth(built.app.node.findChild(id) as TerraformStack)).terraform.backend;
+  };
+
+  test("STATE_BACKEND_DEV wins over STATE_BACKEND for both of dev's stacks", () => {
+    const backend = backendOf({ STATE_BACKEND: "gcs://plain", STATE_BACKEND_DEV: "gcs://own" });
+    expect([backend("dev-cilium").gcs.bucket, backend("dev").gcs.bucket]).toEqual(["own", "own"]);
+  });
+
+  test("STATE_BACKEND_PROD sets prod's backend", () => {
+    expect(backendOf({ STATE_BACKEND: "gcs://plain", STATE_BACKEND_PROD: "gcs://prod" })("prod-cilium").gcs.bucket).toBe("prod");
+  });
+
+  test("the plain STATE_BACKEND is dev's", () => {
+    expect(backendOf({ STATE_BACKEND: "gcs://plain" })("dev").gcs.bucket).toBe("plain");
+  });
+
+  test("the plain STATE_BACKEND leaves prod on its local state file", () => {
+    expect(backendOf({ STATE_BACKEND: "gcs://plain" })("prod")).toEqual({ local: { path: "../../../terraform.prod.tfstate" } });
+  });
 });
 
 describe("refused at synth, listing the forms", () => {
