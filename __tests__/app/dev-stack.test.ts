@@ -31,26 +31,41 @@ test("the dev environment: the release in dev-cilium; the incident's two policie
   expect(JSON.parse(dev.releaseJson)).toMatchSnapshot();
 });
 
-test("one deploy brings up a fresh cluster: dev is planned only after dev-cilium is applied", () => {
-  const manifest = JSON.parse(readFileSync(path.join(dev.outdir, "manifest.json"), "utf8"));
-  expect(manifest.stacks.dev.dependencies).toEqual(["dev-cilium"]);
-  expect(manifest.stacks["dev-cilium"].dependencies).toEqual([]);
-  const stack = JSON.parse(dev.json);
-  const release = JSON.parse(dev.releaseJson);
-  expect(Object.keys(release.resource)).toEqual(["helm_release"]);
-  expect(stack.resource.helm_release).toBeUndefined();
-  // The release keeps the address it had in the one-stack layout of 0.1.
-  expect(Object.keys(release.resource.helm_release)).toEqual(["cilium_release_691669B7"]);
-  // The check still re-runs when the release changes: its id, revision and last_deployed come from dev-cilium's state.
-  const triggers = firstResource(stack, "null_resource").triggers;
-  expect(triggers.cilium_release_id).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./);
-  expect(triggers.cilium_release_revision).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./);
-  // ...and its last_deployed, which a re-install at revision 1 changes (the id and revision stay).
-  expect(triggers.cilium_release_last_deployed).toMatch(
-    /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./,
+describe("one deploy brings up a fresh cluster: dev is planned only after dev-cilium is applied", () => {
+  const manifest = () => JSON.parse(readFileSync(path.join(dev.outdir, "manifest.json"), "utf8"));
+  const triggers = () => firstResource(JSON.parse(dev.json), "null_resource").triggers;
+
+  test("the manifest orders dev after dev-cilium, which depends on nothing", () => {
+    expect({ dev: manifest().stacks.dev.dependencies, release: manifest().stacks["dev-cilium"].dependencies }).toEqual({
+      dev: ["dev-cilium"],
+      release: [],
+    });
+  });
+
+  test("the helm_release is in dev-cilium alone", () => {
+    expect({ release: Object.keys(JSON.parse(dev.releaseJson).resource), dev: JSON.parse(dev.json).resource.helm_release }).toEqual({
+      release: ["helm_release"],
+      dev: undefined,
+    });
+  });
+
+  test("the release keeps the address it had in the one-stack layout of 0.1", () => {
+    expect(Object.keys(JSON.parse(dev.releaseJson).resource.helm_release)).toEqual(["cilium_release_691669B7"]);
+  });
+
+  // The check still re-runs when the release changes; last_deployed is what a re-install at
+  // revision 1 changes (the id and revision stay).
+  test.each(["cilium_release_id", "cilium_release_revision", "cilium_release_last_deployed"])(
+    "the check's trigger %s comes from dev-cilium's state",
+    (trigger) => {
+      expect(triggers()[trigger]).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-dev-cilium\.outputs\./);
+    },
   );
-  const pkg = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8"));
-  expect(pkg.scripts.deploy).toMatch(/cdktf-cli@0\.21\.0 deploy dev-cilium dev$/);
+
+  test("npm run deploy deploys dev-cilium, then dev", () => {
+    const pkg = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8"));
+    expect(pkg.scripts.deploy).toMatch(/cdktf-cli@0\.21\.0 deploy dev-cilium dev$/);
+  });
 });
 
 test('dev and prod were deployed with 0.1: legacyAddresses "0.1" keeps a moved block per policy from its 0.1 address', () => {
