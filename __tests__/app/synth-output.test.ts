@@ -20,26 +20,51 @@ function captureStderr<T>(run: () => T): { result: T; stderr: string } {
   }
 }
 
-test("a SynthError is its message: no stack frames, and no enumerable data that Node would print a second time", () => {
-  let err: SynthError | undefined;
-  try {
-    new CiliumRelease(new TerraformStack(testApp(), "s"), "r", { version: "^1" });
-  } catch (e) {
-    err = e as SynthError;
-  }
-  expect(err).toBeInstanceOf(SynthError);
-  const e = err as SynthError;
-  expect(e.stack).toBe(e.message);
-  expect(Object.keys(e)).toEqual([]);
-  expect(e.constructPath).toBe("s/r");
-  expect(e.lines).toHaveLength(1);
-  const printed = inspect(e);
-  expect(printed.split(e.lines[0]).length - 1).toBe(1);
-  expect(printed).not.toMatch(/^\s+at /m);
-  const policy = new PolicyValidationError([{ file: "f.yaml", document: 1, field: "spec", message: "bad" }], "s/p");
-  expect(Object.keys(policy)).toEqual([]);
-  expect(policy.problems).toHaveLength(1);
-  expect(inspect(policy).split("f.yaml (document 1) spec: bad").length - 1).toBe(1);
+describe("a SynthError is its message: no stack frames, and no enumerable data that Node would print a second time", () => {
+  const refusal = (): SynthError => {
+    try {
+      new CiliumRelease(new TerraformStack(testApp(), "s"), "r", { version: "^1" });
+    } catch (e) {
+      return e as SynthError;
+    }
+    throw new Error("not refused");
+  };
+  const policy = () => new PolicyValidationError([{ file: "f.yaml", document: 1, field: "spec", message: "bad" }], "s/p");
+
+  test("a refused prop throws a SynthError naming the construct path", () => {
+    const e = refusal();
+    expect({ synthError: e instanceof SynthError, constructPath: e.constructPath, lines: e.lines.length }).toEqual({
+      synthError: true,
+      constructPath: "s/r",
+      lines: 1,
+    });
+  });
+
+  test("its stack is its message", () => {
+    const e = refusal();
+    expect(e.stack).toBe(e.message);
+  });
+
+  test.each([
+    ["SynthError", refusal],
+    ["PolicyValidationError", policy],
+  ])("a %s has no enumerable keys", (_kind, make) => {
+    expect(Object.keys(make())).toEqual([]);
+  });
+
+  test("printed by Node, its line appears once and no frame follows", () => {
+    const e = refusal();
+    const printed = inspect(e);
+    expect({ times: printed.split(e.lines[0]).length - 1, frames: /^\s+at /m.test(printed) }).toEqual({ times: 1, frames: false });
+  });
+
+  test("a PolicyValidationError printed by Node names its one problem once", () => {
+    const e = policy();
+    expect({ problems: e.problems.length, times: inspect(e).split("f.yaml (document 1) spec: bad").length - 1 }).toEqual({
+      problems: 1,
+      times: 1,
+    });
+  });
 });
 
 test("main() prints a refusal once, as its message, and returns exit code 1; nothing is synthesized", () => {
