@@ -472,14 +472,21 @@ describe("cilium-explain", () => {
   const lp = policySetDirectory("least-privilege");
   const webhook = "cert-manager/app.kubernetes.io/name=webhook,app.kubernetes.io/component=webhook";
 
-  test("peers as the CLI writes them", () => {
-    expect(parsePeer("kube-apiserver", "--from")).toEqual({ entity: "kube-apiserver" });
-    expect(parsePeer("kube-apiserver@local", "--from")).toEqual({ entity: "kube-apiserver", node: "local" });
-    expect(parsePeer("world@1.2.3.4", "--from")).toEqual({ entity: "world", ip: "1.2.3.4" });
-    expect(parsePeer("ns/a=b,c=d=e", "--to")).toEqual({ namespace: "ns", labels: { a: "b", c: "d=e" } });
-    expect(parsePeer("ns/", "--to")).toEqual({ namespace: "ns", labels: {} });
-    expect(() => parsePeer("world@somewhere", "--from")).toThrow(/after @ comes local, remote or an IP address/);
-    expect(() => parsePeer("ns/novalue", "--to")).toThrow(/labels are KEY=VALUE/);
+  test.each<[string, "--from" | "--to", unknown]>([
+    ["kube-apiserver", "--from", { entity: "kube-apiserver" }],
+    ["kube-apiserver@local", "--from", { entity: "kube-apiserver", node: "local" }],
+    ["world@1.2.3.4", "--from", { entity: "world", ip: "1.2.3.4" }],
+    ["ns/a=b,c=d=e", "--to", { namespace: "ns", labels: { a: "b", c: "d=e" } }],
+    ["ns/", "--to", { namespace: "ns", labels: {} }],
+  ])("the peer %s (%s) as the CLI writes it", (text, flag, peer) => {
+    expect(parsePeer(text, flag)).toEqual(peer);
+  });
+
+  test.each<[string, "--from" | "--to", RegExp]>([
+    ["world@somewhere", "--from", /after @ comes local, remote or an IP address/],
+    ["ns/novalue", "--to", /labels are KEY=VALUE/],
+  ])("the peer %s (%s) is refused, saying what is expected", (text, flag, refusal) => {
+    expect(() => parsePeer(text, flag)).toThrow(refusal);
   });
 
   test("a policy file name that is not UTF-8 is a usage error naming it, not a crash", () => {
@@ -490,20 +497,34 @@ describe("cilium-explain", () => {
     expect(result.err).toMatch(/x-\\xc3\.yaml: the file name is not valid UTF-8; rename it/);
   });
 
-  test("exit 0 allowed, 1 denied, 3 unknown, with the explanation", () => {
+  test("exit 0 when allowed, the headline saying which side decided", () => {
     const allowed = run("--from", "kube-apiserver", "--to", webhook, "--port", "10250", "--policies", lp);
-    expect(allowed.code).toBe(EXPLAIN_EXIT.allowed);
-    expect(allowed.out).toMatch(/^allowed \(the destination's ingress: by a rule\)\n/);
-    expect(allowed.out).toContain("CiliumNetworkPolicy/cert-manager/cert-manager-webhook-from-apiserver");
+    expect({ code: allowed.code, headline: allowed.out.split("\n")[0] }).toEqual({
+      code: EXPLAIN_EXIT.allowed,
+      headline: "allowed (the destination's ingress: by a rule)",
+    });
+  });
+
+  test("an allowed path's explanation names the admitting policy", () => {
+    expect(run("--from", "kube-apiserver", "--to", webhook, "--port", "10250", "--policies", lp).out).toContain(
+      "CiliumNetworkPolicy/cert-manager/cert-manager-webhook-from-apiserver",
+    );
+  });
+
+  test("exit 1 when denied", () => {
     const denied = run("--from", "world@1.2.3.4", "--to", webhook, "--port", "10250", "--policies", lp);
-    expect(denied.code).toBe(EXPLAIN_EXIT.denied);
-    expect(denied.out).toMatch(/^denied\n/);
+    expect({ code: denied.code, headline: denied.out.split("\n")[0] }).toEqual({ code: EXPLAIN_EXIT.denied, headline: "denied" });
+  });
+
+  test("exit 3 when unknown, with the reason in --json", () => {
     const dir = policyDir({
       "named.yaml": JSON.stringify(webhookPolicy([{ fromEntities: ["kube-apiserver"], toPorts: [{ ports: [{ port: "https" }] }] }])),
     });
     const unknown = run("--from", "kube-apiserver", "--to", webhook, "--port", "10250", "--policies", dir, "--json");
-    expect(unknown.code).toBe(EXPLAIN_EXIT.unknown);
-    expect(JSON.parse(unknown.out)).toMatchObject({ verdict: "unknown", unknownReason: "named-port" });
+    expect({ code: unknown.code, report: JSON.parse(unknown.out) }).toMatchObject({
+      code: EXPLAIN_EXIT.unknown,
+      report: { verdict: "unknown", unknownReason: "named-port" },
+    });
   });
 
   test("the dev app's policies by default (the allow-all set): the webhook is reachable", () => {
@@ -598,17 +619,28 @@ describe("cilium-explain", () => {
     });
   });
 
-  test("usage errors and invalid policies exit 2", () => {
-    expect(run("--from", "kube-apiserver", "--port", "1")).toMatchObject({ code: 2, err: expect.stringMatching(/--to is required/) });
-    expect(run("--from", "kube-apiserver", "--to", webhook, "--port", "70000").err).toMatch(/--port "70000": expected a whole number/);
-    expect(run("--from", "kube-apiserver", "--to", webhook, "--port", "1", "--protocol", "icmp").err).toMatch(/--protocol "icmp"/);
-    expect(run("--bogus").code).toBe(2);
+  test.each<[string, string[], RegExp]>([
+    ["a missing --to", ["--from", "kube-apiserver", "--port", "1"], /--to is required/],
+    ["a port out of range", ["--from", "kube-apiserver", "--to", webhook, "--port", "70000"], /--port "70000": expected a whole number/],
+    ["an unknown protocol", ["--from", "kube-apiserver", "--to", webhook, "--port", "1", "--protocol", "icmp"], /--protocol "icmp"/],
+    ["an unknown flag", ["--bogus"], /./],
+  ])("%s is a usage error: exit 2", (_case, args, message) => {
+    const result = run(...args);
+    expect({ code: result.code, err: result.err }).toEqual({ code: EXPLAIN_EXIT.usage, err: expect.stringMatching(message) });
+  });
+
+  test("invalid policies exit 2, naming the file, document and field", () => {
     const bad = policyDir({
       "bad.yaml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x, namespace: n}\nspec: {ingres: []}\n",
     });
     const invalid = run("--from", "kube-apiserver", "--to", webhook, "--port", "1", "--policies", bad);
-    expect(invalid.code).toBe(2);
-    expect(invalid.err).toMatch(/bad\.yaml \(document 1\) spec\.ingres/);
+    expect({ code: invalid.code, err: invalid.err }).toEqual({
+      code: 2,
+      err: expect.stringMatching(/bad\.yaml \(document 1\) spec\.ingres/),
+    });
+  });
+
+  test("--help exits 0, whatever else is given", () => {
     expect(run("--from", "kube-apiserver", "--to", "ns/a=b", "--port", "1", "--help").code).toBe(0);
   });
 });
