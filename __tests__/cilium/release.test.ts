@@ -74,26 +74,45 @@ test("without the preset only the enforcement mode is written", () => {
   expect(release().values).toEqual({ policyEnforcementMode: "default" });
 });
 
-test("merge order: preset < typed props < values escape hatch; lists are replaced; null removes", () => {
-  const { values } = release({
-    talos: true,
-    k8sServicePort: 7446,
-    policyEnforcementMode: "always",
-    values: {
-      k8sServicePort: 7447,
-      hubble: { relay: { enabled: true } },
-      cgroup: { autoMount: { enabled: false } },
-      securityContext: { capabilities: { cleanCiliumState: ["NET_ADMIN"] } },
-      ipam: null,
-    },
+describe("merge order: preset < typed props < values escape hatch; lists are replaced; null removes", () => {
+  const merged = () =>
+    release({
+      talos: true,
+      k8sServicePort: 7446,
+      policyEnforcementMode: "always",
+      values: {
+        k8sServicePort: 7447,
+        hubble: { relay: { enabled: true } },
+        cgroup: { autoMount: { enabled: false } },
+        securityContext: { capabilities: { cleanCiliumState: ["NET_ADMIN"] } },
+        ipam: null,
+      },
+    }).values;
+
+  test("the values escape hatch wins over a typed prop", () => {
+    expect(merged().k8sServicePort).toBe(7447);
   });
-  expect(values.k8sServicePort).toBe(7447);
-  expect(values.policyEnforcementMode).toBe("always");
-  expect(values.hubble).toEqual({ relay: { enabled: true } });
-  expect(values.cgroup).toEqual({ autoMount: { enabled: false }, hostRoot: "/sys/fs/cgroup" });
-  expect(values.securityContext.capabilities.cleanCiliumState).toEqual(["NET_ADMIN"]);
-  expect(values.securityContext.capabilities.ciliumAgent).toHaveLength(11);
-  expect(values).not.toHaveProperty("ipam");
+
+  test("a typed prop wins over the preset", () => {
+    expect(merged().policyEnforcementMode).toBe("always");
+  });
+
+  test("a map of the escape hatch is merged into the preset's, key by key", () => {
+    expect(merged().cgroup).toEqual({ autoMount: { enabled: false }, hostRoot: "/sys/fs/cgroup" });
+  });
+
+  test("a map the preset does not set is taken as given", () => {
+    expect(merged().hubble).toEqual({ relay: { enabled: true } });
+  });
+
+  test("a list replaces the preset's list; the preset's other lists stay", () => {
+    const { capabilities } = merged().securityContext;
+    expect({ clean: capabilities.cleanCiliumState, agent: capabilities.ciliumAgent.length }).toEqual({ clean: ["NET_ADMIN"], agent: 11 });
+  });
+
+  test("null removes the preset's key", () => {
+    expect(merged()).not.toHaveProperty("ipam");
+  });
 });
 
 test("values YAML is deterministic: key order of the input does not matter", () => {
