@@ -4,7 +4,7 @@
 import { main } from "../../lib/webhook-check/runner/cli";
 import type { CredentialSource, Credentials } from "../../lib/webhook-check/kube/credentials";
 import { apiRequest, TransportError } from "../../lib/webhook-check/kube/http";
-import type { ProbeResult } from "../../lib/webhook-check/probes/cert-manager";
+import type { ProbeResult } from "../../lib/webhook-check/probes/result";
 import { runAttempt } from "../../lib/webhook-check/runner/attempts";
 import {
   closedPortUrl,

@@ -1,13 +1,8 @@
 // --scope all: every aggregated API, admission webhook and conversion webhook, beside
 // the cert-manager proof, against the local TLS stand-in (in-process through main()).
 import { main } from "../../lib/webhook-check/runner/cli";
-import {
-  CONFIGMAP_CREATE,
-  configMapCreateMatches,
-  probeClusterPaths,
-  ruleMatches,
-  selectorMatches,
-} from "../../lib/webhook-check/probes/webhooks-and-apiservices";
+import { CONFIGMAP_CREATE, configMapCreateMatches, ruleMatches, selectorMatches } from "../../lib/webhook-check/probes/admission-match";
+import { probeClusterPaths } from "../../lib/webhook-check/probes/cluster-paths";
 import { decidingFailure, runAttempt } from "../../lib/webhook-check/runner/attempts";
 import { aggregatorError, fakeTarget, type Scenario, standIns, tooManyRequests, writeKubeconfig } from "../helpers/fake-apiserver";
 import { FakeClock } from "../helpers/fake-clock";

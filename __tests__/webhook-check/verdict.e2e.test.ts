@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { CHECK_PERMISSIONS } from "../../lib/webhook-check/probes/cert-manager";
+import { CHECK_PERMISSIONS } from "../../lib/webhook-check/probes/permissions";
 import { decidingFailure, runAttempt } from "../../lib/webhook-check/runner/attempts";
 import { b64, fakeTarget, type Scenario, standIns, writeKubeconfig } from "../helpers/fake-apiserver";
 import { runMainInProcess } from "../helpers/run-cli";
