@@ -200,8 +200,8 @@ describe("every answer the check reads is bounded", () => {
     });
     expect(run.code).toBe(1);
     expect(run.report.failure).toMatchObject({ probe: "api-server", ok: false, class: "bad-response" });
-    expect(run.report.failure.detail).toMatch(/an answer too large to read$/);
-    expect(run.report.failure.error).toMatch(/larger than 3 MiB/);
+    expect(run.report.failure?.detail).toMatch(/an answer too large to read$/);
+    expect(run.report.failure?.error).toMatch(/larger than 3 MiB/);
   });
 });
 

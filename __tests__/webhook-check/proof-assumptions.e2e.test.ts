@@ -132,24 +132,24 @@ describe("against the stand-in API server", () => {
     const run = await check(["--json"], JSON.stringify(proof()), {});
     expect(run.code).toBe(0);
     expect(run.report.warnings).toBeUndefined();
-    const probe = run.report.probes.find((p: any) => p.probe === "proof-assumptions");
+    const probe = run.report.probes.find((p) => p.probe === "proof-assumptions");
     expect(probe).toMatchObject({ ok: true });
-    expect(probe.assumptions.map((a: any) => [a.assumption, a.verdict])).toEqual([
+    expect(probe?.assumptions?.map((a) => [a.assumption, a.verdict])).toEqual([
       ["webhook-selector", "ok"],
       ["webhook-target-port", "ok"],
       ["api-server-host-network", "ok"],
       ...CILIUM_KEYS.map((k) => [`cilium-config ${k.key}`, "ok"]),
     ]);
     // The webhook paths share their labels and port: one assumption for both, naming both paths.
-    expect(probe.assumptions[0].paths).toEqual(["kube-apiserver-to-webhook", "kube-apiserver-local-to-webhook"]);
-    expect(probe.assumptions[1].found).toMatch(/targetPort "https"\) resolves to pod port 10250 in its EndpointSlices/);
+    expect(probe?.assumptions?.[0].paths).toEqual(["kube-apiserver-to-webhook", "kube-apiserver-local-to-webhook"]);
+    expect(probe?.assumptions?.[1].found).toMatch(/targetPort "https"\) resolves to pod port 10250 in its EndpointSlices/);
   });
 
   test("without WEBHOOK_CHECK_PROOF nothing is assumed and nothing more is read", async () => {
     const api = await stand.api();
     const run = await check(["--json", "--kubeconfig", writeKubeconfig(stand.pki, api.url)], "");
     expect(run.code).toBe(0);
-    expect(run.report.probes.map((p: any) => p.probe)).not.toContain("proof-assumptions");
+    expect(run.report.probes.map((p) => p.probe)).not.toContain("proof-assumptions");
     expect(api.requests.filter((r) => /nodes|configmaps|namespaces\/default/.test(r))).toEqual([]);
   });
 
@@ -160,7 +160,7 @@ describe("against the stand-in API server", () => {
     expect(run.report.failure).toMatchObject({ probe: "proof-assumptions", class: "proof-assumption" });
     expect(run.report.attempts).toBeGreaterThan(1);
     expect(run.report.elapsedMs).toBeGreaterThanOrEqual(10_000);
-    const selector = byName(run.report.probes.find((p: any) => p.probe === "proof-assumptions").assumptions, "webhook-selector");
+    const selector = byName(run.report.probes.find((p) => p.probe === "proof-assumptions")?.assumptions ?? [], "webhook-selector");
     expect(selector).toMatchObject({
       verdict: "fail",
       class: "proof-assumption",
@@ -170,7 +170,7 @@ describe("against the stand-in API server", () => {
         "Service cert-manager/cert-manager-webhook spec.selector {app.kubernetes.io/instance=cm, app.kubernetes.io/name=webhook, tier=edge}, not a subset: app.kubernetes.io/instance=cm (assumed cert-manager), tier=edge (not assumed)",
     });
     // The admission proof itself passed: reachable, but not as synth assumed.
-    expect(run.report.probes.find((p: any) => p.probe === "admission").ok).toBe(true);
+    expect(run.report.probes.find((p) => p.probe === "admission")?.ok).toBe(true);
   });
 
   test("the human report shows assumed vs found and says the webhook is reachable, but not as assumed", async () => {
@@ -373,9 +373,9 @@ describe("RBAC: the new reads", () => {
           : undefined,
     });
     expect(run.code).toBe(0);
-    const probe = run.report.probes.find((p: any) => p.probe === "proof-assumptions");
+    const probe = run.report.probes.find((p) => p.probe === "proof-assumptions");
     expect(probe).toMatchObject({ ok: false, warning: true, class: "rbac" });
-    expect(probe.assumptions.filter((a: any) => a.verdict !== "ok").map((a: any) => [a.assumption, a.verdict, a.found])).toEqual([
+    expect(probe?.assumptions?.filter((a) => a.verdict !== "ok").map((a) => [a.assumption, a.verdict, a.found])).toEqual([
       [
         "api-server-host-network",
         "warn",

@@ -39,7 +39,7 @@ test("only the proof decides: forbidden diagnostics are warnings, the verdict is
     expect.stringMatching(/^probe-namespace: .*HTTP 403/),
     expect.stringMatching(/^webhook-endpoints: .*HTTP 403/),
   ]);
-  expect(run.report.probes.filter((p: any) => p.warning).map((p: any) => p.class)).toEqual(["rbac", "rbac"]);
+  expect(run.report.probes.filter((p) => p.warning).map((p) => p.class)).toEqual(["rbac", "rbac"]);
 });
 
 test("a webhook Service without ready endpoints does not veto a passing proof", async () => {
