@@ -24,7 +24,7 @@ export type WebhookMatch = Pick<AdmissionWebhook, "namespaceSelector" | "objectS
 /** metav1.LabelSelector, as kubernetes-models types it. */
 export type LabelSelector = NonNullable<AdmissionWebhook["namespaceSelector"]>;
 
-/** metav1.LabelSelector semantics (apimachinery pkg/apis/meta/v1 LabelSelectorAsSelector); nil or empty matches everything. */
+/** metav1.LabelSelector semantics (k8s.io/apimachinery v0.35.4 pkg/apis/meta/v1/helpers.go LabelSelectorAsSelector); nil or empty matches everything. */
 export function selectorMatches(selector: LabelSelector | undefined | null, labels: Record<string, string>): boolean {
   if (!selector) return true;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
@@ -59,8 +59,8 @@ export const CONFIGMAP_CREATE: Omit<RequestAttributes, "namespace"> = {
   operation: "CREATE",
 };
 
-// Each rule below follows kubernetes/kubernetes
-// staging/src/k8s.io/apiserver/pkg/admission/plugin/webhook/predicates/rules/rules.go (Matcher.Matches:
+// Each rule below follows k8s.io/apiserver v0.35.4
+// pkg/admission/plugin/webhook/predicates/rules/rules.go (Matcher.Matches:
 // scope && operation && group && version && resource).
 
 /** `exactOrWildcard`: the list holds "*" or the requested value. */
@@ -107,7 +107,7 @@ export const PROBE_LABELS = { "app.kubernetes.io/managed-by": "cdktf-cilium-webh
 /**
  * Whether a dry-run create of a ConfigMap in the probe namespace reaches this webhook:
  * any rule matches (rules.go), the namespaceSelector matches the probe namespace's
- * labels and the objectSelector the probe's (apiserver
+ * labels and the objectSelector the probe's (k8s.io/apiserver v0.35.4
  * pkg/admission/plugin/webhook/predicates/namespace and .../object: for a CREATE the
  * new object's labels). matchConditions are CEL the check cannot evaluate: see
  * `hasMatchConditions`.

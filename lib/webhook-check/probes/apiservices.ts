@@ -5,7 +5,7 @@
  * own words (x509: the CA bundle is not injected yet; EPERM/no route: Cilium). The
  * `Available` condition is only a diagnostic beside it: kube-aggregator's availability
  * controller checks with TLS verification off and refreshes every 30 s
- * (kube-aggregator pkg/controllers/status/remote/remote_available_controller.go:
+ * (k8s.io/kube-aggregator v0.35.4 pkg/controllers/status/remote/remote_available_controller.go:
  * `Insecure: true`), so it says Available while real calls fail.
  */
 import type { IAPIService } from "kubernetes-models/apiregistration.k8s.io/v1/APIService";
@@ -68,8 +68,8 @@ async function apiService(f: Family, a: BackedAPIService, started: number): Prom
   if (res.status === 403)
     return item("apiservice", name, started, "warn", `not proven: the check needs "get ${path}" (${diagnostic})`, "rbac", words);
   // kube-aggregator answers 503 itself: "service unavailable" when the APIService is not Available
-  // (kube-aggregator pkg/apiserver/handler_proxy.go), else the proxy's error ("error trying to reach
-  // service: <dial or TLS error>", apimachinery pkg/util/proxy/transport.go).
+  // (k8s.io/kube-aggregator v0.35.4 pkg/apiserver/handler_proxy.go), else the proxy's error ("error
+  // trying to reach service: <dial or TLS error>", k8s.io/apimachinery v0.35.4 pkg/util/proxy/transport.go).
   const reachWords = /error trying to reach service/i.test(words);
   if (!cond.available && !reachWords)
     return item(

@@ -78,7 +78,7 @@ export async function webhookAssumptions(
       continue;
     }
     // A Service routes to the pods whose labels match every key of spec.selector
-    // (kubernetes/api core/v1 ServiceSpec.selector); pods with the assumed labels are
+    // (k8s.io/api v0.35.4 core/v1/types.go ServiceSpec.selector); pods with the assumed labels are
     // among them only if the selector asks for nothing the proof did not assume.
     const selector: Record<string, string> = spec.selector && typeof spec.selector === "object" ? spec.selector : {};
     const keys = Object.keys(selector).sort();
@@ -128,7 +128,7 @@ async function targetPortAssumption(
     });
   // targetPort defaults to the port; a name is resolved per pod, and the
   // EndpointSlices carry the result: their port named like the Service port
-  // ("this corresponds to the Service.ports[].name", kubernetes/api discovery/v1
+  // ("this corresponds to the Service.ports[].name", k8s.io/api v0.35.4 discovery/v1/types.go
   // EndpointPort) holds the pod's port number.
   const targetPort: number | string = sp.targetPort ?? sp.port;
   const portName: string = sp.name ?? "";

@@ -65,9 +65,9 @@ function readAnswer(res: ApiResponse, probeNamespace: string): Answer {
 
 /**
  * The order kube-apiserver calls them in: mutating configurations sorted by name, each
- * configuration's webhooks in their order (apiserver pkg/admission/configuration/
+ * configuration's webhooks in their order (k8s.io/apiserver v0.35.4 pkg/admission/configuration/
  * mutating_webhook_manager.go sorts the configurations by name "to have a deterministic
- * order"), then the validating ones (in parallel: apiserver
+ * order"), then the validating ones (in parallel: k8s.io/apiserver v0.35.4
  * pkg/admission/plugin/webhook/validating/dispatcher.go returns `errs[0]`, the first of
  * the errors to arrive).
  */
