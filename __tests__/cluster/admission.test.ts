@@ -385,7 +385,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
   });
 
   describe("RBAC: the check with a ServiceAccount token bound to exactly docs/webhook-check.md's table", () => {
-    // The table's rows that are RBAC rules here (CHECK_PERMISSIONS in lib/webhook-check/probes/cert-manager.ts).
+    // The table's rows that are RBAC rules here (CHECK_PERMISSIONS in lib/webhook-check/probes/permissions.ts).
     // Not here: the two non-resource URLs (/version and /apis/<group>/<version>), which kube-apiserver's
     // default roles give every authenticated user; the rows used only with WEBHOOK_CHECK_PROOF; and
     // the custom resources of conversion webhooks (none is installed).
