@@ -17,6 +17,8 @@ import { TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import { analyzePath } from "./analyze-path";
 import type { PathPeer, PathVerdict } from "./paths";
+import type { Verdict } from "./paths/types";
+import type { PathProtocol } from "./shared/vocabulary";
 import { NetworkPolicies } from "./policies/network-policies";
 
 /** The path a matcher decides: a `RequiredPath` fits too (its `name` is ignored). */
@@ -24,7 +26,7 @@ export interface PathQuery {
   readonly from: PathPeer;
   readonly to: PathPeer;
   /** @default "TCP" */
-  readonly protocol?: "TCP" | "UDP" | "SCTP";
+  readonly protocol?: PathProtocol;
   /** The destination pod's port, after Service translation. */
   readonly port: number;
 }
@@ -32,7 +34,7 @@ export interface PathQuery {
 /** What the matchers accept. */
 export type PolicySubject = NetworkPolicies | TerraformStack | readonly unknown[];
 
-/** Decides `path` for a matcher's subject; throws a TypeError for a subject it cannot decide. */
+/** @internal Decides `path` for a matcher's subject; throws a TypeError for a subject it cannot decide. */
 export function decideSubject(subject: unknown, path: PathQuery): PathVerdict {
   const query = { from: path.from, to: path.to, protocol: path.protocol ?? "TCP", port: path.port };
   if (Array.isArray(subject)) return analyzePath({ policies: [...subject], path: query });
@@ -76,7 +78,7 @@ function report(verdict: PathVerdict): string {
   return [...lines, ...verdict.explanation.map((step) => `  ${step}`)].join("\n");
 }
 
-function matcher(wanted: "allowed" | "denied") {
+function matcher(wanted: Exclude<Verdict, "unknown">) {
   return function (this: MatcherContext, received: unknown, path: PathQuery): MatcherResult {
     const verdict = decideSubject(received, path);
     const pass = verdict.verdict === wanted;

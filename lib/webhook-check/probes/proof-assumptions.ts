@@ -21,6 +21,7 @@
  * policies that are not the app's (`assume.policySet`).
  */
 import * as net from "node:net";
+import { POLICY_ENFORCEMENT_MODES } from "../../shared/vocabulary";
 import type { KubeTarget } from "../kube/http";
 import type { CheckProof, ProofCiliumSettings, ProofPeer } from "../proof";
 import type { ProbeResult } from "./cert-manager";
@@ -346,7 +347,7 @@ export const CILIUM_KEYS: readonly CiliumKey[] = [
     key: "enable-policy",
     setting: "policyEnforcementMode",
     absent: "default",
-    effective: (raw) => (["default", "always", "never"].includes(raw.toLowerCase()) ? raw.toLowerCase() : undefined),
+    effective: (raw) => ((POLICY_ENFORCEMENT_MODES as readonly string[]).includes(raw.toLowerCase()) ? raw.toLowerCase() : undefined),
     assumed: (c) => c.policyEnforcementMode,
   },
   {
