@@ -36,7 +36,7 @@ const check = path.join(root, "dist", "check", "webhook-check.js");
 /** The supported Cilium lines: the keys of CILIUM_PINS (lib/cilium/version.ts), each with schemas/cilium/<line>/. */
 const LINES = [
   ...readFileSync(path.join(root, "lib", "cilium", "version.ts"), "utf8")
-    .match(/CILIUM_PINS = \{([^}]*)\}/)[1]
+    .match(/CILIUM_PINS\b[^=]*= \{([^}]*)\}/)[1]
     .matchAll(/"(\d+\.\d+)":/g),
 ].map((m) => m[1]);
 

@@ -35,27 +35,24 @@ export const DEFAULT_PROOF_CILIUM: ProofCilium = {
   hostFirewall: false,
 };
 
-/** One required path and what the engine decided. */
-export interface PathProof {
-  readonly path: RequiredPath;
-  readonly verdict: PathVerdict;
-}
-
 /** The verdicts of one NetworkPolicies' required paths and everything they were decided with. */
 export interface PolicyProof {
   /** Each required path with its verdict, in the order required. */
-  readonly paths: readonly PathProof[];
+  readonly paths: ReadonlyArray<{ readonly path: RequiredPath; readonly verdict: PathVerdict }>;
   /** The Cilium settings the verdicts assume. */
-  readonly cilium: ProofCilium;
+  readonly cilium: Readonly<Required<PathCiliumSettings>>;
   /** The namespace of the Cilium release whose settings these are; absent without a release. */
   readonly ciliumNamespace?: string;
   /** What the verdicts assume about the policy set and the pods' labels. */
-  readonly assume: Required<ProofAssumptions>;
+  readonly assume: Readonly<Required<PathAssumptions>>;
   /** Every policy decided over (`Kind/namespace/name`), the cluster's, sorted. */
   readonly policies: readonly string[];
   /** The construct paths of the NetworkPolicies whose policies those are (the same cluster). */
   readonly members: readonly string[];
 }
+
+/** One required path and what the engine decided. */
+export type PathProof = PolicyProof["paths"][number];
 
 /**
  * Decides `paths` over `policies` (the cluster's, validated). A path with its own `labels`
