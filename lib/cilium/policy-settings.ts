@@ -1,3 +1,5 @@
+// The Cilium settings that decide a path, read from a release's merged Helm values (chart
+// defaults where a value is absent): what NetworkPolicies hands the path proof for its release.
 import type { CiliumLine } from "./lines";
 import { CILIUM_LINES } from "./lines";
 import type { ProofCilium } from "../proof/prove";
