@@ -4,11 +4,11 @@
  * `fqdn` as the source) throws a TypeError naming the field.
  */
 import * as ipaddr from "ipaddr.js";
-import { CILIUM_LINES, type CiliumLine, readCiliumLine } from "../cilium/lines";
+import { CILIUM_LINES, type CiliumLine, DEFAULT_CILIUM_LINE, readCiliumLine } from "../cilium/lines";
 import { isObject } from "../shared/stable-json";
 import { PATH_PROTOCOLS, POLICY_ENFORCEMENT_MODES, type PathProtocol, type PolicyEnforcementMode } from "../shared/vocabulary";
 import { type Identity, reservedLabels } from "./labels";
-import type { AnalyzePathInput, PathEntity } from "./types";
+import type { AnalyzePathInput, PathCiliumSettings, PathEntity } from "./types";
 
 export const ENTITIES: readonly PathEntity[] = ["kube-apiserver", "host", "remote-node", "world", "health", "ingress", "init", "unmanaged"];
 
@@ -117,6 +117,21 @@ export function side(field: string, value: unknown, partialLabels: boolean, sour
   return fail(field, "must be { entity }, { namespace, labels } or { fqdn }");
 }
 
+/**
+ * The engine's defaults: what a setting is when the caller (the `cilium` input, a release, the
+ * NetworkPolicies `cilium` prop) does not say. The one home of these; the chart's defaults
+ * (lib/cilium/policy-settings.ts) and the agent's (the check's CILIUM_KEYS) are other facts that
+ * agree with them today, and tests hold both to them.
+ */
+export const DEFAULT_CILIUM_SETTINGS: Readonly<Required<PathCiliumSettings>> = {
+  version: DEFAULT_CILIUM_LINE,
+  policyEnforcementMode: "default",
+  policyCIDRMatchMode: "",
+  enableNonDefaultDenyPolicies: true,
+  allowLocalhost: "auto",
+  hostFirewall: false,
+};
+
 /** The checked settings, defaults filled in. */
 export function readOptions(input: Pick<AnalyzePathInput, "cilium" | "assume">): EngineOptions {
   if (!isObject(input)) fail("input", "must be an object");
@@ -143,12 +158,27 @@ export function readOptions(input: Pick<AnalyzePathInput, "cilium" | "assume">):
     );
   return {
     line,
-    mode: oneOf("cilium.policyEnforcementMode", cilium.policyEnforcementMode, POLICY_ENFORCEMENT_MODES, "default"),
+    mode: oneOf(
+      "cilium.policyEnforcementMode",
+      cilium.policyEnforcementMode,
+      POLICY_ENFORCEMENT_MODES,
+      DEFAULT_CILIUM_SETTINGS.policyEnforcementMode,
+    ),
     cidrMatchesNodes: cidrWords.includes("nodes"),
     cidrMatchesPods: cidrWords.includes("pods"),
-    enableNonDefaultDenyPolicies: bool("cilium.enableNonDefaultDenyPolicies", cilium.enableNonDefaultDenyPolicies, true),
-    allowLocalhost: oneOf("cilium.allowLocalhost", cilium.allowLocalhost, ["auto", "always", "policy"] as const, "auto") !== "policy",
-    hostFirewall: bool("cilium.hostFirewall", cilium.hostFirewall, false),
+    enableNonDefaultDenyPolicies: bool(
+      "cilium.enableNonDefaultDenyPolicies",
+      cilium.enableNonDefaultDenyPolicies,
+      DEFAULT_CILIUM_SETTINGS.enableNonDefaultDenyPolicies,
+    ),
+    allowLocalhost:
+      oneOf(
+        "cilium.allowLocalhost",
+        cilium.allowLocalhost,
+        ["auto", "always", "policy"] as const,
+        DEFAULT_CILIUM_SETTINGS.allowLocalhost,
+      ) !== "policy",
+    hostFirewall: bool("cilium.hostFirewall", cilium.hostFirewall, DEFAULT_CILIUM_SETTINGS.hostFirewall),
     openPolicySet: oneOf("assume.policySet", assume.policySet, ["closed", "open"] as const, "closed") === "open",
     partialLabels: oneOf("assume.labels", assume.labels, ["complete", "partial"] as const, "complete") === "partial",
   };

@@ -22,9 +22,9 @@ import { type CiliumLine, readCiliumLine } from "../cilium/lines";
 import { ciliumPolicySettings } from "../cilium/policy-settings";
 import type { CiliumRelease } from "../cilium/release";
 import { type DeclaredWorkload, type EnginePolicy, type PathVerdict, type ReachabilityMatrix, reachabilityOfValidated } from "../paths";
+import { DEFAULT_CILIUM_SETTINGS } from "../paths/input";
 import type { PathAssumptions, PathCiliumSettings } from "../paths/types";
 import {
-  DEFAULT_PROOF_CILIUM,
   describePath,
   describePeer,
   duplicateNames,
@@ -466,7 +466,7 @@ export class NetworkPolicies extends Construct {
     if (proofRefusals.length > 0) throw new SynthError(this, proofRefusals);
     this.proofCilium = props.release
       ? ciliumPolicySettings(props.release.values, props.release.line)
-      : { ...DEFAULT_PROOF_CILIUM, ...props.cilium, version: this.ciliumLine(props) };
+      : { ...DEFAULT_CILIUM_SETTINGS, ...props.cilium, version: this.ciliumLine(props) };
     this.ciliumNamespace = props.release?.namespace;
     this.proofAssume = { policySet: props.assume?.policySet ?? "closed", labels: props.assume?.labels ?? "complete" };
     this.onDenied = props.onDenied ?? "error";

@@ -7,7 +7,6 @@
  * Pure: no cdktf here. The NetworkPolicies construct hands its members in (`ProofMember`), and
  * formats refusals and warnings.
  */
-import { DEFAULT_CILIUM_LINE } from "../cilium/lines";
 import { analyzeValidatedPath, type EnginePolicy, type PathVerdict } from "../paths";
 import type { PathAssumptions, PathCiliumSettings } from "../paths/types";
 import type { CheckProof, ProofCiliumSettings } from "../webhook-check/proof";
@@ -24,16 +23,6 @@ export type ProofCilium = Readonly<Required<PathCiliumSettings>>;
  * label makes the verdict `unknown`.
  */
 export type ProofAssumptions = Readonly<PathAssumptions>;
-
-/** The defaults of the engine, where neither a release nor the `cilium` prop says otherwise. */
-export const DEFAULT_PROOF_CILIUM: ProofCilium = {
-  version: DEFAULT_CILIUM_LINE,
-  policyEnforcementMode: "default",
-  policyCIDRMatchMode: "",
-  enableNonDefaultDenyPolicies: true,
-  allowLocalhost: "auto",
-  hostFirewall: false,
-};
 
 /** The verdicts of one NetworkPolicies' required paths and everything they were decided with. */
 export interface PolicyProof {

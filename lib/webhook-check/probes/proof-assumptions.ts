@@ -318,13 +318,14 @@ function goBool(raw: string): boolean | undefined {
  * (validateConfigMap, cast.ToBoolE) and fills an absent key from its flag default
  * (daemon/cmd/daemon_main.go: enable-policy "default" (option.DefaultEnforcement),
  * allow-localhost "auto", enable-host-firewall false, policy-cidr-match-mode a string
- * slice defaulting to empty; pkg/option flags.go RegisterCommonPolicyFlags:
- * enable-non-default-deny-policies defaults.EnableNonDefaultDenyPolicies = true).
+ * slice defaulting to empty, enable-non-default-deny-policies
+ * defaults.EnableNonDefaultDenyPolicies, true in pkg/defaults/defaults.go).
  * pkg/option/config.go Populate lowercases enable-policy and reads
  * policy-cidr-match-mode with GetStringSlice (whitespace-separated).
- * Read from the stored copies of cilium/cilium's main line (the chart template at
- * 002c6fff, pkg/option/flags.go at d8ca2a25); the v1.19 tag itself was not among
- * them. The values schemas vendored in schemas/cilium/<line>/ (1.19 and 1.20) have the same five values
+ * Sources: cilium/cilium v1.20.2 (daemon/cmd/daemon_main.go, pkg/defaults/defaults.go,
+ * pkg/option/config.go, the chart template above). These are the agent's defaults, a fact of
+ * their own: they agree today with the engine's (DEFAULT_CILIUM_SETTINGS, lib/paths/input.ts)
+ * and the chart's (lib/cilium/policy-settings.ts). The values schemas vendored in schemas/cilium/<line>/ (1.19 and 1.20) have the same five values
  * (policyEnforcementMode, policyCIDRMatchMode, enableNonDefaultDenyPolicies,
  * hostFirewall, extraConfig) that feed these keys.
  */
