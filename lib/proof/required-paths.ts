@@ -85,7 +85,7 @@ const PROTOCOLS: readonly string[] = PATH_PROTOCOLS;
  *   RequiredPaths.of("apiserver-to-my-webhook", { entity: "kube-apiserver" }, { namespace: "my", labels: { app: "hook" } }, "TCP", 9443),
  * ];
  */
-// biome-ignore lint/complexity/noStaticOnlyClass: the public API is RequiredPaths.of / RequiredPaths.certManager (issue 23), as cdk8s-plus's factories.
+// biome-ignore lint/complexity/noStaticOnlyClass: the public API is RequiredPaths.of / RequiredPaths.certManager, as cdk8s-plus's factories.
 export class RequiredPaths {
   /**
    * One required path. Throws a `TypeError` naming the argument when the name is empty, the
