@@ -54,15 +54,6 @@ export function decideSubject(subject: unknown, path: PathQuery): PathVerdict {
   );
 }
 
-interface MatcherContext {
-  readonly isNot: boolean;
-  readonly utils?: { printExpected(value: unknown): string };
-}
-interface MatcherResult {
-  readonly pass: boolean;
-  readonly message: () => string;
-}
-
 function describe(path: PathQuery): string {
   const peer = (p: PathPeer) => JSON.stringify(p);
   return `${peer(path.from)} -> ${peer(path.to)} ${path.protocol ?? "TCP"}/${path.port}`;
@@ -79,7 +70,12 @@ function report(verdict: PathVerdict): string {
 }
 
 function matcher(wanted: Exclude<Verdict, "unknown">) {
-  return function (this: MatcherContext, received: unknown, path: PathQuery): MatcherResult {
+  // The types jest's expect.extend gives a matcher, written out: the entry names nothing of jest's.
+  return function (
+    this: { readonly isNot: boolean },
+    received: unknown,
+    path: PathQuery,
+  ): { readonly pass: boolean; readonly message: () => string } {
     const verdict = decideSubject(received, path);
     const pass = verdict.verdict === wanted;
     return {
