@@ -1,4 +1,4 @@
-// The path proof at synth (issue 23): required paths decided over every policy an app deploys to
+// The path proof at synth: required paths decided over every policy an app deploys to
 // one cluster, refusals with blame, warnings for unknowns, the proof handed to the check, the
 // matchers and the explain CLI.
 import { DEFAULT_CILIUM_LINE } from "../../lib/cilium/lines";

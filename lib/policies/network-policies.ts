@@ -1,3 +1,6 @@
+// NetworkPolicies: the construct that loads, validates and translates a set of policies into one
+// resource each, proves the required paths over every policy of its cluster, and carries the
+// proof to the webhook check.
 import { existsSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import * as nodePath from "node:path";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
@@ -19,8 +22,9 @@ import { type CiliumLine, readCiliumLine } from "../cilium/lines";
 import { ciliumPolicySettings } from "../cilium/policy-settings";
 import type { CiliumRelease } from "../cilium/release";
 import { type DeclaredWorkload, type EnginePolicy, type PathVerdict, type ReachabilityMatrix, reachabilityOfValidated } from "../paths";
+import { DEFAULT_CILIUM_SETTINGS } from "../paths/input";
+import type { PathAssumptions, PathCiliumSettings } from "../paths/types";
 import {
-  DEFAULT_PROOF_CILIUM,
   describePath,
   describePeer,
   duplicateNames,
@@ -102,7 +106,7 @@ export interface NetworkPoliciesOptions {
   /**
    * Policy objects of any supported kind given in code, in the same form as a
    * YAML document (`{ apiVersion, kind, metadata, spec }`): the way to give
-   * Cilium policies in code, typed with {@link CiliumPolicyDocument}.
+   * Cilium policies in code, typed with `CiliumPolicyDocument`.
    * Validated like files; problems name them `<code:INDEX>`.
    *
    * @default - none
@@ -176,7 +180,7 @@ export interface NetworkPoliciesOptions {
    * @default - Cilium's defaults: version the default line, policyEnforcementMode "default", policyCIDRMatchMode "",
    * enableNonDefaultDenyPolicies true, allowLocalhost "auto", hostFirewall false
    */
-  readonly cilium?: Partial<ProofCilium>;
+  readonly cilium?: Readonly<PathCiliumSettings>;
 
   /**
    * What a denied required path does: stop synth (`error`), warn, or nothing.
@@ -199,7 +203,7 @@ export interface NetworkPoliciesOptions {
    *
    * @default { policySet: "closed", labels: "complete" }
    */
-  readonly assume?: ProofAssumptions;
+  readonly assume?: Readonly<PathAssumptions>;
 
   /**
    * Terraform state written by cdktf-cilium 0.1 may exist for these policies:
@@ -214,7 +218,7 @@ export interface NetworkPoliciesOptions {
   readonly legacyAddresses?: "0.1";
 
   /**
-   * Write the reachability matrix ({@link NetworkPolicies.reachability}) at synth, as
+   * Write the reachability matrix (who can reach whom, docs/proof.md) at synth, as
    * `cdktf.out/stacks/<stack>/reachability.json`, for `cilium-explain diff` and `matrix`. Off by
    * default: deciding every pair of workloads costs synth time.
    *
@@ -309,9 +313,9 @@ const REQUIRED_PATH_PROPS = {
  * policies.runAfter(certManagerRelease); // wait for the namespace the policies live in
  */
 export class NetworkPolicies extends Construct {
-  /** @deprecated Use {@link NetworkPolicies.documents}: `platform.policies.policies` stutters. */
+  /** @internal The same as `documents`. */
   public readonly policies: readonly ValidatedPolicy[];
-  /** One resource per policy, in the order of {@link NetworkPolicies.documents}. */
+  /** One resource per policy, sorted by kind, namespace and name. */
   public readonly resources: readonly TerraformResource[];
   /** sha256 over every policy's content: changes exactly when a policy does. */
   public readonly contentHash: string;
@@ -462,7 +466,7 @@ export class NetworkPolicies extends Construct {
     if (proofRefusals.length > 0) throw new SynthError(this, proofRefusals);
     this.proofCilium = props.release
       ? ciliumPolicySettings(props.release.values, props.release.line)
-      : { ...DEFAULT_PROOF_CILIUM, ...props.cilium, version: this.ciliumLine(props) };
+      : { ...DEFAULT_CILIUM_SETTINGS, ...props.cilium, version: this.ciliumLine(props) };
     this.ciliumNamespace = props.release?.namespace;
     this.proofAssume = { policySet: props.assume?.policySet ?? "closed", labels: props.assume?.labels ?? "complete" };
     this.onDenied = props.onDenied ?? "error";
@@ -478,7 +482,7 @@ export class NetworkPolicies extends Construct {
     }
   }
 
-  /** The validated policy documents, as the API server stores them, sorted by kind/namespace/name. */
+  /** @internal The validated policy documents, as the API server stores them, sorted by kind/namespace/name. */
   public get documents(): readonly ValidatedPolicy[] {
     return this.policies;
   }
@@ -512,7 +516,10 @@ export class NetworkPolicies extends Construct {
    * decides, over every policy the app deploys to this cluster (docs/proof.md, "Reachability").
    * The workloads: each required path's ends and each declared workload of the cluster's
    * NetworkPolicies, a representative pod per selector the policies use, one pod without labels per
-   * namespace, and the entities world, kube-apiserver, host and remote-node.
+   * namespace, and the entities world, kube-apiserver, host and remote-node. The `reachability`
+   * prop writes it at synth; the reachability CLI reads that file.
+   *
+   * @internal
    */
   public reachability(): ReachabilityMatrix {
     const { documents } = this.clusterPolicies();
