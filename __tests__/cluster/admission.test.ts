@@ -364,15 +364,76 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       expect(item(run, apiService.metadata.name).detail).toMatch(/called it through the aggregator/);
     });
 
+    // kube-aggregator proxies to the Service only while the APIService's status says Available
+    // (pkg/apiserver/handler_proxy.go: "service unavailable" when !serviceAvailable), and its
+    // AvailableConditionController writes that status only when a sync finds it changed: on an
+    // event of the APIService, its Service or EndpointSlices, or the APIService informer's 30 s
+    // resync (pkg/controllers/status/remote/remote_available_controller.go, k8s.io/kube-aggregator
+    // v0.35.4: AddEventHandlerWithResyncPeriod(..., 30*time.Second), and sync's discovery GET).
+    // When that resync lands after the server stops is not ours to choose, so the status is
+    // held instead: a ValidatingAdmissionPolicy denies the controller's UpdateStatus, and a sync
+    // that finds the server down cannot write Available=False (it requeues, rate-limited). Once
+    // the test has seen the policy deny a status update, the stale window lasts as long as the
+    // policy does, whenever the resync comes.
+    const freeze = {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      metadata: { name: "freeze-apiservice-status" },
+      spec: {
+        failurePolicy: "Fail",
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: ["apiregistration.k8s.io"],
+              apiVersions: ["v1"],
+              operations: ["UPDATE"],
+              resources: ["apiservices/status"],
+              resourceNames: [apiService.metadata.name],
+            },
+          ],
+        },
+        validations: [{ expression: "false", message: "the test holds this status" }],
+      },
+    };
+    const freezeBinding = {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicyBinding",
+      metadata: { name: "freeze-apiservice-status" },
+      spec: { policyName: "freeze-apiservice-status", validationActions: ["Deny"] },
+    };
+    /** A dry-run status update as the controller would write it; the policy's words once it is in force. */
+    async function statusUpdateRefused(): Promise<boolean> {
+      const current = await adminRequest(cp, "GET", `/apis/apiregistration.k8s.io/v1/apiservices/${apiService.metadata.name}`);
+      const res = await adminRequest(
+        cp,
+        "PUT",
+        `/apis/apiregistration.k8s.io/v1/apiservices/${apiService.metadata.name}/status?dryRun=All`,
+        current.json,
+      );
+      return res.status !== 200 && /the test holds this status/.test(res.body);
+    }
+
     test("stale: its server stopped while the status still says Available: exit 1, the aggregator's words", async () => {
-      await stopServer(api);
-      // The availability controller re-checks every 30 s: right now the status is stale.
-      expect(await available()).toBe("True");
-      const run = await check(["--scope", "all", "--timeout", "8"]);
-      expect(run.code).toBe(1);
-      const result = item(run, apiService.metadata.name);
-      expect(result.verdict).toBe("fail");
-      expect(result.error).toMatch(/connect: connection refused/);
+      await applyAll(cp, [freeze, freezeBinding]);
+      try {
+        let held = false;
+        for (let i = 0; i < 300 && !held; i++) {
+          held = await statusUpdateRefused();
+          if (!held) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(held).toBe(true);
+        expect(await available()).toBe("True");
+        await stopServer(api);
+        const run = await check(["--scope", "all", "--timeout", "8"]);
+        expect(await available()).toBe("True");
+        expect(run.code).toBe(1);
+        const result = item(run, apiService.metadata.name);
+        expect([result.verdict, result.detail]).toEqual(["fail", expect.stringMatching(/Available=True/)]);
+        expect(result.error).toMatch(/error trying to reach service: dial tcp [0-9.:]+: connect: connection refused/);
+      } finally {
+        await adminRequest(cp, "DELETE", objectPath(freezeBinding));
+        await adminRequest(cp, "DELETE", objectPath(freeze));
+      }
     });
 
     test("unavailable: the status says so too, and the check fails with the aggregator's words", async () => {
