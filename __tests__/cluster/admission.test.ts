@@ -127,6 +127,24 @@ function check(args: string[] = []): Promise<CliRun> {
   return runCli(["--json", "--interval", "1", "--scope", "cert-manager", ...args], { KUBECONFIG: cp.env.KUBECONFIG });
 }
 
+/** A ValidatingAdmissionPolicy `name` that denies what `rule` matches with `message`, and its binding. */
+function denyingPolicy(name: string, rule: Record<string, unknown>, message: string): Record<string, unknown>[] {
+  return [
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      metadata: { name },
+      spec: { failurePolicy: "Fail", matchConstraints: { resourceRules: [rule] }, validations: [{ expression: "false", message }] },
+    },
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicyBinding",
+      metadata: { name },
+      spec: { policyName: name, validationActions: ["Deny"] },
+    },
+  ];
+}
+
 describeIfNetns("the webhook check against kube-apiserver's real admission chain", () => {
   let webhook: ChildProcess;
   beforeAll(async () => {
@@ -220,26 +238,11 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
   });
 
   test("a ValidatingAdmissionPolicy that denies the probe: exit 1, class admission-policy, the policy's words", async () => {
-    const policy = {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicy",
-      metadata: { name: "deny-certificaterequests" },
-      spec: {
-        failurePolicy: "Fail",
-        matchConstraints: {
-          resourceRules: [
-            { apiGroups: ["cert-manager.io"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["certificaterequests"] },
-          ],
-        },
-        validations: [{ expression: "false", message: "certificate requests are frozen" }],
-      },
-    };
-    const binding = {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicyBinding",
-      metadata: { name: "deny-certificaterequests" },
-      spec: { policyName: "deny-certificaterequests", validationActions: ["Deny"] },
-    };
+    const [policy, binding] = denyingPolicy(
+      "deny-certificaterequests",
+      { apiGroups: ["cert-manager.io"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["certificaterequests"] },
+      "certificate requests are frozen",
+    );
     await applyAll(cp, [policy, binding]);
     await untilAdmissionSays(/ValidatingAdmissionPolicy 'deny-certificaterequests'/);
     try {
@@ -376,32 +379,17 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     // that finds the server down cannot write Available=False (it requeues, rate-limited). Once
     // the test has seen the policy deny a status update, the stale window lasts as long as the
     // policy does, whenever the resync comes.
-    const freeze = {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicy",
-      metadata: { name: "freeze-apiservice-status" },
-      spec: {
-        failurePolicy: "Fail",
-        matchConstraints: {
-          resourceRules: [
-            {
-              apiGroups: ["apiregistration.k8s.io"],
-              apiVersions: ["v1"],
-              operations: ["UPDATE"],
-              resources: ["apiservices/status"],
-              resourceNames: [apiService.metadata.name],
-            },
-          ],
-        },
-        validations: [{ expression: "false", message: "the test holds this status" }],
+    const [freeze, freezeBinding] = denyingPolicy(
+      "freeze-apiservice-status",
+      {
+        apiGroups: ["apiregistration.k8s.io"],
+        apiVersions: ["v1"],
+        operations: ["UPDATE"],
+        resources: ["apiservices/status"],
+        resourceNames: [apiService.metadata.name],
       },
-    };
-    const freezeBinding = {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicyBinding",
-      metadata: { name: "freeze-apiservice-status" },
-      spec: { policyName: "freeze-apiservice-status", validationActions: ["Deny"] },
-    };
+      "the test holds this status",
+    );
     /** A dry-run status update as the controller would write it; the policy's words once it is in force. */
     async function statusUpdateRefused(): Promise<boolean> {
       const current = await adminRequest(cp, "GET", `/apis/apiregistration.k8s.io/v1/apiservices/${apiService.metadata.name}`);
