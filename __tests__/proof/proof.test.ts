@@ -18,7 +18,9 @@ import { ciliumPolicySettings } from "../../lib/cilium/policy-settings";
 import { EXPLAIN_EXIT, EXPLAIN_USAGE, explainMain, parsePeer } from "../../lib/proof/explain";
 import { toCheckProof } from "../../lib/proof/prove";
 import { decideSubject } from "../../lib/testing";
-import { parseCheckProof } from "../../lib/webhook-check/proof";
+import { type CheckProof, parseCheckProof } from "../../lib/webhook-check/proof";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { proof as checkProof } from "../helpers/check-proofs";
 import { policyDir } from "../helpers/policy-dirs";
 import { tempDir } from "../helpers/temp";
 import { printedWarnings, testApp } from "../helpers/synth";
@@ -544,6 +546,96 @@ describe("cilium-explain", () => {
       });
     }
     expect(runAs(true, ...cases[0], "--from-synth", tempDir("empty-")).err).toMatch(/--from-synth .*: no stacks\/ there/);
+  });
+
+  describe("--cilium-version: the line whose CRDs and semantics decide", () => {
+    const kafkaDir = () =>
+      policyDir({
+        "kafka.yaml": JSON.stringify({
+          apiVersion: "cilium.io/v2",
+          kind: "CiliumNetworkPolicy",
+          metadata: { name: "kafka", namespace: "shop" },
+          spec: {
+            endpointSelector: { matchLabels: { app: "broker" } },
+            ingress: [{ toPorts: [{ ports: [{ port: "9092", protocol: "TCP" }], rules: { kafka: [{ role: "produce", topic: "t" }] } }] }],
+          },
+        }),
+      });
+    const broker = ["--from", "shop/app=client", "--to", "shop/app=broker", "--port", "9092"];
+    /** What synth writes for one stack: the policies' manifests and the check's WEBHOOK_CHECK_PROOF with these settings. */
+    const synthDir = (manifests: unknown[], cilium: Partial<CheckProof["cilium"]>) => {
+      const outdir = tempDir("synth-line-");
+      const resource = {
+        kubernetes_manifest: Object.fromEntries(manifests.map((m, i) => [`policy-${i}`, { manifest: m }])),
+        null_resource: {
+          check: { provisioner: [{ "local-exec": { environment: { WEBHOOK_CHECK_PROOF: JSON.stringify(checkProof({ cilium })) } } }] },
+        },
+      };
+      mkdirSync(path.join(outdir, "stacks", "lab"), { recursive: true });
+      writeFileSync(path.join(outdir, "stacks", "lab", "cdk.tf.json"), JSON.stringify({ resource }));
+      return outdir;
+    };
+    // Not isolated by any ingress rule; under policyEnforcementMode always the local host reaches it
+    // by allow-localhost in 1.19, and only beside an ingress rule from 1.20 (CiliumLineFacts).
+    const open = {
+      apiVersion: "cilium.io/v2",
+      kind: "CiliumNetworkPolicy",
+      metadata: { name: "egress-only", namespace: "shop" },
+      spec: { endpointSelector: { matchLabels: { app: "web" } }, egress: [{ toEndpoints: [{}] }] },
+    };
+    const fromHost = ["--from", "host", "--to", "shop/app=web", "--port", "8080"];
+
+    test("--help shows it", () => {
+      expect(run("--help").out).toMatch(/\[--cilium-version 1\.19\|1\.20\|X\.Y\.Z\]/);
+      expect(EXPLAIN_USAGE).toMatch(/--cilium-version the Cilium line whose CRDs judge[\s\S]*\(default: 1\.20, the default pin.s line/);
+    });
+
+    test("a line's CRDs judge the policies: a kafka rule is valid under 1.19 and refused under 1.20, naming the line", () => {
+      const dir = kafkaDir();
+      expect(run(...broker, "--policies", dir, "--cilium-version", "1.19").code).toBe(EXPLAIN_EXIT.allowed);
+      const refused = run(...broker, "--policies", dir, "--cilium-version", "1.20");
+      expect([refused.code, refused.err]).toEqual([
+        EXPLAIN_EXIT.usage,
+        expect.stringMatching(/unknown field "kafka".*\[Cilium 1\.20 CRD\]/),
+      ]);
+    });
+
+    test("without it, the default pin's line", () => {
+      expect(DEFAULT_CILIUM_LINE).toBe("1.20");
+      expect(run(...broker, "--policies", kafkaDir()).err).toMatch(/\[Cilium 1\.20 CRD\]/);
+    });
+
+    test("an exact chart version of a supported line is reduced to its line", () => {
+      expect(run(...broker, "--policies", kafkaDir(), "--cilium-version", "1.19.8").code).toBe(EXPLAIN_EXIT.allowed);
+      expect(run(...broker, "--policies", kafkaDir(), "--cilium-version", "v1.20.2").err).toMatch(/\[Cilium 1\.20 CRD\]/);
+    });
+
+    test("any other value: a usage error in the CLI's words, exit 2", () => {
+      for (const v of ["1.18", "1.21.0", "latest", "1.19.x"]) {
+        const r = run(...broker, "--policies", kafkaDir(), "--cilium-version", v);
+        expect([r.code, r.err]).toEqual([
+          EXPLAIN_EXIT.usage,
+          expect.stringMatching(
+            new RegExp(
+              `^cilium-explain: --cilium-version "${v.replace(/\./g, "\\.")}": expected a supported Cilium line \\(1\\.19, 1\\.20\\) or an exact chart version of one`,
+            ),
+          ),
+        ]);
+        expect(r.err).not.toMatch(/analyzePath|TypeError/);
+      }
+      expect(run(...broker, "--cilium-version").err).toMatch(/--cilium-version needs a value/);
+    });
+
+    test("--from-synth takes the line from the proof synth wrote", () => {
+      const dir = synthDir([JSON.parse(readFileSync(path.join(kafkaDir(), "kafka.yaml"), "utf8"))], { version: "1.19" });
+      expect(runAs(true, ...broker, "--from-synth", dir).code).toBe(EXPLAIN_EXIT.allowed);
+    });
+
+    test("--from-synth with --cilium-version: the flag wins over the proof, for the semantics too", () => {
+      const dir = synthDir([open], { version: "1.19", policyEnforcementMode: "always" });
+      expect(runAs(true, ...fromHost, "--from-synth", dir).code).toBe(EXPLAIN_EXIT.allowed);
+      expect(runAs(true, ...fromHost, "--from-synth", dir, "--cilium-version", "1.20").code).toBe(EXPLAIN_EXIT.denied);
+    });
   });
 
   test("--labels partial: a selector on a label --to does not give makes the verdict unknown, as synth decides cert-manager's paths", () => {

@@ -10,8 +10,10 @@
  * (its package root under node_modules) `--policies` or `--from-synth DIR` is required: this
  * package's defaults say nothing about the app's cluster. `--from-synth DIR` decides over what
  * synth wrote to `DIR/stacks/*\/cdk.tf.json` (every NetworkPolicy and Cilium policy there, and the
- * Cilium settings its proof assumed). `DIR=NAMESPACE` gives a directory's documents that name no
- * namespace that one. `--labels partial`: the pods' labels given are some of theirs, so a
+ * Cilium settings its proof assumed). `--cilium-version` names the Cilium line whose CRDs judge the
+ * policies and whose semantics decide (a line, or an exact chart version of one; default: the
+ * default pin's line, or with `--from-synth` the line its proof names). `DIR=NAMESPACE` gives a
+ * directory's documents that name no namespace that one. `--labels partial`: the pods' labels given are some of theirs, so a
  * selector on another label is unknown (as synth decides cert-manager's paths). Exit codes:
  * 0 allowed, 1 denied, 3 unknown, 2 usage or invalid policies.
  */
@@ -30,11 +32,12 @@ import { parseCheckProof } from "../webhook-check/proof";
 import type { PathCiliumSettings } from "../paths/types";
 import { ENTITIES } from "../paths/input";
 import { PACKAGE_ROOT, SHIPPED_POLICIES_DIR } from "../shared/package-paths";
+import { type CiliumLine, DEFAULT_CILIUM_LINE, readCiliumLine, SUPPORTED_CILIUM_LINES } from "../cilium/lines";
 
 /** The exit codes of `cilium-explain`. */
 export const EXPLAIN_EXIT = { allowed: 0, denied: 1, usage: 2, unknown: 3 } as const;
 
-export const EXPLAIN_USAGE = `usage: cilium-explain --from PEER --to PEER --port N [--protocol TCP|UDP|SCTP] [--policies DIR[=NAMESPACE]... | --from-synth DIR] [--labels complete|partial] [--json]
+export const EXPLAIN_USAGE = `usage: cilium-explain --from PEER --to PEER --port N [--protocol TCP|UDP|SCTP] [--policies DIR[=NAMESPACE]... | --from-synth DIR] [--labels complete|partial] [--cilium-version 1.19|1.20|X.Y.Z] [--json]
 
 Decides whether the policies allow the path, and why.
   PEER   an entity: kube-apiserver, kube-apiserver@local, host, remote-node, world, world@1.2.3.4, ...
@@ -47,6 +50,9 @@ Decides whether the policies allow the path, and why.
                and the Cilium settings its proof assumed
   --labels     complete (default): the pods' labels given are all their labels; partial: some of them,
                so a selector on another label makes the verdict unknown
+  --cilium-version the Cilium line whose CRDs judge the policies and whose semantics decide: ${SUPPORTED_CILIUM_LINES.join(", ")},
+               or an exact chart version of one (default: ${DEFAULT_CILIUM_LINE}, the default pin's line; with
+               --from-synth, the line its proof names)
   --json       the verdict as JSON
 Exit codes: 0 allowed, 1 denied, 3 unknown, 2 usage or invalid policies.`;
 
@@ -91,6 +97,8 @@ interface ExplainArgs {
   fromSynth?: string;
   labels: "complete" | "partial";
   json: boolean;
+  /** `--cilium-version`, reduced to its line. */
+  ciliumLine?: CiliumLine;
 }
 
 function parseArgs(argv: readonly string[]): ExplainArgs | "help" {
@@ -102,6 +110,7 @@ function parseArgs(argv: readonly string[]): ExplainArgs | "help" {
   let json = false;
   let labels: ExplainArgs["labels"] = "complete";
   let fromSynth: string | undefined;
+  let ciliumLine: CiliumLine | undefined;
   const value = (i: number, flag: string) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
@@ -154,6 +163,17 @@ function parseArgs(argv: readonly string[]): ExplainArgs | "help" {
       case "--json":
         json = true;
         break;
+      case "--cilium-version": {
+        const v = value(i++, arg);
+        try {
+          ciliumLine = readCiliumLine(v, arg);
+        } catch {
+          throw new UsageError(
+            `--cilium-version "${v}": expected a supported Cilium line (${SUPPORTED_CILIUM_LINES.join(", ")}) or an exact chart version of one`,
+          );
+        }
+        break;
+      }
       default:
         throw new UsageError(`unknown argument "${arg}"`);
     }
@@ -162,7 +182,17 @@ function parseArgs(argv: readonly string[]): ExplainArgs | "help" {
   if (!to) throw new UsageError("--to is required");
   if (port === undefined) throw new UsageError("--port is required");
   if (policies && fromSynth !== undefined) throw new UsageError("--policies and --from-synth together: give one");
-  return { from, to, port, protocol, labels, json, ...(policies ? { policies } : {}), ...(fromSynth !== undefined ? { fromSynth } : {}) };
+  return {
+    from,
+    to,
+    port,
+    protocol,
+    labels,
+    json,
+    ...(policies ? { policies } : {}),
+    ...(fromSynth !== undefined ? { fromSynth } : {}),
+    ...(ciliumLine ? { ciliumLine } : {}),
+  };
 }
 
 /** The dev app's default policies: the `allow-all` set and the files directly in `policies/`. */
@@ -170,7 +200,10 @@ function defaultDirectories(): { path: string; namespace?: string; recursive?: b
   return [{ path: policySetDirectory("allow-all") }, { path: SHIPPED_POLICIES_DIR, recursive: false }];
 }
 
-export function loadDocuments(dirs: { path: string; namespace?: string; recursive?: boolean }[]): {
+export function loadDocuments(
+  dirs: { path: string; namespace?: string; recursive?: boolean }[],
+  line: CiliumLine = DEFAULT_CILIUM_LINE,
+): {
   documents: EnginePolicy[];
   problems: string[];
   cilium?: PathCiliumSettings;
@@ -202,7 +235,7 @@ export function loadDocuments(dirs: { path: string; namespace?: string; recursiv
     raw.push(...loaded.documents);
     problems.push(...loaded.problems.map(formatProblem));
   }
-  const validated = validateDocuments(raw);
+  const validated = validateDocuments(raw, { line });
   // The fix for a document without a namespace, in this CLI's terms: its directory's flag.
   const directoryOf = (file: string) => dirs.find((d) => !path.relative(d.path, file).startsWith(".."))?.path ?? "DIR";
   problems.push(
@@ -227,7 +260,7 @@ function terraformRead(value: unknown): unknown {
  * read back into its document, and every Cilium policy's kubernetes_manifest), and the Cilium
  * settings the proof assumed (the check's WEBHOOK_CHECK_PROOF there, when a stack has one).
  */
-function loadSynthesized(dir: string): { documents: EnginePolicy[]; problems: string[]; cilium?: PathCiliumSettings } {
+function loadSynthesized(dir: string, given?: CiliumLine): { documents: EnginePolicy[]; problems: string[]; cilium?: PathCiliumSettings } {
   const stacks = path.join(dir, "stacks");
   if (!existsSync(stacks))
     return { documents: [], problems: [`--from-synth ${dir}: no stacks/ there; give the app's cdktf.out after a synth`] };
@@ -263,7 +296,10 @@ function loadSynthesized(dir: string): { documents: EnginePolicy[]; problems: st
     }
   }
   if (raw.length === 0) problems.push(`--from-synth ${dir}: no policies in ${stacks}/*/cdk.tf.json`);
-  const validated = validateDocuments(raw);
+  // The line: --cilium-version, else the one the proof names, else the default pin's.
+  const line = given ?? cilium?.version ?? DEFAULT_CILIUM_LINE;
+  if (cilium) cilium = { ...cilium, version: line };
+  const validated = validateDocuments(raw, { line });
   problems.push(...validated.problems.map(formatProblem));
   return { documents: validated.policies, problems, ...(cilium ? { cilium } : {}) };
 }
@@ -315,7 +351,9 @@ export function explainMain(
     return EXPLAIN_EXIT.usage;
   }
   const { documents, problems, cilium } =
-    args.fromSynth !== undefined ? loadSynthesized(args.fromSynth) : loadDocuments(args.policies ?? defaultDirectories());
+    args.fromSynth !== undefined
+      ? loadSynthesized(args.fromSynth, args.ciliumLine)
+      : loadDocuments(args.policies ?? defaultDirectories(), args.ciliumLine);
   if (problems.length > 0) {
     err(`cilium-explain: the policies are not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
     return EXPLAIN_EXIT.usage;
@@ -325,7 +363,7 @@ export function explainMain(
     verdict = analyzeValidatedPath(documents, {
       path: { from: args.from, to: args.to, protocol: args.protocol, port: args.port },
       assume: { labels: args.labels },
-      ...(cilium ? { cilium } : {}),
+      cilium: { ...cilium, version: cilium?.version ?? args.ciliumLine ?? DEFAULT_CILIUM_LINE },
     });
   } catch (e) {
     if (!(e instanceof TypeError)) throw e;
