@@ -24,7 +24,7 @@ export {
 } from "./cilium/lines";
 export { SynthError } from "./shared/synth-error";
 export { AppOrBuilder, synthOrExit } from "./platform/synth-output";
-export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./platform/cluster-providers";
+export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./cluster-handle/cluster-providers";
 export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps, PolicyDirectory } from "./policies/network-policies";
 export { DocumentSource, PolicyProblem, PolicyValidationError } from "./policies/problems";
 export { PolicyIdentity, policyConstructId, policyKey } from "./policies/identity";

@@ -15,7 +15,7 @@ import {
 import { CILIUM_LINES, type CiliumLine, type CiliumLineFacts, lineOfVersion, unsupportedLineMessage } from "./lines";
 import { validateCiliumValues } from "./values-schema";
 import { DEFAULT_CILIUM_LINE, DEFAULT_CILIUM_VERSION } from "./version";
-import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
+import { type ClusterProviders, providerFor } from "../cluster-handle/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
 import { type KnownProps, propProblems } from "../shared/known-props";
 import { orderAfter } from "../shared/ordering";

@@ -73,7 +73,7 @@ export type AppOrBuilder = App | (() => App);
  * @example
  * synthOrExit(() => {
  *   const app = new App();
- *   new CiliumPlatform(new TerraformStack(app, "lab"), "cilium", { access: { context: "admin@lab" } });
+ *   new CiliumPlatform(new TerraformStack(app, "lab"), "cilium", { cluster: { context: "admin@lab" } });
  *   return app;
  * });
  */

@@ -32,7 +32,7 @@ import {
 import { policyHashes, REACHABILITY_FILE, reachabilityJson } from "../proof/reachability";
 import type { RequiredPath } from "../proof/required-paths";
 import { clusterKeyOf } from "../shared/cluster-key";
-import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
+import { type ClusterProviders, providerFor } from "../cluster-handle/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
 import { warn } from "../shared/warn";
 import { type KnownProps, propProblems } from "../shared/known-props";

@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { expandHome } from "../shared/home";
+import { DEFAULT_KUBECONFIG, expandHome } from "../shared/home";
 import { isDns1123Label } from "../shared/k8s-names";
 import { type CheckProof, parseCheckProof } from "./proof";
 
@@ -38,8 +38,6 @@ export interface CheckOptions {
   readonly proof?: CheckProof;
 }
 
-/** The kubeconfig read when none is named; the providers default to the same (a leading ~/ is expanded). */
-export const DEFAULT_KUBECONFIG = "~/.kube/config";
 
 type Kind = "paths" | "text" | "name" | "scope" | "list" | "int" | "number" | "bool";
 
