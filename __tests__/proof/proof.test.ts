@@ -14,11 +14,11 @@ import {
   RequiredPaths,
   SynthError,
 } from "../../lib";
-import { ciliumPolicySettings } from "../../lib/cilium/policy-settings";
-import { EXPLAIN_EXIT, EXPLAIN_USAGE, explainMain, parsePeer } from "../../lib/proof/explain";
+import { ciliumPolicySettings } from "../../lib/proof/cilium-settings";
+import { EXPLAIN_EXIT, EXPLAIN_USAGE, explainMain, parsePeer } from "../../lib/explain/explain";
 import { toCheckProof } from "../../lib/proof/prove";
 import { decideSubject } from "../../lib/testing";
-import { parseCheckProof } from "../../lib/webhook-check/proof";
+import { parseCheckProof } from "../../lib/proof/check-proof";
 import { policyDir } from "../helpers/policy-dirs";
 import { tempDir } from "../helpers/temp";
 import { printedWarnings, testApp } from "../helpers/synth";

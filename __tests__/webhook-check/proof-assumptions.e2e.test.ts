@@ -5,7 +5,7 @@
 import { runMainInProcess } from "../helpers/run-cli";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { type CheckProof, parseCheckProof } from "../../lib/webhook-check/proof";
+import { type CheckProof, parseCheckProof } from "../../lib/proof/check-proof";
 import { CHECK_PERMISSIONS } from "../../lib/webhook-check/probes/cert-manager";
 import { CILIUM_KEYS, checkProofAssumptions, probeProofAssumptions } from "../../lib/webhook-check/probes/proof-assumptions";
 import { CHECK_ENV, parseCheckArgs, UsageError } from "../../lib/webhook-check/settings";

@@ -16,7 +16,7 @@ import {
 import { Construct, type IConstruct } from "constructs";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { type CiliumLine, readCiliumLine } from "../cilium/lines";
-import { ciliumPolicySettings } from "../cilium/policy-settings";
+import { ciliumPolicySettings } from "../proof/cilium-settings";
 import type { CiliumRelease } from "../cilium/release";
 import { type DeclaredWorkload, type EnginePolicy, type PathVerdict, type ReachabilityMatrix, reachabilityOfValidated } from "../paths";
 import {

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_KUBECONFIG, expandHome } from "../shared/home";
 import { isDns1123Label } from "../shared/k8s-names";
-import { type CheckProof, parseCheckProof } from "./proof";
+import { type CheckProof, parseCheckProof } from "../proof/check-proof";
 
 /** `cert-manager`: the proof only; `all`: every admission and conversion webhook and aggregated API too. */
 export const SCOPES = ["cert-manager", "all"] as const;
@@ -179,7 +179,7 @@ type WithEnv<N> = Extract<Row, { name: N }>["env"];
 /** Environment variables read when the matching flag is absent (derived from SETTINGS). */
 export const CHECK_ENV = {
   ...Object.fromEntries(SETTINGS.filter((s) => s.name !== "kubeconfig").map((s) => [s.name, s.env])),
-  /** Environment only (no flag): the proof's assumptions, written by the construct (lib/webhook-check/proof.ts). */
+  /** Environment only (no flag): the proof's assumptions, written by the construct (lib/proof/check-proof.ts). */
   proof: "WEBHOOK_CHECK_PROOF",
 } as { readonly [N in Exclude<Row["name"], "kubeconfig">]: WithEnv<N> } & { readonly proof: "WEBHOOK_CHECK_PROOF" };
 

@@ -22,7 +22,7 @@
  */
 import * as net from "node:net";
 import type { KubeTarget } from "../kube/http";
-import type { CheckProof, ProofCiliumSettings, ProofPeer } from "../proof";
+import type { CheckProof, ProofCiliumSettings, ProofPeer } from "../../proof/check-proof";
 import type { ProbeResult } from "./cert-manager";
 import { classification, type FailureClass } from "./classify";
 import { read, type ServiceState } from "./services";

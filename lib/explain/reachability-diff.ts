@@ -14,7 +14,7 @@ import {
   type ReachabilityMatrix,
   reachabilityOverValidated,
 } from "../paths";
-import { policyHashes, type ReachabilityData } from "./reachability";
+import { policyHashes, type ReachabilityData } from "../proof/reachability";
 
 /** One side of a diff: its policies, and its reachability file where synth wrote one. */
 export interface DiffSide {
