@@ -154,7 +154,9 @@ function violations(graph: Graph, lib = LIB): string[] {
       if (!graph.has(target)) found.push(`${r} imports ${t}, which does not exist`);
       const to = folderOf(target, lib);
       if (layerOf(from) >= 0 && layerOf(to) > layerOf(from))
-        found.push(`${r} imports ${t}: ${from} (layer ${layerOf(from)}) imports only its own layer or lower, not ${to} (layer ${layerOf(to)})`);
+        found.push(
+          `${r} imports ${t}: ${from} (layer ${layerOf(from)}) imports only its own layer or lower, not ${to} (layer ${layerOf(to)})`,
+        );
     }
   }
   return found.sort();
@@ -191,7 +193,11 @@ test("each lib/*/README.md says the layer of its folders and what they may impor
 
 test("CONTRIBUTING.md lists the layers in order", () => {
   const contributing = readFileSync(path.join(ROOT, "CONTRIBUTING.md"), "utf8").replace(/\s+/g, " ");
-  expect(contributing).toContain(`Layers, lowest first: ${LAYERS.flat().map((f) => `\`${f}/\``).join(" < ")}.`);
+  expect(contributing).toContain(
+    `Layers, lowest first: ${LAYERS.flat()
+      .map((f) => `\`${f}/\``)
+      .join(" < ")}.`,
+  );
 });
 
 describe("the rules can fail (negative controls on a copy of the real graph)", () => {
@@ -229,7 +235,9 @@ describe("the rules can fail (negative controls on a copy of the real graph)", (
 
   test("an import from a higher layer into the lowest: shared/ importing cluster-handle/", () => {
     const graph = withEdge("shared/warn.ts", ["cluster-handle/cluster-providers.ts"]);
-    expect(violations(graph)).toContainEqual(expect.stringMatching(/^shared\/warn\.ts imports cluster-handle\/cluster-providers\.ts: shared \(layer 0\)/));
+    expect(violations(graph)).toContainEqual(
+      expect.stringMatching(/^shared\/warn\.ts imports cluster-handle\/cluster-providers\.ts: shared \(layer 0\)/),
+    );
   });
 
   test("a folder that has no layer", () => {

@@ -44,7 +44,9 @@ test("cluster and releaseStack are exclusive; so are cluster and access", () => 
   const releaseStack = new TerraformStack(app, "r");
   const stack = new TerraformStack(app, "w");
   const cluster = new ClusterProviders(stack, "providers", LAB);
-  expect(() => new CiliumPlatform(stack, "a", { releaseStack, cluster })).toThrow(/`cluster` \(a ClusterProviders\) and `releaseStack` together/);
+  expect(() => new CiliumPlatform(stack, "a", { releaseStack, cluster })).toThrow(
+    /`cluster` \(a ClusterProviders\) and `releaseStack` together/,
+  );
   expect(() => new CiliumPlatform(stack, "b", { cluster, access: LAB })).toThrow(/`cluster` and `access` together/);
   expect(() => new CiliumPlatform(stack, "c", { releaseStack: stack })).toThrow(SynthError);
   expect(() => new CiliumPlatform(stack, "d", { releaseStack, kube: LAB })).toThrow(

@@ -1,3 +1,8 @@
+/**
+ * CiliumPlatform: the release, the network policies and the webhook check wired on one cluster,
+ * named by its `cluster` prop, in one stack or across two (`releaseStack`, so Cilium's CRDs
+ * exist before the policies are planned). Each part is also a construct of its own.
+ */
 import { type ITerraformDependable, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { CILIUM_RELEASE_PROPS, CiliumRelease, type CiliumReleaseOptions } from "../cilium/release";
@@ -198,9 +203,7 @@ export class CiliumPlatform extends Construct {
     for (const part of ["release", "policies", "check"] as const) {
       const options = props[part];
       if (platformCluster && options && typeof options === "object" && options.cluster !== undefined) {
-        problems.push(
-          `${part}.cluster: the platform puts all three parts on its own cluster (\`cluster\`); drop ${part}.cluster`,
-        );
+        problems.push(`${part}.cluster: the platform puts all three parts on its own cluster (\`cluster\`); drop ${part}.cluster`);
       }
     }
     if (problems.length > 0) throw new SynthError(this, problems);

@@ -38,7 +38,6 @@ export interface CheckOptions {
   readonly proof?: CheckProof;
 }
 
-
 type Kind = "paths" | "text" | "name" | "scope" | "list" | "int" | "number" | "bool";
 
 interface Setting {
