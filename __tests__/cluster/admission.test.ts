@@ -160,7 +160,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     const run = await check(["--timeout", "30"]);
     expect(run.code).toBe(0);
     const admission = run.report.probes.find((p: { probe: string }) => p.probe === "admission");
-    expect(admission.detail).toMatch(/a valid CSR was mutated \(spec\.username=kubernetes-admin\), an invalid one denied/);
+    expect(admission?.detail).toMatch(/a valid CSR was mutated \(spec\.username=kubernetes-admin\), an invalid one denied/);
   });
 
   test("a wrong CA bundle: exit 1, class tls, in kube-apiserver's words (x509)", async () => {
@@ -169,8 +169,8 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     try {
       const run = await check(["--timeout", "8"]);
       expect(run.code).toBe(1);
-      expect(run.report.failure.class).toBe("tls");
-      expect(run.report.failure.error).toMatch(
+      expect(run.report.failure?.class).toBe("tls");
+      expect(run.report.failure?.error).toMatch(
         /failed calling webhook "webhook\.cert-manager\.io".*x509: certificate signed by unknown authority/,
       );
     } finally {
@@ -186,8 +186,8 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     try {
       const run = await check(["--timeout", "15"]);
       expect(run.code).toBe(1);
-      expect(run.report.failure.class).toBe("timeout");
-      expect(run.report.failure.error).toMatch(
+      expect(run.report.failure?.class).toBe("timeout");
+      expect(run.report.failure?.error).toMatch(
         /failed calling webhook "webhook\.cert-manager\.io".*(context deadline exceeded|Client\.Timeout)/,
       );
     } finally {
@@ -200,8 +200,8 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     await untilAdmissionSays(/connection refused/);
     const run = await check(["--timeout", "8"]);
     expect(run.code).toBe(1);
-    expect(run.report.failure.class).toBe("connection-refused");
-    expect(run.report.failure.error).toContain(`dial tcp ${WEBHOOK_IP}:443: connect: connection refused`);
+    expect(run.report.failure?.class).toBe("connection-refused");
+    expect(run.report.failure?.error).toContain(`dial tcp ${WEBHOOK_IP}:443: connect: connection refused`);
   });
 
   test("its Service without endpoints: exit 1, and the diagnostic says no-endpoints", async () => {
@@ -211,7 +211,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       const run = await check(["--timeout", "8"]);
       expect(run.code).toBe(1);
       const endpoints = run.report.probes.find((p: { probe: string }) => p.probe === "webhook-endpoints");
-      expect(endpoints.class).toBe("no-endpoints");
+      expect(endpoints?.class).toBe("no-endpoints");
     } finally {
       await applyAll(cp, [endpointSlice]);
       webhook = await startServer("cert-manager", WEBHOOK_IP);
@@ -244,8 +244,8 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     try {
       const run = await check(["--timeout", "20"]);
       expect(run.code).toBe(1);
-      expect(run.report.failure.class).toBe("admission-policy");
-      expect(run.report.failure.error).toMatch(
+      expect(run.report.failure?.class).toBe("admission-policy");
+      expect(run.report.failure?.error).toMatch(
         /ValidatingAdmissionPolicy 'deny-certificaterequests' with binding 'deny-certificaterequests' denied request: certificate requests are frozen/,
       );
     } finally {
@@ -306,7 +306,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     try {
       const run = await check(["--scope", "all", "--timeout", "30"]);
       expect([run.code, item(run, "ignored/ignored.example.com")?.verdict]).toEqual([0, "warn"]);
-      expect(item(run, "ignored/ignored.example.com").detail).toMatch(/fails open; unproven/);
+      expect(item(run, "ignored/ignored.example.com")?.detail).toMatch(/fails open; unproven/);
     } finally {
       await adminRequest(cp, "DELETE", objectPath(config));
     }
@@ -318,7 +318,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     try {
       const run = await check(["--scope", "all", "--timeout", "30"]);
       expect([run.code, item(run, "conditional/conditional.example.com")?.verdict]).toEqual([0, "warn"]);
-      expect(item(run, "conditional/conditional.example.com").detail).toMatch(/not provable \(its matchConditions may exclude the probe/);
+      expect(item(run, "conditional/conditional.example.com")?.detail).toMatch(/not provable \(its matchConditions may exclude the probe/);
     } finally {
       await adminRequest(cp, "DELETE", objectPath(config));
     }
@@ -361,7 +361,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       expect(await available()).toBe("True");
       const run = await check(["--scope", "all", "--timeout", "30"]);
       expect([run.code, item(run, apiService.metadata.name)?.verdict]).toEqual([0, "ok"]);
-      expect(item(run, apiService.metadata.name).detail).toMatch(/called it through the aggregator/);
+      expect(item(run, apiService.metadata.name)?.detail).toMatch(/called it through the aggregator/);
     });
 
     test("stale: its server stopped while the status still says Available: exit 1, the aggregator's words", async () => {
@@ -371,8 +371,8 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       const run = await check(["--scope", "all", "--timeout", "8"]);
       expect(run.code).toBe(1);
       const result = item(run, apiService.metadata.name);
-      expect(result.verdict).toBe("fail");
-      expect(result.error).toMatch(/connect: connection refused/);
+      expect(result?.verdict).toBe("fail");
+      expect(result?.error).toMatch(/connect: connection refused/);
     });
 
     test("unavailable: the status says so too, and the check fails with the aggregator's words", async () => {
@@ -380,12 +380,12 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       expect(await available()).toBe("False");
       const run = await check(["--scope", "all", "--timeout", "8"]);
       expect(run.code).toBe(1);
-      expect(item(run, apiService.metadata.name).verdict).toBe("fail");
+      expect(item(run, apiService.metadata.name)?.verdict).toBe("fail");
     });
   });
 
   describe("RBAC: the check with a ServiceAccount token bound to exactly docs/webhook-check.md's table", () => {
-    // The table's rows that are RBAC rules here (CHECK_PERMISSIONS in lib/webhook-check/probes/cert-manager.ts).
+    // The table's rows that are RBAC rules here (CHECK_PERMISSIONS in lib/webhook-check/probes/permissions.ts).
     // Not here: the two non-resource URLs (/version and /apis/<group>/<version>), which kube-apiserver's
     // default roles give every authenticated user; the rows used only with WEBHOOK_CHECK_PROOF; and
     // the custom resources of conversion webhooks (none is installed).
@@ -530,7 +530,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
         await grant(row);
         const run = await checkAs("6");
         expect(run.code).toBe(1);
-        expect([run.report.failure.class, run.report.failure.error]).toEqual([
+        expect([run.report.failure?.class, run.report.failure?.error]).toEqual([
           "rbac",
           expect.stringMatching(
             /forbidden: User "system:serviceaccount:cert-manager:webhook-check" cannot create resource "certificaterequests"/,
@@ -546,7 +546,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
         const run = await checkAs("30");
         expect(run.code).toBe(0);
         // The server's words, or the check's own where it names the permission it lacks.
-        expect(run.report.warnings.join("\n")).toMatch(new RegExp(`cannot ${verb} resource "${resource}"|needs "${verb} ${resource}"`));
+        expect(run.report.warnings?.join("\n")).toMatch(new RegExp(`cannot ${verb} resource "${resource}"|needs "${verb} ${resource}"`));
       },
     );
   });

@@ -5,7 +5,7 @@ import { classifyStatus } from "../../lib/webhook-check/probes/classify";
 import { PROBE_CSR_PEM } from "../../lib/webhook-check/probes/csr";
 import { parseCheckArgs, SETTINGS, USAGE, UsageError, validateSettings } from "../../lib/webhook-check/settings";
 import { expandHome } from "../../lib/shared/home";
-import type { ProbeResult } from "../../lib/webhook-check/probes/cert-manager";
+import type { ProbeResult } from "../../lib/webhook-check/probes/result";
 import { formatReport, retryUntilDeadline } from "../../lib/webhook-check/runner/attempts";
 import { printable, printableText } from "../../lib/webhook-check/runner/printable";
 import { FakeClock } from "../helpers/fake-clock";
