@@ -276,7 +276,7 @@ test("__tests__/ mirrors lib/: a folder per capability, no test file at the top"
   const others = ["app", "architecture", "cluster", "docs", "e2e", "fixtures", "helpers", "oracle", "packaging"];
   const unmatched = entries.filter((e) => e.isDirectory() && !capabilities.includes(e.name) && !others.includes(e.name)).map((e) => e.name);
   expect(unmatched).toEqual([]);
-  for (const folder of ["cilium", "policies", "platform", "webhook-check", "paths", "proof"])
+  for (const folder of ["cilium", "policies", "platform", "webhook-check", "paths", "proof", "explain", "cluster-handle"])
     expect(entries.map((e) => e.name)).toContain(folder);
 });
 
