@@ -4,7 +4,7 @@ import { CiliumPlatform, CiliumRelease, ClusterProviders, NetworkPolicies, Webho
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
 import { onlyResource, testApp, warningsOf, firstResource, resourcesOf, refusalOf } from "../helpers/synth";
 
-// One cluster handle (issue 21, point 1): every construct takes `cluster`, and the check
+// One cluster handle: every construct takes `cluster`, and the check
 // reads the kubeconfig and context of the cluster whose provider it runs with.
 
 const LAB = { kubeconfigPaths: ["~/.kube/lab"], context: "admin@lab" };

@@ -5,7 +5,7 @@ import { dependsOnProblems } from "../helpers/depends-on";
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
 import { freshApp, resourcesOf, synthApp, firstResource } from "../helpers/synth";
 
-// Ordering that holds on a fresh cluster (issue 21, point 2), and every depends_on valid
+// Ordering that holds on a fresh cluster, and every depends_on valid
 // Terraform (point 4, the JSON half; the `terraform validate` half is e2e/depends-on-validate).
 
 const certManager = (stack: TerraformStack, cluster: ClusterProviders, after: CiliumRelease) =>

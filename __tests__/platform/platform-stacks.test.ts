@@ -7,7 +7,7 @@ import { addressesOf, dependsOnProblems } from "../helpers/depends-on";
 import { freshApp, synthApp, testApp, warningsOf, firstResource } from "../helpers/synth";
 import { tempDir } from "../helpers/temp";
 
-// One construct across both stacks (issue 21, point 3).
+// One construct across both stacks.
 
 const LAB = { kubeconfigPaths: ["~/.kube/config"], context: "admin@lab" };
 

@@ -83,7 +83,7 @@ test("HTTP statuses of the check's own requests", () => {
   expect(classifyStatus(502)?.class).toBe("api-unavailable");
   expect(classifyStatus(503)?.class).toBe("api-unavailable");
   expect(classifyStatus(429)?.class).toBe("api-unavailable");
-  // 500 and 504 too (issue 19): naming no webhook, they say the API server is not answering now.
+  // 500 and 504 too: naming no webhook, they say the API server is not answering now.
   expect(classifyStatus(500)?.class).toBe("api-unavailable");
   expect(classifyStatus(504)?.class).toBe("api-unavailable");
   expect(classifyStatus(404)).toBeUndefined();

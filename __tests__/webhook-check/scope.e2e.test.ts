@@ -338,7 +338,7 @@ describe("interface", () => {
   });
 });
 
-// Issue 19: a verdict is never better than its evidence. The stand-in admits the dry-run
+// A verdict is never better than its evidence. The stand-in admits the dry-run
 // ConfigMap create as kube-apiserver does (helpers/fake-apiserver.ts `admit`).
 describe("evidence or not ok", () => {
   const EPERM_CALL = "dial tcp 10.96.3.3:443: connect: operation not permitted";

@@ -16,6 +16,7 @@
  * 0 allowed, 1 denied, 3 unknown, 2 usage or invalid policies.
  */
 import * as path from "node:path";
+import type { PathProtocol } from "../shared/vocabulary";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { analyzeValidatedPath, type EnginePolicy, type PathPeer, type PathVerdict } from "../paths";
@@ -85,7 +86,7 @@ interface ExplainArgs {
   from: PathPeer;
   to: PathPeer;
   port: number;
-  protocol: "TCP" | "UDP" | "SCTP";
+  protocol: PathProtocol;
   policies?: { path: string; namespace?: string }[];
   fromSynth?: string;
   labels: "complete" | "partial";

@@ -7,13 +7,13 @@
 import {
   type EnginePolicy,
   type FoundWorkload,
-  type MatrixProtocol,
-  type MatrixVerdict,
   matrixPartsOfValidated,
   type ReachabilityCell,
   type ReachabilityMatrix,
   reachabilityOverValidated,
 } from "../paths";
+import type { Verdict } from "../paths/types";
+import type { PathProtocol } from "../shared/vocabulary";
 import { policyHashes, type ReachabilityData } from "../proof/reachability";
 
 /** One side of a diff: its policies, and its reachability file where synth wrote one. */
@@ -26,7 +26,7 @@ export interface DiffSide {
 
 /** A verdict and its deciding policy. */
 export interface CellVerdict {
-  readonly verdict: MatrixVerdict;
+  readonly verdict: Verdict;
   readonly policy: string | null;
 }
 
@@ -34,7 +34,7 @@ export interface CellVerdict {
 export interface ChangedCell {
   readonly from: string;
   readonly to: string;
-  readonly protocol: MatrixProtocol;
+  readonly protocol: PathProtocol;
   readonly ports: readonly [number, number];
   readonly before: CellVerdict;
   readonly after: CellVerdict;
@@ -44,7 +44,7 @@ export interface ChangedCell {
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function partsOf(side: DiffSide): { workloads: readonly FoundWorkload[]; protocols: readonly MatrixProtocol[] } {
+function partsOf(side: DiffSide): { workloads: readonly FoundWorkload[]; protocols: readonly PathProtocol[] } {
   if (side.file) {
     const protocols = [...new Set(side.file.matrix.cells.map((c) => c.protocol))];
     return { workloads: side.file.matrix.workloads, protocols };

@@ -11,6 +11,7 @@
  *   its tooltip lists each protocol's port ranges with their verdict and policy.
  */
 import type { ReachabilityCell, ReachabilityMatrix } from "../paths";
+import type { Verdict } from "../paths/types";
 import { portsText } from "./reachability-diff";
 
 const escapeHtml = (text: string) =>
@@ -34,7 +35,7 @@ svg circle{fill:#0969da}`;
 /** Graph labels longer than this are shortened. */
 const LABEL_MAX = 40;
 
-type Summary = "allowed" | "denied" | "unknown" | "mixed";
+type Summary = Verdict | "mixed";
 
 function summary(cells: readonly ReachabilityCell[]): Summary {
   const verdicts = new Set(cells.map((c) => c.verdict));

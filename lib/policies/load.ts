@@ -1,3 +1,5 @@
+// Loading: policy files and directories read (symlinks, sizes, file counts bounded) and parsed
+// as YAML the way kubectl resolves it, each document with the file and position it came from.
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments, type ScalarTag, type Tags } from "yaml";

@@ -1,3 +1,6 @@
+// NetworkPolicies: the construct that loads, validates and translates a set of policies into one
+// resource each, proves the required paths over every policy of its cluster, and carries the
+// proof to the webhook check.
 import { writeFileSync } from "node:fs";
 import * as nodePath from "node:path";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
@@ -18,6 +21,7 @@ import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/Netw
 import { type CiliumLine, DEFAULT_CILIUM_LINE, readCiliumLine } from "../cilium/lines";
 import type { CiliumRelease } from "../cilium/release";
 import { type DeclaredWorkload, type EnginePolicy, type PathVerdict, type ReachabilityMatrix, reachabilityOfValidated } from "../paths";
+import type { PathAssumptions, PathCiliumSettings } from "../paths/types";
 import { describePath, describePeer, type PolicyProof, type ProofAssumptions, type ProofCilium, provePaths } from "../proof/prove";
 import { policyHashes, REACHABILITY_FILE, reachabilityJson } from "../proof/reachability";
 import type { RequiredPath } from "../proof/required-paths";
@@ -92,7 +96,7 @@ export interface NetworkPoliciesOptions {
   /**
    * Policy objects of any supported kind given in code, in the same form as a
    * YAML document (`{ apiVersion, kind, metadata, spec }`): the way to give
-   * Cilium policies in code, typed with {@link CiliumPolicyDocument}.
+   * Cilium policies in code, typed with `CiliumPolicyDocument`.
    * Validated like files; problems name them `<code:INDEX>`.
    *
    * @default - none
@@ -166,7 +170,7 @@ export interface NetworkPoliciesOptions {
    * @default - Cilium's defaults: version the default line, policyEnforcementMode "default", policyCIDRMatchMode "",
    * enableNonDefaultDenyPolicies true, allowLocalhost "auto", hostFirewall false
    */
-  readonly cilium?: Partial<ProofCilium>;
+  readonly cilium?: Readonly<PathCiliumSettings>;
 
   /**
    * What a denied required path does: stop synth (`error`), warn, or nothing.
@@ -189,7 +193,7 @@ export interface NetworkPoliciesOptions {
    *
    * @default { policySet: "closed", labels: "complete" }
    */
-  readonly assume?: ProofAssumptions;
+  readonly assume?: Readonly<PathAssumptions>;
 
   /**
    * Terraform state written by cdktf-cilium 0.1 may exist for these policies:
@@ -204,7 +208,7 @@ export interface NetworkPoliciesOptions {
   readonly legacyAddresses?: "0.1";
 
   /**
-   * Write the reachability matrix ({@link NetworkPolicies.reachability}) at synth, as
+   * Write the reachability matrix (who can reach whom, docs/proof.md) at synth, as
    * `cdktf.out/stacks/<stack>/reachability.json`, for `cilium-explain diff` and `matrix`. Off by
    * default: deciding every pair of workloads costs synth time.
    *
@@ -299,9 +303,9 @@ const REQUIRED_PATH_PROPS = {
  * policies.runAfter(certManagerRelease); // wait for the namespace the policies live in
  */
 export class NetworkPolicies extends Construct {
-  /** @deprecated Use {@link NetworkPolicies.documents}: `platform.policies.policies` stutters. */
+  /** @internal The same as `documents`. */
   public readonly policies: readonly ValidatedPolicy[];
-  /** One resource per policy, in the order of {@link NetworkPolicies.documents}. */
+  /** One resource per policy, sorted by kind, namespace and name. */
   public readonly resources: readonly TerraformResource[];
   /** sha256 over every policy's content: changes exactly when a policy does. */
   public readonly contentHash: string;
@@ -420,7 +424,7 @@ export class NetworkPolicies extends Construct {
     }
   }
 
-  /** The validated policy documents, as the API server stores them, sorted by kind/namespace/name. */
+  /** @internal The validated policy documents, as the API server stores them, sorted by kind/namespace/name. */
   public get documents(): readonly ValidatedPolicy[] {
     return this.policies;
   }
@@ -454,7 +458,10 @@ export class NetworkPolicies extends Construct {
    * decides, over every policy the app deploys to this cluster (docs/proof.md, "Reachability").
    * The workloads: each required path's ends and each declared workload of the cluster's
    * NetworkPolicies, a representative pod per selector the policies use, one pod without labels per
-   * namespace, and the entities world, kube-apiserver, host and remote-node.
+   * namespace, and the entities world, kube-apiserver, host and remote-node. The `reachability`
+   * prop writes it at synth; the reachability CLI reads that file.
+   *
+   * @internal
    */
   public reachability(): ReachabilityMatrix {
     const { documents } = this.clusterPolicies();

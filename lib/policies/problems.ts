@@ -1,3 +1,5 @@
+// A problem with one policy document (file, document, field, message) and PolicyValidationError,
+// the SynthError that carries every problem of a synth at once.
 import { decodePointer } from "../shared/json-pointer";
 import { hidden, SynthError } from "../shared/synth-error";
 

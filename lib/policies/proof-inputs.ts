@@ -5,7 +5,8 @@
  */
 import type { CiliumLine } from "../cilium/lines";
 import { ciliumPolicySettings } from "../proof/cilium-settings";
-import { DEFAULT_PROOF_CILIUM, duplicateNames, type ProofAssumptions, type ProofCilium } from "../proof/prove";
+import { DEFAULT_CILIUM_SETTINGS } from "../paths/input";
+import { duplicateNames, type ProofAssumptions, type ProofCilium } from "../proof/prove";
 import type { RequiredPath } from "../proof/required-paths";
 
 /** The props the proof's inputs come from (those of NetworkPoliciesOptions). */
@@ -40,7 +41,7 @@ export function proofInputsOf(props: ProofProps, line: CiliumLine): ProofInputs 
     requiredPaths,
     cilium: props.release
       ? ciliumPolicySettings(props.release.values, props.release.line)
-      : { ...DEFAULT_PROOF_CILIUM, ...props.cilium, version: line },
+      : { ...DEFAULT_CILIUM_SETTINGS, ...props.cilium, version: line },
     assume: { policySet: props.assume?.policySet ?? "closed", labels: props.assume?.labels ?? "complete" },
     refusals,
   };

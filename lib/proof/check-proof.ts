@@ -10,7 +10,8 @@
  * against the `cilium-config` ConfigMap.
  */
 import { CILIUM_PINS } from "../cilium/version";
-import type { PathAssumptions, PathCiliumSettings, PathPeer } from "../paths/types";
+import { type PathAssumptions, type PathCiliumSettings, type PathPeer, type Verdict, VERDICTS } from "../paths/types";
+import { PATH_PROTOCOLS, POLICY_ENFORCEMENT_MODES, type PathProtocol } from "../shared/vocabulary";
 
 /** A peer as the path engine takes it. */
 export type ProofPeer = PathPeer;
@@ -20,10 +21,10 @@ export interface ProvenPath {
   readonly name: string;
   readonly from: ProofPeer;
   readonly to: ProofPeer;
-  readonly protocol: "TCP" | "UDP" | "SCTP";
+  readonly protocol: PathProtocol;
   /** The pod port (after Service translation). */
   readonly port: number;
-  readonly verdict: "allowed" | "denied" | "unknown";
+  readonly verdict: Verdict;
 }
 
 /** The Cilium settings the verdicts were decided with (the path engine's, lib/paths), and where Cilium runs. */
@@ -43,13 +44,13 @@ export interface CheckProof {
   readonly paths: readonly ProvenPath[];
 }
 
-const ENFORCEMENT = ["default", "always", "never"];
+const ENFORCEMENT: readonly string[] = POLICY_ENFORCEMENT_MODES;
 const CIDR_MODES = ["", "nodes", "pods", "nodes pods"];
 /** The Cilium lines a proof may name (version.ts is plain data: the check's bundle carries it). */
 const LINES = Object.keys(CILIUM_PINS);
 const LOCALHOST = ["auto", "always", "policy"];
-const PROTOCOLS = ["TCP", "UDP", "SCTP"];
-const VERDICTS = ["allowed", "denied", "unknown"];
+const PROTOCOLS: readonly string[] = PATH_PROTOCOLS;
+const VERDICT_WORDS: readonly string[] = VERDICTS;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isStringMap = (v: unknown) => isRecord(v) && Object.values(v).every((s) => typeof s === "string");
@@ -110,7 +111,7 @@ export function parseCheckProof(json: string): CheckProof {
     if (!PROTOCOLS.includes(p.protocol as string)) fail(`${where}.protocol must be one of ${PROTOCOLS.join(", ")}`);
     if (!Number.isInteger(p.port) || (p.port as number) < 1 || (p.port as number) > 65535)
       fail(`${where}.port must be a whole number from 1 to 65535`);
-    if (!VERDICTS.includes(p.verdict as string)) fail(`${where}.verdict must be one of ${VERDICTS.join(", ")}`);
+    if (!VERDICT_WORDS.includes(p.verdict as string)) fail(`${where}.verdict must be one of ${VERDICT_WORDS.join(", ")}`);
   }
   return value as CheckProof;
 }

@@ -10,10 +10,13 @@ import { isObject } from "../shared/stable-json";
 
 /**
  * The settings of a Cilium release that decide a path, read from its merged Helm values, with the
- * chart's defaults where a value is absent (Cilium 1.19 `install/kubernetes/cilium/values.yaml`:
- * `policyEnforcementMode: "default"`, `policyCIDRMatchMode:` unset, `enableNonDefaultDenyPolicies: true`,
- * `hostFirewall.enabled: false`; `allow-localhost` is not a chart value: it comes only through
- * `extraConfig`, and the agent's default is `auto`).
+ * chart's defaults where a value is absent (cilium/cilium v1.20.2,
+ * install/kubernetes/cilium/values.yaml: `policyEnforcementMode: "default"`, `policyCIDRMatchMode:`
+ * unset, `enableNonDefaultDenyPolicies: true`, `hostFirewall.enabled: false`; `allow-localhost` is
+ * not a chart value: it comes only through `extraConfig`, and the agent's default is `auto`).
+ * These are the chart's defaults, a fact of their own: they agree today with the engine's
+ * (DEFAULT_CILIUM_SETTINGS, lib/paths/input.ts) and the agent's (the check's CILIUM_KEYS), and a
+ * chart that changed one would make a release's settings differ from both, as it should.
  *
  * `policyCIDRMatchMode` is a string or a list in the chart (`templates/cilium-configmap.yaml` joins a
  * list with spaces into `policy-cidr-match-mode`); the engine knows the modes of the line (`nodes`;

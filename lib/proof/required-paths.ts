@@ -4,9 +4,9 @@
  * (lib/paths) decides them.
  */
 import type { PathPeer } from "../paths";
+import { PATH_PROTOCOLS, type PathProtocol } from "../shared/vocabulary";
 
-/** A protocol a required path is decided for. */
-export type PathProtocol = "TCP" | "UDP" | "SCTP";
+export type { PathProtocol };
 
 /**
  * A path that must stay open: proven from the policy set at every synth
@@ -80,7 +80,7 @@ export interface CertManagerPathsOptions {
   readonly acme?: boolean;
 }
 
-const PROTOCOLS: readonly string[] = ["TCP", "UDP", "SCTP"];
+const PROTOCOLS: readonly string[] = PATH_PROTOCOLS;
 
 /** Factories of {@link RequiredPath}s: one path, or the paths a whole component needs.
  *

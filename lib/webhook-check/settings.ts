@@ -10,11 +10,12 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_KUBECONFIG, expandHome } from "../shared/home";
 import { isDns1123Label } from "../shared/k8s-names";
+import { listOf } from "../shared/vocabulary";
 import { type CheckProof, parseCheckProof } from "../proof/check-proof";
 
 /** `cert-manager`: the proof only; `all`: every admission and conversion webhook and aggregated API too. */
-export const SCOPES = ["cert-manager", "all"] as const;
-export type Scope = (typeof SCOPES)[number];
+export type Scope = "cert-manager" | "all";
+export const SCOPES = listOf<Scope>()(["cert-manager", "all"]);
 
 export interface CheckOptions {
   /** kubeconfig files, merged in order like kubectl does with KUBECONFIG. */

@@ -4,6 +4,7 @@
  * agent's default.
  */
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { POLICY_ENFORCEMENT_MODES } from "../../shared/vocabulary";
 import type { KubeTarget } from "../kube/http";
 import type { ProofCiliumSettings } from "../../proof/check-proof";
 import { notAnObject, notConfirmed, quoted, verdict } from "./assumptions";
@@ -29,12 +30,14 @@ function goBool(raw: string): boolean | undefined {
  * (validateConfigMap, cast.ToBoolE) and fills an absent key from its flag default
  * (daemon/cmd/daemon_main.go: enable-policy "default" (option.DefaultEnforcement),
  * allow-localhost "auto", enable-host-firewall false, policy-cidr-match-mode a string
- * slice defaulting to empty; pkg/option flags.go RegisterCommonPolicyFlags:
- * enable-non-default-deny-policies defaults.EnableNonDefaultDenyPolicies = true).
+ * slice defaulting to empty, enable-non-default-deny-policies
+ * defaults.EnableNonDefaultDenyPolicies, true in pkg/defaults/defaults.go).
  * pkg/option/config.go Populate lowercases enable-policy and reads
  * policy-cidr-match-mode with GetStringSlice (whitespace-separated).
- * Sources: cilium/cilium main at 002c6fff (the chart template) and at d8ca2a25
- * (pkg/option/flags.go). The values schemas vendored in schemas/cilium/<line>/ (1.19 and 1.20) have the same five values
+ * Sources: cilium/cilium v1.20.2 (daemon/cmd/daemon_main.go, pkg/defaults/defaults.go,
+ * pkg/option/config.go, the chart template above). These are the agent's defaults, a fact of
+ * their own: they agree today with the engine's (DEFAULT_CILIUM_SETTINGS, lib/paths/input.ts)
+ * and the chart's (lib/proof/cilium-settings.ts). The values schemas vendored in schemas/cilium/<line>/ (1.19 and 1.20) have the same five values
  * (policyEnforcementMode, policyCIDRMatchMode, enableNonDefaultDenyPolicies,
  * hostFirewall, extraConfig) that feed these keys.
  */
@@ -57,7 +60,7 @@ export const CILIUM_KEYS: readonly CiliumKey[] = [
     key: "enable-policy",
     setting: "policyEnforcementMode",
     absent: "default",
-    effective: (raw) => (["default", "always", "never"].includes(raw.toLowerCase()) ? raw.toLowerCase() : undefined),
+    effective: (raw) => ((POLICY_ENFORCEMENT_MODES as readonly string[]).includes(raw.toLowerCase()) ? raw.toLowerCase() : undefined),
     assumed: (c) => c.policyEnforcementMode,
   },
   {
