@@ -5,7 +5,7 @@
 export { CiliumPlatform, CiliumPlatformProps } from "./platform/cilium-platform";
 export { CiliumRelease, CiliumReleaseOptions, CiliumReleaseProps } from "./cilium/release";
 export { CiliumLine } from "./cilium/lines";
-export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./platform/cluster-providers";
+export { ClusterProviders, ClusterProvidersProps, KubeAccess, kubeAccessFromEnvironment } from "./cluster-handle/cluster-providers";
 export { NetworkPolicies, NetworkPoliciesOptions, NetworkPoliciesProps, PolicyDirectory } from "./policies/network-policies";
 export { CiliumPolicyDocument, CiliumRule, LabelSelector, PolicyMetadata } from "./policies/documents";
 export { PolicySet, policySetDirectory } from "./policies/sets";

@@ -1,7 +1,7 @@
 // The engine's Cilium defaults (DEFAULT_CILIUM_SETTINGS, lib/paths/input.ts) have one home. The
 // chart's defaults (a release without those values) and the agent's (a cilium-config without
 // those keys) are other facts, cited where they sit; these tests say that they agree today.
-import { ciliumPolicySettings } from "../../lib/cilium/policy-settings";
+import { ciliumPolicySettings } from "../../lib/proof/cilium-settings";
 import { DEFAULT_CILIUM_SETTINGS } from "../../lib/paths/input";
 import { CILIUM_KEYS } from "../../lib/webhook-check/probes/cilium-assumptions";
 

@@ -142,7 +142,7 @@ test("CiliumPlatform across both stacks with cert-manager beside Cilium: runAfte
   const app = freshApp();
   const releaseStack = new TerraformStack(app, "lab-cilium");
   const workloadStack = new TerraformStack(app, "lab");
-  const platform = new CiliumPlatform(workloadStack, "cilium", { releaseStack, access: LAB, policySet: "least-privilege" });
+  const platform = new CiliumPlatform(workloadStack, "cilium", { releaseStack, cluster: LAB, policySet: "least-privilege" });
   platform.runAfter(certManager(releaseStack, platform.releaseCluster as ClusterProviders, platform.release));
   const stacks = synthApp(app);
   expect(workloadStack.dependencies).toEqual([releaseStack]);

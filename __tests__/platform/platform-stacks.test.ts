@@ -15,7 +15,7 @@ test("with releaseStack: the release there under the same id, policies and check
   const app = freshApp();
   const releaseStack = new TerraformStack(app, "lab-cilium");
   const workloadStack = new TerraformStack(app, "lab");
-  const platform = new CiliumPlatform(workloadStack, "cilium", { releaseStack, access: LAB, policySet: "least-privilege" });
+  const platform = new CiliumPlatform(workloadStack, "cilium", { releaseStack, cluster: LAB, policySet: "least-privilege" });
   expect(platform.releaseStack).toBe(releaseStack);
   expect(platform.workloadStack).toBe(workloadStack);
   expect(platform.release.node.path).toBe("lab-cilium/cilium/release");
@@ -44,7 +44,9 @@ test("cluster and releaseStack are exclusive; so are cluster and access", () => 
   const releaseStack = new TerraformStack(app, "r");
   const stack = new TerraformStack(app, "w");
   const cluster = new ClusterProviders(stack, "providers", LAB);
-  expect(() => new CiliumPlatform(stack, "a", { releaseStack, cluster })).toThrow(/`cluster` and `releaseStack` together/);
+  expect(() => new CiliumPlatform(stack, "a", { releaseStack, cluster })).toThrow(
+    /`cluster` \(a ClusterProviders\) and `releaseStack` together/,
+  );
   expect(() => new CiliumPlatform(stack, "b", { cluster, access: LAB })).toThrow(/`cluster` and `access` together/);
   expect(() => new CiliumPlatform(stack, "c", { releaseStack: stack })).toThrow(SynthError);
   expect(() => new CiliumPlatform(stack, "d", { releaseStack, kube: LAB })).toThrow(

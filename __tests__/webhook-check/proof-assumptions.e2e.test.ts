@@ -6,7 +6,7 @@ import { onlyDocumentedPermissions } from "../helpers/check-permissions";
 import { runMainInProcess } from "../helpers/run-cli";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { type CheckProof, parseCheckProof } from "../../lib/webhook-check/proof";
+import { type CheckProof, parseCheckProof } from "../../lib/proof/check-proof";
 import { CILIUM_KEYS } from "../../lib/webhook-check/probes/cilium-assumptions";
 import { CHECK_PERMISSIONS } from "../../lib/webhook-check/probes/permissions";
 import { checkProofAssumptions, probeProofAssumptions } from "../../lib/webhook-check/probes/proof-assumptions";

@@ -9,7 +9,7 @@ import { type CiliumValues, mergeValues, TALOS_DNS_PRESET, TALOS_KUBEPRISM_HOSTS
 import { CILIUM_LINES, type CiliumLine, lineOfVersion, unsupportedLineMessage } from "./lines";
 import { validateCiliumValues } from "./values-schema";
 import { DEFAULT_CILIUM_LINE, DEFAULT_CILIUM_VERSION } from "./version";
-import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
+import { type ClusterProviders, providerFor } from "../cluster-handle/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
 import { POLICY_ENFORCEMENT_MODES, type PolicyEnforcementMode } from "../shared/vocabulary";
 import { type KnownProps, propProblems } from "../shared/known-props";

@@ -120,7 +120,7 @@ export function side(field: string, value: unknown, partialLabels: boolean, sour
 /**
  * The engine's defaults: what a setting is when the caller (the `cilium` input, a release, the
  * NetworkPolicies `cilium` prop) does not say. The one home of these; the chart's defaults
- * (lib/cilium/policy-settings.ts) and the agent's (the check's CILIUM_KEYS) are other facts that
+ * (lib/proof/cilium-settings.ts) and the agent's (the check's CILIUM_KEYS) are other facts that
  * agree with them today, and tests hold both to them.
  */
 export const DEFAULT_CILIUM_SETTINGS: Readonly<Required<PathCiliumSettings>> = {

@@ -71,7 +71,7 @@ export function discardPreviousOutput(outdir: string): string | undefined {
  * @example
  * synthOrExit(() => {
  *   const app = new App();
- *   new CiliumPlatform(new TerraformStack(app, "lab"), "cilium", { access: { context: "admin@lab" } });
+ *   new CiliumPlatform(new TerraformStack(app, "lab"), "cilium", { cluster: { context: "admin@lab" } });
  *   return app;
  * });
  */

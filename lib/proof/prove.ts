@@ -9,7 +9,7 @@
  */
 import { analyzeValidatedPath, type EnginePolicy, type PathVerdict } from "../paths";
 import type { PathAssumptions, PathCiliumSettings } from "../paths/types";
-import type { CheckProof, ProofCiliumSettings } from "../webhook-check/proof";
+import type { CheckProof, ProofCiliumSettings } from "./check-proof";
 import type { RequiredPath } from "./required-paths";
 
 /** The Cilium settings a verdict depends on: the engine's `cilium` input (lib/paths), every field set. */
@@ -71,7 +71,7 @@ export function duplicateNames(paths: readonly RequiredPath[]): string[] {
   return [...twice].sort();
 }
 
-/** The proof as `WEBHOOK_CHECK_PROOF` carries it to the check (lib/webhook-check/proof.ts). */
+/** The proof as `WEBHOOK_CHECK_PROOF` carries it to the check (lib/proof/check-proof.ts). */
 export function toCheckProof(proof: PolicyProof): CheckProof {
   const cilium: ProofCiliumSettings = {
     ...(proof.ciliumNamespace !== undefined ? { namespace: proof.ciliumNamespace } : {}),

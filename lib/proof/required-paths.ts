@@ -1,3 +1,8 @@
+/**
+ * The paths an app must keep open (`RequiredPaths`): each proven from the policy set at every
+ * synth (prove.ts) and confirmed by the webhook check after apply. Data only: the path engine
+ * (lib/paths) decides them.
+ */
 import type { PathPeer } from "../paths";
 import { PATH_PROTOCOLS, type PathProtocol } from "../shared/vocabulary";
 

@@ -27,7 +27,7 @@ import { toCheckProof } from "../proof/prove";
 import { CHECK_ENV, type RawSettings, type Scope, settingsEnvironment, validateSettings } from "./settings";
 import type { CiliumRelease } from "../cilium/release";
 import type { NetworkPolicies } from "../policies/network-policies";
-import { ClusterProviders, type KubeAccess, providerFor } from "../platform/cluster-providers";
+import { ClusterProviders, type KubeAccess, providerFor } from "../cluster-handle/cluster-providers";
 import { type KnownProps, propProblems } from "../shared/known-props";
 import { afterTriggers, orderAfter } from "../shared/ordering";
 import { CHECK_BUNDLE, PACKAGE_ROOT } from "../shared/package-paths";

@@ -6,7 +6,7 @@ import * as net from "node:net";
 import type { IEndpointSlice } from "kubernetes-models/discovery.k8s.io/v1/EndpointSlice";
 import type { INode } from "kubernetes-models/v1/Node";
 import type { KubeTarget } from "../kube/http";
-import type { CheckProof } from "../proof";
+import type { CheckProof } from "../../proof/check-proof";
 import { isEntity, notAnObject, notConfirmed, verdict } from "./assumptions";
 import type { AssumptionResult } from "./result";
 import { read } from "./services";

@@ -4,7 +4,7 @@
  * `proof-assumption` failure on evidence; a warning, never a verdict, when it cannot be
  * read). Lower than every assumption file, so none imports another.
  */
-import type { ProofPeer } from "../proof";
+import type { ProofPeer } from "../../proof/check-proof";
 import { classification } from "./classify";
 import type { AssumptionResult } from "./result";
 import type { ServiceState } from "./services";

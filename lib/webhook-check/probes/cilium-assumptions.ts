@@ -6,7 +6,7 @@
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { POLICY_ENFORCEMENT_MODES } from "../../shared/vocabulary";
 import type { KubeTarget } from "../kube/http";
-import type { ProofCiliumSettings } from "../proof";
+import type { ProofCiliumSettings } from "../../proof/check-proof";
 import { notAnObject, notConfirmed, quoted, verdict } from "./assumptions";
 import type { AssumptionResult } from "./result";
 import { read } from "./services";
@@ -37,7 +37,7 @@ function goBool(raw: string): boolean | undefined {
  * Sources: cilium/cilium v1.20.2 (daemon/cmd/daemon_main.go, pkg/defaults/defaults.go,
  * pkg/option/config.go, the chart template above). These are the agent's defaults, a fact of
  * their own: they agree today with the engine's (DEFAULT_CILIUM_SETTINGS, lib/paths/input.ts)
- * and the chart's (lib/cilium/policy-settings.ts). The values schemas vendored in schemas/cilium/<line>/ (1.19 and 1.20) have the same five values
+ * and the chart's (lib/proof/cilium-settings.ts). The values schemas vendored in schemas/cilium/<line>/ (1.19 and 1.20) have the same five values
  * (policyEnforcementMode, policyCIDRMatchMode, enableNonDefaultDenyPolicies,
  * hostFirewall, extraConfig) that feed these keys.
  */

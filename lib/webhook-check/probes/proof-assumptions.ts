@@ -21,7 +21,7 @@
  * policies that are not the app's (`assume.policySet`).
  */
 import type { KubeTarget } from "../kube/http";
-import type { CheckProof } from "../proof";
+import type { CheckProof } from "../../proof/check-proof";
 import { apiServerAssumption } from "./api-server-assumption";
 import type { AssumptionSettings } from "./assumptions";
 import { ciliumAssumptions } from "./cilium-assumptions";

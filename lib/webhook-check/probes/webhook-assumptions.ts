@@ -8,7 +8,7 @@
 import type { IEndpointSlice } from "kubernetes-models/discovery.k8s.io/v1/EndpointSlice";
 import type { IService } from "kubernetes-models/v1/Service";
 import type { KubeTarget } from "../kube/http";
-import type { CheckProof } from "../proof";
+import type { CheckProof } from "../../proof/check-proof";
 import { type AssumptionSettings, isEntity, labelsOf, notAnObject, notConfirmed, quoted, verdict } from "./assumptions";
 import type { AssumptionResult } from "./result";
 import { read, type ServiceState } from "./services";

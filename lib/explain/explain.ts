@@ -28,7 +28,7 @@ import { policySetDirectory } from "../policies/sets";
 import { fromNetworkPolicyV1Json } from "../policies/translate";
 import { DIRECTORY_NAMESPACE_FIX, validateDocuments } from "../policies/validate";
 import { unescapeTerraform } from "../shared/terraform-escape";
-import { parseCheckProof } from "../webhook-check/proof";
+import { parseCheckProof } from "../proof/check-proof";
 import type { PathCiliumSettings } from "../paths/types";
 import { ENTITIES } from "../paths/input";
 import { PACKAGE_ROOT, SHIPPED_POLICIES_DIR } from "../shared/package-paths";

@@ -1,8 +1,11 @@
-// The Cilium settings that decide a path, read from a release's merged Helm values (chart
-// defaults where a value is absent): what NetworkPolicies hands the path proof for its release.
-import type { CiliumLine } from "./lines";
-import { CILIUM_LINES } from "./lines";
-import type { ProofCilium } from "../proof/prove";
+/**
+ * The Cilium settings a proof is decided with, read from a release's merged Helm values. Here,
+ * beside the proof that consumes them, rather than in cilium/: cilium/ sits below the path engine
+ * (which reads its version lines), so it cannot name the engine's settings type.
+ */
+import type { CiliumLine } from "../cilium/lines";
+import { CILIUM_LINES } from "../cilium/lines";
+import type { ProofCilium } from "./prove";
 import { isObject } from "../shared/stable-json";
 
 /**

@@ -1,5 +1,11 @@
+/**
+ * The cluster handle: one cluster's helm, kubernetes and null providers from one kubeconfig and
+ * context (ClusterProviders), the access they are made from (KubeAccess), and how a construct
+ * finds its provider (`providerFor`). The constructs of cilium/, policies/ and webhook-check/
+ * take a handle through their `cluster` prop and import only this file, as aws-eks' constructs
+ * take an `ICluster`; nothing here knows of any of them.
+ */
 import { existsSync } from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
@@ -11,7 +17,7 @@ import { literalTerraform } from "../shared/terraform-escape";
 import { SynthError } from "../shared/synth-error";
 import { warn } from "../shared/warn";
 import { accessKey, registerClusterKey } from "../shared/cluster-key";
-import { DEFAULT_KUBECONFIG } from "../webhook-check/settings";
+import { DEFAULT_KUBECONFIG, expandHome } from "../shared/home";
 
 /** Which cluster to talk to: kubeconfig paths and context, never kubeconfig contents. */
 export interface KubeAccess {
@@ -180,7 +186,8 @@ export class ClusterProviders extends Construct {
     const warned = WARNED.get(app) ?? new Set<string>();
     WARNED.set(app, warned);
     for (const p of paths) {
-      const local = p === "~" || p.startsWith("~/") ? path.join(os.homedir(), p.slice(1)) : path.resolve(p);
+      // The check expands `~` the same way (lib/shared/home.ts), so both look in one home.
+      const local = path.resolve(expandHome(p));
       // The default is what everything reads when nothing is said; a machine without it is normal in CI.
       if (p === DEFAULT_KUBECONFIG || existsSync(local) || warned.has(p)) continue;
       warned.add(p);

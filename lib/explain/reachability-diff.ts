@@ -14,7 +14,7 @@ import {
 } from "../paths";
 import type { Verdict } from "../paths/types";
 import type { PathProtocol } from "../shared/vocabulary";
-import { policyHashes, type ReachabilityData } from "./reachability";
+import { policyHashes, type ReachabilityData } from "../proof/reachability";
 
 /** One side of a diff: its policies, and its reachability file where synth wrote one. */
 export interface DiffSide {

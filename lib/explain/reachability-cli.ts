@@ -20,7 +20,7 @@ import { validateDocuments } from "../policies/validate";
 import { isObject } from "../shared/stable-json";
 import { unescapeTerraform } from "../shared/terraform-escape";
 import { loadDocuments } from "./explain";
-import { parseReachabilityJson, REACHABILITY_FILE } from "./reachability";
+import { parseReachabilityJson, REACHABILITY_FILE } from "../proof/reachability";
 import { type DiffSide, decideBoth, diffJson, diffMarkdown, diffReachability, portsText, sortChanges } from "./reachability-diff";
 import { reachabilityHtml } from "./reachability-html";
 
