@@ -166,7 +166,7 @@ export function buildApp(
     platforms.push(
       new CiliumPlatform(workloadStack, "cilium", {
         releaseStack,
-        access: kubeAccessFromEnvironment({ KUBECONFIG: env.KUBECONFIG, KUBE_CONTEXT: context }),
+        cluster: kubeAccessFromEnvironment({ KUBECONFIG: env.KUBECONFIG, KUBE_CONTEXT: context }),
         release: {
           ...(version !== undefined ? { version } : {}),
           talos: config.talos,

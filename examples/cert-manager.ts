@@ -16,7 +16,7 @@ export function build(app: App, env: NodeJS.ProcessEnv = process.env): { platfor
   const workloadStack = new TerraformStack(app, "lab");
   const platform = new CiliumPlatform(workloadStack, "cilium", {
     releaseStack,
-    access,
+    cluster: access,
     release: { talos: true },
     policySet: "least-privilege",
   });

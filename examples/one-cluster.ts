@@ -10,7 +10,7 @@ export function build(app: App, env: NodeJS.ProcessEnv = process.env): CiliumPla
   const workloadStack = new TerraformStack(app, "lab");
   return new CiliumPlatform(workloadStack, "cilium", {
     releaseStack,
-    access: kubeAccessFromEnvironment(env), // KUBECONFIG and KUBE_CONTEXT, for providers and check alike
+    cluster: kubeAccessFromEnvironment(env), // KUBECONFIG and KUBE_CONTEXT, for providers and check alike
     release: { talos: true, operatorReplicas: 1 },
     policySet: "least-privilege", // a CiliumNetworkPolicy: needs Cilium's CRDs at plan
   });

@@ -11,7 +11,7 @@ export function build(app: App): CiliumPlatform[] {
     ([name, context]) =>
       new CiliumPlatform(new TerraformStack(app, name), "cilium", {
         releaseStack: new TerraformStack(app, `${name}-cilium`),
-        access: { kubeconfigPaths: ["~/.kube/config"], context },
+        cluster: { kubeconfigPaths: ["~/.kube/config"], context },
         release: { talos: true },
         policySet: "allow-all",
         check: { timeoutSeconds: 180 },

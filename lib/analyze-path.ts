@@ -1,5 +1,5 @@
 /**
- * analyzePath (issue 22): validates and null-prunes the documents as the API
+ * analyzePath: validates and null-prunes the documents as the API
  * server stores them, then asks the pure path engine (lib/paths/).
  *
  * This file is the one adapter between the two: the engine must not reach

@@ -17,6 +17,8 @@ import { TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import { analyzePath } from "./analyze-path";
 import type { PathPeer, PathVerdict } from "./paths";
+import type { Verdict } from "./paths/types";
+import type { PathProtocol } from "./shared/vocabulary";
 import { NetworkPolicies } from "./policies/network-policies";
 
 /** The path a matcher decides: a `RequiredPath` fits too (its `name` is ignored). */
@@ -24,7 +26,7 @@ export interface PathQuery {
   readonly from: PathPeer;
   readonly to: PathPeer;
   /** @default "TCP" */
-  readonly protocol?: "TCP" | "UDP" | "SCTP";
+  readonly protocol?: PathProtocol;
   /** The destination pod's port, after Service translation. */
   readonly port: number;
 }
@@ -32,7 +34,7 @@ export interface PathQuery {
 /** What the matchers accept. */
 export type PolicySubject = NetworkPolicies | TerraformStack | readonly unknown[];
 
-/** Decides `path` for a matcher's subject; throws a TypeError for a subject it cannot decide. */
+/** @internal Decides `path` for a matcher's subject; throws a TypeError for a subject it cannot decide. */
 export function decideSubject(subject: unknown, path: PathQuery): PathVerdict {
   const query = { from: path.from, to: path.to, protocol: path.protocol ?? "TCP", port: path.port };
   if (Array.isArray(subject)) return analyzePath({ policies: [...subject], path: query });
@@ -52,15 +54,6 @@ export function decideSubject(subject: unknown, path: PathQuery): PathVerdict {
   );
 }
 
-interface MatcherContext {
-  readonly isNot: boolean;
-  readonly utils?: { printExpected(value: unknown): string };
-}
-interface MatcherResult {
-  readonly pass: boolean;
-  readonly message: () => string;
-}
-
 function describe(path: PathQuery): string {
   const peer = (p: PathPeer) => JSON.stringify(p);
   return `${peer(path.from)} -> ${peer(path.to)} ${path.protocol ?? "TCP"}/${path.port}`;
@@ -76,8 +69,13 @@ function report(verdict: PathVerdict): string {
   return [...lines, ...verdict.explanation.map((step) => `  ${step}`)].join("\n");
 }
 
-function matcher(wanted: "allowed" | "denied") {
-  return function (this: MatcherContext, received: unknown, path: PathQuery): MatcherResult {
+function matcher(wanted: Exclude<Verdict, "unknown">) {
+  // The types jest's expect.extend gives a matcher, written out: the entry names nothing of jest's.
+  return function (
+    this: { readonly isNot: boolean },
+    received: unknown,
+    path: PathQuery,
+  ): { readonly pass: boolean; readonly message: () => string } {
     const verdict = decideSubject(received, path);
     const pass = verdict.verdict === wanted;
     return {

@@ -37,7 +37,7 @@ const check = path.join(root, "dist", "check", "webhook-check.js");
 /** The supported Cilium lines: the keys of CILIUM_PINS (lib/cilium/version.ts), each with schemas/cilium/<line>/. */
 const LINES = [
   ...readFileSync(path.join(root, "lib", "cilium", "version.ts"), "utf8")
-    .match(/CILIUM_PINS = \{([^}]*)\}/)[1]
+    .match(/CILIUM_PINS\b[^=]*= \{([^}]*)\}/)[1]
     .matchAll(/"(\d+\.\d+)":/g),
 ].map((m) => m[1]);
 
@@ -68,11 +68,18 @@ async function valuesValidator(line) {
 }
 
 // ---- Cilium policy CRDs ---------------------------------------------------------------------
-/** The vendored CRDs, by the kind they define (schemas/cilium/README.md says where they come from). */
-const CRD_FILES = {
-  CiliumNetworkPolicy: "ciliumnetworkpolicies.yaml",
-  CiliumClusterwideNetworkPolicy: "ciliumclusterwidenetworkpolicies.yaml",
-};
+/**
+ * The vendored CRDs, by the kind they define: each Cilium kind's `schema.file` in POLICY_KINDS
+ * (lib/policies/kinds.ts, the home of what a kind is). schemas/cilium/README.md says where they come from.
+ */
+const CRD_FILES = Object.fromEntries(
+  [
+    ...readFileSync(path.join(root, "lib", "policies", "kinds.ts"), "utf8").matchAll(
+      /^ {2}(\w+): \{\n[^}]*?schema: \{ by: "crd", file: "([^"]+)" \}/gm,
+    ),
+  ].map((m) => [m[1], m[2]]),
+);
+if (Object.keys(CRD_FILES).length !== 2) throw new Error("lib/policies/kinds.ts: the CRD files of the Cilium kinds not found");
 /** What a policy document carries beside apiVersion and kind: all that is compiled. */
 const DOCUMENT_FIELDS = ["metadata", "spec", "specs", "status"];
 /**

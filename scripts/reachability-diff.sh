@@ -12,4 +12,4 @@ if [ ! -d "$base/stacks" ]; then
   echo "The base revision has no synth output; no diff."
   exit 0
 fi
-node "$root/dist/lib/proof/explain-bin.js" diff --markdown "$base" "$head"
+node "$root/dist/lib/explain/explain-bin.js" diff --markdown "$base" "$head"

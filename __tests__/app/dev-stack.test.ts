@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { type TerraformStack, Testing } from "cdktf";
-import { DEFAULT_CILIUM_VERSION } from "../../lib";
 import { CILIUM_PINS, SUPPORTED_CILIUM_LINES } from "../../lib/cilium/lines";
+import { DEFAULT_CILIUM_VERSION } from "../../lib/cilium/version";
 import { buildApp } from "../../main";
 import { type DevSynth, synthDev } from "../helpers/dev-synth";
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";

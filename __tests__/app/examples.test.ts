@@ -7,7 +7,7 @@ import * as twoClusters from "../../examples/two-clusters";
 import { dependsOnProblems } from "../helpers/depends-on";
 import { freshApp, resourcesOf, synthApp, warningsOf, firstResource } from "../helpers/synth";
 
-// examples/: small importer apps (issue 21, point 7). They import `cdktf-cilium` by its own
+// examples/: small importer apps. They import `cdktf-cilium` by its own
 // name: the package's self-reference through `exports`, which resolves to dist/ (npm test
 // builds it first), so they use what the tarball ships. `npm run test:package` compiles and
 // runs the same files against the installed tarball; e2e/depends-on-validate runs

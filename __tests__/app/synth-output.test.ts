@@ -7,7 +7,7 @@ import { buildApp, main } from "../../main";
 import { testApp, warningsOf } from "../helpers/synth";
 import { tempDir } from "../helpers/temp";
 
-// Refusals and warnings printed once (issue 21, point 6). The same as a process, with
+// Refusals and warnings printed once. The same as a process, with
 // Node's own report of an uncaught error, is e2e/dev-stack-synth.test.ts.
 
 function captureStderr<T>(run: () => T): { result: T; stderr: string } {

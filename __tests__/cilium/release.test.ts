@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { TerraformStack } from "cdktf";
 import { parse } from "yaml";
-import { CiliumRelease, type CiliumReleaseProps, DEFAULT_CILIUM_VERSION } from "../../lib";
+import { CiliumRelease, type CiliumReleaseProps } from "../../lib";
+import { validateCiliumValues } from "../../lib/cilium/values-schema";
+import { DEFAULT_CILIUM_VERSION } from "../../lib/cilium/version";
 import { onlyResource, synthStack, testApp } from "../helpers/synth";
 
 function release(props: CiliumReleaseProps = {}) {
@@ -322,11 +324,9 @@ describe("the pin: one home (lib/cilium/version.ts), README, help and Renovate f
   });
 });
 
-test("validateCiliumValues names an unknown key with its closest known one; checkCiliumValues is the deprecated alias", () => {
-  const { validateCiliumValues, checkCiliumValues } = require("../../lib");
+test("validateCiliumValues names an unknown key with its closest known one", () => {
   const problems = validateCiliumValues({ hubble: { relay: { enabeld: true } } });
   expect(problems).toEqual([
     { path: "hubble.relay.enabeld", message: 'unknown key "enabeld" (did you mean "enabled"?)', unknownKey: true },
   ]);
-  expect(checkCiliumValues).toBe(validateCiliumValues);
 });

@@ -13,6 +13,7 @@ import {
   startControlPlane,
 } from "../helpers/control-plane";
 import { PROBE_CSR_PEM } from "../../lib/webhook-check/probes/csr";
+import { proof, WEBHOOK_LABELS } from "../helpers/check-proofs";
 import { makeCa, signLeaf } from "../helpers/openssl-pki";
 import { type CliRun, runCli } from "../helpers/run-cli";
 import { tempDir } from "../helpers/temp";
@@ -126,6 +127,24 @@ function check(args: string[] = []): Promise<CliRun> {
   return runCli(["--json", "--interval", "1", "--scope", "cert-manager", ...args], { KUBECONFIG: cp.env.KUBECONFIG });
 }
 
+/** A ValidatingAdmissionPolicy `name` that denies what `rule` matches with `message`, and its binding. */
+function denyingPolicy(name: string, rule: Record<string, unknown>, message: string): Record<string, unknown>[] {
+  return [
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      metadata: { name },
+      spec: { failurePolicy: "Fail", matchConstraints: { resourceRules: [rule] }, validations: [{ expression: "false", message }] },
+    },
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicyBinding",
+      metadata: { name },
+      spec: { policyName: name, validationActions: ["Deny"] },
+    },
+  ];
+}
+
 describeIfNetns("the webhook check against kube-apiserver's real admission chain", () => {
   let webhook: ChildProcess;
   beforeAll(async () => {
@@ -160,7 +179,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     const run = await check(["--timeout", "30"]);
     expect(run.code).toBe(0);
     const admission = run.report.probes.find((p: { probe: string }) => p.probe === "admission");
-    expect(admission.detail).toMatch(/a valid CSR was mutated \(spec\.username=kubernetes-admin\), an invalid one denied/);
+    expect(admission?.detail).toMatch(/a valid CSR was mutated \(spec\.username=kubernetes-admin\), an invalid one denied/);
   });
 
   test("a wrong CA bundle: exit 1, class tls, in kube-apiserver's words (x509)", async () => {
@@ -169,8 +188,8 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     try {
       const run = await check(["--timeout", "8"]);
       expect(run.code).toBe(1);
-      expect(run.report.failure.class).toBe("tls");
-      expect(run.report.failure.error).toMatch(
+      expect(run.report.failure?.class).toBe("tls");
+      expect(run.report.failure?.error).toMatch(
         /failed calling webhook "webhook\.cert-manager\.io".*x509: certificate signed by unknown authority/,
       );
     } finally {
@@ -186,8 +205,8 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     try {
       const run = await check(["--timeout", "15"]);
       expect(run.code).toBe(1);
-      expect(run.report.failure.class).toBe("timeout");
-      expect(run.report.failure.error).toMatch(
+      expect(run.report.failure?.class).toBe("timeout");
+      expect(run.report.failure?.error).toMatch(
         /failed calling webhook "webhook\.cert-manager\.io".*(context deadline exceeded|Client\.Timeout)/,
       );
     } finally {
@@ -200,8 +219,8 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     await untilAdmissionSays(/connection refused/);
     const run = await check(["--timeout", "8"]);
     expect(run.code).toBe(1);
-    expect(run.report.failure.class).toBe("connection-refused");
-    expect(run.report.failure.error).toContain(`dial tcp ${WEBHOOK_IP}:443: connect: connection refused`);
+    expect(run.report.failure?.class).toBe("connection-refused");
+    expect(run.report.failure?.error).toContain(`dial tcp ${WEBHOOK_IP}:443: connect: connection refused`);
   });
 
   test("its Service without endpoints: exit 1, and the diagnostic says no-endpoints", async () => {
@@ -211,7 +230,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       const run = await check(["--timeout", "8"]);
       expect(run.code).toBe(1);
       const endpoints = run.report.probes.find((p: { probe: string }) => p.probe === "webhook-endpoints");
-      expect(endpoints.class).toBe("no-endpoints");
+      expect(endpoints?.class).toBe("no-endpoints");
     } finally {
       await applyAll(cp, [endpointSlice]);
       webhook = await startServer("cert-manager", WEBHOOK_IP);
@@ -219,33 +238,18 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
   });
 
   test("a ValidatingAdmissionPolicy that denies the probe: exit 1, class admission-policy, the policy's words", async () => {
-    const policy = {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicy",
-      metadata: { name: "deny-certificaterequests" },
-      spec: {
-        failurePolicy: "Fail",
-        matchConstraints: {
-          resourceRules: [
-            { apiGroups: ["cert-manager.io"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["certificaterequests"] },
-          ],
-        },
-        validations: [{ expression: "false", message: "certificate requests are frozen" }],
-      },
-    };
-    const binding = {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicyBinding",
-      metadata: { name: "deny-certificaterequests" },
-      spec: { policyName: "deny-certificaterequests", validationActions: ["Deny"] },
-    };
+    const [policy, binding] = denyingPolicy(
+      "deny-certificaterequests",
+      { apiGroups: ["cert-manager.io"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["certificaterequests"] },
+      "certificate requests are frozen",
+    );
     await applyAll(cp, [policy, binding]);
     await untilAdmissionSays(/ValidatingAdmissionPolicy 'deny-certificaterequests'/);
     try {
       const run = await check(["--timeout", "20"]);
       expect(run.code).toBe(1);
-      expect(run.report.failure.class).toBe("admission-policy");
-      expect(run.report.failure.error).toMatch(
+      expect(run.report.failure?.class).toBe("admission-policy");
+      expect(run.report.failure?.error).toMatch(
         /ValidatingAdmissionPolicy 'deny-certificaterequests' with binding 'deny-certificaterequests' denied request: certificate requests are frozen/,
       );
     } finally {
@@ -306,7 +310,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     try {
       const run = await check(["--scope", "all", "--timeout", "30"]);
       expect([run.code, item(run, "ignored/ignored.example.com")?.verdict]).toEqual([0, "warn"]);
-      expect(item(run, "ignored/ignored.example.com").detail).toMatch(/fails open; unproven/);
+      expect(item(run, "ignored/ignored.example.com")?.detail).toMatch(/fails open; unproven/);
     } finally {
       await adminRequest(cp, "DELETE", objectPath(config));
     }
@@ -318,7 +322,7 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     try {
       const run = await check(["--scope", "all", "--timeout", "30"]);
       expect([run.code, item(run, "conditional/conditional.example.com")?.verdict]).toEqual([0, "warn"]);
-      expect(item(run, "conditional/conditional.example.com").detail).toMatch(/not provable \(its matchConditions may exclude the probe/);
+      expect(item(run, "conditional/conditional.example.com")?.detail).toMatch(/not provable \(its matchConditions may exclude the probe/);
     } finally {
       await adminRequest(cp, "DELETE", objectPath(config));
     }
@@ -361,18 +365,64 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       expect(await available()).toBe("True");
       const run = await check(["--scope", "all", "--timeout", "30"]);
       expect([run.code, item(run, apiService.metadata.name)?.verdict]).toEqual([0, "ok"]);
-      expect(item(run, apiService.metadata.name).detail).toMatch(/called it through the aggregator/);
+      expect(item(run, apiService.metadata.name)?.detail).toMatch(/called it through the aggregator/);
     });
 
+    // kube-aggregator proxies to the Service only while the APIService's status says Available
+    // (pkg/apiserver/handler_proxy.go: "service unavailable" when !serviceAvailable), and its
+    // AvailableConditionController writes that status only when a sync finds it changed: on an
+    // event of the APIService, its Service or EndpointSlices, or the APIService informer's 30 s
+    // resync (pkg/controllers/status/remote/remote_available_controller.go, k8s.io/kube-aggregator
+    // v0.35.4: AddEventHandlerWithResyncPeriod(..., 30*time.Second), and sync's discovery GET).
+    // When that resync lands after the server stops is not ours to choose, so the status is
+    // held instead: a ValidatingAdmissionPolicy denies the controller's UpdateStatus, and a sync
+    // that finds the server down cannot write Available=False (it requeues, rate-limited). Once
+    // the test has seen the policy deny a status update, the stale window lasts as long as the
+    // policy does, whenever the resync comes.
+    const [freeze, freezeBinding] = denyingPolicy(
+      "freeze-apiservice-status",
+      {
+        apiGroups: ["apiregistration.k8s.io"],
+        apiVersions: ["v1"],
+        operations: ["UPDATE"],
+        resources: ["apiservices/status"],
+        resourceNames: [apiService.metadata.name],
+      },
+      "the test holds this status",
+    );
+    /** A dry-run status update as the controller would write it; the policy's words once it is in force. */
+    async function statusUpdateRefused(): Promise<boolean> {
+      const current = await adminRequest(cp, "GET", `/apis/apiregistration.k8s.io/v1/apiservices/${apiService.metadata.name}`);
+      const res = await adminRequest(
+        cp,
+        "PUT",
+        `/apis/apiregistration.k8s.io/v1/apiservices/${apiService.metadata.name}/status?dryRun=All`,
+        current.json,
+      );
+      return res.status !== 200 && /the test holds this status/.test(res.body);
+    }
+
     test("stale: its server stopped while the status still says Available: exit 1, the aggregator's words", async () => {
-      await stopServer(api);
-      // The availability controller re-checks every 30 s: right now the status is stale.
-      expect(await available()).toBe("True");
-      const run = await check(["--scope", "all", "--timeout", "8"]);
-      expect(run.code).toBe(1);
-      const result = item(run, apiService.metadata.name);
-      expect(result.verdict).toBe("fail");
-      expect(result.error).toMatch(/connect: connection refused/);
+      await applyAll(cp, [freeze, freezeBinding]);
+      try {
+        let held = false;
+        for (let i = 0; i < 300 && !held; i++) {
+          held = await statusUpdateRefused();
+          if (!held) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(held).toBe(true);
+        expect(await available()).toBe("True");
+        await stopServer(api);
+        const run = await check(["--scope", "all", "--timeout", "8"]);
+        expect(await available()).toBe("True");
+        expect(run.code).toBe(1);
+        const result = item(run, apiService.metadata.name);
+        expect([result?.verdict, result?.detail]).toEqual(["fail", expect.stringMatching(/Available=True/)]);
+        expect(result?.error).toMatch(/error trying to reach service: dial tcp [0-9.:]+: connect: connection refused/);
+      } finally {
+        await adminRequest(cp, "DELETE", objectPath(freezeBinding));
+        await adminRequest(cp, "DELETE", objectPath(freeze));
+      }
     });
 
     test("unavailable: the status says so too, and the check fails with the aggregator's words", async () => {
@@ -380,76 +430,184 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       expect(await available()).toBe("False");
       const run = await check(["--scope", "all", "--timeout", "8"]);
       expect(run.code).toBe(1);
-      expect(item(run, apiService.metadata.name).verdict).toBe("fail");
+      expect(item(run, apiService.metadata.name)?.verdict).toBe("fail");
     });
   });
 
   describe("RBAC: the check with a ServiceAccount token bound to exactly docs/webhook-check.md's table", () => {
-    // The table's rows that are RBAC rules here (CHECK_PERMISSIONS in lib/webhook-check/probes/cert-manager.ts).
-    // Not here: the two non-resource URLs (/version and /apis/<group>/<version>), which kube-apiserver's
-    // default roles give every authenticated user; the rows used only with WEBHOOK_CHECK_PROOF; and
-    // the custom resources of conversion webhooks (none is installed).
-    const ROWS: ReadonlyArray<{ row: string; required: boolean; cluster: boolean; rule: Record<string, string[]> }> = [
+    // A CRD whose conversion webhook other-webhook serves (the "allow" server converts), with
+    // one stored object, so the check reads it at the version that is not stored.
+    const widgets = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.conversion.cdktf-cilium.io" },
+      spec: {
+        group: "conversion.cdktf-cilium.io",
+        scope: "Namespaced",
+        names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
+        versions: ["v1", "v2"].map((name) => ({
+          name,
+          served: true,
+          storage: name === "v1",
+          schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+        })),
+        conversion: {
+          strategy: "Webhook",
+          webhook: {
+            conversionReviewVersions: ["v1"],
+            clientConfig: {
+              service: { name: "other-webhook", namespace: "cert-manager", path: "/convert", port: 443 },
+              caBundle: "", // the test CA's, once beforeAll has made it
+            },
+          },
+        },
+      },
+    };
+    // Each row of the table (`doc`, its resource column) and the RBAC rule that grants it, in the
+    // namespace the check reads (`where`: a namespace, or the cluster). `proof`: used only with
+    // WEBHOOK_CHECK_PROOF. The two non-resource URLs are granted to every authenticated user by
+    // kube-apiserver's bootstrap roles (system:public-info-viewer, system:discovery;
+    // plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go), which no Role can take away:
+    // they are listed, not removed.
+    type Row = {
+      row: string;
+      doc: string;
+      required: boolean;
+      where: "cert-manager" | "kube-system" | "default" | "cluster";
+      proof?: boolean;
+      byDefault?: boolean;
+      /** The warning without it, where the generic one (the resource and verb) would not name the namespace. */
+      warning?: RegExp;
+      rule: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+    };
+    const rule = (apiGroup: string, resource: string, verb: string, resourceNames?: string[]) => ({
+      apiGroups: [apiGroup],
+      resources: [resource],
+      verbs: [verb],
+      ...(resourceNames ? { resourceNames } : {}),
+    });
+    const ROWS: readonly Row[] = [
+      {
+        row: "get /version",
+        doc: "/version (non-resource URL; every authenticated user has it by default)",
+        required: true,
+        where: "cluster",
+        byDefault: true,
+        rule: rule("", "", "get"),
+      },
       {
         row: "create certificaterequests",
+        doc: "certificaterequests.cert-manager.io (dry-run only)",
         required: true,
-        cluster: false,
-        rule: { apiGroups: ["cert-manager.io"], resources: ["certificaterequests"], verbs: ["create"] },
+        where: "cert-manager",
+        rule: rule("cert-manager.io", "certificaterequests", "create"),
       },
-      { row: "get namespaces", required: false, cluster: false, rule: { apiGroups: [""], resources: ["namespaces"], verbs: ["get"] } },
-      { row: "get services", required: false, cluster: false, rule: { apiGroups: [""], resources: ["services"], verbs: ["get"] } },
+      { row: "get namespaces", doc: "namespaces", required: false, where: "cert-manager", rule: rule("", "namespaces", "get") },
+      { row: "get services", doc: "services", required: false, where: "cert-manager", rule: rule("", "services", "get") },
       {
         row: "list endpointslices",
+        doc: "endpointslices.discovery.k8s.io",
         required: false,
-        cluster: false,
-        rule: { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["list"] },
-      },
-      {
-        row: "create configmaps",
-        required: false,
-        cluster: false,
-        rule: { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
+        where: "cert-manager",
+        rule: rule("discovery.k8s.io", "endpointslices", "list"),
       },
       {
         row: "list apiservices",
+        doc: "apiservices.apiregistration.k8s.io",
         required: false,
-        cluster: true,
-        rule: { apiGroups: ["apiregistration.k8s.io"], resources: ["apiservices"], verbs: ["list"] },
+        where: "cluster",
+        rule: rule("apiregistration.k8s.io", "apiservices", "list"),
+      },
+      {
+        row: "get /apis/<group>/<version>",
+        doc: "/apis/<group>/<version> of every APIService backed by a Service (non-resource URL; the system:discovery role grants it to every authenticated user)",
+        required: false,
+        where: "cluster",
+        byDefault: true,
+        rule: rule("", "", "get"),
       },
       {
         row: "list validatingwebhookconfigurations",
+        doc: "validatingwebhookconfigurations.admissionregistration.k8s.io",
         required: false,
-        cluster: true,
-        rule: { apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], verbs: ["list"] },
+        where: "cluster",
+        rule: rule("admissionregistration.k8s.io", "validatingwebhookconfigurations", "list"),
       },
       {
         row: "list mutatingwebhookconfigurations",
+        doc: "mutatingwebhookconfigurations.admissionregistration.k8s.io",
         required: false,
-        cluster: true,
-        rule: { apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], verbs: ["list"] },
+        where: "cluster",
+        rule: rule("admissionregistration.k8s.io", "mutatingwebhookconfigurations", "list"),
       },
       {
         row: "list customresourcedefinitions",
+        doc: "customresourcedefinitions.apiextensions.k8s.io",
         required: false,
-        cluster: true,
-        rule: { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["list"] },
+        where: "cluster",
+        rule: rule("apiextensions.k8s.io", "customresourcedefinitions", "list"),
+      },
+      {
+        row: "create configmaps",
+        doc: "configmaps (dry-run only)",
+        required: false,
+        where: "cert-manager",
+        rule: rule("", "configmaps", "create"),
+      },
+      {
+        row: "list widgets (a CRD with a conversion webhook)",
+        doc: "the custom resources of CRDs with a conversion webhook (one object, never printed)",
+        required: false,
+        where: "cluster",
+        rule: rule(widgets.spec.group, "widgets", "list"),
+      },
+      {
+        row: "get configmaps cilium-config in kube-system",
+        doc: "configmaps (cilium-config only)",
+        required: false,
+        where: "kube-system",
+        proof: true,
+        warning: /needs "get configmaps cilium-config in kube-system"/,
+        rule: rule("", "configmaps", "get", ["cilium-config"]),
+      },
+      { row: "list nodes", doc: "nodes", required: false, where: "cluster", proof: true, rule: rule("", "nodes", "list") },
+      {
+        row: "list endpointslices in default",
+        doc: "endpointslices.discovery.k8s.io (the kubernetes Service's)",
+        required: false,
+        where: "default",
+        proof: true,
+        warning: /needs "list endpointslices in default"/,
+        rule: rule("discovery.k8s.io", "endpointslices", "list"),
       },
     ];
+    const roleNamespaces = ["cert-manager", "kube-system", "default"] as const;
+    const removable = ROWS.filter((r) => !r.byDefault);
     let kubeconfig: string;
 
+    test("every row of docs/webhook-check.md's RBAC table is a row here", () => {
+      const page = readFileSync(path.join(REPO, "docs", "webhook-check.md"), "utf8");
+      const table = page.slice(page.indexOf("### RBAC"));
+      const docRows = [...table.matchAll(/^\| (get|list|create) \| (.+?) \| .+? \| (yes|no \(a warning\)) \|$/gm)].map(
+        (m) => `${m[1]} ${m[2]} ${m[3] === "yes"}`,
+      );
+      expect(docRows.length).toBeGreaterThan(10);
+      expect(ROWS.map((r) => `${r.rule.verbs[0]} ${r.doc} ${r.required}`).sort()).toEqual(docRows.sort());
+    });
+
     async function grant(without?: string) {
-      const rules = (cluster: boolean) => ROWS.filter((r) => r.cluster === cluster && r.row !== without).map((r) => r.rule);
+      const rules = (where: Row["where"]) => removable.filter((r) => r.where === where && r.row !== without).map((r) => r.rule);
       await applyAll(cp, [
-        {
+        ...roleNamespaces.map((namespace) => ({
           apiVersion: "rbac.authorization.k8s.io/v1",
           kind: "Role",
-          metadata: { name: "webhook-check", namespace: "cert-manager" },
-          rules: rules(false),
-        },
-        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "webhook-check" }, rules: rules(true) },
+          metadata: { name: "webhook-check", namespace },
+          rules: rules(namespace),
+        })),
+        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "webhook-check" }, rules: rules("cluster") },
       ]);
       // RBAC is read from an informer: wait until the server decides as the roles now say.
-      for (const r of ROWS) {
+      for (const r of removable) {
         const review = {
           apiVersion: "authorization.k8s.io/v1",
           kind: "SubjectAccessReview",
@@ -460,7 +618,8 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
               group: r.rule.apiGroups[0],
               resource: r.rule.resources[0],
               verb: r.rule.verbs[0],
-              ...(r.cluster ? {} : { namespace: "cert-manager" }),
+              ...(r.rule.resourceNames ? { name: r.rule.resourceNames[0] } : {}),
+              ...(r.where === "cluster" ? {} : { namespace: r.where }),
             },
           },
         };
@@ -473,21 +632,22 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
     }
 
     beforeAll(async () => {
+      const subjects = [{ kind: "ServiceAccount", name: "webhook-check", namespace: "cert-manager" }];
       await applyAll(cp, [
         { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "webhook-check", namespace: "cert-manager" } },
-        {
+        ...roleNamespaces.map((namespace) => ({
           apiVersion: "rbac.authorization.k8s.io/v1",
           kind: "RoleBinding",
-          metadata: { name: "webhook-check", namespace: "cert-manager" },
+          metadata: { name: "webhook-check", namespace },
           roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "webhook-check" },
-          subjects: [{ kind: "ServiceAccount", name: "webhook-check", namespace: "cert-manager" }],
-        },
+          subjects,
+        })),
         {
           apiVersion: "rbac.authorization.k8s.io/v1",
           kind: "ClusterRoleBinding",
           metadata: { name: "webhook-check" },
           roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "webhook-check" },
-          subjects: [{ kind: "ServiceAccount", name: "webhook-check", namespace: "cert-manager" }],
+          subjects,
         },
       ]);
       const token = await adminRequest(cp, "POST", "/api/v1/namespaces/cert-manager/serviceaccounts/webhook-check/token", {
@@ -510,27 +670,93 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
         ].join("\n"),
         { mode: 0o600 },
       );
-      // A served webhook on ConfigMaps, so the check's ConfigMap dry-run (and its permission) is used.
+      // A served webhook on ConfigMaps, so the check's ConfigMap dry-run (and its permission) is
+      // used; the same server converts the widgets.
       await startServer("allow", OTHER_IP);
       await applyAll(cp, [...serviceObjects("other-webhook", OTHER_IP), configMapWebhook("served", { failurePolicy: "Fail" })]);
+      const crdFile = path.join(pki, "widgets-crd.json");
+      const crd = structuredClone(widgets);
+      crd.spec.conversion.webhook.clientConfig.caBundle = caBundle("test-ca");
+      writeFileSync(crdFile, JSON.stringify(crd));
+      await installCrds(cp, [crdFile]);
+      await applyAll(cp, [
+        { apiVersion: `${widgets.spec.group}/v1`, kind: "Widget", metadata: { name: "one", namespace: "cert-manager" } },
+      ]);
+      // What the proof's assumptions read, as a cluster would have them: the webhook Service
+      // selecting the webhook's pods, a Node whose InternalIP is the address in default/kubernetes,
+      // and cilium-config with no keys (the agent's defaults, which the proof assumes).
+      await applyAll(cp, [
+        {
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { name: "cert-manager-webhook", namespace: "cert-manager" },
+          spec: {
+            clusterIP: WEBHOOK_IP,
+            selector: WEBHOOK_LABELS,
+            ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: "https" }],
+          },
+        },
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cilium-config", namespace: "kube-system" }, data: {} },
+      ]);
+      // kube-apiserver publishes its own address in default/kubernetes (the lease endpoint
+      // reconciler, pkg/controlplane/reconcilers/lease.go), but here it is 127.0.0.1, which
+      // Endpoints refuse ("may not be in the loopback range", ValidateEndpointIP in
+      // pkg/apis/core/validation/validation.go, kubernetes v1.35.4): the test writes the
+      // EndpointSlice as a cluster's reconciler would, at a node address nothing dials.
+      const apiNode = "192.0.2.10";
+      await applyAll(cp, [
+        {
+          apiVersion: "discovery.k8s.io/v1",
+          kind: "EndpointSlice",
+          metadata: { name: "kubernetes", namespace: "default", labels: { "kubernetes.io/service-name": "kubernetes" } },
+          addressType: "IPv4",
+          endpoints: [{ addresses: [apiNode], conditions: { ready: true } }],
+          ports: [{ name: "https", port: 6443, protocol: "TCP" }],
+        },
+        { apiVersion: "v1", kind: "Node", metadata: { name: "control-plane" } },
+      ]);
+      const status = await adminRequest(
+        cp,
+        "PATCH",
+        "/api/v1/nodes/control-plane/status",
+        { status: { addresses: [{ type: "InternalIP", address: apiNode }] } },
+        "application/merge-patch+json",
+      );
+      expect(status.status).toBe(200);
     });
 
-    const checkAs = (timeout: string) =>
-      runCli(["--json", "--interval", "1", "--scope", "all", "--timeout", timeout], { KUBECONFIG: kubeconfig });
+    afterAll(async () => {
+      await adminRequest(cp, "DELETE", "/api/v1/nodes/control-plane");
+      await adminRequest(cp, "DELETE", "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes");
+      await adminRequest(cp, "DELETE", objectPath(widgets));
+    });
 
-    test("every row granted: exit 0", async () => {
+    /** The check as the ServiceAccount, over every family (--scope all), with the synth-time proof. */
+    const checkAs = (timeout: string) =>
+      runCli(["--json", "--interval", "1", "--scope", "all", "--timeout", timeout], {
+        KUBECONFIG: kubeconfig,
+        WEBHOOK_CHECK_PROOF: JSON.stringify(proof({ webhookPort: 443 })),
+      });
+
+    test("every row granted: exit 0, the conversion proven and every assumption of the proof holding", async () => {
       await grant();
       const run = await checkAs("30");
       expect([run.code, run.report.failure]).toEqual([0, undefined]);
+      expect(item(run, widgets.metadata.name)).toMatchObject({
+        verdict: "ok",
+        detail: expect.stringMatching(/was converted by kube-apiserver/),
+      });
+      const assumptions = run.report.probes.find((p) => p.probe === "proof-assumptions");
+      expect([assumptions?.ok, assumptions?.detail]).toEqual([true, expect.stringMatching(/every assumption of the proof holds/)]);
     });
 
-    test.each(ROWS.filter((r) => r.required).map((r) => [r.row]))(
+    test.each(ROWS.filter((r) => r.required && !r.byDefault).map((r) => [r.row]))(
       "without %s (needed for the verdict): exit 1, class rbac",
       async (row) => {
         await grant(row);
         const run = await checkAs("6");
         expect(run.code).toBe(1);
-        expect([run.report.failure.class, run.report.failure.error]).toEqual([
+        expect([run.report.failure?.class, run.report.failure?.error]).toEqual([
           "rbac",
           expect.stringMatching(
             /forbidden: User "system:serviceaccount:cert-manager:webhook-check" cannot create resource "certificaterequests"/,
@@ -539,14 +765,17 @@ describeIfNetns("the webhook check against kube-apiserver's real admission chain
       },
     );
 
-    test.each(ROWS.filter((r) => !r.required).map((r) => [r.row, r.rule.resources[0], r.rule.verbs[0]]))(
+    test.each(ROWS.filter((r) => !r.required && !r.byDefault).map((r) => [r.row, r] as const))(
       "without %s: exit 0, with a warning naming the permission",
-      async (row, resource, verb) => {
+      async (row, r) => {
         await grant(row);
         const run = await checkAs("30");
         expect(run.code).toBe(0);
         // The server's words, or the check's own where it names the permission it lacks.
-        expect(run.report.warnings.join("\n")).toMatch(new RegExp(`cannot ${verb} resource "${resource}"|needs "${verb} ${resource}"`));
+        const [resource, verb] = [r.rule.resources[0], r.rule.verbs[0]];
+        expect((run.report.warnings ?? []).join("\n")).toMatch(
+          r.warning ?? new RegExp(`cannot ${verb} resource "${resource}"|needs "${verb} ${resource}`),
+        );
       },
     );
   });

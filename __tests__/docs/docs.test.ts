@@ -1,4 +1,4 @@
-// README is the landing page and docs/ holds a page per capability (issue 25). These read
+// README is the landing page and docs/ holds a page per capability. These read
 // the Markdown as GitHub renders it (helpers/markdown.ts): the README's size and table of
 // contents, every relative link and anchor, and the rule that a ```ts block is either a
 // complete program (type-checked and synthesized by npm run test:package) or marked a fragment.
@@ -116,7 +116,7 @@ test("help names only files and folders that exist", () => {
   expect(expand("policies/*/*.yaml").length).toBeGreaterThan(0);
 });
 
-test("the stale claims issue 25 lists are gone from README, docs/, help and the shipped policies", () => {
+test("the stale claims listed here are gone from README, docs/, help and the shipped policies", () => {
   const texts = [...pages(), "help", ...expand("policies/*/*.yaml")].map((f) => [f, read(f)] as const);
   const stale: Array<[string, RegExp]> = [
     ["the unpinned cdktf CLI (the scripts use npx --yes cdktf-cli@0.21.0)", /npx cdktf /],

@@ -84,7 +84,7 @@ data "terraform_remote_state" "cilium" {
   backend = "local"
   config = { path = ${JSON.stringify(releaseState)} }
 }
-# The triggers before issue 19: id and revision.
+# The former triggers: id and revision.
 resource "terraform_data" "check_id_revision" {
   triggers_replace = {
     cilium_release_id       = data.terraform_remote_state.cilium.outputs.id

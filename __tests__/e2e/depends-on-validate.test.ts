@@ -1,4 +1,4 @@
-// Every depends_on is valid Terraform (issue 21, point 4): the real `terraform validate` on a
+// Every depends_on is valid Terraform: the real `terraform validate` on a
 // stand-in of each stack of the dev app and of every example, with the same depends_on
 // structure written with terraform_data and the built-in terraform_remote_state (no provider
 // needed, so it runs offline). `terraform init` alone never reads depends_on: a bad one failed

@@ -23,8 +23,8 @@ interface Command {
 
 const RUNNABLE: Array<[RegExp, (rest: string) => string]> = [
   [/^npm run synth$/, () => "node dist/main.js"],
-  [/^npm run explain -- (.+)$/, (rest) => `node dist/lib/proof/explain-bin.js ${rest}`],
-  [/^npx cilium-explain (.+)$/, (rest) => `node dist/lib/proof/explain-bin.js ${rest}`],
+  [/^npm run explain -- (.+)$/, (rest) => `node dist/lib/explain/explain-bin.js ${rest}`],
+  [/^npx cilium-explain (.+)$/, (rest) => `node dist/lib/explain/explain-bin.js ${rest}`],
   [/^(node \S+webhook-check\.js --help)$/, (rest) => rest],
 ];
 
@@ -84,7 +84,7 @@ function sh(command: Command) {
 test("the docs hold the commands this file runs", () => {
   const kinds = all.map((c) => c.run.split(" ").slice(0, 2).join(" "));
   expect(kinds).toContain("node dist/main.js");
-  expect(kinds).toContain("node dist/lib/proof/explain-bin.js");
+  expect(kinds).toContain("node dist/lib/explain/explain-bin.js");
   expect(all.some((c) => c.run.endsWith("--help"))).toBe(true);
   expect(all.some((c) => c.env.CILIUM_POLICY_SET_DEV === "least-privilege")).toBe(true);
   expect(all.some((c) => c.env.CILIUM_POLICY_DIRS_DEV === "policies/shop=shop")).toBe(true);

@@ -24,7 +24,7 @@ test("the workflow's reachability script prints the table of the opened and the 
 });
 
 test("the CLI the script calls, with --json: exactly the two changed port ranges", () => {
-  const run = spawnSync(process.execPath, [path.join(repo, "dist", "lib", "proof", "explain-bin.js"), "diff", base, head, "--json"], {
+  const run = spawnSync(process.execPath, [path.join(repo, "dist", "lib", "explain", "explain-bin.js"), "diff", base, head, "--json"], {
     encoding: "utf8",
   });
   expect(run.status).toBe(0);

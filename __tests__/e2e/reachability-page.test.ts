@@ -62,7 +62,7 @@ beforeAll(() => {
       .map((c: { from: string; to: string }) => `${c.from} ${c.to}`),
   ).size;
   page = path.join(path.dirname(out), "reachability.html");
-  const matrix = spawnSync(process.execPath, ["dist/lib/proof/explain-bin.js", "matrix", "--html", page, "--from-synth", out], {
+  const matrix = spawnSync(process.execPath, ["dist/lib/explain/explain-bin.js", "matrix", "--html", page, "--from-synth", out], {
     cwd: repo,
     encoding: "utf8",
   });

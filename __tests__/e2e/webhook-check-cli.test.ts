@@ -26,7 +26,7 @@ test.concurrent("healthy cluster: exit 0, a JSON report with every probe passed"
   const run = await runCli(["--json", "--kubeconfig", await cluster()]);
   expect(run.code).toBe(0);
   expect(run.report).toMatchObject({ ok: true, exitCode: 0, context: "admin@fake", attempts: 1 });
-  expect(run.report.probes.map((p: any) => [p.probe, p.ok])).toEqual([
+  expect(run.report.probes.map((p) => [p.probe, p.ok])).toEqual([
     ["api-server", true],
     ["probe-namespace", true],
     ["webhook-endpoints", true],

@@ -102,7 +102,7 @@ test("cilium-config that differs from the proof: exit 1 by the deadline, assumed
   );
   expect(run.code).toBe(1);
   expect(run.report.failure).toMatchObject({ probe: "proof-assumptions", class: "proof-assumption" });
-  expect(run.report.failure.detail).toContain(
+  expect(run.report.failure?.detail).toContain(
     'cilium-config enable-policy: assumed "default" (policyEnforcementMode); found ConfigMap kube-system/cilium-config: "always"',
   );
   expect(run.ms).toBeLessThan(timeoutMs + slackMs());

@@ -18,9 +18,9 @@ async function cluster(scenario: Scenario = {}): Promise<string> {
 test.concurrent("a cluster as the proof assumed: exit 0, every assumption confirmed", async () => {
   const run = await runCli(["--json", "--kubeconfig", await cluster()], { WEBHOOK_CHECK_PROOF: JSON.stringify(proof()) });
   expect(run.code).toBe(0);
-  const probe = run.report.probes.find((p: any) => p.probe === "proof-assumptions");
-  expect(probe.ok).toBe(true);
-  expect(probe.assumptions.every((a: any) => a.verdict === "ok")).toBe(true);
+  const probe = run.report.probes.find((p) => p.probe === "proof-assumptions");
+  expect(probe?.ok).toBe(true);
+  expect(probe?.assumptions?.every((a) => a.verdict === "ok")).toBe(true);
 });
 
 test.concurrent("a malformed WEBHOOK_CHECK_PROOF: exit 2 at once, naming the field", async () => {

@@ -1,8 +1,8 @@
 /**
- * Proofs as synth writes them into WEBHOOK_CHECK_PROOF (lib/webhook-check/proof.ts), for
+ * Proofs as synth writes them into WEBHOOK_CHECK_PROOF (lib/proof/check-proof.ts), for
  * the check's tests: the cert-manager preset's webhook paths over the chart's defaults.
  */
-import type { CheckProof } from "../../lib/webhook-check/proof";
+import type { CheckProof } from "../../lib/proof/check-proof";
 
 /** The webhook pods' labels as cert-manager's chart sets them (what RequiredPaths.certManager() assumes). */
 export const WEBHOOK_LABELS = {

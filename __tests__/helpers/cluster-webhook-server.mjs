@@ -4,7 +4,9 @@
 //   cert-manager  /mutate sets spec.username from the request's user, as cert-manager's mutating
 //                 webhook does; /validate denies a CertificateRequest whose spec.request is not a
 //                 PEM certificate request, in cert-manager's words;
-//   allow         admits every AdmissionReview;
+//   allow         admits every AdmissionReview, and converts every ConversionReview by setting
+//                 each object's apiVersion to the desired one (the objects' fields are the same
+//                 in every version of the test's CRD);
 //   hang          accepts connections and never answers;
 //   apiservice    answers discovery for CONFIG.groupVersion (an APIResourceList), as an
 //                 aggregated API server does.
@@ -56,7 +58,20 @@ const server = https.createServer({ cert: readFileSync(config.cert), key: readFi
       }
       return;
     }
-    const { request } = JSON.parse(body);
+    const { kind, request } = JSON.parse(body);
+    if (config.mode === "allow" && kind === "ConversionReview") {
+      // apiextensions-apiserver's ConversionReview v1: the response carries the request's uid
+      // and the converted objects in the request's order (k8s.io/api apiextensions/v1 types.go).
+      const convertedObjects = request.objects.map((o) => ({ ...o, apiVersion: request.desiredAPIVersion }));
+      res.end(
+        JSON.stringify({
+          apiVersion: "apiextensions.k8s.io/v1",
+          kind,
+          response: { uid: request.uid, result: { status: "Success" }, convertedObjects },
+        }),
+      );
+      return;
+    }
     res.end(JSON.stringify(review(request, admit(req.url ?? "", request))));
   });
 });

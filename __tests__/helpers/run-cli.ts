@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { CHECK_BUNDLE } from "../../lib/shared/package-paths";
-import { main } from "../../lib/webhook-check/runner/cli";
+import { type JsonReport, main } from "../../lib/webhook-check/runner/cli";
 import { FakeClock } from "./fake-clock";
 import { tempDir } from "./temp";
 
@@ -18,8 +18,19 @@ export interface CliRun {
   stderr: string;
   /** Wall time of the whole process, start-up included. */
   ms: number;
-  /** stdout parsed as JSON, when it is. */
-  report: any;
+  /** stdout parsed as the --json report; reading it when stdout is not JSON throws with stdout. */
+  readonly report: JsonReport;
+}
+
+/** stdout as the --json report, read when a test asks for it: a run that printed no JSON fails that test with what it printed. */
+function reportOf(stdout: string): () => JsonReport {
+  return () => {
+    try {
+      return JSON.parse(stdout) as JsonReport;
+    } catch {
+      throw new Error(`the check printed no JSON report on stdout:\n${stdout}`);
+    }
+  };
 }
 
 const MAX_PARALLEL = 3;
@@ -65,13 +76,17 @@ export async function runCli(args: string[], env: Record<string, string> = {}, s
       child.on("error", reject);
       child.on("close", (code, signal) => {
         children.delete(child);
-        let report: unknown;
-        try {
-          report = JSON.parse(stdout);
-        } catch {
-          report = undefined;
-        }
-        resolve({ code, signal, stdout, stderr, ms: Date.now() - started, report });
+        const report = reportOf(stdout);
+        resolve({
+          code,
+          signal,
+          stdout,
+          stderr,
+          ms: Date.now() - started,
+          get report() {
+            return report();
+          },
+        });
       });
     });
   } finally {
@@ -150,11 +165,15 @@ export async function runMainInProcess(argv: string[], env: Record<string, strin
     undefined,
     clock,
   );
-  let report: any;
-  try {
-    report = JSON.parse(out);
-  } catch {
-    report = undefined;
-  }
-  return { code, out, err, report, clock };
+  const report = reportOf(out);
+  return {
+    code,
+    out,
+    err,
+    clock,
+    /** stdout parsed as the --json report (throws with stdout when it is not JSON). */
+    get report() {
+      return report();
+    },
+  };
 }

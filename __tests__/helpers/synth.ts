@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
+import { SynthError } from "../../lib/shared/synth-error";
 import { tempDir } from "./temp";
 
 let outdir: string | undefined;
@@ -150,4 +151,15 @@ export function printedWarnings(fn: () => unknown): string[] {
     spy.mockRestore();
   }
   return printed;
+}
+
+/** The SynthError `build` throws; any other outcome fails the test. */
+export function refusalOf(build: () => unknown): SynthError {
+  try {
+    build();
+  } catch (err) {
+    if (err instanceof SynthError) return err;
+    throw err;
+  }
+  throw new Error("expected a SynthError");
 }

@@ -1,4 +1,4 @@
-// analyzePath's interface (issue 22): the five traps at the top of the issue, each
+// analyzePath's interface: the five traps, each
 // unknownReason and their order, the defaults, the TypeErrors for invalid paths and the
 // PolicyValidationError for invalid documents.
 // The package root is checked at the type level (tsc runs in npm test), so this file does

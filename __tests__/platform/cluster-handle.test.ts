@@ -1,22 +1,14 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { TerraformStack, Testing } from "cdktf";
-import { CiliumPlatform, CiliumRelease, ClusterProviders, NetworkPolicies, SynthError, WebhookCheck } from "../../lib";
+import { CiliumPlatform, CiliumRelease, ClusterProviders, NetworkPolicies, WebhookCheck } from "../../lib";
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
-import { onlyResource, testApp, warningsOf, firstResource, resourcesOf } from "../helpers/synth";
+import { onlyResource, testApp, warningsOf, firstResource, resourcesOf, refusalOf } from "../helpers/synth";
 
-// One cluster handle (issue 21, point 1): every construct takes `cluster`, and the check
+// One cluster handle: every construct takes `cluster`, and the check
 // reads the kubeconfig and context of the cluster whose provider it runs with.
 
 const LAB = { kubeconfigPaths: ["~/.kube/lab"], context: "admin@lab" };
-const refusal = (build: () => unknown): SynthError => {
-  try {
-    build();
-  } catch (err) {
-    if (err instanceof SynthError) return err;
-    throw err;
-  }
-  throw new Error("expected a SynthError");
-};
+const refusal = refusalOf;
 const execOf = (json: any) => onlyResource(json, "null_resource").provisioner[0]["local-exec"];
 
 test("WebhookCheck alone follows its provider's cluster: provider: cluster.null gives KUBECONFIG and the context", () => {

@@ -5,7 +5,7 @@ import { dependsOnProblems } from "../helpers/depends-on";
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
 import { freshApp, resourcesOf, synthApp, firstResource } from "../helpers/synth";
 
-// Ordering that holds on a fresh cluster (issue 21, point 2), and every depends_on valid
+// Ordering that holds on a fresh cluster, and every depends_on valid
 // Terraform (point 4, the JSON half; the `terraform validate` half is e2e/depends-on-validate).
 
 const certManager = (stack: TerraformStack, cluster: ClusterProviders, after: CiliumRelease) =>
@@ -142,7 +142,7 @@ test("CiliumPlatform across both stacks with cert-manager beside Cilium: runAfte
   const app = freshApp();
   const releaseStack = new TerraformStack(app, "lab-cilium");
   const workloadStack = new TerraformStack(app, "lab");
-  const platform = new CiliumPlatform(workloadStack, "cilium", { releaseStack, access: LAB, policySet: "least-privilege" });
+  const platform = new CiliumPlatform(workloadStack, "cilium", { releaseStack, cluster: LAB, policySet: "least-privilege" });
   platform.runAfter(certManager(releaseStack, platform.releaseCluster as ClusterProviders, platform.release));
   const stacks = synthApp(app);
   expect(workloadStack.dependencies).toEqual([releaseStack]);

@@ -8,7 +8,7 @@ import { addressesOf, dependsOnProblems } from "../helpers/depends-on";
 import { freshApp, synthApp, testApp, warningsOf } from "../helpers/synth";
 import { tempDir } from "../helpers/temp";
 
-// One construct across both stacks (issue 21, point 3).
+// One construct across both stacks.
 
 const LAB = { kubeconfigPaths: ["~/.kube/config"], context: "admin@lab" };
 
@@ -17,7 +17,7 @@ describe("with releaseStack: the release there under the same id, policies and c
   const app = freshApp();
   const releaseStack = new TerraformStack(app, "lab-cilium");
   const workloadStack = new TerraformStack(app, "lab");
-  const platform = new CiliumPlatform(workloadStack, "cilium", { releaseStack, access: LAB, policySet: "least-privilege" });
+  const platform = new CiliumPlatform(workloadStack, "cilium", { releaseStack, cluster: LAB, policySet: "least-privilege" });
   const stacks = synthApp(app);
 
   test("the platform names both stacks", () => {
@@ -85,7 +85,7 @@ describe("cluster and releaseStack are exclusive; so are cluster and access", ()
   before.addDependency(stack);
 
   test.each<[string, CiliumPlatformProps, RegExp | typeof SynthError]>([
-    ["cluster with releaseStack", { releaseStack, cluster }, /`cluster` and `releaseStack` together/],
+    ["cluster with releaseStack", { releaseStack, cluster }, /`cluster` \(a ClusterProviders\) and `releaseStack` together/],
     ["cluster with access", { cluster, access: LAB }, /`cluster` and `access` together/],
     ["releaseStack the platform's own stack", { releaseStack: stack }, SynthError],
     ["kube with releaseStack", { releaseStack, kube: LAB }, /`kube` together with `cluster`, `access` or `releaseStack`/],

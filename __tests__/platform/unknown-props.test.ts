@@ -3,7 +3,7 @@ import { CiliumPlatform, CiliumRelease, ClusterProviders, NetworkPolicies, Synth
 import { networkPolicyYaml, policyDir } from "../helpers/policy-dirs";
 import { testApp } from "../helpers/synth";
 
-// Unknown props refused at every level (issue 21, point 5). TypeScript catches these only in a
+// Unknown props refused at every level. TypeScript catches these only in a
 // fresh object literal; here the props come from a per-cluster config map (typed loosely, as
 // plain JavaScript would pass them), where a misspelling used to be dropped without a word.
 

@@ -7,8 +7,8 @@ import { NetworkPolicies, type NetworkPoliciesProps, RequiredPaths, SynthError }
 import { reachabilityOfValidated } from "../../lib/paths";
 import { validateDocuments } from "../../lib/policies/validate";
 import { parseReachabilityJson, reachabilityJson } from "../../lib/proof/reachability";
-import { diffMain, documentsOfTerraform, matrixMain } from "../../lib/proof/reachability-cli";
-import { type ChangedCell, diffMarkdown } from "../../lib/proof/reachability-diff";
+import { diffMain, documentsOfTerraform, matrixMain } from "../../lib/explain/reachability-cli";
+import { type ChangedCell, diffMarkdown } from "../../lib/explain/reachability-diff";
 import { policyDir } from "../helpers/policy-dirs";
 import { tempDir } from "../helpers/temp";
 

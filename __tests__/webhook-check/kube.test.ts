@@ -51,7 +51,7 @@ describe("merging KUBECONFIG lists by client-go's rules", () => {
 
 describe("TLS as client-go verifies it", () => {
   // Go's x509 verifier accepts a chain that ends at any certificate of the pool; Node
-  // does with allowPartialTrustChain (nodejs/node PR #54790). kubectl: e2e/kubectl-parity.
+  // does with allowPartialTrustChain (nodejs/node#54790). kubectl: e2e/kubectl-parity.
   test("a certificate-authority that is the issuing intermediate CA is trusted", async () => {
     const server = await api({ chain: "intermediate" });
     const file = kubeconfig({ server: server.url, cluster: { "certificate-authority-data": b64(stand.pki.intermediate) } });

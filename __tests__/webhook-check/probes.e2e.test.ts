@@ -4,7 +4,7 @@
 import { main } from "../../lib/webhook-check/runner/cli";
 import type { CredentialSource, Credentials } from "../../lib/webhook-check/kube/credentials";
 import { apiRequest, TransportError } from "../../lib/webhook-check/kube/http";
-import type { ProbeResult } from "../../lib/webhook-check/probes/cert-manager";
+import type { ProbeResult } from "../../lib/webhook-check/probes/result";
 import { runAttempt } from "../../lib/webhook-check/runner/attempts";
 import {
   closedPortUrl,
@@ -200,8 +200,8 @@ describe("every answer the check reads is bounded", () => {
     });
     expect(run.code).toBe(1);
     expect(run.report.failure).toMatchObject({ probe: "api-server", ok: false, class: "bad-response" });
-    expect(run.report.failure.detail).toMatch(/an answer too large to read$/);
-    expect(run.report.failure.error).toMatch(/larger than 3 MiB/);
+    expect(run.report.failure?.detail).toMatch(/an answer too large to read$/);
+    expect(run.report.failure?.error).toMatch(/larger than 3 MiB/);
   });
 });
 

@@ -2,12 +2,14 @@
 // setting, and the `proof-assumptions` probe against the local TLS stand-in: the
 // webhook Service's selector and targetPort, a host-networked API server, and
 // cilium-config, each assumed vs found; forbidden reads are warnings, never "ok".
+import { onlyDocumentedPermissions } from "../helpers/check-permissions";
 import { runMainInProcess } from "../helpers/run-cli";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { type CheckProof, parseCheckProof } from "../../lib/webhook-check/proof";
-import { CHECK_PERMISSIONS } from "../../lib/webhook-check/probes/cert-manager";
-import { CILIUM_KEYS, checkProofAssumptions, probeProofAssumptions } from "../../lib/webhook-check/probes/proof-assumptions";
+import { type CheckProof, parseCheckProof } from "../../lib/proof/check-proof";
+import { CILIUM_KEYS } from "../../lib/webhook-check/probes/cilium-assumptions";
+import { CHECK_PERMISSIONS } from "../../lib/webhook-check/probes/permissions";
+import { checkProofAssumptions, probeProofAssumptions } from "../../lib/webhook-check/probes/proof-assumptions";
 import { CHECK_ENV, parseCheckArgs, UsageError } from "../../lib/webhook-check/settings";
 import { proof } from "../helpers/check-proofs";
 import { fakeTarget, NODE_IP, type Scenario, standIns, writeKubeconfig } from "../helpers/fake-apiserver";
@@ -131,24 +133,24 @@ describe("against the stand-in API server", () => {
     const run = await check(["--json"], JSON.stringify(proof()), {});
     expect(run.code).toBe(0);
     expect(run.report.warnings).toBeUndefined();
-    const probe = run.report.probes.find((p: any) => p.probe === "proof-assumptions");
+    const probe = run.report.probes.find((p) => p.probe === "proof-assumptions");
     expect(probe).toMatchObject({ ok: true });
-    expect(probe.assumptions.map((a: any) => [a.assumption, a.verdict])).toEqual([
+    expect(probe?.assumptions?.map((a) => [a.assumption, a.verdict])).toEqual([
       ["webhook-selector", "ok"],
       ["webhook-target-port", "ok"],
       ["api-server-host-network", "ok"],
       ...CILIUM_KEYS.map((k) => [`cilium-config ${k.key}`, "ok"]),
     ]);
     // The webhook paths share their labels and port: one assumption for both, naming both paths.
-    expect(probe.assumptions[0].paths).toEqual(["kube-apiserver-to-webhook", "kube-apiserver-local-to-webhook"]);
-    expect(probe.assumptions[1].found).toMatch(/targetPort "https"\) resolves to pod port 10250 in its EndpointSlices/);
+    expect(probe?.assumptions?.[0].paths).toEqual(["kube-apiserver-to-webhook", "kube-apiserver-local-to-webhook"]);
+    expect(probe?.assumptions?.[1].found).toMatch(/targetPort "https"\) resolves to pod port 10250 in its EndpointSlices/);
   });
 
   test("without WEBHOOK_CHECK_PROOF nothing is assumed and nothing more is read", async () => {
     const api = await stand.api();
     const run = await check(["--json", "--kubeconfig", writeKubeconfig(stand.pki, api.url)], "");
     expect(run.code).toBe(0);
-    expect(run.report.probes.map((p: any) => p.probe)).not.toContain("proof-assumptions");
+    expect(run.report.probes.map((p) => p.probe)).not.toContain("proof-assumptions");
     expect(api.requests.filter((r) => /nodes|configmaps|namespaces\/default/.test(r))).toEqual([]);
   });
 
@@ -159,7 +161,7 @@ describe("against the stand-in API server", () => {
     expect(run.report.failure).toMatchObject({ probe: "proof-assumptions", class: "proof-assumption" });
     expect(run.report.attempts).toBeGreaterThan(1);
     expect(run.report.elapsedMs).toBeGreaterThanOrEqual(10_000);
-    const selector = byName(run.report.probes.find((p: any) => p.probe === "proof-assumptions").assumptions, "webhook-selector");
+    const selector = byName(run.report.probes.find((p) => p.probe === "proof-assumptions")?.assumptions ?? [], "webhook-selector");
     expect(selector).toMatchObject({
       verdict: "fail",
       class: "proof-assumption",
@@ -169,7 +171,7 @@ describe("against the stand-in API server", () => {
         "Service cert-manager/cert-manager-webhook spec.selector {app.kubernetes.io/instance=cm, app.kubernetes.io/name=webhook, tier=edge}, not a subset: app.kubernetes.io/instance=cm (assumed cert-manager), tier=edge (not assumed)",
     });
     // The admission proof itself passed: reachable, but not as synth assumed.
-    expect(run.report.probes.find((p: any) => p.probe === "admission").ok).toBe(true);
+    expect(run.report.probes.find((p) => p.probe === "admission")?.ok).toBe(true);
   });
 
   test("the human report shows assumed vs found and says the webhook is reachable, but not as assumed", async () => {
@@ -372,9 +374,9 @@ describe("RBAC: the new reads", () => {
           : undefined,
     });
     expect(run.code).toBe(0);
-    const probe = run.report.probes.find((p: any) => p.probe === "proof-assumptions");
+    const probe = run.report.probes.find((p) => p.probe === "proof-assumptions");
     expect(probe).toMatchObject({ ok: false, warning: true, class: "rbac" });
-    expect(probe.assumptions.filter((a: any) => a.verdict !== "ok").map((a: any) => [a.assumption, a.verdict, a.found])).toEqual([
+    expect(probe?.assumptions?.filter((a) => a.verdict !== "ok").map((a) => [a.assumption, a.verdict, a.found])).toEqual([
       [
         "api-server-host-network",
         "warn",
@@ -392,18 +394,7 @@ describe("RBAC: the new reads", () => {
   });
 
   test("a server that grants exactly the documented permissions confirms every assumption without a warning", async () => {
-    const allowed = (method: string, p: string) =>
-      (method === "GET" && p === "/version") ||
-      (method === "POST" && p === "/apis/cert-manager.io/v1/namespaces/cert-manager/certificaterequests") ||
-      (method === "GET" && p === "/api/v1/namespaces/cert-manager") ||
-      (method === "GET" && p === "/api/v1/namespaces/cert-manager/services/cert-manager-webhook") ||
-      (method === "GET" && p === "/apis/discovery.k8s.io/v1/namespaces/cert-manager/endpointslices") ||
-      (method === "GET" && p === "/api/v1/namespaces/kube-system/configmaps/cilium-config") ||
-      (method === "GET" && p === "/api/v1/nodes") ||
-      (method === "GET" && p === "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices");
-    const run = await check(["--json"], JSON.stringify(proof()), {
-      respond: (method, p) => (allowed(method, p) ? undefined : forbidden(`${p} is forbidden`)),
-    });
+    const run = await check(["--json"], JSON.stringify(proof()), { respond: onlyDocumentedPermissions });
     expect(run.code).toBe(0);
     expect(run.report.warnings).toBeUndefined();
     expect(CHECK_PERMISSIONS.map((p) => `${p.verbs} ${p.resource.split(" ")[0]} @ ${p.where}`)).toEqual(

@@ -5,7 +5,7 @@ import { classifyStatus } from "../../lib/webhook-check/probes/classify";
 import { PROBE_CSR_PEM } from "../../lib/webhook-check/probes/csr";
 import { parseCheckArgs, SETTINGS, USAGE, UsageError, validateSettings } from "../../lib/webhook-check/settings";
 import { expandHome } from "../../lib/shared/home";
-import type { ProbeResult } from "../../lib/webhook-check/probes/cert-manager";
+import type { ProbeResult } from "../../lib/webhook-check/probes/result";
 import { formatReport, retryUntilDeadline } from "../../lib/webhook-check/runner/attempts";
 import { printable, printableText } from "../../lib/webhook-check/runner/printable";
 import { FakeClock } from "../helpers/fake-clock";
@@ -83,7 +83,7 @@ test("HTTP statuses of the check's own requests", () => {
   expect(classifyStatus(502)?.class).toBe("api-unavailable");
   expect(classifyStatus(503)?.class).toBe("api-unavailable");
   expect(classifyStatus(429)?.class).toBe("api-unavailable");
-  // 500 and 504 too (issue 19): naming no webhook, they say the API server is not answering now.
+  // 500 and 504 too: naming no webhook, they say the API server is not answering now.
   expect(classifyStatus(500)?.class).toBe("api-unavailable");
   expect(classifyStatus(504)?.class).toBe("api-unavailable");
   expect(classifyStatus(404)).toBeUndefined();

@@ -1,13 +1,9 @@
 // --scope all: every aggregated API, admission webhook and conversion webhook, beside
 // the cert-manager proof, against the local TLS stand-in (in-process through main()).
-import { main } from "../../lib/webhook-check/runner/cli";
-import {
-  CONFIGMAP_CREATE,
-  configMapCreateMatches,
-  probeClusterPaths,
-  ruleMatches,
-  selectorMatches,
-} from "../../lib/webhook-check/probes/webhooks-and-apiservices";
+import type { ItemResult } from "../../lib/webhook-check/probes/result";
+import { type JsonReport, main } from "../../lib/webhook-check/runner/cli";
+import { CONFIGMAP_CREATE, configMapCreateMatches, ruleMatches, selectorMatches } from "../../lib/webhook-check/probes/admission-match";
+import { probeClusterPaths } from "../../lib/webhook-check/probes/cluster-paths";
 import { decidingFailure, runAttempt } from "../../lib/webhook-check/runner/attempts";
 import { aggregatorError, fakeTarget, type Scenario, standIns, tooManyRequests, writeKubeconfig } from "../helpers/fake-apiserver";
 import { FakeClock } from "../helpers/fake-clock";
@@ -30,7 +26,7 @@ async function check(args: string[], scenario: Scenario) {
     undefined,
     new FakeClock(Date.now()), // the retry loop waits no real time
   );
-  return { code, report: JSON.parse(out), api };
+  return { code, report: JSON.parse(out) as JsonReport, api };
 }
 
 /** One attempt with --scope all, no retry loop: for the cases that fail (no waiting for a deadline). */
@@ -109,11 +105,11 @@ describe("aggregated APIs", () => {
     });
     expect(run.code).toBe(1);
     expect(run.report.failure).toMatchObject({ probe: "cluster-paths", class: "cilium-service" });
-    const [gandi, metrics] = run.report.items;
+    const [gandi, metrics] = run.report.items ?? [];
     expect(gandi).toMatchObject({ kind: "apiservice", verdict: "fail", class: "cilium-service", error: `FailedDiscoveryCheck: ${EPERM}` });
     expect(metrics).toMatchObject({ name: "v1beta1.metrics.k8s.io", verdict: "ok" });
     // The cert-manager proof itself passed: the report says what failed, and only that.
-    expect(run.report.probes.find((p: any) => p.probe === "admission").ok).toBe(true);
+    expect(run.report.probes.find((p) => p.probe === "admission")?.ok).toBe(true);
   });
 
   test("local APIServices (no Service) are not listed", async () => {
@@ -155,7 +151,7 @@ describe("admission webhooks", () => {
       respond: kyvernoService(0),
     });
     expect(run.code).toBe(0);
-    expect(run.report.items[0]).toMatchObject({
+    expect(run.report.items?.[0]).toMatchObject({
       verdict: "warn",
       detail: expect.stringMatching(/failurePolicy Ignore, so the API server skips it/),
     });
@@ -194,7 +190,7 @@ describe("admission webhooks", () => {
       ),
     });
     expect(run.code).toBe(0);
-    expect(run.report.items[0]).toMatchObject({
+    expect(run.report.items?.[0]).toMatchObject({
       verdict: "ok",
       detail: expect.stringMatching(/called by kube-apiserver on a dry-run ConfigMap create/),
     });
@@ -206,7 +202,7 @@ describe("admission webhooks", () => {
       respond: kyvernoService(2),
     });
     expect(run.code).toBe(0);
-    expect(run.report.items[0]).toMatchObject({
+    expect(run.report.items?.[0]).toMatchObject({
       kind: "mutating-webhook",
       verdict: "warn",
       detail: expect.stringMatching(/^not provable by dry-run .*2 ready endpoint/),
@@ -253,7 +249,7 @@ describe("conversion webhooks", () => {
       ),
     });
     expect(run.code).toBe(0);
-    expect(run.report.items[0]).toMatchObject({ kind: "conversion-webhook", name: "widgets.example.com", verdict: "ok" });
+    expect(run.report.items?.[0]).toMatchObject({ kind: "conversion-webhook", name: "widgets.example.com", verdict: "ok" });
     expect(JSON.stringify(run.report)).not.toContain("do-not-print-me");
   });
 
@@ -264,7 +260,7 @@ describe("conversion webhooks", () => {
       validatingWebhooks: [kyverno("Fail")],
       respond: kyvernoService(1),
     });
-    expect(run.items.map((i: any) => [i.kind, i.name])).toEqual([
+    expect(run.items.map((i) => [i.kind, i.name])).toEqual([
       ["validating-webhook", "kyverno-resource-validating-webhook-cfg/validate.kyverno.svc-fail"],
       ["conversion-webhook", "widgets.example.com"],
       ["conversion-webhook", "gadgets.example.com"],
@@ -304,7 +300,7 @@ describe("interface", () => {
     const run = await check(["--scope", "cert-manager"], { apiServices: [apiService("v1alpha1.acme.gandi.example", false)] });
     expect(run.code).toBe(0);
     expect(run.report.items).toBeUndefined();
-    expect(run.report.probes.map((p: any) => p.probe)).not.toContain("cluster-paths");
+    expect(run.report.probes.map((p) => p.probe)).not.toContain("cluster-paths");
   });
 
   test("missing RBAC for the lists: warnings naming the permission, never a failure of the proof", async () => {
@@ -342,7 +338,7 @@ describe("interface", () => {
   });
 });
 
-// Issue 19: a verdict is never better than its evidence. The stand-in admits the dry-run
+// A verdict is never better than its evidence. The stand-in admits the dry-run
 // ConfigMap create as kube-apiserver does (helpers/fake-apiserver.ts `admit`).
 describe("evidence or not ok", () => {
   const EPERM_CALL = "dial tcp 10.96.3.3:443: connect: operation not permitted";
@@ -354,7 +350,7 @@ describe("evidence or not ok", () => {
     ...extra,
   });
   const config = (name: string, ...webhooks: unknown[]) => ({ metadata: { name }, webhooks });
-  const byName = (items: any[]) => Object.fromEntries(items.map((i) => [i.name.split("/")[1] ?? i.name, i]));
+  const byName = (items: readonly ItemResult[] = []) => Object.fromEntries(items.map((i) => [i.name.split("/")[1] ?? i.name, i]));
 
   /** A CLI run whose retry loop waits no real time; the clock's sleeps are returned. */
   async function run(args: string[], scenario: Scenario, clock = new FakeClock(Date.now())) {
@@ -373,7 +369,7 @@ describe("evidence or not ok", () => {
       undefined,
       clock,
     );
-    return { code, report: JSON.parse(out), clock, api };
+    return { code, report: JSON.parse(out) as JsonReport, clock, api };
   }
 
   test("the requests' deadline is the injected clock's: one that never moves cuts nothing, however slow the machine", async () => {
@@ -414,12 +410,12 @@ describe("evidence or not ok", () => {
     );
     expect(r.code).toBe(1);
     expect(r.report.attempts).toBe(2);
-    expect(r.report.items[0]).toMatchObject({
+    expect(r.report.items?.[0]).toMatchObject({
       verdict: "fail",
       class: "timeout",
       error: expect.stringMatching(/failed calling webhook "validate\.drops\.example".*context deadline exceeded/),
     });
-    expect(r.report.items[0].hint).toMatch(/drops packets/);
+    expect(r.report.items?.[0].hint).toMatch(/drops packets/);
   });
 
   /** A clock, and a `hang` for the stand-in that moves it past `deadline` when a request hangs. */
@@ -504,9 +500,9 @@ describe("evidence or not ok", () => {
       aggregated: { "v1alpha1.acme.gandi.example": aggregatorError(words) },
     });
     expect(r.code).toBe(1);
-    expect(r.report.items[0]).toMatchObject({ kind: "apiservice", verdict: "fail", class: cls, detail: expect.stringMatching(detail) });
-    expect(r.report.items[0].error).toContain(words);
-    expect(r.report.items[0].detail).toContain("Available=True"); // the condition stays, as a diagnostic
+    expect(r.report.items?.[0]).toMatchObject({ kind: "apiservice", verdict: "fail", class: cls, detail: expect.stringMatching(detail) });
+    expect(r.report.items?.[0].error).toContain(words);
+    expect(r.report.items?.[0].detail).toContain("Available=True"); // the condition stays, as a diagnostic
     expect(r.api.requests).toContain("GET /apis/acme.gandi.example/v1alpha1");
   });
 
@@ -518,7 +514,7 @@ describe("evidence or not ok", () => {
       ),
     });
     expect(r.code).toBe(1);
-    expect(r.report.items[0]).toMatchObject({
+    expect(r.report.items?.[0]).toMatchObject({
       verdict: "fail",
       class: "api-unavailable",
       detail: expect.stringMatching(/^not proven \(no answer\)/),
@@ -551,7 +547,7 @@ describe("evidence or not ok", () => {
       respond: kyvernoService(1),
     });
     expect(r.code).toBe(1);
-    expect(r.report.items[0]).toMatchObject({ verdict: "fail", class: "cilium-service" });
+    expect(r.report.items?.[0]).toMatchObject({ verdict: "fail", class: "cilium-service" });
   });
 
   test("a list that gets no answer (429 until the deadline) proves nothing: a failure, not a warning", async () => {
@@ -572,7 +568,7 @@ describe("evidence or not ok", () => {
       ),
     });
     expect(r.code).toBe(1);
-    expect(r.report.items[0]).toMatchObject({
+    expect(r.report.items?.[0]).toMatchObject({
       verdict: "fail",
       class: "api-unavailable",
       detail: expect.stringMatching(/^not proven \(no answer\)/),
@@ -632,7 +628,7 @@ describe("evidence or not ok", () => {
       respond: kyvernoService(1),
     });
     expect(r.code).toBe(0);
-    expect(r.report.items[0]).toMatchObject({ verdict: "ok", detail: expect.stringMatching(/it denied the dry-run/) });
+    expect(r.report.items?.[0]).toMatchObject({ verdict: "ok", detail: expect.stringMatching(/it denied the dry-run/) });
   });
 
   test.each([403, 422] as const)(
@@ -702,10 +698,10 @@ describe("a cluster with very many webhooks", () => {
   test("--json lists at most 50 items, failures first, and says how many it left out", async () => {
     const run = await check(["--timeout", "1"], scenario);
     expect(run.report.items).toHaveLength(50);
-    expect(run.report.items[0]).toMatchObject({ kind: "apiservice", verdict: "fail" });
+    expect(run.report.items?.[0]).toMatchObject({ kind: "apiservice", verdict: "fail" });
     expect(run.report.itemsOmitted).toBe(151);
     expect(run.report.warnings).toHaveLength(51);
-    expect(run.report.warnings[50]).toBe("... and 150 more");
+    expect(run.report.warnings?.[50]).toBe("... and 150 more");
   });
 
   test("the failing probe's line names at most 50 failing items, with the full counts", async () => {
@@ -718,10 +714,10 @@ describe("a cluster with very many webhooks", () => {
     };
     const run = await check(["--timeout", "1"], { validatingWebhooks: [failing], respond: kyvernoService(0) });
     const paths = run.report.probes.find((p: { probe: string }) => p.probe === "cluster-paths");
-    expect(paths.detail).toMatch(
+    expect(paths?.detail).toMatch(
       /^200 checked, 200 failed, 0 with warnings: validating-webhook c\/w0, .*, validating-webhook c\/w49, \.\.\. and 150 more$/,
     );
-    expect(paths.detail.split(", validating-webhook ")).toHaveLength(50);
+    expect(paths?.detail.split(", validating-webhook ")).toHaveLength(50);
   });
 
   test("the text report prints at most 50 items and one line for the rest", async () => {

@@ -3,9 +3,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { CHECK_PERMISSIONS } from "../../lib/webhook-check/probes/cert-manager";
+import { CHECK_PERMISSIONS } from "../../lib/webhook-check/probes/permissions";
 import { decidingFailure, runAttempt } from "../../lib/webhook-check/runner/attempts";
 import { b64, fakeTarget, type Scenario, standIns, writeKubeconfig } from "../helpers/fake-apiserver";
+import { onlyDocumentedPermissions } from "../helpers/check-permissions";
 import { runMainInProcess } from "../helpers/run-cli";
 import { tempDir } from "../helpers/temp";
 
@@ -39,7 +40,7 @@ test("only the proof decides: forbidden diagnostics are warnings, the verdict is
     expect.stringMatching(/^probe-namespace: .*HTTP 403/),
     expect.stringMatching(/^webhook-endpoints: .*HTTP 403/),
   ]);
-  expect(run.report.probes.filter((p: any) => p.warning).map((p: any) => p.class)).toEqual(["rbac", "rbac"]);
+  expect(run.report.probes.filter((p) => p.warning).map((p) => p.class)).toEqual(["rbac", "rbac"]);
 });
 
 test("a webhook Service without ready endpoints does not veto a passing proof", async () => {
@@ -52,17 +53,7 @@ test("a webhook Service without ready endpoints does not veto a passing proof", 
 
 test("RBAC: a server that grants exactly the documented permissions passes without a warning", async () => {
   // The documented list, as an authorizer: anything else is 403.
-  const allowed = (method: string, p: string) =>
-    (method === "GET" && p === "/version") ||
-    (method === "POST" && p === "/apis/cert-manager.io/v1/namespaces/cert-manager/certificaterequests") ||
-    (method === "GET" && p === "/api/v1/namespaces/cert-manager") ||
-    (method === "GET" && p === "/api/v1/namespaces/cert-manager/services/cert-manager-webhook") ||
-    (method === "GET" && p === "/apis/discovery.k8s.io/v1/namespaces/cert-manager/endpointslices") ||
-    (method === "GET" && p === "/apis/apiregistration.k8s.io/v1/apiservices") ||
-    (method === "GET" && p === "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations") ||
-    (method === "GET" && p === "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations") ||
-    (method === "GET" && p === "/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
-  const run = await check([], { respond: (method, p) => (allowed(method, p) ? undefined : forbidden(`${p} is forbidden`)) });
+  const run = await check([], { respond: onlyDocumentedPermissions });
   expect(run.code).toBe(0);
   expect(run.report.warnings).toBeUndefined();
   expect(CHECK_PERMISSIONS.filter((p) => p.required).map((p) => `${p.verbs} ${p.resource.split(" ")[0]}`)).toEqual([

@@ -1,22 +1,17 @@
+// CiliumRelease: the one helm_release of the Cilium chart at a pinned version of a supported
+// line, its values (Talos preset, typed options, free values) checked against the line's chart
+// schema at synth, and the ordering other constructs use to run after Cilium.
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { type ITerraformDependable, type TerraformProvider, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { stringify } from "yaml";
-import {
-  type CiliumValues,
-  mergeValues,
-  POLICY_ENFORCEMENT_MODES,
-  type PolicyEnforcementMode,
-  TALOS_DNS_PRESET,
-  TALOS_KUBEPRISM_HOSTS,
-  TALOS_PRESET,
-  type Values,
-} from "./values";
-import { CILIUM_LINES, type CiliumLine, type CiliumLineFacts, lineOfVersion, unsupportedLineMessage } from "./lines";
+import { type CiliumValues, mergeValues, TALOS_DNS_PRESET, TALOS_KUBEPRISM_HOSTS, TALOS_PRESET, type Values } from "./values";
+import { CILIUM_LINES, type CiliumLine, lineOfVersion, unsupportedLineMessage } from "./lines";
 import { validateCiliumValues } from "./values-schema";
 import { DEFAULT_CILIUM_LINE, DEFAULT_CILIUM_VERSION } from "./version";
-import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
+import { type ClusterProviders, providerFor } from "../cluster-handle/cluster-providers";
 import { isDns1123Label } from "../shared/k8s-names";
+import { POLICY_ENFORCEMENT_MODES, type PolicyEnforcementMode } from "../shared/vocabulary";
 import { type KnownProps, propProblems } from "../shared/known-props";
 import { orderAfter } from "../shared/ordering";
 import { sha256, isObject } from "../shared/stable-json";
@@ -170,7 +165,7 @@ export interface CiliumReleaseOptions {
    *
    * @default - none
    */
-  readonly values?: Values;
+  readonly values?: { readonly [key: string]: unknown };
 
   /**
    * Accept keys the vendored values schema does not know (for a chart newer
@@ -306,7 +301,7 @@ export class CiliumRelease extends Construct {
    */
   public readonly line: CiliumLine;
   /** The merged values passed to the chart. */
-  public readonly values: Values;
+  public readonly values: { readonly [key: string]: unknown };
   /** `values` as the YAML document handed to Helm. */
   public readonly valuesYaml: string;
   /** sha256 of `valuesYaml`. */
@@ -397,11 +392,6 @@ export class CiliumRelease extends Construct {
       provider: target.provider,
       dependsOn: after.length > 0 ? after : undefined,
     });
-  }
-
-  /** The facts of {@link CiliumRelease.line}. */
-  public get lineFacts(): CiliumLineFacts {
-    return CILIUM_LINES[this.line];
   }
 
   /**

@@ -158,6 +158,3 @@ export function validateCiliumValues(values: Record<string, unknown>, options: V
     .filter((p) => !belowKubernetesField(p.path))
     .map((p) => ({ path: formatPath(p.path) || "(values)", message: p.message, unknownKey: p.unknownKey }));
 }
-
-/** @deprecated Use {@link validateCiliumValues}: "check" names the post-apply probe only. */
-export const checkCiliumValues = validateCiliumValues;

@@ -1,8 +1,7 @@
-/** Cilium's `policyEnforcementMode` (https://docs.cilium.io/en/stable/security/policy/intro/). */
+// The chart values this module writes, typed (CiliumValues), the Talos preset and its KubePrism
+// address, and mergeValues (the deep merge of values layers).
 import { isObject } from "../shared/stable-json";
-export type PolicyEnforcementMode = "default" | "always" | "never";
-
-export const POLICY_ENFORCEMENT_MODES: readonly PolicyEnforcementMode[] = ["default", "always", "never"];
+import type { PolicyEnforcementMode } from "../shared/vocabulary";
 
 /**
  * The Cilium chart values this module owns, typed. Every key exists in the

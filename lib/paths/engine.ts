@@ -5,22 +5,23 @@
  * entity, ClusterNetworkPolicy in the assumptions). Pure: no cdktf, no
  * I/O; it works over validated, null-pruned documents (see compile.ts).
  *
- * The decision, each step with its source (cilium/cilium unless named):
+ * The decision, each step with its source: cilium/cilium v1.20.2 unless named; a page
+ * `NAME.rst` is Documentation/security/policy/NAME.rst there.
  * 1. Enforcement mode (Documentation/security/policy/intro.rst "Policy
  *    Enforcement Modes"): `never` allows everything (denies included); `always`
  *    isolates every endpoint in both directions; `default` isolates an endpoint
  *    in a direction once a policy selecting it has a section for that direction
  *    (intro.rst "Endpoint default policy"; compile.ts for enableDefaultDeny).
- * 2. Which sides apply (language.rst "Ingress Allow All Endpoints": "policy must
+ * 2. Which sides apply (layer3.rst "Ingress Allow All Endpoints": "policy must
  *    be configured on both sides"): the source pod's egress and the destination
  *    pod's ingress. Entities (kube-apiserver, host, world, ...) are not endpoints
  *    with pod policies: from them only the destination's ingress applies, to
  *    them only the source's egress. With the host firewall
- *    (language.rst "Host Policies"), host policies (a CCNP `nodeSelector`)
+ *    (host.rst "Host Policies"), host policies (a CCNP `nodeSelector`)
  *    apply to the host side of kube-apiserver, host and remote-node; whether a
  *    nodeSelector other than `{}` selects a node depends on node labels, which
  *    the engine does not have (`node-labels`).
- * 3. In one direction: a matching deny rule beats every allow (language.rst
+ * 3. In one direction: a matching deny rule beats every allow (deny.rst
  *    "Deny Policies": "Deny policies take precedence over allow policies,
  *    regardless of whether they are a Cilium Network Policy, a Clusterwide Cilium
  *    Network Policy or even a Kubernetes Network Policy"); allows are a union
@@ -110,7 +111,7 @@ function inCidr(ip: string, cidr: string): boolean {
 }
 
 /**
- * CIDR rules (language.rst "IP/CIDR based", "Selecting nodes with CIDR / ipBlock"):
+ * CIDR rules (layer3.rst "IP/CIDR based", "Selecting pods or nodes with CIDR / ipBlock"):
  * they match peers outside the cluster (world), and node IPs of other nodes only
  * under policyCIDRMatchMode `nodes`; pods only under `pods` (1.20).
  *
@@ -196,7 +197,7 @@ function matchEntity(entity: string, side: Side): Tri {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  // language.rst "DNS based": `*` alone matches every name; within a name it matches DNS characters except `.`.
+  // layer3.rst "DNS based": `*` alone matches every name; within a name it matches DNS characters except `.`.
   const p = pattern.toLowerCase().replace(/\.$/, "");
   if (p === "*") return /^.*$/;
   const body = p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[-a-z0-9_]*");
@@ -222,7 +223,7 @@ function matchPeer(peer: Peer, side: Side, o: EngineOptions): Tri {
       return isWorldSide(side) ? unknown("fqdn") : false;
     }
     case "service":
-      // toServices becomes CIDR rules for the endpoints of Services without a selector (language.rst "Services based").
+      // toServices becomes CIDR rules for the endpoints of Services without a selector (layer3.rst "Services based").
       return isWorldSide(side) ? unknown("service") : false;
     case "groups":
       return isWorldSide(side) ? unknown("groups") : false;
@@ -234,7 +235,7 @@ function matchPeer(peer: Peer, side: Side, o: EngineOptions): Tri {
 
 // ---- ports ---------------------------------------------------------------------------------------
 /**
- * Ports (language.rst "Layer 4 Examples": "Layer 4 policies apply to ports after
+ * Ports (layer4.rst "Layer 4 Policies": "Layer 4 policies apply to ports after
  * service port mapping has been applied", so the path's port is the pod port;
  * PortProtocol: an empty protocol or ANY matches every protocol, `endPort` makes
  * a range; a named port resolves against the pod's container ports, which the

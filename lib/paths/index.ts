@@ -9,12 +9,12 @@ import {
   type DeclaredWorkload,
   type FoundWorkload,
   type MatrixPath,
-  type MatrixProtocol,
   matrixProtocols,
   matrixWorkloads,
   type ReachabilityMatrix,
   reachabilityMatrix,
 } from "./reachability";
+import type { PathProtocol } from "../shared/vocabulary";
 import type { AnalyzePathInput, PathAssumptions, PathCiliumSettings, PathVerdict } from "./types";
 
 export type { EnginePolicy } from "./compile";
@@ -23,8 +23,6 @@ export type {
   DeclaredWorkload,
   FoundWorkload,
   MatrixPath,
-  MatrixProtocol,
-  MatrixVerdict,
   ReachabilityCell,
   ReachabilityMatrix,
   Workload,
@@ -73,7 +71,7 @@ export function reachabilityOfValidated(policies: readonly EnginePolicy[], input
 export function matrixPartsOfValidated(
   policies: readonly EnginePolicy[],
   input: ReachabilityInput & { readonly namespacePods?: boolean } = {},
-): { workloads: FoundWorkload[]; protocols: MatrixProtocol[] } {
+): { workloads: FoundWorkload[]; protocols: PathProtocol[] } {
   const options = readOptions(input);
   const index = compiledFor(policies, options.enableNonDefaultDenyPolicies);
   const requiredPaths = input.requiredPaths ?? [];
@@ -87,7 +85,7 @@ export function matrixPartsOfValidated(
 export function reachabilityOverValidated(
   policies: readonly EnginePolicy[],
   workloads: readonly FoundWorkload[],
-  protocols: readonly MatrixProtocol[],
+  protocols: readonly PathProtocol[],
   settings: Pick<ReachabilityInput, "cilium" | "assume"> = {},
 ): ReachabilityMatrix {
   const options = readOptions(settings);

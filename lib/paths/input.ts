@@ -4,10 +4,11 @@
  * `fqdn` as the source) throws a TypeError naming the field.
  */
 import * as ipaddr from "ipaddr.js";
-import { CILIUM_LINES, type CiliumLine, readCiliumLine } from "../cilium/lines";
+import { CILIUM_LINES, type CiliumLine, DEFAULT_CILIUM_LINE, readCiliumLine } from "../cilium/lines";
 import { isObject } from "../shared/stable-json";
+import { PATH_PROTOCOLS, POLICY_ENFORCEMENT_MODES, type PathProtocol, type PolicyEnforcementMode } from "../shared/vocabulary";
 import { type Identity, reservedLabels } from "./labels";
-import type { AnalyzePathInput, PathEntity } from "./types";
+import type { AnalyzePathInput, PathCiliumSettings, PathEntity } from "./types";
 
 export const ENTITIES: readonly PathEntity[] = ["kube-apiserver", "host", "remote-node", "world", "health", "ingress", "init", "unmanaged"];
 
@@ -18,7 +19,7 @@ export type Side =
 
 export interface EngineOptions {
   readonly line: CiliumLine;
-  readonly mode: "default" | "always" | "never";
+  readonly mode: PolicyEnforcementMode;
   readonly cidrMatchesNodes: boolean;
   /** policyCIDRMatchMode `pods` (1.20): CIDR rules select pods by their IP. */
   readonly cidrMatchesPods: boolean;
@@ -32,7 +33,7 @@ export interface EngineOptions {
 export interface EnginePath {
   readonly from: Side;
   readonly to: Side;
-  readonly protocol: "TCP" | "UDP" | "SCTP";
+  readonly protocol: PathProtocol;
   readonly port: number;
 }
 
@@ -116,7 +117,22 @@ export function side(field: string, value: unknown, partialLabels: boolean, sour
   return fail(field, "must be { entity }, { namespace, labels } or { fqdn }");
 }
 
-/** The checked settings, defaults filled in (issue 22). */
+/**
+ * The engine's defaults: what a setting is when the caller (the `cilium` input, a release, the
+ * NetworkPolicies `cilium` prop) does not say. The one home of these; the chart's defaults
+ * (lib/proof/cilium-settings.ts) and the agent's (the check's CILIUM_KEYS) are other facts that
+ * agree with them today, and tests hold both to them.
+ */
+export const DEFAULT_CILIUM_SETTINGS: Readonly<Required<PathCiliumSettings>> = {
+  version: DEFAULT_CILIUM_LINE,
+  policyEnforcementMode: "default",
+  policyCIDRMatchMode: "",
+  enableNonDefaultDenyPolicies: true,
+  allowLocalhost: "auto",
+  hostFirewall: false,
+};
+
+/** The checked settings, defaults filled in. */
 export function readOptions(input: Pick<AnalyzePathInput, "cilium" | "assume">): EngineOptions {
   if (!isObject(input)) fail("input", "must be an object");
   const cilium = input.cilium === undefined ? {} : input.cilium;
@@ -142,23 +158,38 @@ export function readOptions(input: Pick<AnalyzePathInput, "cilium" | "assume">):
     );
   return {
     line,
-    mode: oneOf("cilium.policyEnforcementMode", cilium.policyEnforcementMode, ["default", "always", "never"] as const, "default"),
+    mode: oneOf(
+      "cilium.policyEnforcementMode",
+      cilium.policyEnforcementMode,
+      POLICY_ENFORCEMENT_MODES,
+      DEFAULT_CILIUM_SETTINGS.policyEnforcementMode,
+    ),
     cidrMatchesNodes: cidrWords.includes("nodes"),
     cidrMatchesPods: cidrWords.includes("pods"),
-    enableNonDefaultDenyPolicies: bool("cilium.enableNonDefaultDenyPolicies", cilium.enableNonDefaultDenyPolicies, true),
-    allowLocalhost: oneOf("cilium.allowLocalhost", cilium.allowLocalhost, ["auto", "always", "policy"] as const, "auto") !== "policy",
-    hostFirewall: bool("cilium.hostFirewall", cilium.hostFirewall, false),
+    enableNonDefaultDenyPolicies: bool(
+      "cilium.enableNonDefaultDenyPolicies",
+      cilium.enableNonDefaultDenyPolicies,
+      DEFAULT_CILIUM_SETTINGS.enableNonDefaultDenyPolicies,
+    ),
+    allowLocalhost:
+      oneOf(
+        "cilium.allowLocalhost",
+        cilium.allowLocalhost,
+        ["auto", "always", "policy"] as const,
+        DEFAULT_CILIUM_SETTINGS.allowLocalhost,
+      ) !== "policy",
+    hostFirewall: bool("cilium.hostFirewall", cilium.hostFirewall, DEFAULT_CILIUM_SETTINGS.hostFirewall),
     openPolicySet: oneOf("assume.policySet", assume.policySet, ["closed", "open"] as const, "closed") === "open",
     partialLabels: oneOf("assume.labels", assume.labels, ["complete", "partial"] as const, "complete") === "partial",
   };
 }
 
-/** The checked path and settings, defaults filled in (issue 22). */
+/** The checked path and settings, defaults filled in. */
 export function readInput(input: Omit<AnalyzePathInput, "policies">): { path: EnginePath; options: EngineOptions } {
   const options = readOptions(input);
   const path = input.path as unknown;
   if (!isObject(path)) fail("path", "must be an object { from, to, protocol, port }");
-  const protocol = oneOf("path.protocol", path.protocol ?? null, ["TCP", "UDP", "SCTP"] as const, "TCP");
+  const protocol = oneOf("path.protocol", path.protocol ?? null, PATH_PROTOCOLS, "TCP");
   const port = path.port;
   if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535)
     fail("path.port", `must be an integer from 1 to 65535 (the pod port), got ${JSON.stringify(port)}`);

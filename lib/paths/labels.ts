@@ -16,8 +16,8 @@
  *   on the destination's own node it is the host identity with the
  *   kube-apiserver label added: `reserved:host` + `reserved:kube-apiserver`
  *   (Cilium's ipcache merges the kube-apiserver label into the identity of the
- *   IP that serves it; the host IP keeps reserved:host. Not located as a single
- *   file in the sources searched: taken from the issue and language.rst "kube-apiserver").
+ *   IP that serves it; the host IP keeps reserved:host: layer3.rst "Access to/from
+ *   kube-apiserver", cilium/cilium v1.20.2 Documentation/security/policy/).
  * - An unknown label (partial pod labels, namespace labels not given, Cilium
  *   labels not given) makes a requirement on it unknown, never false.
  */

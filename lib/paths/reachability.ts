@@ -28,7 +28,8 @@
 import { decideWithPolicy, type PolicyIndex } from "./engine";
 import { type EngineOptions, type Side, side } from "./input";
 import { matches, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, type Selector } from "./labels";
-import type { PathPeer, PathVerdict } from "./types";
+import { PATH_PROTOCOLS, type PathProtocol } from "../shared/vocabulary";
+import type { PathPeer, Verdict } from "./types";
 
 /** The value a representative pod gets for a label (or namespace) a selector needs only to exist. */
 export const PLACEHOLDER = "any";
@@ -36,9 +37,8 @@ export const PLACEHOLDER = "any";
 /** The entities every matrix has. */
 export const MATRIX_ENTITIES = ["world", "kube-apiserver", "host", "remote-node"] as const;
 
-/** A protocol of the matrix. */
-export type MatrixProtocol = "TCP" | "UDP" | "SCTP";
-const PROTOCOLS: readonly MatrixProtocol[] = ["SCTP", "TCP", "UDP"];
+/** The protocols a matrix lists, in its order (sorted). */
+const PROTOCOLS: readonly PathProtocol[] = [...PATH_PROTOCOLS].sort();
 
 /** A workload the caller names: pods by namespace and labels. */
 export interface DeclaredWorkload {
@@ -62,9 +62,6 @@ export interface Workload {
   readonly selectedBy: readonly string[];
 }
 
-/** A cell's verdict, as {@link PathVerdict}'s. */
-export type MatrixVerdict = "allowed" | "denied" | "unknown";
-
 /** One port range of one ordered pair. */
 export interface ReachabilityCell {
   /** The source workload's id. */
@@ -72,11 +69,11 @@ export interface ReachabilityCell {
   /** The destination workload's id. */
   readonly to: string;
   /** The protocol. */
-  readonly protocol: MatrixProtocol;
+  readonly protocol: PathProtocol;
   /** First and last port, inclusive. */
   readonly ports: readonly [number, number];
   /** What the engine decides for every port of the range. */
-  readonly verdict: MatrixVerdict;
+  readonly verdict: Verdict;
   /** The deciding policy: on denied the blamed one, on allowed the admitting one; null when no policy decides it. */
   readonly policy: string | null;
 }
@@ -91,7 +88,7 @@ export interface ReachabilityMatrix {
 export interface MatrixPath {
   readonly from: PathPeer;
   readonly to: PathPeer;
-  readonly protocol: MatrixProtocol;
+  readonly protocol: PathProtocol;
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -265,7 +262,7 @@ export function matrixWorkloads(
 }
 
 /** The protocols of the matrix: TCP, and those any rule or required path names. */
-export function matrixProtocols(index: PolicyIndex, requiredPaths: readonly MatrixPath[]): MatrixProtocol[] {
+export function matrixProtocols(index: PolicyIndex, requiredPaths: readonly MatrixPath[]): PathProtocol[] {
   const named = new Set<string>(["TCP", ...requiredPaths.map((p) => p.protocol)]);
   for (const p of index.all)
     for (const rule of [...p.ingress.rules, ...p.egress.rules])
@@ -274,7 +271,7 @@ export function matrixProtocols(index: PolicyIndex, requiredPaths: readonly Matr
 }
 
 /** Where a verdict can change for an endpoint in one direction: each rule's first port, and the port after its last. */
-function bounds(index: PolicyIndex, s: Side, direction: "ingress" | "egress", protocol: MatrixProtocol, o: EngineOptions): number[] {
+function bounds(index: PolicyIndex, s: Side, direction: "ingress" | "egress", protocol: PathProtocol, o: EngineOptions): number[] {
   const points = new Set<number>();
   for (const p of policiesFor(index, s, o.hostFirewall)) {
     if (p.host ? !o.hostFirewall : matches(p.subject, s.id) === false) continue;
@@ -302,13 +299,13 @@ function bounds(index: PolicyIndex, s: Side, direction: "ingress" | "egress", pr
 export function reachabilityMatrix(
   index: PolicyIndex,
   workloads: readonly FoundWorkload[],
-  protocols: readonly MatrixProtocol[],
+  protocols: readonly PathProtocol[],
   o: EngineOptions,
 ): ReachabilityMatrix {
   const ends = endpoints(index, workloads, o);
   const cells: ReachabilityCell[] = [];
   const cache = new Map<string, number[]>();
-  const boundsOf = (e: Endpoint, direction: "ingress" | "egress", protocol: MatrixProtocol) => {
+  const boundsOf = (e: Endpoint, direction: "ingress" | "egress", protocol: PathProtocol) => {
     const key = `${direction} ${protocol} ${e.workload.id}`;
     let found = cache.get(key);
     if (!found) {
@@ -321,7 +318,7 @@ export function reachabilityMatrix(
     for (const to of ends)
       for (const protocol of protocols) {
         const starts = [...new Set([1, ...boundsOf(from, "egress", protocol), ...boundsOf(to, "ingress", protocol)])].sort((a, b) => a - b);
-        let open: { lo: number; hi: number; verdict: MatrixVerdict; policy: string | null } | undefined;
+        let open: { lo: number; hi: number; verdict: Verdict; policy: string | null } | undefined;
         const close = () => {
           if (open)
             cells.push({

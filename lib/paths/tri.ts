@@ -36,7 +36,7 @@ export function not(a: Tri): Tri {
   return isUnknown(a) ? a : !a;
 }
 
-/** The first reason in the order. */
+/** The first reason in the order of UNKNOWN_REASONS, the order analyzePath reports them in. */
 export function firstReason(t: Unknown): UnknownReason {
   for (const r of UNKNOWN_REASONS) if (t.unknown.has(r)) return r;
   return "open-policy-set";

@@ -1,9 +1,13 @@
 /**
- * The path engine's public types (issue 22). Exported from the package root
- * exactly as the issue writes them; lib/paths/ holds the engine that fills them.
+ * The path engine's public types, exported from the package root as analyzePath's input and
+ * verdict; lib/paths/ holds the engine that fills them. The home of a verdict's words.
  */
+import type { CiliumLine } from "../cilium/version";
+import { listOf, type PathProtocol, type PolicyEnforcementMode } from "../shared/vocabulary";
 
-/** The entities a path can start from or go to (Cilium's reserved identities, language.rst "Entities based"). */
+export type { PathProtocol, PolicyEnforcementMode };
+
+/** The entities a path can start from or go to (Cilium's reserved identities: cilium/cilium v1.20.2, Documentation/security/policy/layer3.rst "Entities based"). */
 export type PathEntity = "kube-apiserver" | "host" | "remote-node" | "world" | "health" | "ingress" | "init" | "unmanaged";
 
 /** One end of a path: an entity, a pod, or (destination only) a DNS name. */
@@ -53,6 +57,11 @@ export interface PathVerdict {
   explanation: string[];
 }
 
+/** What is decided about a path (the home of these words: everything else derives them). */
+export type Verdict = PathVerdict["verdict"];
+/** The words of `Verdict`, in that order. */
+export const VERDICTS = listOf<Verdict>()(["allowed", "denied", "unknown"]);
+
 /** Cilium agent settings that change verdicts (Helm values of the same names). */
 export interface PathCiliumSettings {
   /**
@@ -61,9 +70,9 @@ export interface PathCiliumSettings {
    *
    * @default - the line of DEFAULT_CILIUM_VERSION
    */
-  version?: "1.19" | "1.20";
+  version?: CiliumLine;
   /** @default "" */
-  policyEnforcementMode?: "default" | "always" | "never";
+  policyEnforcementMode?: PolicyEnforcementMode;
   /**
    * What CIDR rules select beside the world: `nodes` (other nodes), `pods` (pods by their IP;
    * Cilium 1.20 and later), both as `"nodes pods"` (the form of cilium-config's
@@ -93,7 +102,7 @@ export interface AnalyzePathInput {
   /** Documents as written (nulls kept; pruned here as the API server does). */
   policies: unknown[];
   /** The path; `port` is the pod port (after Service translation). */
-  path: { from: PathPeer; to: PathPeer; protocol: "TCP" | "UDP" | "SCTP"; port: number };
+  path: { from: PathPeer; to: PathPeer; protocol: PathProtocol; port: number };
   cilium?: PathCiliumSettings;
   assume?: PathAssumptions;
 }

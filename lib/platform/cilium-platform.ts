@@ -1,7 +1,12 @@
+/**
+ * CiliumPlatform: the release, the network policies and the webhook check wired on one cluster,
+ * named by its `cluster` prop, in one stack or across two (`releaseStack`, so Cilium's CRDs
+ * exist before the policies are planned). Each part is also a construct of its own.
+ */
 import { type ITerraformDependable, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { CILIUM_RELEASE_PROPS, CiliumRelease, type CiliumReleaseOptions } from "../cilium/release";
-import { ClusterProviders, KUBE_ACCESS_PROPS, type KubeAccess } from "./cluster-providers";
+import { ClusterProviders, KUBE_ACCESS_PROPS, type KubeAccess } from "../cluster-handle/cluster-providers";
 import { NETWORK_POLICIES_OPTIONS, NetworkPolicies, type NetworkPoliciesOptions } from "../policies/network-policies";
 import { POLICY_SETS, type PolicySet, policySetDirectory } from "../policies/sets";
 import { type KnownProps, propProblems } from "../shared/known-props";
@@ -19,7 +24,7 @@ import { WEBHOOK_CHECK_OPTIONS, WebhookCheck, type WebhookCheckOptions } from ".
  * const workloadStack = new TerraformStack(app, "lab");
  * new CiliumPlatform(workloadStack, "cilium", {
  *   releaseStack,
- *   access: { kubeconfigPaths: ["~/.kube/lab"], context: "admin@lab" },
+ *   cluster: { kubeconfigPaths: ["~/.kube/lab"], context: "admin@lab" },
  *   release: { talos: true },
  *   policySet: "least-privilege",
  * });
@@ -63,8 +68,8 @@ export interface CiliumPlatformProps {
    * the policies and the check stay in this construct's stack (which then
    * depends on `releaseStack`): a deploy applies Cilium, and with it Cilium's
    * CRDs, before the policies are planned, so CiliumNetworkPolicies work on a
-   * fresh cluster. The platform creates a ClusterProviders from `access` in
-   * each stack.
+   * fresh cluster. The platform creates a ClusterProviders from `cluster` (the
+   * cluster's access) in each stack.
    *
    * @default - everything in this construct's stack
    * @example new TerraformStack(app, "lab-cilium")
@@ -72,30 +77,30 @@ export interface CiliumPlatformProps {
   readonly releaseStack?: TerraformStack;
 
   /**
-   * The cluster's kubeconfig paths (relative ones meaning the directory synth
-   * runs in) and context: the platform creates a ClusterProviders from them in
-   * each of its stacks, whose providers and check use them. Not with `cluster`.
+   * The cluster, the one way to name it: either its access (kubeconfig paths,
+   * relative ones meaning the directory synth runs in, and context), from
+   * which the platform creates a ClusterProviders in each of its stacks, or,
+   * when everything is in one stack, a ClusterProviders: its providers (helm for
+   * the release, kubernetes for the policies, null for the check) and the
+   * kubeconfig the check reads. Required when a stack has several clusters.
    *
-   * @default - `cluster`; without it, with `releaseStack`, ~/.kube/config and its current-context
+   * @default - with `releaseStack`, ~/.kube/config and its current-context; else the stack's default providers
    * @example kubeAccessFromEnvironment(process.env)
+   */
+  readonly cluster?: ClusterProviders | KubeAccess;
+
+  /**
+   * The cluster's access.
+   *
+   * @deprecated Pass the same object as `cluster`; `access` goes in the next breaking release.
+   * @default - `cluster`
    */
   readonly access?: KubeAccess;
 
   /**
-   * The cluster, when everything is in one stack: its providers (helm for the
-   * release, kubernetes for the policies, null for the check) and the
-   * kubeconfig the check reads. Required when a stack has several clusters.
-   * Not with `releaseStack` (the platform creates one in each stack from
-   * `access`) nor `access`.
+   * The kubeconfig and context the check uses, when no `cluster` is given.
    *
-   * @default - from `access`; else the stack's default providers and `kube`
-   */
-  readonly cluster?: ClusterProviders;
-
-  /**
-   * The kubeconfig and context the check uses, when neither `cluster` nor
-   * `access` is given.
-   *
+   * @deprecated Pass `cluster` (the check reads the cluster's kubeconfig and context); `kube` goes in the next breaking release.
    * @default - KUBECONFIG of the apply process, then ~/.kube/config; current-context (with a synth warning)
    */
   readonly kube?: KubeAccess;
@@ -132,7 +137,7 @@ const CILIUM_PLATFORM_PROPS = {
  * @example
  * new CiliumPlatform(workloadStack, "cilium", {
  *   releaseStack, // the release (and Cilium's CRDs) deploys first
- *   access: kubeAccessFromEnvironment(process.env),
+ *   cluster: kubeAccessFromEnvironment(process.env),
  *   release: { talos: true, operatorReplicas: 1 },
  *   policies: { directories: ["./policies"] }, // proven against RequiredPaths.certManager()
  * });
@@ -146,7 +151,7 @@ export class CiliumPlatform extends Construct {
   public readonly releaseStack: TerraformStack;
   /** The stack of the policies and the check: this construct's. */
   public readonly workloadStack: TerraformStack;
-  /** The cluster's providers in the workload stack (`cluster`, or made from `access`); absent when neither was given. */
+  /** The cluster's providers in the workload stack (`cluster`, or made from the cluster's access); absent when no cluster was given. */
   public readonly cluster?: ClusterProviders;
   /** The cluster's providers in the release stack (the same as `cluster` in one stack), e.g. for a cert-manager release beside Cilium. */
   public readonly releaseCluster?: ClusterProviders;
@@ -156,11 +161,15 @@ export class CiliumPlatform extends Construct {
     this.workloadStack = TerraformStack.of(this);
     this.releaseStack = props.releaseStack ?? this.workloadStack;
     const split = this.releaseStack !== this.workloadStack;
+    // `cluster` is a ClusterProviders (a handle in one stack) or the access to make one from.
+    const handle = props.cluster instanceof ClusterProviders ? props.cluster : undefined;
+    const clusterAccess = props.cluster !== undefined && handle === undefined ? (props.cluster as KubeAccess) : undefined;
     const problems = [
       ...propProblems(props, CILIUM_PLATFORM_PROPS),
       ...propProblems(props.release, CILIUM_RELEASE_PROPS, "release"),
       ...propProblems(props.policies, NETWORK_POLICIES_OPTIONS, "policies"),
       ...propProblems(props.check, WEBHOOK_CHECK_OPTIONS, "check"),
+      ...propProblems(clusterAccess, KUBE_ACCESS_PROPS, "cluster"),
       ...propProblems(props.access, KUBE_ACCESS_PROPS, "access"),
       ...propProblems(props.kube, KUBE_ACCESS_PROPS, "kube"),
     ];
@@ -172,15 +181,16 @@ export class CiliumPlatform extends Construct {
     } else if (props.releaseStack !== undefined && !split) {
       problems.push("`releaseStack` is this construct's own stack; leave it out for one stack, or pass the other stack");
     }
-    if (props.cluster !== undefined && split) {
+    if (handle !== undefined && split) {
       problems.push(
-        "`cluster` and `releaseStack` together: the platform creates a ClusterProviders in each stack from `access`; pass `access` instead",
+        "`cluster` (a ClusterProviders) and `releaseStack` together: a ClusterProviders serves only its own stack; " +
+          "pass the cluster's access ({ kubeconfigPaths, context }) as `cluster`, and the platform creates one in each stack",
       );
     }
     if (props.cluster !== undefined && props.access !== undefined) problems.push("`cluster` and `access` together: pass one");
     if (props.kube !== undefined && (props.cluster !== undefined || props.access !== undefined || split)) {
       problems.push(
-        "`kube` together with `cluster`, `access` or `releaseStack`: the check reads the cluster's kubeconfig and context; drop `kube` (pass `access`)",
+        "`kube` together with `cluster`, `access` or `releaseStack`: the check reads the cluster's kubeconfig and context; drop `kube` (pass `cluster`)",
       );
     }
     if (split && this.releaseStack.dependsOn(this.workloadStack)) {
@@ -193,20 +203,20 @@ export class CiliumPlatform extends Construct {
     for (const part of ["release", "policies", "check"] as const) {
       const options = props[part];
       if (platformCluster && options && typeof options === "object" && options.cluster !== undefined) {
-        problems.push(
-          `${part}.cluster: the platform puts all three parts on its own cluster (\`cluster\`, \`access\`); drop ${part}.cluster`,
-        );
+        problems.push(`${part}.cluster: the platform puts all three parts on its own cluster (\`cluster\`); drop ${part}.cluster`);
       }
     }
     if (problems.length > 0) throw new SynthError(this, problems);
+    if (props.access !== undefined) warn(this, "`access` is deprecated: pass the same object as `cluster`");
+    if (props.kube !== undefined) warn(this, "`kube` is deprecated: pass `cluster` (the check reads the cluster's kubeconfig and context)");
 
     // With releaseStack, the release keeps this construct's id in that stack, so the
     // path (and the Terraform address) is what the same platform has in one stack.
     const releaseScope = split ? new Construct(this.releaseStack, id) : this;
-    const access = props.access ?? (split ? {} : undefined);
+    const access = clusterAccess ?? props.access ?? (split ? {} : undefined);
     // The access as configured: each ClusterProviders writes relative paths relative to its own stack's directory.
     this.releaseCluster = split ? new ClusterProviders(releaseScope, "providers", access) : undefined;
-    this.cluster = props.cluster ?? (access !== undefined ? new ClusterProviders(this, "providers", access) : undefined);
+    this.cluster = handle ?? (access !== undefined ? new ClusterProviders(this, "providers", access) : undefined);
     this.releaseCluster ??= this.cluster;
     const withCluster = (cluster: ClusterProviders | undefined) => (cluster ? { cluster } : {});
 

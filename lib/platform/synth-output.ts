@@ -60,8 +60,6 @@ export function discardPreviousOutput(outdir: string): string | undefined {
 }
 
 /** What {@link synthOrExit} synthesizes: an app, or a function that builds one (refusals while building are caught too). */
-export type AppOrBuilder = App | (() => App);
-
 /**
  * The one-line entry of a cdktf app: builds (when given a function) and synthesizes the app,
  * then says on stderr which files it wrote and what each stack's proof decided. A refusal
@@ -73,11 +71,11 @@ export type AppOrBuilder = App | (() => App);
  * @example
  * synthOrExit(() => {
  *   const app = new App();
- *   new CiliumPlatform(new TerraformStack(app, "lab"), "cilium", { access: { context: "admin@lab" } });
+ *   new CiliumPlatform(new TerraformStack(app, "lab"), "cilium", { cluster: { context: "admin@lab" } });
  *   return app;
  * });
  */
-export function synthOrExit(app: AppOrBuilder): void {
+export function synthOrExit(app: App | (() => App)): void {
   let built: App | undefined = typeof app === "function" ? undefined : app;
   try {
     built ??= (app as () => App)();

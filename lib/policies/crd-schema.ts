@@ -333,7 +333,7 @@ function celRules(doc: Record<string, unknown>, rules: readonly CelRule[], repor
  * reported at its field. Errors below a failing anyOf/oneOf branch are folded into
  * one message about the anyOf/oneOf.
  */
-export function validateCiliumValues(line: CiliumLine, kind: CiliumKind, doc: Record<string, unknown>, raw: unknown, report: Report): void {
+export function validateCrdValues(line: CiliumLine, kind: CiliumKind, doc: Record<string, unknown>, raw: unknown, report: Report): void {
   const bundle = policyValidatorBundle(line);
   const root = bundle.structure[kind].root;
   const validate = bundle.validators[kind];

@@ -52,18 +52,15 @@ export interface NetworkPolicyDocument {
 }
 
 // ---- cilium.io/v2 CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy --------------------------
-/** A Cilium rule's ingress/egress entry: peers (fromEndpoints, toFQDNs, ...), toPorts, icmps, authentication. */
-export type CiliumRuleEntry = Readonly<Record<string, unknown>>;
-
 /** One Cilium policy rule (`spec`, or an item of `specs`): the fields of the CRD's rule schema. */
 export interface CiliumRule {
   readonly description?: string;
   readonly endpointSelector?: LabelSelector;
   readonly nodeSelector?: LabelSelector;
-  readonly ingress?: readonly CiliumRuleEntry[];
-  readonly ingressDeny?: readonly CiliumRuleEntry[];
-  readonly egress?: readonly CiliumRuleEntry[];
-  readonly egressDeny?: readonly CiliumRuleEntry[];
+  readonly ingress?: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly ingressDeny?: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly egress?: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly egressDeny?: ReadonlyArray<Readonly<Record<string, unknown>>>;
   readonly enableDefaultDeny?: { readonly ingress?: boolean; readonly egress?: boolean };
   readonly labels?: ReadonlyArray<{ readonly key: string; readonly value?: string; readonly source?: string }>;
   readonly log?: { readonly value?: string };

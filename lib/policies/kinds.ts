@@ -1,7 +1,9 @@
 /**
  * The policy kinds this module turns into Terraform resources: one descriptor each, the
- * one home of what a kind is (apiVersion, scope, the schema that judges it, the resource
- * it becomes). validate.ts and the construct read it; nothing else lists the kinds.
+ * one home of what a kind is (apiVersion, scope, the schema that judges it). validate.ts
+ * reads it, and scripts/bundle.mjs reads the CRD file of each Cilium kind from this file's
+ * text; nothing else lists the kinds. Which resource a kind becomes is decided where the
+ * resource is made (network-policies.ts), whose branch on the kind types the document.
  */
 
 /** The kinds this module turns into Terraform resources. */
@@ -17,8 +19,6 @@ export interface PolicyKindDescriptor {
    * server's NetworkPolicy validation, or the vendored CRD of the Cilium line (schemas/cilium/<line>/<file>).
    */
   readonly schema: { readonly by: "kubernetes"; readonly type: string } | { readonly by: "crd"; readonly file: string };
-  /** The Terraform resource type a policy of the kind becomes. */
-  readonly resource: "kubernetes_network_policy_v1" | "kubernetes_manifest";
 }
 
 /** Every supported kind, by name. */
@@ -27,19 +27,16 @@ export const POLICY_KINDS = {
     apiVersion: "networking.k8s.io/v1",
     namespaced: true,
     schema: { by: "kubernetes", type: "io.k8s.api.networking.v1.NetworkPolicy" },
-    resource: "kubernetes_network_policy_v1",
   },
   CiliumNetworkPolicy: {
     apiVersion: "cilium.io/v2",
     namespaced: true,
     schema: { by: "crd", file: "ciliumnetworkpolicies.yaml" },
-    resource: "kubernetes_manifest",
   },
   CiliumClusterwideNetworkPolicy: {
     apiVersion: "cilium.io/v2",
     namespaced: false,
     schema: { by: "crd", file: "ciliumclusterwidenetworkpolicies.yaml" },
-    resource: "kubernetes_manifest",
   },
 } as const satisfies Readonly<Record<PolicyKind, PolicyKindDescriptor>>;
 

@@ -1,7 +1,10 @@
-import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+// Loading: policy files and directories read (symlinks, sizes, file counts bounded) and parsed
+// as YAML the way kubectl resolves it, each document with the file and position it came from.
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments, type ScalarTag, type Tags } from "yaml";
 import { escapeControlCharacters } from "../shared/control-characters";
+import { isDns1123Label } from "../shared/k8s-names";
 import { type DocumentSource, type PolicyProblem, problemAt } from "./problems";
 
 /** A parsed but not yet validated document, with where it came from. */
@@ -214,4 +217,60 @@ export function loadPolicyFiles(files: readonly string[], defaultNamespace?: str
     problems.push(...result.problems);
   }
   return { documents, problems };
+}
+
+/** A policy directory as the constructs take it: a path, the namespace for documents naming none, and whether to descend. */
+export interface DirectoryEntry {
+  readonly path: string;
+  readonly namespace?: string;
+  readonly recursive?: boolean;
+}
+
+/** What the directories held: their documents, the files read, and every problem, located or not. */
+export interface DirectoriesResult extends LoadResult {
+  /** The files read, each once, however many directories reach it. */
+  readonly files: string[];
+  /** Problems of a directory itself (missing, bad namespace, unlistable), one line each. */
+  readonly refusals: string[];
+}
+
+/**
+ * Every directory's policy files read and parsed, a file reached twice (a symlink, nested
+ * directories) read once. Nothing stops at the first bad directory: every problem is returned.
+ */
+export function loadDirectories(directories: readonly DirectoryEntry[]): DirectoriesResult {
+  const documents: RawDocument[] = [];
+  const problems: PolicyProblem[] = [];
+  const files: string[] = [];
+  const refusals: string[] = [];
+  const seen = new Set<string>();
+  for (const dir of directories) {
+    if (!existsSync(dir.path) || !statSync(dir.path).isDirectory()) {
+      refusals.push(`policy directory ${dir.path} does not exist or is not a directory`);
+      continue;
+    }
+    if (dir.namespace !== undefined && !isDns1123Label(dir.namespace)) {
+      refusals.push(`policy directory ${dir.path}: namespace "${dir.namespace}" is not a valid namespace name (RFC 1123 label)`);
+      continue;
+    }
+    let listed: string[];
+    try {
+      listed = listPolicyFiles(dir.path, dir.recursive ?? true);
+    } catch (err) {
+      if (!(err instanceof PolicyListingError)) throw err;
+      refusals.push(...err.lines);
+      continue;
+    }
+    const fresh = listed.filter((file) => {
+      const real = realpathSync(file);
+      if (seen.has(real)) return false;
+      seen.add(real);
+      return true;
+    });
+    files.push(...fresh);
+    const loaded = loadPolicyFiles(fresh, dir.namespace);
+    documents.push(...loaded.documents);
+    problems.push(...loaded.problems);
+  }
+  return { documents, problems, files, refusals };
 }

@@ -1,4 +1,7 @@
-import { existsSync, realpathSync, statSync, writeFileSync } from "node:fs";
+// NetworkPolicies: the construct that loads, validates and translates a set of policies into one
+// resource each, proves the required paths over every policy of its cluster, and carries the
+// proof to the webhook check.
+import { writeFileSync } from "node:fs";
 import * as nodePath from "node:path";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
@@ -15,30 +18,21 @@ import {
 } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { type CiliumLine, readCiliumLine } from "../cilium/lines";
-import { ciliumPolicySettings } from "../cilium/policy-settings";
+import { type CiliumLine, DEFAULT_CILIUM_LINE, readCiliumLine } from "../cilium/lines";
 import type { CiliumRelease } from "../cilium/release";
 import { type DeclaredWorkload, type EnginePolicy, type PathVerdict, type ReachabilityMatrix, reachabilityOfValidated } from "../paths";
-import {
-  DEFAULT_PROOF_CILIUM,
-  describePath,
-  describePeer,
-  duplicateNames,
-  type PolicyProof,
-  type ProofAssumptions,
-  type ProofCilium,
-  provePaths,
-} from "../proof/prove";
+import type { PathAssumptions, PathCiliumSettings } from "../paths/types";
+import { describePath, describePeer, type PolicyProof, type ProofAssumptions, type ProofCilium, provePaths } from "../proof/prove";
 import { policyHashes, REACHABILITY_FILE, reachabilityJson } from "../proof/reachability";
 import type { RequiredPath } from "../proof/required-paths";
 import { clusterKeyOf } from "../shared/cluster-key";
-import { type ClusterProviders, providerFor } from "../platform/cluster-providers";
-import { isDns1123Label } from "../shared/k8s-names";
+import { type ClusterProviders, providerFor } from "../cluster-handle/cluster-providers";
 import { warn } from "../shared/warn";
 import { type KnownProps, propProblems } from "../shared/known-props";
 import { orderAfter } from "../shared/ordering";
 import { legacyPolicyConstructId, policyConstructId, policyKey } from "./identity";
-import { listPolicyFiles, loadPolicyFiles, PolicyListingError, type RawDocument } from "./load";
+import { loadDirectories, type RawDocument } from "./load";
+import { proofInputsOf } from "./proof-inputs";
 import { fieldPath, type PolicyProblem, PolicyValidationError, problemAt } from "./problems";
 import { toNetworkPolicyV1 } from "./translate";
 import { type ValidatedPolicy, validateDocuments } from "./validate";
@@ -102,7 +96,7 @@ export interface NetworkPoliciesOptions {
   /**
    * Policy objects of any supported kind given in code, in the same form as a
    * YAML document (`{ apiVersion, kind, metadata, spec }`): the way to give
-   * Cilium policies in code, typed with {@link CiliumPolicyDocument}.
+   * Cilium policies in code, typed with `CiliumPolicyDocument`.
    * Validated like files; problems name them `<code:INDEX>`.
    *
    * @default - none
@@ -176,7 +170,7 @@ export interface NetworkPoliciesOptions {
    * @default - Cilium's defaults: version the default line, policyEnforcementMode "default", policyCIDRMatchMode "",
    * enableNonDefaultDenyPolicies true, allowLocalhost "auto", hostFirewall false
    */
-  readonly cilium?: Partial<ProofCilium>;
+  readonly cilium?: Readonly<PathCiliumSettings>;
 
   /**
    * What a denied required path does: stop synth (`error`), warn, or nothing.
@@ -199,7 +193,7 @@ export interface NetworkPoliciesOptions {
    *
    * @default { policySet: "closed", labels: "complete" }
    */
-  readonly assume?: ProofAssumptions;
+  readonly assume?: Readonly<PathAssumptions>;
 
   /**
    * Terraform state written by cdktf-cilium 0.1 may exist for these policies:
@@ -214,7 +208,7 @@ export interface NetworkPoliciesOptions {
   readonly legacyAddresses?: "0.1";
 
   /**
-   * Write the reachability matrix ({@link NetworkPolicies.reachability}) at synth, as
+   * Write the reachability matrix (who can reach whom, docs/proof.md) at synth, as
    * `cdktf.out/stacks/<stack>/reachability.json`, for `cilium-explain diff` and `matrix`. Off by
    * default: deciding every pair of workloads costs synth time.
    *
@@ -309,9 +303,9 @@ const REQUIRED_PATH_PROPS = {
  * policies.runAfter(certManagerRelease); // wait for the namespace the policies live in
  */
 export class NetworkPolicies extends Construct {
-  /** @deprecated Use {@link NetworkPolicies.documents}: `platform.policies.policies` stutters. */
+  /** @internal The same as `documents`. */
   public readonly policies: readonly ValidatedPolicy[];
-  /** One resource per policy, in the order of {@link NetworkPolicies.documents}. */
+  /** One resource per policy, sorted by kind, namespace and name. */
   public readonly resources: readonly TerraformResource[];
   /** sha256 over every policy's content: changes exactly when a policy does. */
   public readonly contentHash: string;
@@ -349,69 +343,31 @@ export class NetworkPolicies extends Construct {
     ];
     const target = providerFor(this, props, "kubernetes");
     unknown.push(...target.problems);
-    if (unknown.length > 0) throw new SynthError(this, unknown);
-    const documents: RawDocument[] = [];
-    const problems: PolicyProblem[] = [];
-    const seen = new Set<string>();
-    const files: string[] = [];
-    const refusals: string[] = [];
+    // A prop of the wrong kind cannot be read further; an unknown one is only reported.
+    if (unknown.some((line) => / must be /.test(line))) throw new SynthError(this, unknown);
+    // Every stage runs, and one error reports what all of them found.
     this.directories = (props.directories ?? []).map((entry) => (typeof entry === "string" ? { path: entry } : entry));
-    for (const dir of this.directories) {
-      if (!existsSync(dir.path) || !statSync(dir.path).isDirectory()) {
-        refusals.push(`policy directory ${dir.path} does not exist or is not a directory`);
-        continue;
-      }
-      if (dir.namespace !== undefined && !isDns1123Label(dir.namespace)) {
-        refusals.push(`policy directory ${dir.path}: namespace "${dir.namespace}" is not a valid namespace name (RFC 1123 label)`);
-        continue;
-      }
-      let listed: string[];
-      try {
-        listed = listPolicyFiles(dir.path, dir.recursive ?? true);
-      } catch (err) {
-        if (!(err instanceof PolicyListingError)) throw err;
-        refusals.push(...err.lines);
-        continue;
-      }
-      const fresh = listed.filter((file) => {
-        const real = realpathSync(file);
-        if (seen.has(real)) return false;
-        seen.add(real);
-        return true;
-      });
-      files.push(...fresh);
-      const loaded = loadPolicyFiles(fresh, dir.namespace);
-      documents.push(...loaded.documents);
-      problems.push(...loaded.problems);
-    }
+    const loaded = loadDirectories(this.directories);
+    const documents = [...loaded.documents, ...codeDocuments(props)];
+    const refusals = [...unknown, ...loaded.refusals];
     if (props.legacyAddresses !== undefined && props.legacyAddresses !== "0.1") {
       refusals.push(`legacyAddresses: "${String(props.legacyAddresses)}" is not a version with other addresses; use "0.1" or leave it out`);
     }
-    if (refusals.length > 0) throw new SynthError(this, refusals);
-    (props.networkPolicies ?? []).forEach((value, i) => {
-      documents.push({ source: { file: `<code:networkPolicies[${i}]>`, document: 1 }, value: JSON.parse(JSON.stringify(value)) });
-    });
-    (props.manifests ?? []).forEach((value, i) => {
-      documents.push({ source: { file: `<code:${i}>`, document: 1 }, value });
-    });
-
     const silenced = new Set<PolicyWarning>(props.silenceWarnings ?? []);
     const unknownIds = [...silenced].filter((id) => !POLICY_WARNINGS.includes(id));
-    if (unknownIds.length > 0)
-      throw new SynthError(this, [
+    if (unknownIds.length > 0) {
+      refusals.push(
         `silenceWarnings: unknown warning ${unknownIds.map((id) => JSON.stringify(id)).join(", ")}; the ids are ${POLICY_WARNINGS.join(", ")}`,
-      ]);
-
-    const validated = validateDocuments(documents, { line: this.ciliumLine(props) });
-    problems.push(...validated.problems);
-    // A policy is data: its text is written literally (literalTerraform), but cdktf reads certain
-    // numbers and strings as its own tokens, and no literal can spell them.
-    for (const policy of validated.policies) {
-      for (const { at, why } of tokenShapedValues(policy.manifest)) {
-        problems.push(problemAt(policy.source, fieldPath(at), `${why}, so it cannot be written literally; use another value`));
-      }
+      );
     }
-    if (problems.length > 0) throw new PolicyValidationError(problems, this.node.path);
+    const line = this.ciliumLine(props, refusals);
+    const proofInputs = proofInputsOf(props, line);
+    refusals.push(...proofInputs.refusals);
+    const validated = validateDocuments(documents, { line });
+    const problems = [...loaded.problems, ...validated.problems, ...literalProblems(validated.policies)];
+    if (problems.length > 0) throw new PolicyValidationError(problems, this.node.path, refusals);
+    if (refusals.length > 0) throw new SynthError(this, refusals);
+    const files = loaded.files;
     const printed = new Set<string>();
     for (const warning of validated.warnings) {
       const text = formatWarning(warning);
@@ -449,22 +405,12 @@ export class NetworkPolicies extends Construct {
     );
     this.contentHash = sha256(stableStringify(sorted.map((p) => [policyKey(p), p.manifest])));
 
-    this.requiredPaths = [...(props.requiredPaths ?? [])];
+    this.requiredPaths = proofInputs.requiredPaths;
     this.workloads = [...(props.workloads ?? [])];
     this.clusterKey = clusterKeyOf(target.provider, TerraformStack.of(this).node.path);
-    const twice = duplicateNames(this.requiredPaths);
-    const proofRefusals = twice.map((name) => `requiredPaths: "${name}" is named twice; give each required path its own name`);
-    if (props.release && props.cilium) {
-      proofRefusals.push(
-        "cilium: the proof reads Cilium's settings from the release's values; drop `cilium` (it is for Cilium installed outside this app)",
-      );
-    }
-    if (proofRefusals.length > 0) throw new SynthError(this, proofRefusals);
-    this.proofCilium = props.release
-      ? ciliumPolicySettings(props.release.values, props.release.line)
-      : { ...DEFAULT_PROOF_CILIUM, ...props.cilium, version: this.ciliumLine(props) };
+    this.proofCilium = proofInputs.cilium;
     this.ciliumNamespace = props.release?.namespace;
-    this.proofAssume = { policySet: props.assume?.policySet ?? "closed", labels: props.assume?.labels ?? "complete" };
+    this.proofAssume = proofInputs.assume;
     this.onDenied = props.onDenied ?? "error";
     this.onUnknown = props.onUnknown ?? "warn";
     // Its kind was checked with the other props (NETWORK_POLICIES_OPTIONS).
@@ -478,7 +424,7 @@ export class NetworkPolicies extends Construct {
     }
   }
 
-  /** The validated policy documents, as the API server stores them, sorted by kind/namespace/name. */
+  /** @internal The validated policy documents, as the API server stores them, sorted by kind/namespace/name. */
   public get documents(): readonly ValidatedPolicy[] {
     return this.policies;
   }
@@ -512,7 +458,10 @@ export class NetworkPolicies extends Construct {
    * decides, over every policy the app deploys to this cluster (docs/proof.md, "Reachability").
    * The workloads: each required path's ends and each declared workload of the cluster's
    * NetworkPolicies, a representative pod per selector the policies use, one pod without labels per
-   * namespace, and the entities world, kube-apiserver, host and remote-node.
+   * namespace, and the entities world, kube-apiserver, host and remote-node. The `reachability`
+   * prop writes it at synth; the reachability CLI reads that file.
+   *
+   * @internal
    */
   public reachability(): ReachabilityMatrix {
     const { documents } = this.clusterPolicies();
@@ -554,13 +503,17 @@ export class NetworkPolicies extends Construct {
     };
   }
 
-  /** The Cilium line that judges the documents and the proof: the release's, else `cilium.version`, else the default line. */
-  private ciliumLine(props: NetworkPoliciesProps): CiliumLine {
+  /**
+   * The Cilium line that judges the documents and the proof: the release's, else `cilium.version`,
+   * else the default line. A bad `cilium.version` joins `refusals`, and the default line judges meanwhile.
+   */
+  private ciliumLine(props: NetworkPoliciesProps, refusals: string[]): CiliumLine {
     if (props.release) return props.release.line;
     try {
       return readCiliumLine(props.cilium?.version, "cilium.version");
     } catch (err) {
-      throw new SynthError(this, [(err as Error).message]);
+      refusals.push((err as Error).message);
+      return DEFAULT_CILIUM_LINE;
     }
   }
 
@@ -710,6 +663,29 @@ export class NetworkPolicies extends Construct {
     this.node.tryRemoveChild(legacyId);
     return address;
   }
+}
+
+/** The policies given in code, as documents located `<code:...>`; never the caller's objects (copied). */
+function codeDocuments(props: NetworkPoliciesProps): RawDocument[] {
+  return [
+    ...(props.networkPolicies ?? []).map((value, i) => ({
+      source: { file: `<code:networkPolicies[${i}]>`, document: 1 },
+      value: JSON.parse(JSON.stringify(value)),
+    })),
+    ...(props.manifests ?? []).map((value, i) => ({ source: { file: `<code:${i}>`, document: 1 }, value })),
+  ];
+}
+
+/**
+ * A policy is data: its text is written literally (literalTerraform), but cdktf reads certain
+ * numbers and strings as its own tokens, and no literal can spell them.
+ */
+function literalProblems(policies: readonly ValidatedPolicy[]): PolicyProblem[] {
+  return policies.flatMap((policy) =>
+    tokenShapedValues(policy.manifest).map(({ at, why }) =>
+      problemAt(policy.source, fieldPath(at), `${why}, so it cannot be written literally; use another value`),
+    ),
+  );
 }
 
 const proofAspectAdded = new WeakSet<TerraformStack>();

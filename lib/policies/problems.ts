@@ -1,3 +1,5 @@
+// A problem with one policy document (file, document, field, message) and PolicyValidationError,
+// the SynthError that carries every problem of a synth at once.
 import { decodePointer } from "../shared/json-pointer";
 import { hidden, SynthError } from "../shared/synth-error";
 
@@ -31,11 +33,13 @@ export function formatProblem(p: PolicyProblem): string {
  * file, so one run reports them all; nothing is synthesized.
  */
 export class PolicyValidationError extends SynthError {
+  /** `others`: the construct's problems that belong to no document (props, directories), listed first. */
   constructor(
     public readonly problems: readonly PolicyProblem[],
     constructPath = "network policies",
+    others: readonly string[] = [],
   ) {
-    super(constructPath, problems.map(formatProblem));
+    super(constructPath, [...others, ...problems.map(formatProblem)]);
     this.name = "PolicyValidationError";
     hidden(this, "problems", problems);
   }

@@ -1,3 +1,4 @@
+// The policy sets shipped in `policies/` and the directory of each.
 import * as path from "node:path";
 import { SHIPPED_POLICIES_DIR } from "../shared/package-paths";
 

@@ -1,3 +1,5 @@
+// Translation: a validated NetworkPolicy -> the configuration of kubernetes_network_policy_v1, and
+// back (fromNetworkPolicyV1Json), which cilium-explain uses to read a synthesized stack.
 import type { NetworkPolicyV1Metadata, NetworkPolicyV1Spec } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import type { LabelSelector, NetworkPolicyDocument, NetworkPolicyPeer as Peer, NetworkPolicyPort as Port } from "./documents";
 import type { ValidatedNetworkPolicy } from "./validate";

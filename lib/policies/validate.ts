@@ -15,7 +15,7 @@ import {
   type SchemaError,
   unknownFields,
   unknownFieldHint,
-  validateCiliumValues,
+  validateCrdValues,
   withoutServerNulls,
 } from "./crd-schema";
 import type { CiliumPolicyDocument, NetworkPolicyDocument } from "./documents";
@@ -320,7 +320,7 @@ function validateCiliumPolicy(ctx: Context, kind: CiliumKind, value: Record<stri
   const { apiVersion: _v, kind: _k, metadata: _m, ...body } = value;
   const stored = withoutServerNulls(body, root) as Record<string, unknown>;
   const before = problems.length;
-  validateCiliumValues(line, kind, { ...stored, metadata: meta }, value, (path, message) =>
+  validateCrdValues(line, kind, { ...stored, metadata: meta }, value, (path, message) =>
     report(
       path,
       path[0] === "status"

@@ -49,8 +49,7 @@ const DIRECTIONS = ["ingress", "ingressDeny", "egress", "egressDeny"] as const;
 /** Keys of a rule entry that are not peer lists. */
 const NOT_PEERS = new Set(["toPorts", "icmps", "authentication"]);
 /**
- * A port is 16 bits; Cilium's agent refuses a numeric port above it (the finding of issue 18:
- * `"99999"`). The CRD's pattern lets it through: its numeric alternative is anchored only at
+ * A port is 16 bits; Cilium's agent refuses a numeric port above it (`"99999"`). The CRD's pattern lets it through: its numeric alternative is anchored only at
  * the start (`^(...|[0-9]{1,4})|...$`), so `"99999"` matches on `"9999"`.
  */
 const MAX_PORT = 65535;

@@ -7,10 +7,9 @@
  * Pure: no cdktf here. The NetworkPolicies construct hands its members in (`ProofMember`), and
  * formats refusals and warnings.
  */
-import { DEFAULT_CILIUM_LINE } from "../cilium/lines";
 import { analyzeValidatedPath, type EnginePolicy, type PathVerdict } from "../paths";
 import type { PathAssumptions, PathCiliumSettings } from "../paths/types";
-import type { CheckProof, ProofCiliumSettings } from "../webhook-check/proof";
+import type { CheckProof, ProofCiliumSettings } from "./check-proof";
 import type { RequiredPath } from "./required-paths";
 
 /** The Cilium settings a verdict depends on: the engine's `cilium` input (lib/paths), every field set. */
@@ -25,37 +24,24 @@ export type ProofCilium = Readonly<Required<PathCiliumSettings>>;
  */
 export type ProofAssumptions = Readonly<PathAssumptions>;
 
-/** The defaults of the engine, where neither a release nor the `cilium` prop says otherwise. */
-export const DEFAULT_PROOF_CILIUM: ProofCilium = {
-  version: DEFAULT_CILIUM_LINE,
-  policyEnforcementMode: "default",
-  policyCIDRMatchMode: "",
-  enableNonDefaultDenyPolicies: true,
-  allowLocalhost: "auto",
-  hostFirewall: false,
-};
-
-/** One required path and what the engine decided. */
-export interface PathProof {
-  readonly path: RequiredPath;
-  readonly verdict: PathVerdict;
-}
-
 /** The verdicts of one NetworkPolicies' required paths and everything they were decided with. */
 export interface PolicyProof {
   /** Each required path with its verdict, in the order required. */
-  readonly paths: readonly PathProof[];
+  readonly paths: ReadonlyArray<{ readonly path: RequiredPath; readonly verdict: PathVerdict }>;
   /** The Cilium settings the verdicts assume. */
-  readonly cilium: ProofCilium;
+  readonly cilium: Readonly<Required<PathCiliumSettings>>;
   /** The namespace of the Cilium release whose settings these are; absent without a release. */
   readonly ciliumNamespace?: string;
   /** What the verdicts assume about the policy set and the pods' labels. */
-  readonly assume: Required<ProofAssumptions>;
+  readonly assume: Readonly<Required<PathAssumptions>>;
   /** Every policy decided over (`Kind/namespace/name`), the cluster's, sorted. */
   readonly policies: readonly string[];
   /** The construct paths of the NetworkPolicies whose policies those are (the same cluster). */
   readonly members: readonly string[];
 }
+
+/** One required path and what the engine decided. */
+export type PathProof = PolicyProof["paths"][number];
 
 /**
  * Decides `paths` over `policies` (the cluster's, validated). A path with its own `labels`
@@ -85,7 +71,7 @@ export function duplicateNames(paths: readonly RequiredPath[]): string[] {
   return [...twice].sort();
 }
 
-/** The proof as `WEBHOOK_CHECK_PROOF` carries it to the check (lib/webhook-check/proof.ts). */
+/** The proof as `WEBHOOK_CHECK_PROOF` carries it to the check (lib/proof/check-proof.ts). */
 export function toCheckProof(proof: PolicyProof): CheckProof {
   const cilium: ProofCiliumSettings = {
     ...(proof.ciliumNamespace !== undefined ? { namespace: proof.ciliumNamespace } : {}),

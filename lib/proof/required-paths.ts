@@ -1,7 +1,12 @@
+/**
+ * The paths an app must keep open (`RequiredPaths`): each proven from the policy set at every
+ * synth (prove.ts) and confirmed by the webhook check after apply. Data only: the path engine
+ * (lib/paths) decides them.
+ */
 import type { PathPeer } from "../paths";
+import { PATH_PROTOCOLS, type PathProtocol } from "../shared/vocabulary";
 
-/** A protocol a required path is decided for. */
-export type PathProtocol = "TCP" | "UDP" | "SCTP";
+export type { PathProtocol };
 
 /**
  * A path that must stay open: proven from the policy set at every synth
@@ -75,7 +80,7 @@ export interface CertManagerPathsOptions {
   readonly acme?: boolean;
 }
 
-const PROTOCOLS: readonly string[] = ["TCP", "UDP", "SCTP"];
+const PROTOCOLS: readonly string[] = PATH_PROTOCOLS;
 
 /** Factories of {@link RequiredPath}s: one path, or the paths a whole component needs.
  *
@@ -85,7 +90,7 @@ const PROTOCOLS: readonly string[] = ["TCP", "UDP", "SCTP"];
  *   RequiredPaths.of("apiserver-to-my-webhook", { entity: "kube-apiserver" }, { namespace: "my", labels: { app: "hook" } }, "TCP", 9443),
  * ];
  */
-// biome-ignore lint/complexity/noStaticOnlyClass: the public API is RequiredPaths.of / RequiredPaths.certManager (issue 23), as cdk8s-plus's factories.
+// biome-ignore lint/complexity/noStaticOnlyClass: the public API is RequiredPaths.of / RequiredPaths.certManager, as cdk8s-plus's factories.
 export class RequiredPaths {
   /**
    * One required path. Throws a `TypeError` naming the argument when the name is empty, the

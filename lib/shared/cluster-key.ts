@@ -1,3 +1,5 @@
+// The one key of the cluster a provider talks to (kubeconfig files and context), by which the
+// proof groups an app's NetworkPolicies.
 import * as path from "node:path";
 import type { IConstruct } from "constructs";
 

@@ -1,3 +1,5 @@
+// Escaping of control and bidirectional formatting characters in text from outside (file names,
+// servers' words) before it is printed.
 const SHORT: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f" };
 
 /**

@@ -7,6 +7,9 @@
 import * as os from "node:os";
 import * as path from "node:path";
 
+/** The kubeconfig read when none is named, by the check and by the providers (client-go's default, a leading ~/ expanded). */
+export const DEFAULT_KUBECONFIG = "~/.kube/config";
+
 /** `~` and `~/x` under `home` (default: $HOME, else the OS's home directory); any other path unchanged. */
 export function expandHome(p: string, home: string | undefined = process.env.HOME): string {
   if (p !== "~" && !p.startsWith("~/")) return p;

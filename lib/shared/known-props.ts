@@ -1,3 +1,5 @@
+// Unknown props at runtime (JavaScript callers, untyped objects): each named with a did-you-mean,
+// from a list the compiler keeps equal to the Props interface.
 import { didYouMean } from "./suggest";
 
 /** What a prop's value must be at runtime; `any` where its type is a union of kinds (checked by its construct). */

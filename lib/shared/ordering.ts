@@ -1,3 +1,5 @@
+// Cross-stack ordering: what a construct lists in `depends_on` in its own stack, and the stack
+// dependencies that order it after resources of other stacks.
 import { type ITerraformDependable, TerraformDataSource, TerraformModule, TerraformResource, TerraformStack } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { SynthError } from "./synth-error";

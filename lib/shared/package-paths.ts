@@ -1,3 +1,5 @@
+// Files shipped in the package (policy sets, schemas, the check bundle), found from the package
+// root whether run from source, from the build or from an installed copy.
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 

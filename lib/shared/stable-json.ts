@@ -1,3 +1,4 @@
+// Stable JSON (keys sorted at every level) and the hashes over it, and isObject.
 import { createHash } from "node:crypto";
 
 /** A JSON object: not null, not an array. */

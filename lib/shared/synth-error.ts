@@ -1,3 +1,5 @@
+// SynthError, the one format of a refusal at synth: construct path, then file, document and
+// field, then the fix; long values cut so a refusal stays readable.
 import type { IConstruct } from "constructs";
 
 /** How much of a quoted value a refusal repeats, and the most one line of it holds. */

@@ -1,3 +1,5 @@
+// Literal strings for cdk.tf.json: text from outside escaped so that neither cdktf's token
+// markers nor Terraform's template syntax in it are evaluated.
 import { Token, Tokenization } from "cdktf";
 
 /*

@@ -1,3 +1,4 @@
+// The one way a synth warning is given: a warning annotation on the construct and one stderr line.
 import { Annotations } from "cdktf";
 import type { IConstruct } from "constructs";
 

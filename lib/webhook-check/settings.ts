@@ -8,13 +8,14 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { expandHome } from "../shared/home";
+import { DEFAULT_KUBECONFIG, expandHome } from "../shared/home";
 import { isDns1123Label } from "../shared/k8s-names";
-import { type CheckProof, parseCheckProof } from "./proof";
+import { listOf } from "../shared/vocabulary";
+import { type CheckProof, parseCheckProof } from "../proof/check-proof";
 
 /** `cert-manager`: the proof only; `all`: every admission and conversion webhook and aggregated API too. */
-export const SCOPES = ["cert-manager", "all"] as const;
-export type Scope = (typeof SCOPES)[number];
+export type Scope = "cert-manager" | "all";
+export const SCOPES = listOf<Scope>()(["cert-manager", "all"]);
 
 export interface CheckOptions {
   /** kubeconfig files, merged in order like kubectl does with KUBECONFIG. */
@@ -37,9 +38,6 @@ export interface CheckOptions {
   /** What the synth-time proof assumed (`WEBHOOK_CHECK_PROOF`); when set, the check confirms it on the cluster. */
   readonly proof?: CheckProof;
 }
-
-/** The kubeconfig read when none is named; the providers default to the same (a leading ~/ is expanded). */
-export const DEFAULT_KUBECONFIG = "~/.kube/config";
 
 type Kind = "paths" | "text" | "name" | "scope" | "list" | "int" | "number" | "bool";
 
@@ -181,7 +179,7 @@ type WithEnv<N> = Extract<Row, { name: N }>["env"];
 /** Environment variables read when the matching flag is absent (derived from SETTINGS). */
 export const CHECK_ENV = {
   ...Object.fromEntries(SETTINGS.filter((s) => s.name !== "kubeconfig").map((s) => [s.name, s.env])),
-  /** Environment only (no flag): the proof's assumptions, written by the construct (lib/webhook-check/proof.ts). */
+  /** Environment only (no flag): the proof's assumptions, written by the construct (lib/proof/check-proof.ts). */
   proof: "WEBHOOK_CHECK_PROOF",
 } as { readonly [N in Exclude<Row["name"], "kubeconfig">]: WithEnv<N> } & { readonly proof: "WEBHOOK_CHECK_PROOF" };
 

@@ -1,3 +1,11 @@
+/**
+ * The WebhookCheck construct: a `null_resource` that runs the bundled check (a
+ * TerraformAsset) after apply, with its settings in `environment` and triggers derived
+ * from them, so Terraform re-runs it exactly when what it proves changes. It owns the
+ * synth side only (props, refusals, the proof handed over as WEBHOOK_CHECK_PROOF); what
+ * the check does at run time is in runner/ and probes/, and the settings both sides
+ * share are in settings.ts.
+ */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Resource } from "@cdktf/provider-null/lib/resource";
@@ -19,7 +27,7 @@ import { toCheckProof } from "../proof/prove";
 import { CHECK_ENV, type RawSettings, type Scope, settingsEnvironment, validateSettings } from "./settings";
 import type { CiliumRelease } from "../cilium/release";
 import type { NetworkPolicies } from "../policies/network-policies";
-import { ClusterProviders, type KubeAccess, providerFor } from "../platform/cluster-providers";
+import { ClusterProviders, type KubeAccess, providerFor } from "../cluster-handle/cluster-providers";
 import { type KnownProps, propProblems } from "../shared/known-props";
 import { afterTriggers, orderAfter } from "../shared/ordering";
 import { CHECK_BUNDLE, PACKAGE_ROOT } from "../shared/package-paths";

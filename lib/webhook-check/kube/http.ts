@@ -26,7 +26,7 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /**
  * The most the check reads of an answer that is one object (`/version`, discovery, a single
  * object, what a dry-run create returns): kube-apiserver refuses request bodies over 3 MiB
- * (k8s.io/apiserver pkg/server/config.go `MaxRequestBodyBytes`), so no stored object is larger.
+ * (k8s.io/apiserver v0.35.4 pkg/server/config.go `MaxRequestBodyBytes`), so no stored object is larger.
  * Only lists may reach MAX_BODY_BYTES: a hostile server answering every request with 63 MiB
  * made the check parse several such bodies at once (gigabytes of heap).
  */
@@ -34,7 +34,7 @@ export const MAX_OBJECT_BODY_BYTES = 3 * 1024 * 1024;
 
 /**
  * Whether a request reads a list: a GET of a collection, as Kubernetes API paths are built
- * (k8s.io/client-go rest/request.go URL(): `/api/v1` or `/apis/GROUP/VERSION`, then
+ * (k8s.io/client-go v0.35.4 rest/request.go URL(): `/api/v1` or `/apis/GROUP/VERSION`, then
  * `namespaces/NS` and the resource; one more segment names an object). `/api/v1/namespaces`
  * is the list of namespaces, `/api/v1/namespaces/NAME` one.
  */
@@ -355,7 +355,7 @@ function secureContextFor(
     try {
       // allowPartialTrustChain: a chain that reaches any certificate of the CA pool is trusted, an
       // intermediate too, as Go's x509 verifier (and so kubectl) does. Node >= 20.18 / 22.9
-      // (nodejs/node PR #54790, "tls: add allowPartialTrustChain flag"); without it OpenSSL wants a root.
+      // (nodejs/node#54790, "tls: add allowPartialTrustChain flag"); without it OpenSSL wants a root.
       context = tls.createSecureContext({
         ...(ca ? { ca, allowPartialTrustChain: true } : {}),
         ...(cert !== undefined || key !== undefined ? { cert, key } : {}),

@@ -1,5 +1,6 @@
 /**
- * The probes, in the order a failure is diagnosed:
+ * The cert-manager family: the probes of the path kube-apiserver -> cert-manager's
+ * webhook, in the order a failure is diagnosed:
  * 1. api-server: `/version` answers with a Kubernetes version, and the credentials
  *    are accepted;
  * 2. probe-namespace: the namespace the dry-runs go to exists and is not labelled
@@ -22,34 +23,15 @@ import {
   classifyTransport,
   classifyWebhookError,
   type FailureClass,
-  type Finding,
   firstLine,
   UNAVAILABLE_STATUSES,
 } from "./classify";
+import type { ProbeName, ProbeResult } from "./result";
 import { PROBE_CSR_PEM } from "./csr";
 import { PluginError } from "../kube/credentials";
 import { type ApiResponse, apiRequest, type KubeTarget, TransportError, statusMessage } from "../kube/http";
-import type { ItemResult } from "./webhooks-and-apiservices";
-import type { AssumptionResult } from "./proof-assumptions";
 import { ConfigError } from "../kube/kubeconfig";
 import { serviceState, stateClassification } from "./services";
-
-export type ProbeName = "api-server" | "probe-namespace" | "webhook-endpoints" | "admission" | "cluster-paths" | "proof-assumptions";
-
-export interface ProbeResult extends Finding {
-  readonly probe: ProbeName;
-  readonly ok: boolean;
-  /** Failed, but only a diagnostic: reported, never the verdict. */
-  readonly warning?: boolean;
-  /** The overall deadline (or a signal) cut this probe short: it says nothing about the cluster. */
-  readonly cutByDeadline?: boolean;
-  /** `cluster-paths`: every webhook and aggregated API checked. */
-  readonly items?: ItemResult[];
-  /** The server asked to wait this long before asking again (Retry-After); internal, not in the report. */
-  readonly retryAfterMs?: number;
-  /** `proof-assumptions`: each assumption of the synth-time proof, assumed vs found. */
-  readonly assumptions?: AssumptionResult[];
-}
 
 export interface ProbeTarget {
   /** Namespace of the webhook Service. */
@@ -59,69 +41,6 @@ export interface ProbeTarget {
   /** Namespace the dry-run CertificateRequests go to. */
   readonly probeNamespace: string;
 }
-
-/**
- * Every Kubernetes permission the check uses, and whether the verdict needs it.
- * docs/webhook-check.md's RBAC list is checked against this; a test serves exactly these.
- */
-export const CHECK_PERMISSIONS = [
-  { verbs: "get", resource: "/version (non-resource URL; every authenticated user has it by default)", where: "cluster", required: true },
-  { verbs: "create", resource: "certificaterequests.cert-manager.io (dry-run only)", where: "the probe namespace", required: true },
-  {
-    verbs: "get",
-    resource: "namespaces",
-    where: "the probe namespace (with --scope all, its labels decide the webhooks' namespaceSelectors)",
-    required: false,
-  },
-  {
-    verbs: "get",
-    resource: "services",
-    where: "the webhook namespace; with --scope all, the namespaces of every webhook's Service",
-    required: false,
-  },
-  { verbs: "list", resource: "endpointslices.discovery.k8s.io", where: "the same namespaces as services", required: false },
-  { verbs: "list", resource: "apiservices.apiregistration.k8s.io", where: "cluster (--scope all)", required: false },
-  {
-    verbs: "get",
-    resource:
-      "/apis/<group>/<version> of every APIService backed by a Service (non-resource URL; the system:discovery role grants it to every authenticated user)",
-    where: "cluster (--scope all)",
-    required: false,
-  },
-  {
-    verbs: "list",
-    resource: "validatingwebhookconfigurations.admissionregistration.k8s.io",
-    where: "cluster (--scope all)",
-    required: false,
-  },
-  {
-    verbs: "list",
-    resource: "mutatingwebhookconfigurations.admissionregistration.k8s.io",
-    where: "cluster (--scope all)",
-    required: false,
-  },
-  { verbs: "list", resource: "customresourcedefinitions.apiextensions.k8s.io", where: "cluster (--scope all)", required: false },
-  { verbs: "create", resource: "configmaps (dry-run only)", where: "the probe namespace (--scope all)", required: false },
-  {
-    verbs: "list",
-    resource: "the custom resources of CRDs with a conversion webhook (one object, never printed)",
-    where: "cluster (--scope all)",
-    required: false,
-  },
-  {
-    verbs: "get",
-    resource: "configmaps (cilium-config only)",
-    where: "the Cilium release's namespace (with WEBHOOK_CHECK_PROOF)",
-    required: false,
-  },
-  { verbs: "list", resource: "nodes", where: "cluster (with WEBHOOK_CHECK_PROOF)", required: false },
-  {
-    verbs: "list",
-    resource: "endpointslices.discovery.k8s.io (the kubernetes Service's)",
-    where: "default (with WEBHOOK_CHECK_PROOF)",
-    required: false,
-  },
-] as const;
 
 export const CERT_MANAGER_WEBHOOK = "webhook.cert-manager.io";
 export const DISABLE_VALIDATION_LABEL = "cert-manager.io/disable-validation";
@@ -244,7 +163,6 @@ function certificateRequest(csrPem: string) {
   };
 }
 
-/** An answer that is not cert-manager's webhook's own: why the API server could not get one. */
 /**
  * Words of kube-apiserver about a webhook it called (its admission plugins:
  * `failed calling webhook "W"`, `admission webhook "W" denied the request`). Not the bare word

@@ -124,7 +124,7 @@ export function classifyWebhookError(text: string, expected = "webhook.cert-mana
 /**
  * Statuses that mean "the API server (or what is in front of it) is not answering
  * now": max-in-flight and API Priority and Fairness refuse with 429 before the
- * request reaches admission (apiserver
+ * request reaches admission (k8s.io/apiserver v0.35.4
  * pkg/server/filters/maxinflight.go `tooManyRequests`: plain text "Too many requests,
  * please try again later." with Retry-After; priority-and-fairness.go likewise), a
  * starting or overloaded server or a load balancer answers 500/502/503/504.
@@ -143,7 +143,7 @@ export function classifyStatus(status: number): Classification | undefined {
 
 /**
  * A ValidatingAdmissionPolicy's denial, as kube-apiserver words it
- * (apiserver pkg/admission/plugin/policy/validating/dispatcher.go:
+ * (k8s.io/apiserver v0.35.4 pkg/admission/plugin/policy/validating/dispatcher.go:
  * "ValidatingAdmissionPolicy '%s' with binding '%s' denied request: %s", or without
  * the binding; code 403 Forbidden, or 422 Invalid when the validation says so).
  */

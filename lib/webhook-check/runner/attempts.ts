@@ -6,9 +6,11 @@
 import { SYSTEM_TIMER, type Timer } from "../kube/deadline";
 import type { KubeTarget } from "../kube/http";
 import type { CheckOptions } from "../settings";
-import { formatItem, type ItemResult, probeClusterPaths } from "../probes/webhooks-and-apiservices";
-import { type ProbeResult, type ProbeTarget, probeAdmission, probeApiServer, probeEndpoints, probeNamespace } from "../probes/cert-manager";
+import { type ProbeTarget, probeAdmission, probeApiServer, probeEndpoints, probeNamespace } from "../probes/cert-manager";
+import { probeClusterPaths } from "../probes/cluster-paths";
+import { formatItem } from "../probes/items";
 import { formatAssumption, probeProofAssumptions } from "../probes/proof-assumptions";
+import { type ItemResult, type ProbeResult, probeVerdict, verdictMark } from "../probes/result";
 
 /**
  * Where the loop gets the time, how it waits and how the requests' deadline fires;
@@ -275,7 +277,7 @@ export function formatReport(report: CheckReport): string {
   ];
   if (report.interrupted) lines.push(`  interrupted by ${report.interrupted}: the report shows what was known then`);
   for (const p of report.probes) {
-    lines.push(`  ${p.ok ? "ok  " : p.warning ? "warn" : "FAIL"} ${p.probe.padEnd(17)} ${String(p.ms).padStart(5)}ms  ${p.detail}`);
+    lines.push(`  ${verdictMark(probeVerdict(p))} ${p.probe.padEnd(17)} ${String(p.ms).padStart(5)}ms  ${p.detail}`);
     if (!p.ok && p.error) lines.push(`       API server said: ${p.error}`);
     if (!p.ok && p.hint) lines.push(`       hint [${p.class}]: ${p.hint}`);
   }

@@ -1,4 +1,9 @@
 #!/usr/bin/env node
+/**
+ * The check's process entry, what the bundle runs under plain `node`: it owns only what a
+ * process owns (arguments, environment, stdout/stderr, signals, the exit code) and hands
+ * everything else to main() in cli.ts, so the CLI stays testable in-process.
+ */
 import { killPlugins } from "../kube/credentials";
 import { main } from "./cli";
 

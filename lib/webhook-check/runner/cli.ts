@@ -9,8 +9,13 @@ import { CredentialSource, killPlugins, redact } from "../kube/credentials";
 import { closeConnections, type KubeTarget, redactedUrl, targetFor } from "../kube/http";
 import { ConfigError, type ResolvedKubeconfig, resolveKubeconfig } from "../kube/kubeconfig";
 import { type CheckOptions, parseCheckArgs, USAGE, UsageError } from "../settings";
-import { type Clock, formatReport, runCheck, SYSTEM_CLOCK } from "./attempts";
+import { type CheckReport, type Clock, formatReport, runCheck, SYSTEM_CLOCK } from "./attempts";
 import { printable, printableText } from "./printable";
+
+/** The report `--json` prints: the check's report and the exit code the check ends with. */
+export interface JsonReport extends CheckReport {
+  readonly exitCode: 0 | 1;
+}
 
 /**
  * Settings that hand the credentials to whoever is on the path: kubectl accepts them silently.
@@ -81,7 +86,8 @@ export async function main(
       await runCheck(target, options, started, (line) => err(`webhook-check: ${printableText(line)}\n`), clock, signal),
     );
     const exitCode = report.ok ? 0 : 1;
-    if (options.json) out(`${JSON.stringify({ ...report, exitCode }, null, 2)}\n`);
+    const json: JsonReport = { ...report, exitCode };
+    if (options.json) out(`${JSON.stringify(json, null, 2)}\n`);
     else out(`${formatReport(report)}\n`);
     return exitCode;
   } catch (e) {
