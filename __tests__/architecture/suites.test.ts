@@ -24,7 +24,7 @@ const SLOW = [
   /\brunCli\(/,
   /\bkillCheckGroup\(/,
   /\bsetTimeout\(/,
-  /\b(spawn|spawnSync|execSync|execFile)\(/,
+  /\b(spawn|spawnSync|execSync|execFile|execFileSync)\(/,
 ];
 
 test.each(inUnitSuite)("%s starts no server or process and waits on no real time", (file) => {

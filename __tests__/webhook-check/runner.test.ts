@@ -1,8 +1,6 @@
 // The check's logic without a server: option parsing, the status of its own
 // requests, the probe CSR, and the retry loop with its deadline and report.
-import { execFileSync } from "node:child_process";
 import { classifyStatus } from "../../lib/webhook-check/probes/classify";
-import { PROBE_CSR_PEM } from "../../lib/webhook-check/probes/csr";
 import { parseCheckArgs, SETTINGS, USAGE, UsageError, validateSettings } from "../../lib/webhook-check/settings";
 import { expandHome } from "../../lib/shared/home";
 import type { ProbeResult } from "../../lib/webhook-check/probes/result";
@@ -87,14 +85,6 @@ test("HTTP statuses of the check's own requests", () => {
   expect(classifyStatus(500)?.class).toBe("api-unavailable");
   expect(classifyStatus(504)?.class).toBe("api-unavailable");
   expect(classifyStatus(404)).toBeUndefined();
-});
-
-test("the probe CSR is a valid, self-signed PKCS#10 request (openssl)", () => {
-  const out = execFileSync("openssl", ["req", "-verify", "-noout", "-subject"], {
-    input: PROBE_CSR_PEM,
-    stdio: ["pipe", "pipe", "pipe"],
-  }).toString();
-  expect(out).toMatch(/CN\s*=\s*webhook-check\.cdktf-cilium\.invalid/);
 });
 
 // The check's retry loop, deadline and "keep the last complete diagnosis" rule,
