@@ -326,7 +326,7 @@ describe("patterns with RE2 semantics", () => {
     expect(o.warnings.join("\n")).not.toContain("ports[1]");
   });
 
-  test("a 10,000-character value against every pattern of both CRDs takes well under a second", () => {
+  test("every pattern of both CRDs runs on RE2, linear in a 10,000-character value (npm run bench times it)", () => {
     const patterns = new Set<string>();
     const collect = (s: unknown): void => {
       if (Array.isArray(s)) s.forEach(collect);
@@ -341,14 +341,12 @@ describe("patterns with RE2 semantics", () => {
     expect(patterns.size).toBeGreaterThanOrEqual(7);
     const { re2Pattern } = policyValidatorBundle(LINE);
     const values = [`${"a".repeat(9999)}!`, "a.".repeat(5000), "-".repeat(10000), "9".repeat(10000)];
-    const start = process.hrtime.bigint();
     let matched = 0;
-    for (const p of patterns) for (const v of values) if (re2Pattern(p).test(v)) matched++;
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    // Well under a second on an idle machine (npm run bench has the figure). The bound here is loose
-    // so it holds with both cores saturated, and still tells RE2's linear time from a backtracking
-    // engine's: `^([-a-zA-Z0-9_]+[.]?)+$` on these values would not finish in hours.
-    expect(seconds).toBeLessThan(10);
+    for (const p of patterns) {
+      // RE2, not JavaScript's backtracking RegExp: how long is the bench's to measure, not a test's.
+      expect(String(re2Pattern(p))).toBe(`re2:${p}`);
+      for (const v of values) if (re2Pattern(p).test(v)) matched++;
+    }
     expect(matched).toBeGreaterThan(0);
     // The exponential case for a backtracking engine, through the whole validator.
     refusedAt(
