@@ -69,10 +69,9 @@ import (
 // clusterName is the agent's default cluster-name (pkg/defaults/cluster.go ClusterName).
 const clusterName = "default"
 
-// noOracle119 is why a line for the 1.19 line is not decided: the Go module proxy refuses
-// the tag of that line's chart pin, so no oracle can be built from it.
-const noOracle119 = "no oracle for Cilium 1.19: the Go module proxy does not serve github.com/cilium/cilium v1.19.8 " +
-	"(403 Forbidden ... This module version is not available); only the 1.20 line (v1.20.2) is decided"
+// otherLine answers a line of the 1.19 line: each line has its own oracle
+// (test/cilium-oracle-1.19), and scripts/oracle.mjs sends each line to its line's.
+const otherLine = "this oracle decides the 1.20 line (Cilium v1.20.2); the 1.19 line is decided by test/cilium-oracle-1.19"
 
 type input struct {
 	ID       json.RawMessage   `json:"id"`
@@ -214,7 +213,7 @@ func applySettings(s *settings) (config, error) {
 		switch {
 		case v == "1.20" || strings.HasPrefix(v, "1.20."):
 		case v == "1.19" || strings.HasPrefix(v, "1.19."):
-			return config{}, errors.New(noOracle119)
+			return config{}, errors.New(otherLine)
 		default:
 			return config{}, fmt.Errorf("cilium.version %q is no supported line", v)
 		}
