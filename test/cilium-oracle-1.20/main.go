@@ -47,7 +47,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cilium/cilium/pkg/crypto/certificatemanager"
 	"github.com/cilium/cilium/pkg/endpoint/regeneration"
+	envoypolicy "github.com/cilium/cilium/pkg/envoy/policy"
 	"github.com/cilium/cilium/pkg/identity"
 	"github.com/cilium/cilium/pkg/identity/identitymanager"
 	"github.com/cilium/cilium/pkg/k8s"
@@ -357,7 +359,10 @@ func decide(logger *slog.Logger, req *input) (verdict string, proxy bool, detail
 		return "outside", false, "both ends are nodes under the host firewall, and the oracle models one host identity", nil
 	}
 	idm := identitymanager.NewIDManager(logger)
-	repo := policy.NewPolicyRepository(logger, ids.all(), nil, nil, idm, testpolicy.NewPolicyMetricsNoop())
+	// The L7 rules translator as pkg/policy/distillery_test.go at v1.20.2 sets it up: without
+	// one, distilling an http rule dereferences nil.
+	l7 := envoypolicy.NewEnvoyL7RulesTranslator(logger, certificatemanager.NewMockSecretManagerInline())
+	repo := policy.NewPolicyRepository(logger, ids.all(), nil, l7, idm, testpolicy.NewPolicyMetricsNoop())
 	repo.GetSelectorCache().SetLocalIdentityNotifier(testidentity.NewDummyIdentityNotifier())
 	idm.Subscribe(testpolicy.SelectorCacheObserver{Cache: repo.GetSubjectSelectorCache()})
 
