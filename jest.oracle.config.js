@@ -1,6 +1,7 @@
 /**
  * @type {import('jest').Config} The oracle suite (npm run test:oracle): the path engine against
- * Cilium's own policy code (test/cilium-oracle-1.20, built once per run by the global setup).
+ * Cilium's own policy code, one oracle per supported line (test/cilium-oracle-<line>, built at
+ * most once per set of versions by the global setup).
  */
 const base = require("./jest.config.js");
 module.exports = {

@@ -11,7 +11,7 @@
 //     (as recorded by its cache entry) and npm run test:cluster, once
 //   - policy scaling: NetworkPolicies over 10 / 100 / 1000 policy files (one in ten a
 //     CiliumNetworkPolicy), synth included
-//   - paths per second, the path engine and the Cilium oracle on the same generated paths
+//   - paths per second, the path engine and each line's Cilium oracle on the same generated paths
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -394,10 +394,11 @@ console.log(
   );
 }
 
-// The oracle beside the engine (npm run test:oracle): paths per second on the same generated
-// set, 2,000 inputs of the oracle suite's generator (__tests__/oracle/generate.ts, seed
-// 20261206, bundled here with esbuild). The engine validates each input's documents
-// (analyzePath); the oracle is one process for the batch, its build excluded (cached).
+// The oracle beside the engine (npm run test:oracle), once per supported line: paths per
+// second on the same generated set, 2,000 inputs of the oracle suite's generator
+// (__tests__/oracle/generate.ts, seed 20261206, bundled here with esbuild), each naming the line
+// (inputArbOf). The engine validates each input's documents (analyzePath); the line's oracle is
+// one process for the batch, its build excluded (cached).
 {
   const { buildSync } = require("esbuild");
   const dir = mkdtempSync(path.join(os.tmpdir(), "bench-oracle-"));
@@ -411,31 +412,34 @@ console.log(
     logLevel: "error",
   });
   const fc = require("fast-check");
-  const { inputArb } = require(out);
+  const { inputArbOf } = require(out);
   const { analyzePath } = require(path.join(root, "dist", "lib", "analyze-path.js"));
-  const inputs = fc.sample(inputArb, { seed: 20261206, numRuns: 2000 }).filter((input) => {
-    try {
-      analyzePath(input);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  const engine = best(3, () => {
-    const start = process.hrtime.bigint();
-    for (const input of inputs) analyzePath(input);
-    return Number(process.hrtime.bigint() - start) / 1e9;
-  });
-  const oracle = spawnSync(process.execPath, [path.join(root, "scripts", "oracle.mjs"), "--print-binary"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let line = `\noracle vs engine, ${inputs.length} generated paths: engine ${(inputs.length / engine).toFixed(0)} paths/s`;
-  if (oracle.status === 0) {
-    const stdin = inputs.map((input, id) => `${JSON.stringify({ id, ...input })}\n`).join("");
-    const seconds = best(3, () => wall(oracle.stdout.trim(), [], { input: stdin, stdio: ["pipe", "ignore", "inherit"] }));
-    line += `, oracle (Cilium v1.20.2, one process) ${(inputs.length / seconds).toFixed(0)} paths/s`;
-  } else line += ", oracle not measured (no Go, or its build failed)";
-  console.log(line);
+  const { CILIUM_LINES, SUPPORTED_CILIUM_LINES } = require(path.join(root, "dist", "lib", "cilium", "lines.js"));
+  for (const cilium of SUPPORTED_CILIUM_LINES) {
+    const inputs = fc.sample(inputArbOf(cilium), { seed: 20261206, numRuns: 2000 }).filter((input) => {
+      try {
+        analyzePath(input);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const engine = best(3, () => {
+      const start = process.hrtime.bigint();
+      for (const input of inputs) analyzePath(input);
+      return Number(process.hrtime.bigint() - start) / 1e9;
+    });
+    const oracle = spawnSync(process.execPath, [path.join(root, "scripts", "oracle.mjs"), "--print-binary", cilium], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let line = `\noracle vs engine, Cilium ${cilium}, ${inputs.length} generated paths: engine ${(inputs.length / engine).toFixed(0)} paths/s`;
+    if (oracle.status === 0) {
+      const stdin = inputs.map((input, id) => `${JSON.stringify({ id, ...input })}\n`).join("");
+      const seconds = best(3, () => wall(oracle.stdout.trim(), [], { input: stdin, stdio: ["pipe", "ignore", "inherit"] }));
+      line += `, oracle (Cilium ${CILIUM_LINES[cilium].vendoredTag}, one process) ${(inputs.length / seconds).toFixed(0)} paths/s`;
+    } else line += ", oracle not measured (no Go, or its build failed)";
+    console.log(line);
+  }
   rmSync(dir, { recursive: true, force: true });
 }

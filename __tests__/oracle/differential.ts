@@ -1,14 +1,17 @@
 // The differential run over generated paths (generate.ts): the engine (or a mutant of it)
 // and Cilium's code decide the same inputs; a disagreement is shrunk by fast-check.
 import fc from "fast-check";
+import type { CiliumLine } from "../../lib/cilium/lines";
 import type { AnalyzePathInput, PathVerdict } from "../../lib/paths/types";
-import { inputArb } from "./generate";
+import { inputArb, inputArbOf } from "./generate";
 import { asTestCase, askOracle, type Comparison, compare, type OracleAnswer } from "./oracle";
 
 export const SEED = process.env.ORACLE_SEED ? Number(process.env.ORACLE_SEED) : 20261206;
 export const PATHS = 10_000;
 
 export interface Run {
+  /** The line every input names (cilium.version); undefined: none named, the default line. */
+  line?: CiliumLine;
   inputs: AnalyzePathInput[];
   engine: PathVerdict[];
   answers: OracleAnswer[];
@@ -19,12 +22,17 @@ export interface Run {
 /** The engine with a fault injected (the mutation check): every verdict goes through it. */
 export type Engine = (input: AnalyzePathInput) => PathVerdict;
 
-/** Generates until PATHS inputs the engine accepts (validation refuses some), and decides them both ways. */
-export function differential(engine: Engine, seed = SEED, paths = PATHS): Run {
+const arbOf = (line?: CiliumLine) => (line === undefined ? inputArb : inputArbOf(line));
+
+/**
+ * Generates until PATHS inputs the engine accepts (validation refuses some), and decides them
+ * both ways; with `line`, every input names it, so both decide with that line's semantics.
+ */
+export function differential(engine: Engine, seed = SEED, paths = PATHS, line?: CiliumLine): Run {
   const inputs: AnalyzePathInput[] = [];
   const verdicts: PathVerdict[] = [];
   let refused = 0;
-  for (const input of fc.sample(inputArb, { seed, numRuns: Math.ceil(paths * 1.5) })) {
+  for (const input of fc.sample(arbOf(line), { seed, numRuns: Math.ceil(paths * 1.5) })) {
     if (inputs.length === paths) break;
     try {
       verdicts.push(engine(input));
@@ -34,14 +42,14 @@ export function differential(engine: Engine, seed = SEED, paths = PATHS): Run {
     }
   }
   const answers = askOracle(inputs);
-  return { inputs, engine: verdicts, answers, kinds: inputs.map((_, i) => compare(verdicts[i], answers[i])), refused };
+  return { line, inputs, engine: verdicts, answers, kinds: inputs.map((_, i) => compare(verdicts[i], answers[i])), refused };
 }
 
 /** The smallest disagreement fast-check finds from the same seed, as a test case. */
 export function shrunk(engine: Engine, run: Run, seed = SEED): string {
   const known = new Map(run.inputs.map((input, i) => [JSON.stringify(input), run.answers[i]]));
   const result = fc.check(
-    fc.property(inputArb, (input) => {
+    fc.property(arbOf(run.line), (input) => {
       let verdict: PathVerdict;
       try {
         verdict = engine(input);

@@ -2,6 +2,7 @@
 // and CiliumClusterwideNetworkPolicy, small enough in labels, namespaces, ports and IPs that
 // selectors often match, so verdicts come out both ways.
 import fc from "fast-check";
+import type { CiliumLine } from "../../lib/cilium/lines";
 import type { AnalyzePathInput, PathPeer } from "../../lib/paths/types";
 
 const NAMESPACES = ["a", "b"];
@@ -188,6 +189,10 @@ export const inputArb: fc.Arbitrary<AnalyzePathInput> = fc
     path: { from, to, protocol, port },
     ...(cilium ? { cilium } : {}),
   }));
+
+/** inputArb for one line: the same inputs with `cilium.version` set, which selects the line's semantics and oracle. */
+export const inputArbOf = (line: CiliumLine): fc.Arbitrary<AnalyzePathInput> =>
+  inputArb.map((input) => ({ ...input, cilium: { ...input.cilium, version: line } }));
 
 /** The features the issue asks to count, found in one input. */
 export function featuresOf(input: AnalyzePathInput): string[] {

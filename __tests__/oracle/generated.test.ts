@@ -2,17 +2,19 @@
 // each decided by the engine and by Cilium's code. A disagreement is shrunk by fast-check
 // and printed as a test case ready to commit.
 import { analyzePath } from "../../lib/analyze-path";
+import { SUPPORTED_CILIUM_LINES } from "../../lib/cilium/lines";
 import { differential, PATHS, type Run, SEED, shrunk } from "./differential";
 import { featuresOf } from "./generate";
 import { type Comparison, oracleOrSkip, tally } from "./oracle";
 
-describe(`${PATHS} generated paths (seed ${SEED})`, () => {
+// Once per supported line: each input names the line, and that line's oracle decides it.
+describe.each(SUPPORTED_CILIUM_LINES)(`${PATHS} generated paths (seed ${SEED}), Cilium %s`, (line) => {
   const available = oracleOrSkip();
   let run: Run;
   let counts: Record<Comparison, number>;
   beforeAll(() => {
     if (!available) return;
-    run = differential(analyzePath);
+    run = differential(analyzePath, SEED, PATHS, line);
     counts = tally(run.kinds);
     const features = new Map<string, number>();
     for (const input of run.inputs) for (const f of featuresOf(input)) features.set(f, (features.get(f) ?? 0) + 1);
@@ -25,7 +27,7 @@ describe(`${PATHS} generated paths (seed ${SEED})`, () => {
     });
     process.stderr.write(
       `${[
-        `seed ${SEED}: ${run.inputs.length} paths (${run.refused} generated inputs refused by validation): ${JSON.stringify(counts)}`,
+        `Cilium ${line}, seed ${SEED}: ${run.inputs.length} paths (${run.refused} generated inputs refused by validation): ${JSON.stringify(counts)}`,
         `decided by both: ${decided.length}, allowed ${allowed}, denied ${decided.length - allowed}`,
         `oracle outside: ${[...outside].map(([k, v]) => `${v} × ${k}`).join(" | ") || "none"}`,
         "features:",

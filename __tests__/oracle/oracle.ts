@@ -1,6 +1,7 @@
-// The oracle suite's helpers: ask Cilium's own code (the binary the global setup built)
-// about many lines at once, and compare its answers with the engine's verdicts.
+// The oracle suite's helpers: ask Cilium's own code (each line's binary, which the global
+// setup built) about many lines at once, and compare its answers with the engine's verdicts.
 import { spawnSync } from "node:child_process";
+import { CILIUM_LINES, type CiliumLine, DEFAULT_CILIUM_LINE, readCiliumLine } from "../../lib/cilium/lines";
 import type { AnalyzePathInput, PathVerdict } from "../../lib/paths/types";
 
 export interface OracleAnswer {
@@ -17,24 +18,49 @@ export interface OracleAnswer {
  */
 export function oracleOrSkip(): boolean {
   const missing = process.env.CILIUM_ORACLE_MISSING;
-  if (!missing && process.env.CILIUM_ORACLE_BIN) return true;
+  if (!missing && process.env.CILIUM_ORACLE_BINS) return true;
   const why = missing ?? "the oracle's binary is unknown (run through npm run test:oracle)";
   if (process.env.CI === "true") throw new Error(`CI=true: ${why}`);
   process.stderr.write(`oracle suite skipped: ${why}\n`);
   return false;
 }
 
-/** One answer per input, in input order (one oracle process for the batch). */
+/** The path of the line's oracle binary (the global setup built it). */
+export function oracleBin(line: CiliumLine): string {
+  const bin = (JSON.parse(process.env.CILIUM_ORACLE_BINS as string) as Record<string, string>)[line];
+  if (!bin) throw new Error(`no oracle binary for Cilium ${line}`);
+  return bin;
+}
+
+/** The line whose oracle decides `input`: its cilium.version as analyzePath reads it; an unreadable one the default's, which answers it with an error. */
+function lineOf(input: Omit<AnalyzePathInput, "assume">): CiliumLine {
+  try {
+    return readCiliumLine(input.cilium?.version, "cilium.version");
+  } catch {
+    return DEFAULT_CILIUM_LINE;
+  }
+}
+
+/** One answer per input, in input order: each line's inputs go to that line's oracle, one process per line. */
 export function askOracle(inputs: readonly Omit<AnalyzePathInput, "assume">[]): OracleAnswer[] {
-  const bin = process.env.CILIUM_ORACLE_BIN as string;
-  const stdin = inputs.map((input, id) => `${JSON.stringify({ id, ...input })}\n`).join("");
-  const r = spawnSync(bin, [], { input: stdin, encoding: "utf8", maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`the oracle exited ${r.status}: ${r.stderr}`);
-  const answers = r.stdout
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as OracleAnswer);
-  if (answers.length !== inputs.length) throw new Error(`the oracle answered ${answers.length} of ${inputs.length} lines`);
+  const answers: OracleAnswer[] = new Array(inputs.length);
+  const byLine = new Map<CiliumLine, number[]>();
+  inputs.forEach((input, i) => {
+    const line = lineOf(input);
+    const indexes = byLine.get(line) ?? [];
+    indexes.push(i);
+    byLine.set(line, indexes);
+  });
+  for (const [line, indexes] of byLine) {
+    const stdin = indexes.map((id) => `${JSON.stringify({ id, ...inputs[id] })}\n`).join("");
+    const r = spawnSync(oracleBin(line), [], { input: stdin, encoding: "utf8", maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(`the ${line} oracle exited ${r.status}: ${r.stderr}`);
+    const lines = r.stdout.split("\n").filter((l) => l !== "");
+    if (lines.length !== indexes.length) throw new Error(`the ${line} oracle answered ${lines.length} of ${indexes.length} lines`);
+    lines.forEach((l, k) => {
+      answers[indexes[k]] = JSON.parse(l) as OracleAnswer;
+    });
+  }
   return answers;
 }
 
@@ -57,7 +83,8 @@ export function compare(engine: PathVerdict, oracle: OracleAnswer): Comparison {
 export function asTestCase(input: AnalyzePathInput, engine: PathVerdict, oracle: OracleAnswer, seed?: number): string {
   const want = oracle.verdict === "allowed" && oracle.proxy ? `"allowed" with qualifier "l7-proxy"` : JSON.stringify(oracle.verdict);
   return [
-    `// Cilium 1.20.2 decides ${want} (${oracle.detail}); the engine said ${JSON.stringify(engine.verdict)}${engine.qualifier ? ` (${engine.qualifier})` : ""}.${seed === undefined ? "" : ` fast-check seed ${seed}.`}`,
+    // Each line's oracle is built from the tag the line vendors (sources.test.ts).
+    `// Cilium ${CILIUM_LINES[lineOf(input)].vendoredTag.slice(1)} decides ${want} (${oracle.detail}); the engine said ${JSON.stringify(engine.verdict)}${engine.qualifier ? ` (${engine.qualifier})` : ""}.${seed === undefined ? "" : ` fast-check seed ${seed}.`}`,
     `test("TODO: name the rule", () => {`,
     `  const v = analyzePath(${JSON.stringify(input)});`,
     `  expect(v.verdict).toBe(${JSON.stringify(oracle.verdict)});`,

@@ -1,4 +1,4 @@
-// The 1.20 line's vendored sources against the tag the oracle is built from: the policy CRDs
+// Each line's vendored sources against the tag the line's oracle is built from: the policy CRDs
 // as the tag's Go package embeds them (the oracle prints them), and the Helm values schema
 // as the tag's module zip holds it (no Go package embeds it).
 import { spawnSync } from "node:child_process";
@@ -6,20 +6,19 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-import { CILIUM_LINES } from "../../lib/cilium/lines";
-import { oracleOrSkip } from "./oracle";
+import { CILIUM_LINES, SUPPORTED_CILIUM_LINES } from "../../lib/cilium/lines";
+import { oracleBin, oracleOrSkip } from "./oracle";
 
-const dir = path.join(__dirname, "..", "..", "schemas", "cilium", "1.20");
-
-describe("schemas/cilium/1.20 is what the oracle's tag holds", () => {
+describe.each(SUPPORTED_CILIUM_LINES)("schemas/cilium/%s is what the line's oracle's tag holds", (line) => {
+  const dir = path.join(__dirname, "..", "..", "schemas", "cilium", line);
   const available = oracleOrSkip();
   const maybe = available ? test : test.skip;
   maybe("the oracle is built from the tag the line vendors", () => {
-    const goMod = readFileSync(path.join(__dirname, "..", "..", "test", "cilium-oracle-1.20", "go.mod"), "utf8");
-    expect(goMod).toMatch(new RegExp(`github\\.com/cilium/cilium ${CILIUM_LINES["1.20"].vendoredTag.replace(/\./g, "\\.")}\\b`));
+    const goMod = readFileSync(path.join(__dirname, "..", "..", "test", `cilium-oracle-${line}`, "go.mod"), "utf8");
+    expect(goMod).toMatch(new RegExp(`github\\.com/cilium/cilium ${CILIUM_LINES[line].vendoredTag.replace(/\./g, "\\.")}\\b`));
   });
   maybe("the policy CRDs are those pkg/k8s/apis/cilium.io/client embeds", () => {
-    const r = spawnSync(process.env.CILIUM_ORACLE_BIN as string, ["--print-crds"], { encoding: "utf8", maxBuffer: 1 << 28 });
+    const r = spawnSync(oracleBin(line), ["--print-crds"], { encoding: "utf8", maxBuffer: 1 << 28 });
     expect(r.status).toBe(0);
     const embedded = JSON.parse(r.stdout) as Record<string, { spec: unknown; metadata: { name: string } }>;
     for (const file of ["ciliumnetworkpolicies.yaml", "ciliumclusterwidenetworkpolicies.yaml"]) {
@@ -31,7 +30,7 @@ describe("schemas/cilium/1.20 is what the oracle's tag holds", () => {
   });
   maybe("the values schema is the tag's install/kubernetes/cilium/values.schema.json", () => {
     const modCache = spawnSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).stdout.trim();
-    const tag = CILIUM_LINES["1.20"].vendoredTag;
+    const tag = CILIUM_LINES[line].vendoredTag;
     const fromTag = readFileSync(
       path.join(modCache, `github.com/cilium/cilium@${tag}`, "install", "kubernetes", "cilium", "values.schema.json"),
     );

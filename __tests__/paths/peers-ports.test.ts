@@ -381,19 +381,29 @@ describe("ports (language.rst 'Layer 4 Examples', PortProtocol; pkg/k8s/network_
       expect(check([p], apiserver, webhook, 10250, { protocol })).toMatchObject({ verdict: "denied", blame: { kind: "no-allow" } });
   });
 
-  test("L7 rules allow through the proxy (qualifier l7-proxy); a plain L4 rule on the same port wins", () => {
-    const l7 = cnp("cert-manager", "http", {
-      endpointSelector: {},
-      ingress: [
-        {
-          fromEntities: ["kube-apiserver"],
-          toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }], rules: { http: [{ method: "POST" }] } }],
-        },
-      ],
-    });
-    expect(check([l7], apiserver, webhook, 10250)).toMatchObject({ verdict: "allowed", basis: "rule", qualifier: "l7-proxy" });
+  // Cilium's code (v1.19.7 and v1.20.2, both oracles) redirects a port to the proxy when any
+  // admitting rule has L7 rules there: for one selector pkg/policy/rule.go mergePortProto expands
+  // the plain rule to an L7 wildcard ("empty L7 rules effectively wildcard L7"), and across
+  // selectors the map entry with the redirect takes priority (pkg/policy/l4.go toMapState).
+  const http = cnp("cert-manager", "http", {
+    endpointSelector: {},
+    ingress: [
+      {
+        fromEntities: ["kube-apiserver"],
+        toPorts: [{ ports: [{ port: "10250", protocol: "TCP" }], rules: { http: [{ method: "POST" }] } }],
+      },
+    ],
+  });
+  test("L7 rules allow through the proxy (qualifier l7-proxy)", () => {
+    expect(check([http], apiserver, webhook, 10250)).toMatchObject({ verdict: "allowed", basis: "rule", qualifier: "l7-proxy" });
+  });
+  test("an L7 rule on the port redirects beside a plain L4 rule on the same port", () => {
     const l4 = cnp("cert-manager", "l4", { endpointSelector: {}, ingress: [{ fromEntities: ["kube-apiserver"], toPorts: tcp(10250) }] });
-    expect(check([l7, l4], apiserver, webhook, 10250)).not.toHaveProperty("qualifier");
+    expect(check([http, l4], apiserver, webhook, 10250)).toMatchObject({ verdict: "allowed", qualifier: "l7-proxy" });
+  });
+  test("an L7 rule on the port redirects beside a port-less allow from every peer", () => {
+    const all = cnp("cert-manager", "all", { endpointSelector: {}, ingress: [{ fromEntities: ["all"] }] });
+    expect(check([http, all], apiserver, webhook, 10250)).toMatchObject({ verdict: "allowed", qualifier: "l7-proxy" });
   });
 });
 

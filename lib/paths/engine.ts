@@ -246,7 +246,6 @@ function matchPorts(ports: CompiledRule["ports"], path: EnginePath): { tri: Tri;
   if (ports === "all") return { tri: true, l7: false };
   if (ports === "none") return { tri: false, l7: false };
   let tri: Tri = false;
-  let plain = false;
   let l7 = false;
   for (const e of ports as readonly PortEntry[]) {
     if (e.protocol !== "ANY" && e.protocol !== path.protocol) continue;
@@ -257,13 +256,12 @@ function matchPorts(ports: CompiledRule["ports"], path: EnginePath): { tri: Tri;
       const start = Number(p);
       hit = e.endPort !== undefined && e.endPort >= start ? path.port >= start && path.port <= e.endPort : path.port === start;
     } else hit = unknown("named-port");
-    if (hit === true) {
-      if (e.l7) l7 = true;
-      else plain = true;
-    }
+    if (hit === true && e.l7) l7 = true;
     tri = or(tri, hit);
   }
-  return { tri, l7: tri === true && l7 && !plain };
+  // A port with L7 rules redirects even beside a plain entry for it: pkg/policy/rule.go
+  // mergePortProto at v1.19.7 and v1.20.2 expands the plain one to an L7 wildcard.
+  return { tri, l7: tri === true && l7 };
 }
 
 // ---- one direction -------------------------------------------------------------------------------
@@ -335,7 +333,7 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
   let isolated: Tri = o.mode === "always";
   let allowed: Tri = false;
   let denied: Tri = false;
-  let l7Only = true;
+  let l7 = false;
   let anyAllowRule = false;
   const isolatedBy: string[] = [];
   let nearest: { score: number; policy: string } | undefined;
@@ -384,7 +382,10 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
       if (iso !== false && (!nearest || score > nearest.score || (score === nearest.score && p.key < nearest.policy)))
         nearest = { score, policy: p.key };
       allowed = or(allowed, m);
-      if (m === true && !l4.l7) l7Only = false;
+      // Any admitting rule with L7 rules on the port sends the path through the proxy, beside
+      // plain allows too: the policy map entry with the redirect takes priority over a plain
+      // allow (pkg/policy/l4.go toMapState at v1.19.7 and v1.20.2; both oracles decide so).
+      if (m === true && l4.l7) l7 = true;
       if (m === true && (admittedBy === undefined || p.key < admittedBy)) admittedBy = p.key;
       lines.push(
         `${describeRule(p, r)}: peer ${triText(l3)}, port ${path.port}/${path.protocol} ${triText(l4.tri)}${m === true && l4.l7 ? " (through the L7 proxy)" : ""}: ${m === true ? "admits" : m === false ? "does not admit" : triText(m)}`,
@@ -400,7 +401,6 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
     if (hostRule === true) {
       lines.push("allow-localhost (auto = always on Kubernetes): the local host is allowed into local pods");
       allowed = true;
-      l7Only = false;
       anyAllowRule = true;
     } else {
       lines.push(
@@ -431,7 +431,7 @@ function evaluate(index: PolicyIndex, d: Direction, path: EnginePath, o: EngineO
   return {
     result,
     basis,
-    l7: result === true && allowed === true && l7Only && basis === "rule",
+    l7: result === true && allowed === true && l7 && basis === "rule",
     denied,
     isolatedBy,
     ...(blamePolicy ? { blamePolicy } : {}),

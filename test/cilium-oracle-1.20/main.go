@@ -47,7 +47,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cilium/cilium/pkg/crypto/certificatemanager"
 	"github.com/cilium/cilium/pkg/endpoint/regeneration"
+	envoypolicy "github.com/cilium/cilium/pkg/envoy/policy"
 	"github.com/cilium/cilium/pkg/identity"
 	"github.com/cilium/cilium/pkg/identity/identitymanager"
 	"github.com/cilium/cilium/pkg/k8s"
@@ -69,10 +71,9 @@ import (
 // clusterName is the agent's default cluster-name (pkg/defaults/cluster.go ClusterName).
 const clusterName = "default"
 
-// noOracle119 is why a line for the 1.19 line is not decided: the Go module proxy refuses
-// the tag of that line's chart pin, so no oracle can be built from it.
-const noOracle119 = "no oracle for Cilium 1.19: the Go module proxy does not serve github.com/cilium/cilium v1.19.8 " +
-	"(403 Forbidden ... This module version is not available); only the 1.20 line (v1.20.2) is decided"
+// otherLine answers a line of the 1.19 line: each line has its own oracle
+// (test/cilium-oracle-1.19), and scripts/oracle.mjs sends each line to its line's.
+const otherLine = "this oracle decides the 1.20 line (Cilium v1.20.2); the 1.19 line is decided by test/cilium-oracle-1.19"
 
 type input struct {
 	ID       json.RawMessage   `json:"id"`
@@ -214,7 +215,7 @@ func applySettings(s *settings) (config, error) {
 		switch {
 		case v == "1.20" || strings.HasPrefix(v, "1.20."):
 		case v == "1.19" || strings.HasPrefix(v, "1.19."):
-			return config{}, errors.New(noOracle119)
+			return config{}, errors.New(otherLine)
 		default:
 			return config{}, fmt.Errorf("cilium.version %q is no supported line", v)
 		}
@@ -358,7 +359,10 @@ func decide(logger *slog.Logger, req *input) (verdict string, proxy bool, detail
 		return "outside", false, "both ends are nodes under the host firewall, and the oracle models one host identity", nil
 	}
 	idm := identitymanager.NewIDManager(logger)
-	repo := policy.NewPolicyRepository(logger, ids.all(), nil, nil, idm, testpolicy.NewPolicyMetricsNoop())
+	// The L7 rules translator as pkg/policy/distillery_test.go at v1.20.2 sets it up: without
+	// one, distilling an http rule dereferences nil.
+	l7 := envoypolicy.NewEnvoyL7RulesTranslator(logger, certificatemanager.NewMockSecretManagerInline())
+	repo := policy.NewPolicyRepository(logger, ids.all(), nil, l7, idm, testpolicy.NewPolicyMetricsNoop())
 	repo.GetSelectorCache().SetLocalIdentityNotifier(testidentity.NewDummyIdentityNotifier())
 	idm.Subscribe(testpolicy.SelectorCacheObserver{Cache: repo.GetSubjectSelectorCache()})
 
