@@ -13,6 +13,7 @@ import * as os from "node:os";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { seedVendorCache } from "./vendor-cache.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stamp = path.join(root, "dist", ".build-inputs");
@@ -25,6 +26,7 @@ const INPUT_FILES = [
   "tsconfig.build.json",
   "scripts/build.mjs",
   "scripts/bundle.mjs",
+  "scripts/vendor-cache.mjs",
 ];
 
 function files(dir) {
@@ -113,7 +115,10 @@ const duplicateCheck = async (capture, background) => {
 /** dist/, unless every input is as it was at the last build (`force`: always). */
 export async function build(force = false) {
   const hash = inputsHash();
-  if (!force && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) return;
+  if (!force && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) {
+    seedVendorCache();
+    return;
+  }
   rmSync(path.join(root, "dist"), { recursive: true, force: true });
   // Loaded only to rebuild: esbuild's API is most of what the check for "nothing changed" would load.
   const { bundle } = await import("./bundle.mjs");

@@ -15,11 +15,11 @@
 // esbuild output is deterministic for the same inputs, so asset hashes only change
 // when the code does.
 import { build } from "esbuild";
-import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { VENDOR_OUTPUTS, vendorCache, vendorKey } from "./vendor-cache.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -281,25 +281,7 @@ async function policyValidator(line) {
 // script, re2-pattern.cjs and the locked versions of ajv, yaml, re2js and esbuild. So the
 // outputs are kept under node_modules/.cache, keyed by the hash of those inputs, and copied into
 // dist/ when the key matches: a rebuild after `rm -rf dist` or a change of lib/ skips them.
-const vendorCache = path.join(root, "node_modules", ".cache", "cdktf-cilium-vendor");
-const VENDOR_OUTPUTS = ["cilium-values-validator.js", "cilium-policy-validator.js"];
-const filesUnder = (base, dir) =>
-  readdirSync(path.join(base, dir), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(base, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
-    .sort();
-/** The cache key of a line's validators: the line and the hash of every input (`base`: the repository). */
-export function vendorKey(line, base = root) {
-  const hash = createHash("sha256");
-  const inputs = [
-    "scripts/bundle.mjs",
-    "package-lock.json",
-    ...filesUnder(base, "lib/policies/vendor"),
-    ...filesUnder(base, `schemas/cilium/${line}`),
-  ];
-  for (const file of inputs) hash.update(`${file}\n`).update(readFileSync(path.join(base, file)));
-  return `${line}-${hash.digest("hex").slice(0, 32)}`;
-}
+export { vendorKey };
 
 async function vendorValidators(line) {
   const cached = path.join(vendorCache, vendorKey(line));

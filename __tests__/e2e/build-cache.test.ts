@@ -1,6 +1,7 @@
 // The build keeps each Cilium line's generated validators under node_modules/.cache
 // (scripts/bundle.mjs), keyed by the hash of their inputs, and copies them into dist/ when the
-// key matches. test:e2e builds first, so the cache entries of this tree exist here.
+// key matches; a build skipped because dist/ is up to date (after `npm ci`, which empties
+// node_modules/.cache) seeds them from dist/. test:e2e builds first, so the entries exist here.
 import { spawnSync } from "node:child_process";
 import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
