@@ -1,8 +1,8 @@
 // The path engine: isolation, unions, deny precedence, sides and modes.
-// Sources: cilium/cilium Documentation/security/policy/intro.rst (1ba78805: "Policy
-// Enforcement Modes", "Endpoint default policy", "Rule Basics"), language.rst (012a3bf2:
-// "Deny Policies", "Ingress Allow All Endpoints": both sides), pkg/policy/api/rule_validation.go
-// (Sanitize: enableDefaultDeny and enableNonDefaultDenyPolicies).
+// Sources: cilium/cilium v1.20.2 Documentation/security/policy/intro.rst ("Policy Enforcement
+// Modes", "Endpoint default policy", "Rule Basics"), deny.rst ("Deny Policies"), layer3.rst
+// ("Ingress Allow All Endpoints": both sides), pkg/policy/api/rule_validation.go (Sanitize:
+// enableDefaultDeny and enableNonDefaultDenyPolicies).
 import { apiserver, ccnp, check, client, cnp, np, pod, tcp, webhook } from "./builders";
 
 const allowFromWorld = cnp("cert-manager", "from-world", {

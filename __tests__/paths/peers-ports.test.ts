@@ -76,24 +76,30 @@ describe("NetworkPolicy peers (pkg/k8s/network_policy.go ParseNetworkPolicy; kub
   // kubernetes/kubernetes test/e2e/network/netpol/network_policy.go (9db638c0): "should enforce policy
   // based on PodSelector and NamespaceSelector" / "... PodSelector or NamespaceSelector": one peer
   // with both selectors is their intersection; two peers are a union. Written here for this engine.
-  test("netpol conformance shapes: one peer with both selectors is AND, two peers are OR (NotIn on the namespace name)", () => {
-    const notHere = { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["x"] }] };
-    const and = np("x", "and", {
+  const notHere = { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["x"] }] };
+  const conformance = {
+    and: np("x", "and", {
       podSelector: { matchLabels: { pod: "a" } },
       ingress: [{ from: [{ namespaceSelector: notHere, podSelector: { matchLabels: { pod: "b" } } }] }],
-    });
-    const or = np("x", "or", {
+    }),
+    or: np("x", "or", {
       podSelector: { matchLabels: { pod: "a" } },
       ingress: [{ from: [{ namespaceSelector: notHere }, { podSelector: { matchLabels: { pod: "b" } } }] }],
-    });
-    const xa = pod("x", { pod: "a" });
-    expect(check([and], pod("y", { pod: "b" }), xa, 80)).toMatchObject({ verdict: "allowed" });
-    expect(check([and], pod("y", { pod: "c" }), xa, 80)).toMatchObject({ verdict: "denied" });
-    expect(check([and], pod("x", { pod: "b" }), xa, 80)).toMatchObject({ verdict: "denied" });
-    expect(check([or], pod("y", { pod: "c" }), xa, 80)).toMatchObject({ verdict: "allowed" });
-    expect(check([or], pod("x", { pod: "b" }), xa, 80)).toMatchObject({ verdict: "allowed" });
-    expect(check([or], pod("x", { pod: "c" }), xa, 80)).toMatchObject({ verdict: "denied" });
-  });
+    }),
+  };
+  test.each([
+    ["and", "y", "b", "allowed"],
+    ["and", "y", "c", "denied"],
+    ["and", "x", "b", "denied"],
+    ["or", "y", "c", "allowed"],
+    ["or", "x", "b", "allowed"],
+    ["or", "x", "c", "denied"],
+  ] as const)(
+    "netpol conformance shapes: one peer with both selectors is AND, two peers are OR: %s, from %s/pod=%s is %s",
+    (shape, ns, label, verdict) => {
+      expect(check([conformance[shape]], pod(ns, { pod: label }), pod("x", { pod: "a" }), 80)).toMatchObject({ verdict });
+    },
+  );
 
   test("ipBlock with except decides by the peer's IP; without it the verdict is unknown (peer-ip)", () => {
     const p = np("cert-manager", "ipblock", {
@@ -104,7 +110,7 @@ describe("NetworkPolicy peers (pkg/k8s/network_policy.go ParseNetworkPolicy; kub
     expect(check([p], world("203.0.113.5"), webhook, 10250)).toMatchObject({ verdict: "denied" });
     expect(check([p], world("198.51.100.1"), webhook, 10250)).toMatchObject({ verdict: "denied" });
     expect(check([p], world(), webhook, 10250)).toMatchObject({ verdict: "unknown", unknownReason: "peer-ip" });
-    // A CIDR never selects a pod (language.rst "IP/CIDR based").
+    // A CIDR never selects a pod (layer3.rst "IP/CIDR based").
     expect(check([p], client, webhook, 10250)).toMatchObject({ verdict: "denied" });
   });
 });
@@ -124,7 +130,7 @@ describe("NetworkPolicy egress (the same translation, `to` for `from`)", () => {
   });
 });
 
-describe("Cilium peers to the API server and CIDRs (language.rst 'Entities based', 'IP/CIDR based')", () => {
+describe("Cilium peers to the API server and CIDRs (layer3.rst 'Entities based', 'IP/CIDR based')", () => {
   test("a pod reaches the API server through toEntities kube-apiserver; toEndpoints [{}] does not select it", () => {
     const entity = cnp("shop", "to-apiserver", { endpointSelector: {}, egress: [{ toEntities: ["kube-apiserver"], toPorts: tcp(6443) }] });
     expect(check([entity], client, apiserver, 6443)).toMatchObject({ verdict: "allowed", basis: "rule" });
@@ -243,7 +249,7 @@ describe("Cilium selectors (pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSel
   });
 });
 
-describe("entities (language.rst 'Entities based'; pkg/policy/api/entity.go)", () => {
+describe("entities (layer3.rst 'Entities based'; pkg/policy/api/entity.go)", () => {
   const from = (entities: string[]) => [cnp("cert-manager", "e", { endpointSelector: {}, ingress: [{ fromEntities: entities }] })];
   const options = { cilium: { allowLocalhost: "policy" as const } };
   test("kube-apiserver from another node is kube-apiserver + remote-node", () => {
@@ -294,7 +300,7 @@ describe("allow-localhost (pkg/option/config.go AllowLocalhost; pkg/policy/mapst
   });
 });
 
-describe("policyCIDRMatchMode (language.rst 'Selecting nodes with CIDR / ipBlock')", () => {
+describe("policyCIDRMatchMode (layer3.rst 'Selecting pods or nodes with CIDR / ipBlock')", () => {
   const nodes = np("cert-manager", "node-subnet", { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "10.5.0.0/24" } }] }] });
   const remote = { entity: "kube-apiserver" as const, ip: "10.5.0.10" };
   test("by default a CIDR never matches the API server's node IP", () => {
@@ -333,7 +339,7 @@ describe("policyCIDRMatchMode (language.rst 'Selecting nodes with CIDR / ipBlock
   });
 });
 
-describe("ports (language.rst 'Layer 4 Examples', PortProtocol; pkg/k8s/network_policy.go parsePorts)", () => {
+describe("ports (layer4.rst 'Limit ingress/egress ports', PortProtocol; pkg/k8s/network_policy.go parsePorts)", () => {
   test("protocol defaults: NetworkPolicy TCP, Cilium any", () => {
     const k8s = np("cert-manager", "p", { podSelector: {}, ingress: [{ ports: [{ port: 53 }] }] });
     expect(check([k8s], client, webhook, 53)).toMatchObject({ verdict: "allowed" });
@@ -407,7 +413,7 @@ describe("ports (language.rst 'Layer 4 Examples', PortProtocol; pkg/k8s/network_
   });
 });
 
-describe("toFQDNs (language.rst 'DNS based'): unknown unless a broader rule decides", () => {
+describe("toFQDNs (layer3.rst 'DNS based'): unknown unless a broader rule decides", () => {
   const dns = cnp("shop", "fqdn", {
     endpointSelector: {},
     egress: [{ toFQDNs: [{ matchPattern: "*.example.com" }], toPorts: tcp(443) }],
@@ -422,7 +428,7 @@ describe("toFQDNs (language.rst 'DNS based'): unknown unless a broader rule deci
   });
 });
 
-describe("host firewall (language.rst 'Host Policies')", () => {
+describe("host firewall (host.rst 'Host Policies')", () => {
   const hostPolicy = (nodeSelector: unknown) =>
     ccnp("host-egress", { nodeSelector, egress: [{ toEntities: ["world"] }], ingress: [{ fromEntities: ["cluster"] }] });
   test("off: host policies do not constrain the API server", () => {
