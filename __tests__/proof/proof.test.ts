@@ -66,7 +66,7 @@ const warningsOf = (stack: TerraformStack) =>
     .map((m) => String(m.data));
 
 describe("RequiredPaths", () => {
-  test("certManager: the incident's paths and each component's DNS, API server and ACME paths, with the chart's pod labels", () => {
+  test("certManager: the incident's paths and each component's DNS, API server and ACME paths, in order", () => {
     const paths = RequiredPaths.certManager();
     expect(paths.map((p) => p.name)).toEqual([
       "cert-manager/apiserver-remote-to-webhook",
@@ -82,6 +82,10 @@ describe("RequiredPaths", () => {
       "cert-manager/cainjector-to-apiserver",
       "cert-manager/controller-to-acme",
     ]);
+  });
+
+  test("certManager: the incident's path ends at the webhook pods by the chart's labels, decided on partial labels", () => {
+    const paths = RequiredPaths.certManager();
     expect(paths[0]).toEqual({
       name: "cert-manager/apiserver-remote-to-webhook",
       from: { entity: "kube-apiserver", node: "remote" },
@@ -90,16 +94,24 @@ describe("RequiredPaths", () => {
       port: 10250,
       labels: "partial",
     });
-    expect(paths[1].from).toEqual({ entity: "kube-apiserver", node: "local" });
-    expect(paths[2]).toMatchObject({
-      from: { namespace: "cert-manager", labels: { app: "cert-manager", "app.kubernetes.io/component": "controller" } },
-      to: { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } },
-      protocol: "UDP",
-      port: 53,
-    });
-    expect(paths[10]).toMatchObject({ from: { labels: { app: "cainjector" } }, to: { entity: "kube-apiserver" }, port: 6443 });
-    expect(paths[11]).toMatchObject({ to: { entity: "world" }, protocol: "TCP", port: 443 });
     expect(paths.every((p) => p.labels === "partial")).toBe(true);
+  });
+
+  test.each([
+    [1, { from: { entity: "kube-apiserver", node: "local" } }],
+    [
+      2,
+      {
+        from: { namespace: "cert-manager", labels: { app: "cert-manager", "app.kubernetes.io/component": "controller" } },
+        to: { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } },
+        protocol: "UDP",
+        port: 53,
+      },
+    ],
+    [10, { from: { labels: { app: "cainjector" } }, to: { entity: "kube-apiserver" }, port: 6443 }],
+    [11, { to: { entity: "world" }, protocol: "TCP", port: 443 }],
+  ])("certManager: path %i's ends, protocol and port", (index, shape) => {
+    expect(RequiredPaths.certManager()[index]).toMatchObject(shape);
   });
 
   test("certManager options: namespace, release, ports, no ACME", () => {
