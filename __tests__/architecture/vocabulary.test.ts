@@ -1,5 +1,5 @@
 // One home per vocabulary: a path's protocols and Cilium's enforcement modes are spelled out only
-// in lib/shared/vocabulary.ts, a verdict's words only in lib/paths/types.ts; every other file
+// in lib/shared/vocabulary.ts, a verdict's words and allow-localhost's only in lib/paths/types.ts; every other file
 // imports the type or the list (or derives a subset from them), so a new word is added once.
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -10,6 +10,7 @@ const VOCABULARIES = [
   { name: "protocols", words: ["TCP", "UDP", "SCTP"], home: "shared/vocabulary.ts" },
   { name: "policy enforcement modes", words: ["default", "always", "never"], home: "shared/vocabulary.ts" },
   { name: "verdicts", words: ["allowed", "denied", "unknown"], home: "paths/types.ts" },
+  { name: "allow-localhost modes", words: ["auto", "always", "policy"], home: "paths/types.ts" },
 ];
 
 /** String literals joined by `|` or `,`: a union type or a list written out. */

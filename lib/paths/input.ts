@@ -8,7 +8,7 @@ import { CILIUM_LINES, type CiliumLine, DEFAULT_CILIUM_LINE, readCiliumLine } fr
 import { isObject } from "../shared/stable-json";
 import { PATH_PROTOCOLS, POLICY_ENFORCEMENT_MODES, type PathProtocol, type PolicyEnforcementMode } from "../shared/vocabulary";
 import { type Identity, reservedLabels } from "./labels";
-import type { AnalyzePathInput, PathCiliumSettings, PathEntity } from "./types";
+import { ALLOW_LOCALHOST_MODES, type AnalyzePathInput, type PathCiliumSettings, type PathEntity } from "./types";
 
 export const ENTITIES: readonly PathEntity[] = ["kube-apiserver", "host", "remote-node", "world", "health", "ingress", "init", "unmanaged"];
 
@@ -172,12 +172,7 @@ export function readOptions(input: Pick<AnalyzePathInput, "cilium" | "assume">):
       DEFAULT_CILIUM_SETTINGS.enableNonDefaultDenyPolicies,
     ),
     allowLocalhost:
-      oneOf(
-        "cilium.allowLocalhost",
-        cilium.allowLocalhost,
-        ["auto", "always", "policy"] as const,
-        DEFAULT_CILIUM_SETTINGS.allowLocalhost,
-      ) !== "policy",
+      oneOf("cilium.allowLocalhost", cilium.allowLocalhost, ALLOW_LOCALHOST_MODES, DEFAULT_CILIUM_SETTINGS.allowLocalhost) !== "policy",
     hostFirewall: bool("cilium.hostFirewall", cilium.hostFirewall, DEFAULT_CILIUM_SETTINGS.hostFirewall),
     openPolicySet: oneOf("assume.policySet", assume.policySet, ["closed", "open"] as const, "closed") === "open",
     partialLabels: oneOf("assume.labels", assume.labels, ["complete", "partial"] as const, "complete") === "partial",

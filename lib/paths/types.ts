@@ -61,6 +61,15 @@ export interface PathVerdict {
 export type Verdict = PathVerdict["verdict"];
 /** The words of `Verdict`, in that order. */
 export const VERDICTS = listOf<Verdict>()(["allowed", "denied", "unknown"]);
+/** The words of {@link PathCiliumSettings.policyCIDRMatchMode}, for code that checks input at run time. */
+export const POLICY_CIDR_MATCH_MODES = listOf<NonNullable<PathCiliumSettings["policyCIDRMatchMode"]>>()([
+  "",
+  "nodes",
+  "pods",
+  "nodes pods",
+]);
+/** The words of {@link PathCiliumSettings.allowLocalhost}, for code that checks input at run time. */
+export const ALLOW_LOCALHOST_MODES = listOf<NonNullable<PathCiliumSettings["allowLocalhost"]>>()(["auto", "always", "policy"]);
 
 /** Cilium agent settings that change verdicts (Helm values of the same names). */
 export interface PathCiliumSettings {

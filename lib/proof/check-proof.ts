@@ -10,7 +10,15 @@
  * against the `cilium-config` ConfigMap.
  */
 import { CILIUM_PINS } from "../cilium/version";
-import { type PathAssumptions, type PathCiliumSettings, type PathPeer, type Verdict, VERDICTS } from "../paths/types";
+import {
+  ALLOW_LOCALHOST_MODES,
+  type PathAssumptions,
+  type PathCiliumSettings,
+  type PathPeer,
+  POLICY_CIDR_MATCH_MODES,
+  type Verdict,
+  VERDICTS,
+} from "../paths/types";
 import { PATH_PROTOCOLS, POLICY_ENFORCEMENT_MODES, type PathProtocol } from "../shared/vocabulary";
 
 /** A peer as the path engine takes it. */
@@ -45,10 +53,10 @@ export interface CheckProof {
 }
 
 const ENFORCEMENT: readonly string[] = POLICY_ENFORCEMENT_MODES;
-const CIDR_MODES = ["", "nodes", "pods", "nodes pods"];
+const CIDR_MODES: readonly string[] = POLICY_CIDR_MATCH_MODES;
 /** The Cilium lines a proof may name (version.ts is plain data: the check's bundle carries it). */
 const LINES = Object.keys(CILIUM_PINS);
-const LOCALHOST = ["auto", "always", "policy"];
+const LOCALHOST: readonly string[] = ALLOW_LOCALHOST_MODES;
 const PROTOCOLS: readonly string[] = PATH_PROTOCOLS;
 const VERDICT_WORDS: readonly string[] = VERDICTS;
 

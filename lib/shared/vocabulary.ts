@@ -1,9 +1,9 @@
 /**
  * The words more than one folder speaks: a path's protocol and Cilium's policy enforcement modes
- * (a verdict's words are lib/paths/types.ts').  Each is a literal union (the type the public API names) and, beside it, the same
+ * (a verdict's words, and the other Cilium settings' words, are lib/paths/types.ts'). Each is a literal union (the type the public API names) and, beside it, the same
  * words as a list for code that checks input at run time; `listOf` makes the compiler refuse a
  * list that misses or adds a word, so the two cannot drift. Every other file imports these;
- * `__tests__/shared/vocabulary.test.ts` refuses a second spelling of a union elsewhere in lib/.
+ * `__tests__/architecture/vocabulary.test.ts` refuses a second spelling of a union elsewhere in lib/.
  * No imports: the check's bundle and the path engine use these too.
  */
 

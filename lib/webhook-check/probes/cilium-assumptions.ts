@@ -5,6 +5,7 @@
  */
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { POLICY_ENFORCEMENT_MODES } from "../../shared/vocabulary";
+import { ALLOW_LOCALHOST_MODES } from "../../paths/types";
 import type { KubeTarget } from "../kube/http";
 import type { ProofCiliumSettings } from "../../proof/check-proof";
 import { notAnObject, notConfirmed, quoted, verdict } from "./assumptions";
@@ -80,7 +81,7 @@ export const CILIUM_KEYS: readonly CiliumKey[] = [
     key: "allow-localhost",
     setting: "allowLocalhost",
     absent: "auto",
-    effective: (raw) => (["auto", "always", "policy"].includes(raw) ? localhost(raw) : undefined),
+    effective: (raw) => ((ALLOW_LOCALHOST_MODES as readonly string[]).includes(raw) ? localhost(raw) : undefined),
     assumed: (c) => localhost(c.allowLocalhost),
   },
   {
