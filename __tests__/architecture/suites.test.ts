@@ -18,8 +18,8 @@ const inUnitSuite = testFiles.filter((f) => !ignoredBy(unit, f));
 
 /** What starts a server, runs the shipped check or another process, or waits on the system's clock. */
 const SLOW = [
-  /\bstandIns\(/,
-  /\bstart(Fake|Silent)\w*Server\(/,
+  /\b(standIns|kubeconfigBench|closedPortUrl)\(/,
+  /\bstart\w*(Server|Proxy)\(/,
   /\bcreateServer\(/,
   /\brunCli\(/,
   /\bkillCheckGroup\(/,
