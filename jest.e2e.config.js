@@ -11,4 +11,6 @@ module.exports = {
   ...base,
   testPathIgnorePatterns: ["/node_modules/"],
   testMatch: ["**/__tests__/e2e/*.test.ts", "**/__tests__/**/*.e2e.test.ts", "**/__tests__/**/*.heavy.test.ts"],
+  // The stand-in API servers' PKI, made once per run (npm test needs none).
+  globalSetup: "<rootDir>/scripts/jest-e2e-global-setup.js",
 };

@@ -41,3 +41,23 @@ test.each([".e2e.test.ts", ".heavy.test.ts"])("every *%s is left to test:e2e, an
     expect(e2e.testMatch.some((glob: string) => path.matchesGlob(file.slice(1), glob))).toBe(true);
   }
 });
+
+test("npm test's global setup starts no process: the stand-in servers' PKI is made for test:e2e only", async () => {
+  const childProcess = require("node:child_process");
+  // Every asynchronous child (spawn, exec, execFile and their promisified forms) starts through
+  // ChildProcess.prototype.spawn; the synchronous ones through spawnSync.
+  const spies = [jest.spyOn(childProcess.ChildProcess.prototype, "spawn"), jest.spyOn(childProcess, "spawnSync")];
+  const saved = { TMPDIR: process.env.TMPDIR, CDKTF_CILIUM_TEST_TMPDIR: process.env.CDKTF_CILIUM_TEST_TMPDIR };
+  const setup = require(unit.globalSetup.replace("<rootDir>", ROOT)) as () => Promise<void>;
+  const teardown = require(unit.globalTeardown.replace("<rootDir>", ROOT)) as () => void;
+  let started: number[];
+  try {
+    await setup();
+  } finally {
+    started = spies.map((spy) => spy.mock.calls.length);
+    teardown();
+    for (const [key, value] of Object.entries(saved)) process.env[key] = value;
+    for (const spy of spies) spy.mockRestore();
+  }
+  expect(started).toEqual([0, 0]);
+});

@@ -40,7 +40,10 @@ export interface Pki {
  */
 export function makePki(): Pki {
   const shared = process.env[PKI_ENV];
-  if (!shared) throw new Error(`${PKI_ENV} is not set: the test PKI is made by jest's globalSetup (scripts/jest-global.js)`);
+  if (!shared)
+    throw new Error(
+      `${PKI_ENV} is not set: the test PKI is made by test:e2e's globalSetup (scripts/jest-global.js setupWithPki); npm test makes none, so a test that starts a stand-in server belongs in test:e2e`,
+    );
   const read = (name: string) => readFileSync(path.join(shared, name), "utf8");
   return {
     dir: mkdtempSync(path.join(os.tmpdir(), "webhook-check-pki-")),
