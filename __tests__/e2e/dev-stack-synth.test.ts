@@ -1,6 +1,6 @@
 // `npm run synth` as a process: the built dist/main.js, run from copies of the
 // project in different directories. (What it synthesizes, snapshots included, is
-// tested in-process in ../app/dev-stack.test.ts; here: that the process writes exactly
+// tested in-process in ../app/dev-stack.heavy.test.ts; here: that the process writes exactly
 // that, from anywhere, and fails as a user sees it.)
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
@@ -79,7 +79,7 @@ test("byte-identical cdk.tf.json from two directories, with no absolute paths, a
     expect(text).not.toContain(os.tmpdir());
     expect(text).not.toContain(repo);
   }
-  // The snapshots of ../app/dev-stack.test.ts are taken in-process: they are what users get.
+  // The snapshots of ../app/dev-stack.heavy.test.ts are taken in-process: they are what users get.
   const inProcess = synthDev();
   expect(first.json).toBe(inProcess.json);
   expect(first.releaseJson).toBe(inProcess.releaseJson);
