@@ -2,19 +2,10 @@
 // order for a CREATE with fieldValidation=Strict: unknown fields (null-valued keys too),
 // then the nulls it removes, then value validation with RE2 patterns; what it stores is
 // what is synthesized, and valid documents that do not do what they say get a warning.
-// Every document here is written for this file.
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
-import { TerraformStack, Testing } from "cdktf";
-import { parse } from "yaml";
-import {
-  type CiliumPolicyDocument,
-  NetworkPolicies,
-  type NetworkPoliciesProps,
-  type PolicyWarning,
-  PolicyValidationError,
-  SynthError,
-} from "../../lib";
+// Every document here is written for this file. A document with every field of both CRDs and
+// every pattern on long values are cilium-crd-corpus.heavy.test.ts.
+import { TerraformStack } from "cdktf";
+import { type CiliumPolicyDocument, NetworkPolicies, type PolicyWarning, SynthError } from "../../lib";
 import {
   isDateTime,
   isSloppyCidr,
@@ -25,94 +16,16 @@ import {
 } from "../../lib/policies/crd-schema";
 import { type CiliumLine, DEFAULT_CILIUM_LINE } from "../../lib/cilium/lines";
 import { POLICY_KINDS } from "../../lib/policies/kinds";
-import { policyDir } from "../helpers/policy-dirs";
-import { printedWarnings, resourcesOf, testApp } from "../helpers/synth";
+import { crdJudge } from "../helpers/crd-judge";
+import { testApp } from "../helpers/synth";
 
-const root = path.join(__dirname, "..", "..");
 /**
  * The Cilium line whose CRDs this suite judges by: the default line, or the line
  * cilium-crd-other-line.heavy.test.ts sets before it loads this file (so every test here runs for both).
  */
 const LINE: CiliumLine = (globalThis as { crdSuiteLine?: CiliumLine }).crdSuiteLine ?? DEFAULT_CILIUM_LINE;
 
-// Parsed once per file and line: a CRD is large, and parsing it again in each test was a
-// quarter of this file's time. The tests only read it.
-const crdSchemas = new Map<string, any>();
-const crdSchema = (file: string, line: CiliumLine = LINE) => {
-  const key = `${line}/${file}`;
-  if (!crdSchemas.has(key))
-    crdSchemas.set(
-      key,
-      parse(readFileSync(path.join(root, "schemas", "cilium", line, file), "utf8")).spec.versions[0].schema.openAPIV3Schema,
-    );
-  return crdSchemas.get(key);
-};
-
-interface Outcome {
-  problems: string[];
-  warnings: string[];
-  manifests: Record<string, any>[];
-  policies: Record<string, any>[];
-}
-
-/**
- * Runs the construct over YAML files; problems as `file#doc field: message`, warnings as printed
- * on stderr (`warning: test/policies: ` taken off).
- * `synth`: read the documents from the synthesized Terraform JSON (else from the construct, faster).
- */
-function judge(files: Record<string, string>, props: Omit<NetworkPoliciesProps, "directories"> = {}, synth = false): Outcome {
-  const dir = policyDir(files);
-  const stack = new TerraformStack(testApp(), "test");
-  try {
-    let policies: NetworkPolicies | undefined;
-    const printed = printedWarnings(() => {
-      policies = new NetworkPolicies(stack, "policies", { directories: [dir], cilium: { version: LINE }, ...props });
-    });
-    if (!policies) throw new Error("unreachable");
-    const warnings = printed.map((w) => {
-      expect(w.startsWith("warning: test/policies: ")).toBe(true);
-      return w.slice("warning: test/policies: ".length);
-    });
-    if (!synth) {
-      const docs = policies.policies.map((p) => JSON.parse(JSON.stringify(p.manifest)) as Record<string, any>);
-      return {
-        problems: [],
-        warnings,
-        manifests: docs.filter((d) => d.apiVersion === "cilium.io/v2"),
-        policies: docs.filter((d) => d.apiVersion !== "cilium.io/v2"),
-      };
-    }
-    const json = JSON.parse(Testing.synth(stack));
-    const manifests = Object.values(resourcesOf(json, "kubernetes_manifest")).map((r) => r.manifest as Record<string, any>);
-    return { problems: [], warnings, manifests, policies: Object.values(resourcesOf(json, "kubernetes_network_policy_v1")) };
-  } catch (err) {
-    if (!(err instanceof PolicyValidationError)) throw err;
-    return {
-      problems: err.problems.map((p) => `${p.file.split("/").pop()}#${p.document} ${p.field}: ${p.message}`),
-      warnings: [],
-      manifests: [],
-      policies: [],
-    };
-  }
-}
-
-const cnp = (spec: string, meta = "  name: c\n  namespace: ns\n", extra = "") =>
-  `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n${meta}${extra}spec:\n${spec}`;
-const ccnp = (spec: string, meta = "  name: c\n") =>
-  `apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n${meta}spec:\n${spec}`;
-const accepted = (o: Outcome) => {
-  expect(o.problems).toEqual([]);
-  return o;
-};
-const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const refusedAt = (o: Outcome, field: string, message: RegExp) =>
-  expect(o.problems).toEqual(
-    expect.arrayContaining([expect.stringMatching(new RegExp(`^a\\.yaml#1 ${literal(field)}: ${message.source}`))]),
-  );
-const warned = (o: Outcome, id: PolicyWarning, field: string) =>
-  expect(o.warnings).toEqual(
-    expect.arrayContaining([expect.stringMatching(new RegExp(`a\\.yaml \\(document 1\\) ${literal(field)}: .*\\[${id}:`))]),
-  );
+const { judge, cnp, ccnp, accepted, refusedAt, warned } = crdJudge(LINE);
 
 test("each Cilium kind's descriptor names the CRD the build compiled for it, with the CRD's scope", () => {
   const { structure } = policyValidatorBundle(LINE);
@@ -121,60 +34,6 @@ test("each Cilium kind's descriptor names the CRD the build compiled for it, wit
     expect(descriptor.schema).toEqual({ by: "crd", file: structure[kind].file });
     expect(descriptor.namespaced).toBe(structure[kind].namespaced);
   }
-});
-
-describe("every top-level field of both CRDs", () => {
-  // One rule with endpointSelector and every other field but nodeSelector (they are mutually exclusive), and
-  // one with nodeSelector: together they use every property of the CRD's rule, and of the document.
-  const full = (kind: string, namespace: string) => `apiVersion: cilium.io/v2
-kind: ${kind}
-metadata:
-  name: everything
-${namespace}  labels: {team: net}
-  annotations: {note: written by hand}
-spec:
-  description: "Storefront: the API may reach the database, and nothing else reaches it"
-  endpointSelector: {matchLabels: {app: db}}
-  enableDefaultDeny: {ingress: true, egress: false}
-  labels: [{key: owner, value: shop, source: custom}]
-  log: {value: "storefront db — ingress"}
-  ingress:
-    - fromEndpoints: [{matchLabels: {app: api}}]
-      toPorts: [{ports: [{port: "5432", protocol: TCP}]}]
-  ingressDeny:
-    - fromCIDR: [192.0.2.0/24]
-  egress:
-    - toFQDNs: [{matchName: backup.example.net}]
-      toPorts: [{ports: [{port: "443", protocol: TCP}], serverNames: [backup.example.net]}]
-  egressDeny:
-    - toEntities: [world]
-specs:
-  - description: the nodes' own rule
-    nodeSelector: {matchLabels: {role: storage}}
-    ingress: [{fromEntities: [cluster]}]
-status:
-  conditions: [{type: Valid, status: "True", lastTransitionTime: "2026-03-04T05:06:07Z", message: ok, reason: Parsed}]
-`;
-
-  test.each([
-    ["CiliumNetworkPolicy", "ciliumnetworkpolicies.yaml", "  namespace: shop\n"],
-    ["CiliumClusterwideNetworkPolicy", "ciliumclusterwidenetworkpolicies.yaml", ""],
-  ])("%s: accepted, synthesized as written without its status", (kind, file, namespace) => {
-    const text = full(kind, namespace);
-    const written = parse(text);
-    const schema = crdSchema(file);
-    // The document really uses every field the CRD declares.
-    expect(Object.keys(written).sort()).toEqual(Object.keys(schema.properties).sort());
-    const ruleFields = new Set([...Object.keys(written.spec), ...Object.keys(written.specs[0])]);
-    expect([...ruleFields].sort()).toEqual(Object.keys(schema.properties.spec.properties).sort());
-
-    const o = accepted(judge({ "a.yaml": text }, {}, true));
-    const { status: _status, ...stored } = written;
-    expect(o.manifests).toEqual([stored]);
-    warned(o, "status-dropped", "status");
-    if (kind === "CiliumNetworkPolicy") warned(o, "node-selector-in-namespaced-policy", "specs[0].nodeSelector");
-    else expect(o.warnings.join("\n")).not.toContain("node-selector-in-namespaced-policy");
-  });
 });
 
 describe("the CRD's fields, as kube-apiserver knows them", () => {
@@ -324,36 +183,6 @@ describe("patterns with RE2 semantics", () => {
     );
     warned(o, "port-out-of-range", "spec.ingress[0].toPorts[0].ports[0].port");
     expect(o.warnings.join("\n")).not.toContain("ports[1]");
-  });
-
-  test("every pattern of both CRDs runs on RE2, linear in a 10,000-character value (npm run bench times it)", () => {
-    const patterns = new Set<string>();
-    const collect = (s: unknown): void => {
-      if (Array.isArray(s)) s.forEach(collect);
-      else if (s !== null && typeof s === "object") {
-        for (const [k, v] of Object.entries(s))
-          if (k === "pattern" && typeof v === "string") patterns.add(v);
-          else collect(v);
-      }
-    };
-    collect(crdSchema("ciliumnetworkpolicies.yaml"));
-    collect(crdSchema("ciliumclusterwidenetworkpolicies.yaml"));
-    expect(patterns.size).toBeGreaterThanOrEqual(7);
-    const { re2Pattern } = policyValidatorBundle(LINE);
-    const values = [`${"a".repeat(9999)}!`, "a.".repeat(5000), "-".repeat(10000), "9".repeat(10000)];
-    let matched = 0;
-    for (const p of patterns) {
-      // RE2, not JavaScript's backtracking RegExp: how long is the bench's to measure, not a test's.
-      expect(String(re2Pattern(p))).toBe(`re2:${p}`);
-      for (const v of values) if (re2Pattern(p).test(v)) matched++;
-    }
-    expect(matched).toBeGreaterThan(0);
-    // The exponential case for a backtracking engine, through the whole validator.
-    refusedAt(
-      judge({ "a.yaml": cnp(`  endpointSelector: {}\n  egress:\n    - toFQDNs: [{matchPattern: "${"a".repeat(200)}!"}]\n`) }),
-      "spec.egress[0].toFQDNs[0].matchPattern",
-      /"a+!" does not match/,
-    );
   });
 });
 
