@@ -1,9 +1,47 @@
-import { Testing } from "cdktf";
 import type {} from "cdktf/lib/testing/adapters/jest"; // the matchers' types
 import { removeTempDirs } from "./helpers/temp";
 
-// cdktf's matchers: expect(synthesized).toHaveResourceWithProperties(Resource, { ... }).
-Testing.setupJest();
+// cdktf's matchers: expect(synthesized).toHaveResourceWithProperties(Resource, { ... }). cdktf's
+// Testing.setupJest registers them; it runs the first time a test uses one, so a file that never
+// synthesizes (the path engine, the check's client) does not load cdktf for them.
+type Matcher = (this: unknown, ...args: unknown[]) => unknown;
+const CDKTF_MATCHERS = [
+  "toHaveResource",
+  "toHaveResourceWithProperties",
+  "toHaveDataSource",
+  "toHaveDataSourceWithProperties",
+  "toHaveProvider",
+  "toHaveProviderWithProperties",
+  "toBeValidTerraform",
+  "toPlanSuccessfully",
+] as const;
+let cdktfMatchers: Record<string, Matcher> | undefined;
+const cdktfMatcher = (name: string): Matcher => {
+  if (!cdktfMatchers) {
+    const extend = expect.extend;
+    expect.extend = (matchers) => {
+      cdktfMatchers = matchers as Record<string, Matcher>;
+    };
+    try {
+      (require("cdktf") as typeof import("cdktf")).Testing.setupJest();
+    } finally {
+      expect.extend = extend;
+    }
+  }
+  const matcher = cdktfMatchers?.[name];
+  if (!matcher) throw new Error(`cdktf's Testing.setupJest registers no ${name}`);
+  return matcher;
+};
+expect.extend(
+  Object.fromEntries(
+    CDKTF_MATCHERS.map((name) => [
+      name,
+      function (this: unknown, ...args: unknown[]) {
+        return cdktfMatcher(name).apply(this, args);
+      },
+    ]),
+  ) as Parameters<typeof expect.extend>[0],
+);
 
 afterAll(() => removeTempDirs());
 
