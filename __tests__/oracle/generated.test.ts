@@ -5,15 +5,14 @@ import { analyzePath } from "../../lib/analyze-path";
 import { SUPPORTED_CILIUM_LINES } from "../../lib/cilium/lines";
 import { differential, PATHS, type Run, SEED, shrunk } from "./differential";
 import { featuresOf } from "./generate";
-import { type Comparison, oracleOrSkip, tally } from "./oracle";
+import { type Comparison, requireOracle, tally } from "./oracle";
 
 // Once per supported line: each input names the line, and that line's oracle decides it.
 describe.each(SUPPORTED_CILIUM_LINES)(`${PATHS} generated paths (seed ${SEED}), Cilium %s`, (line) => {
-  const available = oracleOrSkip();
   let run: Run;
   let counts: Record<Comparison, number>;
   beforeAll(() => {
-    if (!available) return;
+    requireOracle();
     run = differential(analyzePath, SEED, PATHS, line);
     counts = tally(run.kinds);
     const features = new Map<string, number>();
@@ -35,27 +34,26 @@ describe.each(SUPPORTED_CILIUM_LINES)(`${PATHS} generated paths (seed ${SEED}), 
       ].join("\n")}\n`,
     );
   });
-  const maybe = available ? test : test.skip;
 
-  maybe("every path is generated and answered", () => {
+  test("every path is generated and answered", () => {
     expect(run.inputs.length).toBe(PATHS);
     expect(counts["no-oracle"]).toBe(0);
   });
-  maybe("where both decide, the engine agrees with Cilium (the verdict, and on allowed the proxy flag)", () => {
+  test("where both decide, the engine agrees with Cilium (the verdict, and on allowed the proxy flag)", () => {
     if (counts.disagree > 0)
       throw new Error(`${counts.disagree} disagreements; the smallest fast-check found:\n${shrunk(analyzePath, run)}`);
   });
-  maybe("at least 25% of the paths both decide are allowed, and 25% denied", () => {
+  test("at least 25% of the paths both decide are allowed, and 25% denied", () => {
     const decided = run.answers.filter((_, i) => run.kinds[i] === "agree");
     const allowed = decided.filter((a) => a.verdict === "allowed").length;
     expect(allowed / decided.length).toBeGreaterThanOrEqual(0.25);
     expect((decided.length - allowed) / decided.length).toBeGreaterThanOrEqual(0.25);
   });
-  maybe("the engine says unknown for at most 10% of the paths the oracle decides", () => {
+  test("the engine says unknown for at most 10% of the paths the oracle decides", () => {
     const oracleDecided = counts.agree + counts.disagree + counts["engine-unknown"];
     expect(counts["engine-unknown"] / oracleDecided).toBeLessThanOrEqual(0.1);
   });
-  maybe("the oracle says outside for at most 15% of the paths the engine decides", () => {
+  test("the oracle says outside for at most 15% of the paths the engine decides", () => {
     const engineDecided = counts.agree + counts.disagree + counts["oracle-outside"];
     expect(counts["oracle-outside"] / engineDecided).toBeLessThanOrEqual(0.15);
   });
