@@ -4,8 +4,12 @@
 import { analyzePath } from "../../lib/analyze-path";
 import { SUPPORTED_CILIUM_LINES } from "../../lib/cilium/lines";
 import { differential, PATHS, type Run, SEED, shrunk } from "./differential";
-import { featuresOf } from "./generate";
+import { featuresOf, nodePortArbOf } from "./generate";
+import { nodePortQuestion } from "./node-port";
 import { type Comparison, requireOracle, tally } from "./oracle";
+
+/** Fewer than PATHS: a NodePort path asks the oracle once or twice, and the paths it is made of are PATHS' kind. */
+const NODE_PORT_PATHS = 2_000;
 
 // Once per supported line: each input names the line, and that line's oracle decides it.
 describe.each(SUPPORTED_CILIUM_LINES)(`${PATHS} generated paths (seed ${SEED}), Cilium %s`, (line) => {
@@ -56,5 +60,40 @@ describe.each(SUPPORTED_CILIUM_LINES)(`${PATHS} generated paths (seed ${SEED}), 
   test("the oracle says outside for at most 15% of the paths the engine decides", () => {
     const engineDecided = counts.agree + counts.disagree + counts["oracle-outside"];
     expect(counts["oracle-outside"] / engineDecided).toBeLessThanOrEqual(0.15);
+  });
+});
+
+// Paths through a NodePort, once per line: Cilium's code judges the leg(s) where the sources say
+// the NodePort is load-balanced (node-port.ts), and the engine's verdict must be theirs.
+describe.each(SUPPORTED_CILIUM_LINES)(`${NODE_PORT_PATHS} generated NodePort paths (seed ${SEED}), Cilium %s`, (line) => {
+  let run: Run;
+  let counts: Record<Comparison, number>;
+  /** How many paths both decide, per kind of question (the pod path, two legs). */
+  const decidedBy = new Map<string, number>();
+  beforeAll(() => {
+    requireOracle();
+    run = differential(analyzePath, SEED, NODE_PORT_PATHS, line, nodePortArbOf(line));
+    counts = tally(run.kinds);
+    run.inputs.forEach((input, i) => {
+      const kind = `${nodePortQuestion(input, line).kind} ${run.answers[i].verdict ?? "error"}`;
+      if (run.kinds[i] === "agree") decidedBy.set(kind, (decidedBy.get(kind) ?? 0) + 1);
+    });
+    process.stderr.write(
+      `NodePort paths, Cilium ${line}, seed ${SEED}: ${run.inputs.length} paths (${run.refused} refused): ${JSON.stringify(counts)}\n` +
+        `decided by both, per question and verdict: ${JSON.stringify(Object.fromEntries([...decidedBy].sort()))}\n`,
+    );
+  });
+
+  test("every path is generated and answered", () => {
+    expect(run.inputs.length).toBe(NODE_PORT_PATHS);
+    expect(counts["no-oracle"]).toBe(0);
+  });
+  test("where both decide, the engine agrees with Cilium on the leg(s) the sources name", () => {
+    if (counts.disagree > 0)
+      throw new Error(`${counts.disagree} disagreements; the smallest fast-check found:\n${shrunk(analyzePath, run)}`);
+  });
+  test("both the pod path and the two legs are decided both ways", () => {
+    const kinds = line === "1.19" ? ["pod allowed", "pod denied", "legs allowed", "legs denied"] : ["pod allowed", "pod denied"];
+    for (const kind of kinds) expect(decidedBy.get(kind) ?? 0).toBeGreaterThan(0);
   });
 });
