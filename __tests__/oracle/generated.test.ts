@@ -11,6 +11,18 @@ import { type Comparison, requireOracle, tally } from "./oracle";
 /** Fewer than PATHS: a NodePort path asks the oracle once or twice, and the paths it is made of are PATHS' kind. */
 const NODE_PORT_PATHS = 2_000;
 
+/** The two tests every generated run passes: each path answered, and no disagreement (shrunk and printed). */
+function answeredAndAgreeing(runOf: () => Run, paths: number, what: string): void {
+  test("every path is generated and answered", () => {
+    expect(runOf().inputs.length).toBe(paths);
+    expect(tally(runOf().kinds)["no-oracle"]).toBe(0);
+  });
+  test(`where both decide, the engine agrees with Cilium ${what}`, () => {
+    const disagree = tally(runOf().kinds).disagree;
+    if (disagree > 0) throw new Error(`${disagree} disagreements; the smallest fast-check found:\n${shrunk(analyzePath, runOf())}`);
+  });
+}
+
 // Once per supported line: each input names the line, and that line's oracle decides it.
 describe.each(SUPPORTED_CILIUM_LINES)(`${PATHS} generated paths (seed ${SEED}), Cilium %s`, (line) => {
   let run: Run;
@@ -39,14 +51,7 @@ describe.each(SUPPORTED_CILIUM_LINES)(`${PATHS} generated paths (seed ${SEED}), 
     );
   });
 
-  test("every path is generated and answered", () => {
-    expect(run.inputs.length).toBe(PATHS);
-    expect(counts["no-oracle"]).toBe(0);
-  });
-  test("where both decide, the engine agrees with Cilium (the verdict, and on allowed the proxy flag)", () => {
-    if (counts.disagree > 0)
-      throw new Error(`${counts.disagree} disagreements; the smallest fast-check found:\n${shrunk(analyzePath, run)}`);
-  });
+  answeredAndAgreeing(() => run, PATHS, "(the verdict, and on allowed the proxy flag)");
   test("at least 25% of the paths both decide are allowed, and 25% denied", () => {
     const decided = run.answers.filter((_, i) => run.kinds[i] === "agree");
     const allowed = decided.filter((a) => a.verdict === "allowed").length;
@@ -84,14 +89,7 @@ describe.each(SUPPORTED_CILIUM_LINES)(`${NODE_PORT_PATHS} generated NodePort pat
     );
   });
 
-  test("every path is generated and answered", () => {
-    expect(run.inputs.length).toBe(NODE_PORT_PATHS);
-    expect(counts["no-oracle"]).toBe(0);
-  });
-  test("where both decide, the engine agrees with Cilium on the leg(s) the sources name", () => {
-    if (counts.disagree > 0)
-      throw new Error(`${counts.disagree} disagreements; the smallest fast-check found:\n${shrunk(analyzePath, run)}`);
-  });
+  answeredAndAgreeing(() => run, NODE_PORT_PATHS, "on the leg(s) the sources name");
   test("both the pod path and the two legs are decided both ways", () => {
     const kinds = line === "1.19" ? ["pod allowed", "pod denied", "legs allowed", "legs denied"] : ["pod allowed", "pod denied"];
     for (const kind of kinds) expect(decidedBy.get(kind) ?? 0).toBeGreaterThan(0);
