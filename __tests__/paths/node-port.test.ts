@@ -86,6 +86,10 @@ describe("translated at the source: the plain pod path decides", () => {
     expect(v.explanation).toContainEqual(expect.stringMatching(/load-balanced at the source by the pod's per-packet LB/));
   });
 
+  test("1.20's per-packet LB also takes the client's own node's address", () => {
+    expect(viaNodePort(podPolicies, { ...hostNamespaceOnly, version: "1.20" }, { node: "local" })).toMatchObject({ verdict: "allowed" });
+  });
+
   test("1.20 with socket LB kept out of pods: egress to remote nodes and ingress from the world no longer suffice", () => {
     expect(viaNodePort(nodePolicies, { ...hostNamespaceOnly, version: "1.20" })).toMatchObject({
       verdict: "denied",
