@@ -3,7 +3,7 @@
 // here as they do under npm test, each analyzePath call recorded with its verdict), then
 // `decideRecorded()` sends them all to the oracle of each case's line.
 import type { AnalyzePathInput, PathVerdict } from "../../lib/paths/types";
-import { asTestCase, askOracle, compare, oracleOrSkip, tally } from "./oracle";
+import { asTestCase, askOracle, compare, requireOracle, tally } from "./oracle";
 
 type Recorded = { input: AnalyzePathInput; verdict: PathVerdict }[];
 const store = globalThis as { oracleRecord?: Recorded };
@@ -26,7 +26,7 @@ export function recordingAnalyzePath() {
 /** The test that sends every recorded case to the oracle and expects no disagreement. */
 export function decideRecorded(which: string): void {
   test(`Cilium's code decides every analyzePath case of ${which} as the engine does`, () => {
-    if (!oracleOrSkip()) return;
+    requireOracle();
     const recorded = store.oracleRecord ?? [];
     // `assume` is the engine's alone: the oracle decides a closed set with complete labels.
     const closed = recorded.filter(

@@ -12,6 +12,8 @@ export const PATHS = 10_000;
 export interface Run {
   /** The line every input names (cilium.version); undefined: none named, the default line. */
   line?: CiliumLine;
+  /** What the inputs were generated from (fast-check shrinks a disagreement with it). */
+  arb: fc.Arbitrary<AnalyzePathInput>;
   inputs: AnalyzePathInput[];
   engine: PathVerdict[];
   answers: OracleAnswer[];
@@ -22,17 +24,18 @@ export interface Run {
 /** The engine with a fault injected (the mutation check): every verdict goes through it. */
 export type Engine = (input: AnalyzePathInput) => PathVerdict;
 
+/** The inputs of a line: pod and entity paths by default. */
 const arbOf = (line?: CiliumLine) => (line === undefined ? inputArb : inputArbOf(line));
 
 /**
  * Generates until PATHS inputs the engine accepts (validation refuses some), and decides them
  * both ways; with `line`, every input names it, so both decide with that line's semantics.
  */
-export function differential(engine: Engine, seed = SEED, paths = PATHS, line?: CiliumLine): Run {
+export function differential(engine: Engine, seed = SEED, paths = PATHS, line?: CiliumLine, arb = arbOf(line)): Run {
   const inputs: AnalyzePathInput[] = [];
   const verdicts: PathVerdict[] = [];
   let refused = 0;
-  for (const input of fc.sample(arbOf(line), { seed, numRuns: Math.ceil(paths * 1.5) })) {
+  for (const input of fc.sample(arb, { seed, numRuns: Math.ceil(paths * 1.5) })) {
     if (inputs.length === paths) break;
     try {
       verdicts.push(engine(input));
@@ -42,14 +45,14 @@ export function differential(engine: Engine, seed = SEED, paths = PATHS, line?: 
     }
   }
   const answers = askOracle(inputs);
-  return { line, inputs, engine: verdicts, answers, kinds: inputs.map((_, i) => compare(verdicts[i], answers[i])), refused };
+  return { line, arb, inputs, engine: verdicts, answers, kinds: inputs.map((_, i) => compare(verdicts[i], answers[i])), refused };
 }
 
 /** The smallest disagreement fast-check finds from the same seed, as a test case. */
 export function shrunk(engine: Engine, run: Run, seed = SEED): string {
   const known = new Map(run.inputs.map((input, i) => [JSON.stringify(input), run.answers[i]]));
   const result = fc.check(
-    fc.property(arbOf(run.line), (input) => {
+    fc.property(run.arb, (input) => {
       let verdict: PathVerdict;
       try {
         verdict = engine(input);

@@ -194,6 +194,35 @@ export const inputArb: fc.Arbitrary<AnalyzePathInput> = fc
 export const inputArbOf = (line: CiliumLine): fc.Arbitrary<AnalyzePathInput> =>
   inputArb.map((input) => ({ ...input, cilium: { ...input.cilium, version: line } }));
 
+/**
+ * Paths through a NodePort for one line (analyzePath's `path.via`): the inputs of inputArbOf with
+ * a pod client (sometimes an entity), a backend pod, a nodePort (the policies' ports, so their
+ * rules can match the client's egress to the node, or a port in the NodePort range) and the
+ * settings that decide where the NodePort is load-balanced.
+ */
+export const nodePortArbOf = (line: CiliumLine): fc.Arbitrary<AnalyzePathInput> =>
+  fc
+    .record({
+      input: inputArbOf(line),
+      from: fc.oneof({ weight: 9, arbitrary: podArb }, { weight: 1, arbitrary: entityArb(true) }),
+      to: podArb,
+      nodePort: fc.constantFrom(...PORTS, 30080),
+      node: fc.constantFrom("remote" as const, "remote" as const, "remote" as const, "local" as const),
+      kubeProxyReplacement: fc.constantFrom(true, true, true, false),
+      hostNamespaceOnly: fc.boolean(),
+      mode: fc.option(fc.constantFrom("snat" as const, "dsr" as const, "hybrid" as const), { nil: undefined }),
+    })
+    .map(({ input, from, to, nodePort, node, kubeProxyReplacement, hostNamespaceOnly, mode }) => ({
+      ...input,
+      path: { ...input.path, from, to, via: { nodePort, node } },
+      cilium: {
+        ...input.cilium,
+        kubeProxyReplacement,
+        socketLB: { hostNamespaceOnly },
+        ...(mode === undefined ? {} : { loadBalancer: { mode } }),
+      },
+    }));
+
 /** The features the issue asks to count, found in one input. */
 export function featuresOf(input: AnalyzePathInput): string[] {
   const text = JSON.stringify(input.policies);
@@ -214,7 +243,9 @@ export function featuresOf(input: AnalyzePathInput): string[] {
   has("enableDefaultDeny false", /"enableDefaultDeny":\{[^}]*false/);
   has("enableDefaultDeny true", /"enableDefaultDeny":\{[^}]*true/);
   if (input.policies.length > 1) out.push("several policies");
-  if (input.cilium) out.push(...Object.entries(input.cilium).map(([k, v]) => `cilium ${k}=${v}`));
+  if (input.cilium)
+    out.push(...Object.entries(input.cilium).map(([k, v]) => `cilium ${k}=${typeof v === "object" ? JSON.stringify(v) : v}`));
+  if (input.path.via) out.push(`via a NodePort on ${input.path.via.node ?? "remote"} node`);
   const ends = [input.path.from, input.path.to];
   if (ends.some((e) => "entity" in e)) out.push(`path with ${ends.map((e) => ("entity" in e ? e.entity : "pod")).join(" -> ")}`);
   if (ends.some((e) => "entity" in e && e.entity !== "world" && e.ip !== undefined)) out.push("path with a node IP");

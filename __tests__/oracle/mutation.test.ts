@@ -1,11 +1,12 @@
 // The differential suite must catch a wrong engine: with a fault injected here (CIDR `except`
 // ignored; deny precedence inverted, an allow beating a deny), the same generated paths
-// disagree with Cilium's code. The faults are injected into the compiled policies, the
+// disagree with Cilium's code, on each line. The faults are injected into the compiled policies, the
 // engine's input, by a module mock; the real engine runs on them.
+import { SUPPORTED_CILIUM_LINES } from "../../lib/cilium/lines";
 import type { CompiledPolicy, CompiledRule } from "../../lib/paths/compile";
 import type { AnalyzePathInput, PathVerdict } from "../../lib/paths/types";
 import { differential } from "./differential";
-import { oracleOrSkip, tally } from "./oracle";
+import { requireOracle, tally } from "./oracle";
 
 type Fault = "none" | "ignore-except" | "drop-deny";
 const state: { fault: Fault } = { fault: "none" };
@@ -58,16 +59,16 @@ function allowBeatsDeny(input: AnalyzePathInput): PathVerdict {
 // Fewer paths than the full run: a fault shows within them, and each run validates every input.
 const PATHS = 2_000;
 
-describe("the differential suite fails on a wrong engine", () => {
-  const available = oracleOrSkip();
-  const maybe = available ? test : test.skip;
-  maybe("the engine as it is agrees on these paths", () => {
-    expect(tally(differential((input) => withFault("none", input), undefined, PATHS).kinds).disagree).toBe(0);
+// Once per supported line: each line's oracle must catch the faults in that line's engine.
+describe.each(SUPPORTED_CILIUM_LINES)("the differential suite fails on a wrong engine, Cilium %s", (line) => {
+  beforeAll(() => requireOracle());
+  test("the engine as it is agrees on these paths", () => {
+    expect(tally(differential((input) => withFault("none", input), undefined, PATHS, line).kinds).disagree).toBe(0);
   });
-  maybe("CIDR except ignored: disagreements", () => {
-    expect(tally(differential((input) => withFault("ignore-except", input), undefined, PATHS).kinds).disagree).toBeGreaterThan(0);
+  test("CIDR except ignored: disagreements", () => {
+    expect(tally(differential((input) => withFault("ignore-except", input), undefined, PATHS, line).kinds).disagree).toBeGreaterThan(0);
   });
-  maybe("deny precedence inverted (an allow beats a deny): disagreements", () => {
-    expect(tally(differential(allowBeatsDeny, undefined, PATHS).kinds).disagree).toBeGreaterThan(0);
+  test("deny precedence inverted (an allow beats a deny): disagreements", () => {
+    expect(tally(differential(allowBeatsDeny, undefined, PATHS, line).kinds).disagree).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { CILIUM_LINES, type CiliumLine, DEFAULT_CILIUM_LINE, readCiliumLine } from "../../lib/cilium/lines";
 import type { AnalyzePathInput, PathVerdict } from "../../lib/paths/types";
+import { nodePortAnswer, nodePortQuestion } from "./node-port";
 
 export interface OracleAnswer {
   id: unknown;
@@ -13,16 +14,13 @@ export interface OracleAnswer {
 }
 
 /**
- * Whether the oracle can run here. Without Go the suite says so and skips its tests,
- * except under CI=true, where that is a failure.
+ * Throws, saying what is missing, when the oracle cannot run here (Go missing, or the suite not
+ * run through npm run test:oracle), on any machine: a test that needs it fails, never skips.
  */
-export function oracleOrSkip(): boolean {
+export function requireOracle(): void {
   const missing = process.env.CILIUM_ORACLE_MISSING;
-  if (!missing && process.env.CILIUM_ORACLE_BINS) return true;
-  const why = missing ?? "the oracle's binary is unknown (run through npm run test:oracle)";
-  if (process.env.CI === "true") throw new Error(`CI=true: ${why}`);
-  process.stderr.write(`oracle suite skipped: ${why}\n`);
-  return false;
+  if (!missing && process.env.CILIUM_ORACLE_BINS) return;
+  throw new Error(missing ?? "the oracle's binary is unknown (run through npm run test:oracle)");
 }
 
 /** The path of the line's oracle binary (the global setup built it). */
@@ -41,8 +39,26 @@ function lineOf(input: Omit<AnalyzePathInput, "assume">): CiliumLine {
   }
 }
 
-/** One answer per input, in input order: each line's inputs go to that line's oracle, one process per line. */
+/**
+ * One answer per input, in input order. A path through a NodePort (`path.via`) is asked as the
+ * leg(s) where it is load-balanced (node-port.ts), and its answer combines theirs.
+ */
 export function askOracle(inputs: readonly Omit<AnalyzePathInput, "assume">[]): OracleAnswer[] {
+  const questions = inputs.map((input) => (input.path.via === undefined ? undefined : nodePortQuestion(input, lineOf(input))));
+  const asked = inputs.flatMap((input, i) => questions[i]?.inputs ?? [input]);
+  const answers = askLines(asked);
+  let next = 0;
+  return inputs.map((_input, i) => {
+    const question = questions[i];
+    if (question === undefined) return { ...answers[next++], id: i };
+    const own = answers.slice(next, next + question.inputs.length);
+    next += question.inputs.length;
+    return nodePortAnswer(i, question, own);
+  });
+}
+
+/** One answer per input, in input order: each line's inputs go to that line's oracle, one process per line. */
+function askLines(inputs: readonly Omit<AnalyzePathInput, "assume">[]): OracleAnswer[] {
   const answers: OracleAnswer[] = new Array(inputs.length);
   const byLine = new Map<CiliumLine, number[]>();
   inputs.forEach((input, i) => {

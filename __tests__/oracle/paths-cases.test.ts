@@ -9,6 +9,7 @@ require("../paths/isolation.test");
 require("../paths/peers-ports.test");
 require("../paths/interface.test");
 require("../paths/lines.test");
+require("../paths/node-port.test");
 require("../paths/reachability.test");
 
 decideRecorded("__tests__/paths/ (the default line)");

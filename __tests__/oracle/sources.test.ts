@@ -7,17 +7,16 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { CILIUM_LINES, SUPPORTED_CILIUM_LINES } from "../../lib/cilium/lines";
-import { oracleBin, oracleOrSkip } from "./oracle";
+import { oracleBin, requireOracle } from "./oracle";
 
 describe.each(SUPPORTED_CILIUM_LINES)("schemas/cilium/%s is what the line's oracle's tag holds", (line) => {
   const dir = path.join(__dirname, "..", "..", "schemas", "cilium", line);
-  const available = oracleOrSkip();
-  const maybe = available ? test : test.skip;
-  maybe("the oracle is built from the tag the line vendors", () => {
+  beforeAll(() => requireOracle());
+  test("the oracle is built from the tag the line vendors", () => {
     const goMod = readFileSync(path.join(__dirname, "..", "..", "test", `cilium-oracle-${line}`, "go.mod"), "utf8");
     expect(goMod).toMatch(new RegExp(`github\\.com/cilium/cilium ${CILIUM_LINES[line].vendoredTag.replace(/\./g, "\\.")}\\b`));
   });
-  maybe("the policy CRDs are those pkg/k8s/apis/cilium.io/client embeds", () => {
+  test("the policy CRDs are those pkg/k8s/apis/cilium.io/client embeds", () => {
     const r = spawnSync(oracleBin(line), ["--print-crds"], { encoding: "utf8", maxBuffer: 1 << 28 });
     expect(r.status).toBe(0);
     const embedded = JSON.parse(r.stdout) as Record<string, { spec: unknown; metadata: { name: string } }>;
@@ -28,7 +27,7 @@ describe.each(SUPPORTED_CILIUM_LINES)("schemas/cilium/%s is what the line's orac
       expect(JSON.parse(JSON.stringify(vendored.spec))).toEqual(embedded[file].spec);
     }
   });
-  maybe("the values schema is the tag's install/kubernetes/cilium/values.schema.json", () => {
+  test("the values schema is the tag's install/kubernetes/cilium/values.schema.json", () => {
     const modCache = spawnSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).stdout.trim();
     const tag = CILIUM_LINES[line].vendoredTag;
     const fromTag = readFileSync(

@@ -7,6 +7,7 @@ import {
   CiliumRelease,
   ClusterProviders,
   NetworkPolicies,
+  type NetworkPoliciesOptions,
   type PathPeer,
   policySetDirectory,
   type RequiredPath,
@@ -353,6 +354,14 @@ describe("Cilium's settings come from the release, or from `cilium` without one"
       allowLocalhost: "auto",
       hostFirewall: false,
     });
+  });
+
+  test("`cilium` refuses the NodePort settings at synth: the proof's paths are pod paths", () => {
+    const stack = new TerraformStack(testApp(), "test");
+    // @ts-expect-error: the prop's type leaves them out as well
+    const cilium: NetworkPoliciesOptions["cilium"] = { kubeProxyReplacement: true };
+    const err = refusal(() => new NetworkPolicies(stack, "policies", { cilium }));
+    expect(err.lines[0]).toMatch(/^cilium\.kubeProxyReplacement: unknown prop "kubeProxyReplacement"/);
   });
 
   test("ciliumPolicySettings reads the merged values as the chart writes cilium-config", () => {

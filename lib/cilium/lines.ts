@@ -22,15 +22,16 @@ export interface CiliumLineFacts {
    */
   readonly policyCIDRMatchModes: readonly ("nodes" | "pods")[];
   /**
-   * Whether a pod's connection to a NodePort is load-balanced as it leaves the pod when SocketLB
-   * is off or `socketLB.hostNamespaceOnly=true` (Documentation/operations/upgrade-current.inc at
+   * Whether a pod's connection to a NodePort is load-balanced as it leaves the pod, SNAT NodePorts
+   * included, when socket LB is kept out of pods (`socketLB.hostNamespaceOnly=true`): bpf/bpf_lxc.c's
+   * per-packet LB at v1.20.2, cilium/cilium#44507; Documentation/operations/upgrade-current.inc at
    * v1.20.2, "Changes to Features": "in-cluster connections to NodePort services by regular pods
    * are now immediately load-balanced when network traffic leaves the client pod ... The client
    * pod's NetworkPolicy consequently needs to allow egress traffic towards the service's
-   * backends"). With SocketLB on in the pod's namespace both lines already do: the agent turns it
-   * on under kube-proxy replacement (pkg/kpr/kpr.go at v1.20.2), though the chart's
-   * `socketLB.enabled` defaults to false, and enabling the Gateway API sets
-   * `socketLB.hostNamespaceOnly`. Documented, not modelled: the path engine has no Services.
+   * backends". At v1.19.7 that per-packet LB takes only DSR NodePorts. With socket LB in the pod
+   * (kube-proxy replacement turns it on: pkg/kpr/kpr.go at both tags) both lines already do.
+   * The path engine decides a path through a NodePort with it (lib/paths/node-port.ts, where
+   * each rule is cited).
    */
   readonly nodePortLoadBalancedAtSource: boolean;
   /**

@@ -5,6 +5,7 @@
 import { compilePolicies, decide, type PolicyIndex } from "./engine";
 import type { EnginePolicy } from "./compile";
 import { readInput, readOptions } from "./input";
+import { decideNodePort } from "./node-port";
 import {
   type DeclaredWorkload,
   type FoundWorkload,
@@ -50,7 +51,8 @@ function compiledFor(policies: readonly EnginePolicy[], enableNonDefaultDenyPoli
 /** analyzePath over validated policies: the path and settings are checked (TypeError), the policies are trusted. */
 export function analyzeValidatedPath(policies: readonly EnginePolicy[], input: Omit<AnalyzePathInput, "policies">): PathVerdict {
   const { path, options } = readInput(input);
-  return decide(compiledFor(policies, options.enableNonDefaultDenyPolicies), path, options);
+  const index = compiledFor(policies, options.enableNonDefaultDenyPolicies);
+  return path.via ? decideNodePort(index, path, path.via, options) : decide(index, path, options);
 }
 
 /** What {@link reachabilityOfValidated} decides the matrix with, beside the policies. */

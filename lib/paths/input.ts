@@ -6,9 +6,9 @@
 import * as ipaddr from "ipaddr.js";
 import { CILIUM_LINES, type CiliumLine, DEFAULT_CILIUM_LINE, readCiliumLine } from "../cilium/lines";
 import { isObject } from "../shared/stable-json";
-import { PATH_PROTOCOLS, POLICY_ENFORCEMENT_MODES, type PathProtocol, type PolicyEnforcementMode } from "../shared/vocabulary";
+import { listOf, PATH_PROTOCOLS, POLICY_ENFORCEMENT_MODES, type PathProtocol, type PolicyEnforcementMode } from "../shared/vocabulary";
 import { type Identity, reservedLabels } from "./labels";
-import { ALLOW_LOCALHOST_MODES, type AnalyzePathInput, type PathCiliumSettings, type PathEntity } from "./types";
+import { ALLOW_LOCALHOST_MODES, type AnalyzePathInput, type PathCiliumSettings, type PathEntity, type PolicyCiliumSettings } from "./types";
 
 export const ENTITIES: readonly PathEntity[] = ["kube-apiserver", "host", "remote-node", "world", "health", "ingress", "init", "unmanaged"];
 
@@ -28,6 +28,10 @@ export interface EngineOptions {
   readonly hostFirewall: boolean;
   readonly openPolicySet: boolean;
   readonly partialLabels: boolean;
+  /** The settings only a path through a NodePort reads (node-port.ts). */
+  readonly kubeProxyReplacement: boolean;
+  readonly socketLBHostNamespaceOnly: boolean;
+  readonly loadBalancerMode: (typeof LOAD_BALANCER_MODES)[number];
 }
 
 export interface EnginePath {
@@ -35,6 +39,8 @@ export interface EnginePath {
   readonly to: Side;
   readonly protocol: PathProtocol;
   readonly port: number;
+  /** Through a NodePort (node-port.ts decides it); absent on a pod path. */
+  readonly via?: { readonly nodePort: number; readonly node: "remote" | "local" };
 }
 
 function fail(field: string, message: string): never {
@@ -123,7 +129,7 @@ export function side(field: string, value: unknown, partialLabels: boolean, sour
  * (lib/proof/cilium-settings.ts) and the agent's (the check's CILIUM_KEYS) are other facts that
  * agree with them today, and tests hold both to them.
  */
-export const DEFAULT_CILIUM_SETTINGS: Readonly<Required<PathCiliumSettings>> = {
+export const DEFAULT_CILIUM_SETTINGS: Readonly<Required<PolicyCiliumSettings>> = {
   version: DEFAULT_CILIUM_LINE,
   policyEnforcementMode: "default",
   policyCIDRMatchMode: "",
@@ -131,6 +137,35 @@ export const DEFAULT_CILIUM_SETTINGS: Readonly<Required<PathCiliumSettings>> = {
   allowLocalhost: "auto",
   hostFirewall: false,
 };
+
+/**
+ * The defaults of the settings only a NodePort path reads, the chart's at v1.19.7 and v1.20.2
+ * (each cited on PathCiliumSettings). Apart from DEFAULT_CILIUM_SETTINGS because a proof carries
+ * none of them (PolicyCiliumSettings).
+ */
+export const DEFAULT_NODE_PORT_SETTINGS = {
+  kubeProxyReplacement: false,
+  socketLB: { hostNamespaceOnly: false },
+  loadBalancer: { mode: "snat" },
+} as const satisfies Required<Omit<PathCiliumSettings, keyof PolicyCiliumSettings>>;
+
+/**
+ * The words of PathCiliumSettings `loadBalancer.mode`, for the check at run time. Here, not in
+ * types.ts beside the other word lists, because the check's bundle includes types.ts and needs
+ * none of these.
+ */
+export const LOAD_BALANCER_MODES = listOf<NonNullable<NonNullable<PathCiliumSettings["loadBalancer"]>["mode"]>>()([
+  "snat",
+  "dsr",
+  "hybrid",
+]);
+
+/** A settings group (`socketLB`, `loadBalancer`): an object or absent. */
+function group(field: string, value: unknown, shape: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (!isObject(value)) fail(field, `must be an object ${shape}, got ${JSON.stringify(value)}`);
+  return value;
+}
 
 /** The checked settings, defaults filled in. */
 export function readOptions(input: Pick<AnalyzePathInput, "cilium" | "assume">): EngineOptions {
@@ -174,6 +209,18 @@ export function readOptions(input: Pick<AnalyzePathInput, "cilium" | "assume">):
     allowLocalhost:
       oneOf("cilium.allowLocalhost", cilium.allowLocalhost, ALLOW_LOCALHOST_MODES, DEFAULT_CILIUM_SETTINGS.allowLocalhost) !== "policy",
     hostFirewall: bool("cilium.hostFirewall", cilium.hostFirewall, DEFAULT_CILIUM_SETTINGS.hostFirewall),
+    kubeProxyReplacement: bool("cilium.kubeProxyReplacement", cilium.kubeProxyReplacement, DEFAULT_NODE_PORT_SETTINGS.kubeProxyReplacement),
+    socketLBHostNamespaceOnly: bool(
+      "cilium.socketLB.hostNamespaceOnly",
+      group("cilium.socketLB", cilium.socketLB, "{ hostNamespaceOnly? }").hostNamespaceOnly,
+      DEFAULT_NODE_PORT_SETTINGS.socketLB.hostNamespaceOnly,
+    ),
+    loadBalancerMode: oneOf(
+      "cilium.loadBalancer.mode",
+      group("cilium.loadBalancer", cilium.loadBalancer, "{ mode? }").mode,
+      LOAD_BALANCER_MODES,
+      DEFAULT_NODE_PORT_SETTINGS.loadBalancer.mode,
+    ),
     openPolicySet: oneOf("assume.policySet", assume.policySet, ["closed", "open"] as const, "closed") === "open",
     partialLabels: oneOf("assume.labels", assume.labels, ["complete", "partial"] as const, "complete") === "partial",
   };
@@ -188,13 +235,30 @@ export function readInput(input: Omit<AnalyzePathInput, "policies">): { path: En
   const port = path.port;
   if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535)
     fail("path.port", `must be an integer from 1 to 65535 (the pod port), got ${JSON.stringify(port)}`);
+  const from = side("path.from", path.from, options.partialLabels, true);
+  const to = side("path.to", path.to, options.partialLabels, false);
   return {
     path: {
-      from: side("path.from", path.from, options.partialLabels, true),
-      to: side("path.to", path.to, options.partialLabels, false),
+      from,
+      to,
       protocol,
       port,
+      ...(path.via === undefined ? {} : { via: via(path.via, to) }),
     },
     options,
   };
+}
+
+/** `path.via`, checked: a NodePort (any port; the cluster's range is not modelled) leading to a backend pod. */
+function via(value: unknown, to: Side): NonNullable<EnginePath["via"]> {
+  if (!isObject(value)) fail("path.via", `must be an object { nodePort, node? }, got ${JSON.stringify(value)}`);
+  const { nodePort, node = "remote" } = value;
+  if (typeof nodePort !== "number" || !Number.isInteger(nodePort) || nodePort < 1 || nodePort > 65535)
+    fail(
+      "path.via.nodePort",
+      `must be an integer from 1 to 65535 (the port the client dials on a node's address), got ${JSON.stringify(nodePort)}`,
+    );
+  if (node !== "remote" && node !== "local") fail("path.via.node", `must be "remote" or "local", got ${JSON.stringify(node)}`);
+  if (to.kind !== "pod") fail("path.to", "must be a pod (the Service's backend) when path.via is given");
+  return { nodePort, node };
 }

@@ -96,7 +96,49 @@ export interface PathCiliumSettings {
   allowLocalhost?: "auto" | "always" | "policy";
   /** @default false */
   hostFirewall?: boolean;
+  /**
+   * Whether Cilium replaces kube-proxy. Only a path through a NodePort (`path.via`) depends on
+   * it: without it kube-proxy handles NodePorts, outside Cilium's datapath (the agent defines
+   * `ENABLE_NODEPORT` only under it: pkg/datapath/linux/config/config.go at v1.19.7 and v1.20.2),
+   * and such a path is `unknown` (`service`). With it the agent turns socket LB on whatever
+   * `socketLB.enabled` says (pkg/kpr/kpr.go `NewKPRConfig`, the same at both tags), so that value
+   * decides nothing here. The Talos preset sets it.
+   *
+   * @default false (the chart's `kubeProxyReplacement: "false"` at v1.19.7 and v1.20.2)
+   */
+  kubeProxyReplacement?: boolean;
+  /** Socket LB (Helm `socketLB`); only a path through a NodePort depends on it. */
+  socketLB?: {
+    /**
+     * Socket LB only in the host's network namespace, not in pods (`bpf-lb-sock-hostns-only`);
+     * the 1.20 chart forces it with `gatewayAPI.enabled`. A pod's NodePort connection is then
+     * load-balanced, if at all, per packet as it leaves the pod.
+     *
+     * @default false (commented out in the chart at both tags; the agent's flag defaults to false)
+     */
+    hostNamespaceOnly?: boolean;
+  };
+  /** Service load balancing (Helm `loadBalancer`); only a path through a NodePort depends on it. */
+  loadBalancer?: {
+    /**
+     * How a NodePort reaches a backend on another node: `snat`, `dsr`, or `hybrid` (DSR for TCP,
+     * SNAT otherwise: pkg/loadbalancer/loadbalancer.go `ToSVCForwardingMode`). The Service is
+     * taken to follow it (no `service.cilium.io/forwarding-mode` annotation).
+     *
+     * @default "snat" (commented out in the chart at both tags; pkg/loadbalancer/config.go's default)
+     */
+    mode?: "snat" | "dsr" | "hybrid";
+  };
 }
+
+/**
+ * The settings of {@link PathCiliumSettings} that only a path through a NodePort (`path.via`)
+ * depends on. A proof's paths are pod paths, so its settings (every other one, all set) leave
+ * these out, and the proof's output does not change with them.
+ */
+export type NodePortSettingKey = "kubeProxyReplacement" | "socketLB" | "loadBalancer";
+/** The settings every path depends on. */
+export type PolicyCiliumSettings = Omit<PathCiliumSettings, NodePortSettingKey>;
 
 /** What the caller vouches for. */
 export interface PathAssumptions {
@@ -110,8 +152,18 @@ export interface PathAssumptions {
 export interface AnalyzePathInput {
   /** Documents as written (nulls kept; pruned here as the API server does). */
   policies: unknown[];
-  /** The path; `port` is the pod port (after Service translation). */
-  path: { from: PathPeer; to: PathPeer; protocol: PathProtocol; port: number };
+  /**
+   * The path; `port` is the pod port (after Service translation). With `via`, the client reaches
+   * the backend pod `to` through a NodePort, and the verdict depends on where it is load-balanced.
+   */
+  path: {
+    from: PathPeer;
+    to: PathPeer;
+    protocol: PathProtocol;
+    port: number;
+    /** Through a NodePort: the client dials `nodePort` on a node's address (`node`: another node's, by default, or its own). */
+    via?: { nodePort: number; node?: "remote" | "local" };
+  };
   cilium?: PathCiliumSettings;
   assume?: PathAssumptions;
 }

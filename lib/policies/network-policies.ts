@@ -170,7 +170,9 @@ export interface NetworkPoliciesOptions {
    * @default - Cilium's defaults: version the default line, policyEnforcementMode "default", policyCIDRMatchMode "",
    * enableNonDefaultDenyPolicies true, allowLocalhost "auto", hostFirewall false
    */
-  readonly cilium?: Readonly<PathCiliumSettings>;
+  // Without the settings only a NodePort path reads (PolicyCiliumSettings): the proof's paths are
+  // pod paths, and synth refuses them (PROOF_CILIUM_PROPS). Written out, as this type is public.
+  readonly cilium?: Readonly<Omit<PathCiliumSettings, "kubeProxyReplacement" | "socketLB" | "loadBalancer">>;
 
   /**
    * What a denied required path does: stop synth (`error`), warn, or nothing.

@@ -16,6 +16,7 @@ import {
   type PathCiliumSettings,
   type PathPeer,
   POLICY_CIDR_MATCH_MODES,
+  type PolicyCiliumSettings,
   type Verdict,
   VERDICTS,
 } from "../paths/types";
@@ -36,7 +37,7 @@ export interface ProvenPath {
 }
 
 /** The Cilium settings the verdicts were decided with (the path engine's, lib/paths), and where Cilium runs. */
-export interface ProofCiliumSettings extends Readonly<Required<Omit<PathCiliumSettings, "version">>> {
+export interface ProofCiliumSettings extends Readonly<Required<Omit<PolicyCiliumSettings, "version">>> {
   /** The Cilium line whose semantics decided; absent in a proof written before lines were named (1.19). */
   readonly version?: PathCiliumSettings["version"];
   /** The namespace of Cilium's `cilium-config` ConfigMap (the release's); absent when no release is known. */

@@ -8,12 +8,15 @@
  * formats refusals and warnings.
  */
 import { analyzeValidatedPath, type EnginePolicy, type PathVerdict } from "../paths";
-import type { PathAssumptions, PathCiliumSettings } from "../paths/types";
+import type { PathAssumptions, PathCiliumSettings, PolicyCiliumSettings } from "../paths/types";
 import type { CheckProof, ProofCiliumSettings } from "./check-proof";
 import type { RequiredPath } from "./required-paths";
 
-/** The Cilium settings a verdict depends on: the engine's `cilium` input (lib/paths), every field set. */
-export type ProofCilium = Readonly<Required<PathCiliumSettings>>;
+/**
+ * The Cilium settings a verdict depends on: the engine's `cilium` input (lib/paths), every field
+ * set but those only a NodePort path reads (a proof's paths are pod paths).
+ */
+export type ProofCilium = Readonly<Required<PolicyCiliumSettings>>;
 
 /**
  * What the proof assumes about what it cannot see: the engine's `assume` input. `policySet`
@@ -29,7 +32,8 @@ export interface PolicyProof {
   /** Each required path with its verdict, in the order required. */
   readonly paths: ReadonlyArray<{ readonly path: RequiredPath; readonly verdict: PathVerdict }>;
   /** The Cilium settings the verdicts assume. */
-  readonly cilium: Readonly<Required<PathCiliumSettings>>;
+  // Written out, not PolicyCiliumSettings: this type is public, and that name is not exported.
+  readonly cilium: Readonly<Required<Omit<PathCiliumSettings, "kubeProxyReplacement" | "socketLB" | "loadBalancer">>>;
   /** The namespace of the Cilium release whose settings these are; absent without a release. */
   readonly ciliumNamespace?: string;
   /** What the verdicts assume about the policy set and the pods' labels. */
