@@ -7,12 +7,13 @@
 // dist/ from clean. --force always rebuilds.
 //
 // `npm test` (scripts/test.mjs) calls `build` and runs its checks beside jest.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as os from "node:os";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { digestOf, unlessUnchanged } from "./pass-stamp.mjs";
 import { seedVendorCache } from "./vendor-cache.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -81,36 +82,32 @@ export const typeCheck = (capture, background) =>
   );
 /**
  * `npm run lint`: Biome's lint and format check, and the duplicate-code check of lib/ (jscpd,
- * 6 lines or more, .jscpd.json), side by side; the first that fails is the result.
+ * 6 lines or more, .jscpd.json), side by side; the first that fails is the result. Each is not
+ * run again while nothing it reads changed since its last pass (scripts/pass-stamp.mjs).
  */
 export const lint = async (capture, background) => {
-  const results = await Promise.all([
-    runNode("node_modules/@biomejs/biome/bin/biome", ["check", "--no-errors-on-unmatched", "."], capture, background),
-    duplicateCheck(capture, background),
-  ]);
+  const results = await Promise.all([biomeCheck(capture, background), duplicateCheck(capture, background)]);
   return results.find((r) => r.code !== 0) ?? results[0];
 };
 
-// jscpd reads and tokenizes all of lib/ on every run (about 2.5 s of CPU, the largest of
-// npm test's checks) and keeps no cache of its own: a pass is remembered by the hash of what
-// it read, and with nothing changed since, it is not run again.
-const jscpdStamp = path.join(root, "node_modules", ".cache", "jscpd", "passed");
-const duplicateCheck = async (capture, background) => {
-  const hash = createHash("sha256");
-  for (const file of [...files("lib"), ".jscpd.json", "node_modules/jscpd/package.json"]) {
-    hash.update(`${file.split(path.sep).join("/")}\n`);
-    if (existsSync(path.join(root, file))) hash.update(readFileSync(path.join(root, file)));
-  }
-  const digest = hash.digest("hex");
-  if (existsSync(jscpdStamp) && readFileSync(jscpdStamp, "utf8") === digest)
-    return { code: 0, output: "", what: "jscpd (unchanged since its last pass)" };
-  const result = await runNode("node_modules/jscpd/bin/jscpd", [], capture, background);
-  if (result.code === 0) {
-    mkdirSync(path.dirname(jscpdStamp), { recursive: true });
-    writeFileSync(jscpdStamp, digest);
-  }
-  return result;
+const passStamp = (check) => path.join(root, "node_modules", ".cache", check, "passed");
+
+// Biome reads what git does not ignore (biome.json: vcs.useIgnoreFile), then narrows it by its
+// own includes: the stamp covers all of it. Outside a git work tree it always runs.
+const biomeCheck = (capture, background) => {
+  const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" });
+  const inputs = listed.status === 0 ? listed.stdout.split("\0").filter(Boolean).sort() : undefined;
+  const digest = inputs && digestOf(root, [...inputs, "biome.json", "node_modules/@biomejs/biome/package.json"]);
+  return unlessUnchanged(passStamp("biome"), digest, "biome check", () =>
+    runNode("node_modules/@biomejs/biome/bin/biome", ["check", "--no-errors-on-unmatched", "."], capture, background),
+  );
 };
+
+// jscpd reads and tokenizes all of lib/ on every run (about 2.5 s of CPU).
+const duplicateCheck = (capture, background) =>
+  unlessUnchanged(passStamp("jscpd"), digestOf(root, [...files("lib"), ".jscpd.json", "node_modules/jscpd/package.json"]), "jscpd", () =>
+    runNode("node_modules/jscpd/bin/jscpd", [], capture, background),
+  );
 
 /** dist/, unless every input is as it was at the last build (`force`: always). */
 export async function build(force = false) {
