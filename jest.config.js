@@ -39,6 +39,10 @@ module.exports = {
   // (one core); setting a worker memory limit keeps the workers (a recycle at 1 GB never happens here).
   maxWorkers: 2,
   workerIdleMemoryLimit: "1GB",
+  // At the end jest asks each worker to exit and force-exits one that has not after this long,
+  // warning of a leak. On two cores kept busy by other processes a worker with nothing open
+  // took longer than jest's 500 ms to get the CPU to exit; a real leak still gets the warning.
+  workerGracefulExitTimeout: 5000,
   // End-to-end check runs are few and bounded (helpers/run-cli.ts runs at most 3 at once).
   maxConcurrency: 8,
   testTimeout: 30000,
