@@ -1,6 +1,6 @@
 /**
  * Kubeconfig files against the local TLS stand-in, for the kubeconfig tests
- * (check-kubeconfig.test.ts) and the kubectl reference (e2e/kubectl-parity.test.ts):
+ * (webhook-check/kube.test.ts, kube.e2e.test.ts) and the kubectl reference (e2e/kubectl-parity.test.ts):
  * a writer, one attempt of the check's probes, and `kubectl version` with the same files.
  */
 import { spawn } from "node:child_process";
@@ -24,6 +24,26 @@ export interface KubeconfigOptions {
   current?: string | null;
   name?: string;
   extra?: Obj;
+}
+
+/**
+ * Writes `file`: a kubeconfig with one cluster ("c"), user ("u") and context ("ctx"). `defaults`
+ * are the cluster fields and the user written unless `opts` gives them.
+ */
+export function writeKubeconfigFile(file: string, opts: KubeconfigOptions, defaults: { cluster?: Obj; user: Obj }): string {
+  writeFileSync(
+    file,
+    stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "c", cluster: { server: opts.server, ...defaults.cluster, ...opts.cluster } }],
+      users: [{ name: "u", user: opts.user ?? defaults.user }],
+      contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
+      ...(opts.current === null ? {} : { "current-context": opts.current ?? "ctx" }),
+      ...opts.extra,
+    }),
+  );
+  return file;
 }
 
 /**
@@ -62,25 +82,13 @@ export function kubeconfigBench() {
       return dir;
     },
     api: (scenario: Scenario = {}): Promise<FakeApiServer> => stand.api(scenario),
-    /** Writes a kubeconfig file with one cluster, user and context. */
+    /** Writes a kubeconfig file with one cluster, user and context, trusting the stand-ins' CA. */
     kubeconfig(opts: KubeconfigOptions): string {
       const { pki } = stand;
-      const file = path.join(bench.dir, `${opts.name ?? "kc"}-${++counter}`);
-      writeFileSync(
-        file,
-        stringify({
-          apiVersion: "v1",
-          kind: "Config",
-          clusters: [{ name: "c", cluster: { server: opts.server, "certificate-authority-data": b64(pki.ca), ...opts.cluster } }],
-          users: [
-            { name: "u", user: opts.user ?? { "client-certificate-data": b64(pki.clientCert), "client-key-data": b64(pki.clientKey) } },
-          ],
-          contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
-          ...(opts.current === null ? {} : { "current-context": opts.current ?? "ctx" }),
-          ...opts.extra,
-        }),
-      );
-      return file;
+      return writeKubeconfigFile(path.join(bench.dir, `${opts.name ?? "kc"}-${++counter}`), opts, {
+        cluster: { "certificate-authority-data": b64(pki.ca) },
+        user: { "client-certificate-data": b64(pki.clientCert), "client-key-data": b64(pki.clientKey) },
+      });
     },
     /** A kubeconfig for `server` with one row of REFUSED_TLS_MATERIAL. */
     refusedTlsKubeconfig(server: string, given: { cluster?: Obj; user?: Obj }): string {

@@ -3,32 +3,18 @@
 // TLS stand-in through these kubeconfigs (TLS, credentials, prefixes, proxies) is
 // kube.e2e.test.ts; kubectl itself, the reference for the same kubeconfigs, is
 // e2e/kubectl-parity.test.ts.
-import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { stringify } from "yaml";
 import { CredentialSource } from "../../lib/webhook-check/kube/credentials";
 import { bypassesProxy, oneAtATime, proxyFor, readsList, redactedUrl, targetFor } from "../../lib/webhook-check/kube/http";
 import { ConfigError, resolveKubeconfig } from "../../lib/webhook-check/kube/kubeconfig";
+import { type KubeconfigOptions, writeKubeconfigFile } from "../helpers/kubeconfigs";
 import { tempDir } from "../helpers/temp";
 
 const dir = tempDir("kubeconfigs-");
 let counter = 0;
-/** A kubeconfig with one cluster, user and context; nothing here connects to its server. */
-function kubeconfig(opts: { server: string; cluster?: Record<string, unknown>; user?: Record<string, unknown> }): string {
-  const file = path.join(dir, `kc-${++counter}`);
-  writeFileSync(
-    file,
-    stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "c", cluster: { server: opts.server, ...opts.cluster } }],
-      users: [{ name: "u", user: opts.user ?? { token: "t" } }],
-      contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
-      "current-context": "ctx",
-    }),
-  );
-  return file;
-}
+/** A kubeconfig with a token user; nothing here connects to its server. */
+const kubeconfig = (opts: KubeconfigOptions): string =>
+  writeKubeconfigFile(path.join(dir, `kc-${++counter}`), opts, { user: { token: "t" } });
 
 describe("kubeconfigs the check refuses at once", () => {
   test("only a list with no existing file at all is an error", () => {
