@@ -8,7 +8,6 @@
 //
 // `npm test` (scripts/test.mjs) calls `build` and runs its checks beside jest.
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import * as os from "node:os";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -26,6 +25,7 @@ const INPUT_FILES = [
   "tsconfig.json",
   "tsconfig.build.json",
   "scripts/build.mjs",
+  "scripts/pass-stamp.mjs",
   "scripts/bundle.mjs",
   "scripts/vendor-cache.mjs",
 ];
@@ -40,12 +40,7 @@ function files(dir) {
 }
 
 function inputsHash() {
-  const hash = createHash("sha256").update(`node ${process.versions.node.split(".")[0]}\n`);
-  for (const file of [...INPUT_DIRS.flatMap(files), ...INPUT_FILES]) {
-    hash.update(`${file.split(path.sep).join("/")}\n`);
-    if (existsSync(path.join(root, file))) hash.update(readFileSync(path.join(root, file)));
-  }
-  return hash.digest("hex");
+  return digestOf(root, [...INPUT_DIRS.flatMap(files), ...INPUT_FILES], `node ${process.versions.node.split(".")[0]}\n`);
 }
 
 /**

@@ -7,9 +7,12 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
-/** The hash of `files` (paths relative to `root`) with their contents; a missing file counts as missing. */
-export function digestOf(root, files) {
-  const hash = createHash("sha256");
+/**
+ * The hash of `files` (paths relative to `root`) with their contents; a missing file counts as
+ * missing. `salt`: what else decides the result (the build's Node major).
+ */
+export function digestOf(root, files, salt = "") {
+  const hash = createHash("sha256").update(salt);
   for (const file of files) {
     const full = path.join(root, file);
     hash.update(`${file.split(path.sep).join("/")}\n`);
